@@ -1,0 +1,77 @@
+// The HTTP application: request ids, S3 dispatch, error rendering, and writing responses (streams piped
+// straight to the socket with backpressure). No storage or protocol logic lives here.
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Hono } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { dispatch, type FrontEndDeps } from './http/dispatch.js';
+import { errorResponse, toS3Error } from './http/error-response.js';
+import type { OperationName } from './http/operations.js';
+import type { S3Response } from './s3/respond.js';
+
+export type AppDeps = FrontEndDeps;
+
+function newRequestId(): string {
+  return randomBytes(8).toString('hex').toUpperCase();
+}
+
+function rawPath(incoming: IncomingMessage): string {
+  const url = incoming.url ?? '/';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+async function writeResponse(res: S3Response, method: string, outgoing: ServerResponse): Promise<void> {
+  const body = res.body;
+  if (body instanceof Readable) {
+    outgoing.writeHead(res.status, res.headers);
+    if (method === 'HEAD') {
+      body.destroy();
+      outgoing.end();
+      return;
+    }
+    // A failure mid-stream (disconnect, disk error) destroys the socket: the client sees a cut
+    // response, never a complete-looking one with wrong bytes.
+    await pipeline(body, outgoing).catch(() => outgoing.destroy());
+    return;
+  }
+  const headers = { ...res.headers };
+  if (body !== undefined && headers['content-length'] === undefined) headers['content-length'] = String(Buffer.byteLength(body));
+  outgoing.writeHead(res.status, headers);
+  outgoing.end(method === 'HEAD' ? undefined : body);
+}
+
+export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
+  const app = new Hono<{ Bindings: HttpBindings }>();
+  app.all('*', async (c) => {
+    const { incoming, outgoing } = c.env;
+    const started = process.hrtime.bigint();
+    const requestId = newRequestId();
+    const method = incoming.method ?? 'GET';
+    let op: OperationName | undefined;
+    let response: S3Response;
+    try {
+      response = await dispatch(incoming, requestId, deps, (name) => (op = name));
+    } catch (error) {
+      response = errorResponse(toS3Error(error, deps.log, requestId), method, rawPath(incoming), requestId);
+    }
+    response.headers['x-amz-request-id'] = requestId;
+    response.headers['x-amz-id-2'] = requestId;
+    response.headers['server'] = 'sklad';
+    outgoing.on('finish', () => {
+      deps.log.info({
+        requestId,
+        op,
+        method,
+        status: response.status,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+      }, 'request');
+    });
+    await writeResponse(response, method, outgoing);
+    return RESPONSE_ALREADY_SENT;
+  });
+  return app;
+}

@@ -1,0 +1,105 @@
+// Command line: `sklad serve` and help. Signals close the server gracefully.
+import { parseArgs } from 'node:util';
+import { createRequire } from 'node:module';
+import { ConfigError, loadConfig, type ServeFlags } from './config.js';
+import { startServer } from './server.js';
+
+const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+const mainHelp = `sklad ${version} — S3-compatible object storage server
+
+Usage:
+  sklad serve [options]     start the server (see 'sklad serve --help')
+  sklad --help              show this help
+  sklad --version           print the version
+`;
+
+const serveHelp = `Usage: sklad serve [options]
+
+Starts the S3 endpoint. Metadata lives in SQLite and object bytes in files, both under the data folder.
+
+Options (each also read from the environment; flags win):
+  --data DIR          data folder                          SKLAD_DATA    (default ./data)
+  --host H            address to listen on                 SKLAD_HOST    (default 0.0.0.0)
+  --port N            TCP port; 0 picks a free one         SKLAD_PORT    (default 9000)
+  --region R          region reported and signed against   SKLAD_REGION  (default us-east-1)
+  --domain D          base domain for virtual-hosted-style SKLAD_DOMAIN  (bucket.D); path style always works
+  --log-level L       fatal|error|warn|info|debug|trace    SKLAD_LOG_LEVEL (default info)
+  -h, --help          show this help
+
+Root credentials come from SKLAD_ACCESS_KEY and SKLAD_SECRET_KEY. When they are not set, the first
+start generates strong ones, stores them in DIR/root-credentials.json (mode 600) and prints them once;
+later starts reuse them.
+
+On start it prints 'sklad listening on http://HOST:PORT'. SIGINT or SIGTERM stops accepting connections,
+lets in-flight requests finish (up to SKLAD_SHUTDOWN_GRACE_MS, default 30000) and closes the index.
+`;
+
+async function serve(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      data: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      region: { type: 'string' },
+      domain: { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(serveHelp);
+    return 0;
+  }
+  const { help: _help, ...flags } = values;
+  const config = loadConfig(flags as ServeFlags, process.env);
+  const server = await startServer(config);
+  if (server.generatedSecret !== undefined) {
+    process.stdout.write(
+      `Generated root credentials (shown once; kept in ${config.dataDir}/root-credentials.json):\n` +
+        `  access key: ${server.rootAccessKey}\n  secret key: ${server.generatedSecret}\n`,
+    );
+  }
+  process.stdout.write(`sklad listening on http://${config.host}:${server.port}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      server.close().then(resolve, resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serve(rest);
+      case '--version':
+      case '-v':
+        process.stdout.write(`${version}\n`);
+        return 0;
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        process.stdout.write(mainHelp);
+        return 0;
+      default:
+        process.stderr.write(`unknown command: ${command}\n\n${mainHelp}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof ConfigError || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`sklad: ${(e as Error).message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,60 @@
+// Server configuration: defaults < environment < command-line flags. The only module that reads the environment.
+import path from 'node:path';
+
+export interface Config {
+  dataDir: string;
+  host: string;
+  port: number;
+  region: string;
+  /** Base domain for virtual-hosted-style requests (`bucket.DOMAIN`); path style always works. */
+  domain?: string;
+  logLevel: string;
+  /** Root credentials given by the operator; generated and kept in the data folder when absent. */
+  rootAccessKey?: string;
+  rootSecretKey?: string;
+  /** Milliseconds to let in-flight requests finish on shutdown. */
+  shutdownGraceMs: number;
+}
+
+export interface ServeFlags {
+  data?: string;
+  host?: string;
+  port?: string;
+  region?: string;
+  domain?: string;
+  'log-level'?: string;
+}
+
+export class ConfigError extends Error {}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new ConfigError(`invalid port: ${value}`);
+  return port;
+}
+
+export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Config {
+  const pick = (flag: keyof ServeFlags, name: string): string | undefined => flags[flag] ?? (env[name] || undefined);
+  const region = pick('region', 'SKLAD_REGION') ?? 'us-east-1';
+  if (!/^[a-z0-9-]{1,64}$/.test(region)) throw new ConfigError(`invalid region: ${region}`);
+  const accessKey = env.SKLAD_ACCESS_KEY || undefined;
+  const secretKey = env.SKLAD_SECRET_KEY || undefined;
+  if ((accessKey === undefined) !== (secretKey === undefined)) {
+    throw new ConfigError('SKLAD_ACCESS_KEY and SKLAD_SECRET_KEY must be given together');
+  }
+  if (accessKey !== undefined && !/^[A-Za-z0-9+/=_.-]{3,128}$/.test(accessKey)) {
+    throw new ConfigError('SKLAD_ACCESS_KEY must be 3-128 characters of letters, digits and +/=_.-');
+  }
+  if (secretKey !== undefined && secretKey.length < 8) throw new ConfigError('SKLAD_SECRET_KEY must be at least 8 characters');
+  return {
+    dataDir: path.resolve(pick('data', 'SKLAD_DATA') ?? 'data'),
+    host: pick('host', 'SKLAD_HOST') ?? '0.0.0.0',
+    port: parsePort(pick('port', 'SKLAD_PORT') ?? '9000'),
+    region,
+    domain: pick('domain', 'SKLAD_DOMAIN'),
+    logLevel: pick('log-level', 'SKLAD_LOG_LEVEL') ?? 'info',
+    rootAccessKey: accessKey,
+    rootSecretKey: secretKey,
+    shutdownGraceMs: Number(env.SKLAD_SHUTDOWN_GRACE_MS ?? 30_000),
+  };
+}

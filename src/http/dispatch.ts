@@ -1,0 +1,121 @@
+// One request through the S3 front end: target → operation → authentication → bucket and access → handler.
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import { authenticate, type AuthResult } from '../auth/authenticate.js';
+import { authorize } from '../auth/authorize.js';
+import type { CredentialStore } from '../auth/credentials.js';
+import { verifiedBody, type VerifiedBody } from '../auth/sigv4/payload.js';
+import { S3Error } from '../errors.js';
+import type { S3Context, ServerSettings } from '../s3/context.js';
+import { handlers } from '../s3/handlers/index.js';
+import type { S3Response } from '../s3/respond.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import type { MetadataIndex } from '../storage/metadata-index.js';
+import { resolveOperation, type OperationName, type TargetLevel } from './operations.js';
+import { parseRequestTarget } from './request-target.js';
+import { readSmallBody } from './small-body.js';
+
+export interface FrontEndDeps {
+  index: MetadataIndex;
+  blobs: BlobStore;
+  credentials: CredentialStore;
+  settings: ServerSettings & { domain?: string };
+  log: Logger;
+}
+
+export interface DispatchResult {
+  op?: OperationName;
+  response: S3Response;
+}
+
+const knownMethods = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);
+
+export function headerMap(incoming: IncomingMessage): Map<string, string> {
+  const headers = new Map<string, string>();
+  const raw = incoming.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    const value = raw[i + 1]!;
+    const seen = headers.get(name);
+    headers.set(name, seen === undefined ? value : `${seen},${value}`);
+  }
+  return headers;
+}
+
+function declaredLength(headers: Map<string, string>): number | undefined {
+  const value = headers.get('x-amz-decoded-content-length') ?? headers.get('content-length');
+  if (value === undefined) return undefined;
+  if (!/^\d{1,16}$/.test(value)) throw new S3Error('InvalidArgument', { message: 'Invalid content length' });
+  return Number(value);
+}
+
+function isAwsChunked(headers: Map<string, string>): boolean {
+  const encoding = headers.get('content-encoding');
+  return encoding !== undefined && encoding.split(',').some((e) => e.trim().toLowerCase() === 'aws-chunked');
+}
+
+/** Runs the S3 operation a request asks for. Throws S3Error (or anything else, which becomes InternalError). */
+export async function dispatch(
+  incoming: IncomingMessage,
+  requestId: string,
+  deps: FrontEndDeps,
+  onOperation: (op: OperationName) => void,
+): Promise<S3Response> {
+  const method = incoming.method ?? 'GET';
+  const headers = headerMap(incoming);
+  const target = parseRequestTarget(incoming.url ?? '/', headers.get('host'), deps.settings.domain);
+  const level: TargetLevel = target.bucket === undefined ? 'service' : target.key === undefined ? 'bucket' : 'object';
+  const op = resolveOperation({ method, level, query: target.query, headers });
+  if (op === undefined) {
+    throw new S3Error(knownMethods.has(method) ? 'NotImplemented' : 'MethodNotAllowed', {
+      fields: { Method: method, ResourceType: level.toUpperCase() },
+    });
+  }
+  onOperation(op);
+
+  const now = new Date();
+  const auth: AuthResult = await authenticate(
+    { method, rawTarget: incoming.url ?? '/', headers, now },
+    { region: deps.settings.region, credentials: deps.credentials, virtualHostBucket: target.virtualHostBucket },
+  );
+  if (auth.principal === null) throw new S3Error('AccessDenied');
+  const handler = handlers[op];
+  if (handler === undefined) {
+    throw new S3Error('NotImplemented', { message: `${op} is not implemented by this server.` });
+  }
+
+  const bucketRecord = level === 'service' || op === 'CreateBucket' ? undefined : await deps.index.getBucket(target.bucket!);
+  if (level !== 'service' && op !== 'CreateBucket') {
+    if (bucketRecord === undefined) throw new S3Error('NoSuchBucket', { fields: { BucketName: target.bucket! } });
+    authorize(auth.principal, op, bucketRecord);
+  }
+
+  let verified: VerifiedBody | undefined;
+  const openBody = (): VerifiedBody => {
+    if (verified === undefined) {
+      verified = verifiedBody(incoming as Readable, auth.payload, { contentEncodingChunked: isAwsChunked(headers) });
+    }
+    return verified;
+  };
+  const ctx: S3Context = {
+    op,
+    requestId,
+    bucket: target.bucket ?? '',
+    key: target.key ?? '',
+    query: target.query,
+    headers,
+    principal: auth.principal,
+    bucketRecord,
+    contentLength: declaredLength(headers),
+    body: () => openBody().body,
+    trailers: () => verified?.trailers() ?? new Map(),
+    readSmallBody: (limit = deps.settings.maxXmlBodyBytes) => readSmallBody(openBody().body, limit),
+    index: deps.index,
+    blobs: deps.blobs,
+    settings: deps.settings,
+    log: deps.log,
+    now,
+  };
+  return handler(ctx);
+}

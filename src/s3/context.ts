@@ -1,0 +1,42 @@
+// The typed context every S3 handler receives: what was asked, by whom, and the services to answer it.
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { Principal } from '../auth/credentials.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import type { BucketRecord, MetadataIndex } from '../storage/metadata-index.js';
+import type { OperationName } from '../http/operations.js';
+
+export interface ServerSettings {
+  region: string;
+  /** Longest XML request body read into memory. */
+  maxXmlBodyBytes: number;
+}
+
+export interface S3Context {
+  op: OperationName;
+  requestId: string;
+  /** Bucket name from the request (may not exist; see `bucketRecord`). */
+  bucket: string;
+  key: string;
+  query: URLSearchParams;
+  /** Lower-case header names. */
+  headers: Map<string, string>;
+  principal: Principal;
+  /** The bucket's record, loaded by dispatch for bucket- and object-level operations on existing buckets. */
+  bucketRecord?: BucketRecord;
+  /** Declared body length (decoded length for aws-chunked uploads), when known. */
+  contentLength?: number;
+  /** The request body with the payload signature being verified as it streams. Read at most once. */
+  body(): Readable;
+  /** Trailing headers of an aws-chunked body; complete once the body has ended. */
+  trailers(): Map<string, string>;
+  /** Reads a small (XML) body fully, refusing more than `limit` bytes. */
+  readSmallBody(limit?: number): Promise<Buffer>;
+  index: MetadataIndex;
+  blobs: BlobStore;
+  settings: ServerSettings;
+  log: Logger;
+  now: Date;
+}
+
+export type Handler = (ctx: S3Context) => Promise<import('./respond.js').S3Response>;

@@ -1,0 +1,65 @@
+// GetObject and HeadObject.
+import { S3Error } from '../../errors.js';
+import type { ObjectRecord } from '../../storage/metadata-index.js';
+import { evaluateConditions } from '../conditions.js';
+import type { S3Context } from '../context.js';
+import { objectResponseHeaders } from '../object-headers.js';
+import { openObjectStream } from '../object-reader.js';
+import { parseRange } from '../range.js';
+import { emptyResponse, streamResponse, type S3Response } from '../respond.js';
+import { httpDate, quoteEtag } from '../wire-format.js';
+
+async function currentObject(ctx: S3Context): Promise<ObjectRecord> {
+  const versionId = ctx.query.get('versionId');
+  if (versionId !== null && versionId !== 'null') {
+    throw new S3Error('InvalidArgument', { message: 'Invalid version id specified', fields: { ArgumentName: 'versionId', ArgumentValue: versionId } });
+  }
+  const record = await ctx.index.getObject(ctx.bucket, ctx.key);
+  if (record === undefined || record.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: ctx.key } });
+  return record;
+}
+
+function checkConditions(ctx: S3Context, record: ObjectRecord): void {
+  const outcome = evaluateConditions(ctx.headers, { etag: record.etag, lastModified: record.lastModified });
+  if (outcome === 'not-modified') {
+    throw new S3Error('NotModified', { headers: { etag: quoteEtag(record.etag), 'last-modified': httpDate(record.lastModified) } });
+  }
+  if (outcome === 'precondition-failed') throw new S3Error('PreconditionFailed', { fields: { Condition: 'If-Match' } });
+}
+
+function checksumHeaders(ctx: S3Context, record: ObjectRecord, ranged: boolean): Record<string, string> {
+  // Only on request, and never for a part of the object: a whole-object checksum would not match it.
+  if (ranged || record.checksum === undefined || ctx.headers.get('x-amz-checksum-mode')?.toUpperCase() !== 'ENABLED') return {};
+  return {
+    [`x-amz-checksum-${record.checksum.algorithm.toLowerCase()}`]: record.checksum.value,
+    'x-amz-checksum-type': record.checksum.type,
+  };
+}
+
+async function readObject(ctx: S3Context, withBody: boolean): Promise<S3Response> {
+  const record = await currentObject(ctx);
+  if (ctx.query.has('partNumber')) {
+    throw new S3Error('NotImplemented', { message: 'partNumber reads are not supported yet.' });
+  }
+  checkConditions(ctx, record);
+  const range = parseRange(ctx.headers.get('range'), record.size);
+  const headers: Record<string, string> = {
+    ...objectResponseHeaders(record, ctx.query),
+    'accept-ranges': 'bytes',
+    ...checksumHeaders(ctx, record, range !== undefined),
+  };
+  const span = range ?? { start: 0, end: record.size - 1 };
+  headers['content-length'] = String(record.size === 0 ? 0 : span.end - span.start + 1);
+  if (range !== undefined) headers['content-range'] = `bytes ${range.start}-${range.end}/${record.size}`;
+  const status = range !== undefined ? 206 : 200;
+  if (!withBody || record.size === 0) return emptyResponse(status, headers);
+  return streamResponse(status, headers, await openObjectStream(ctx.blobs, record.blobs, span));
+}
+
+export async function getObject(ctx: S3Context): Promise<S3Response> {
+  return readObject(ctx, true);
+}
+
+export async function headObject(ctx: S3Context): Promise<S3Response> {
+  return readObject(ctx, false);
+}

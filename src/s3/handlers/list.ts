@@ -1,0 +1,109 @@
+// ListObjects (v1) and ListObjectsV2.
+import { S3Error } from '../../errors.js';
+import type { ListPage, ObjectSummary } from '../../storage/metadata-index.js';
+import type { ListBucketResult, ListedObject } from '../../xml/shapes.js';
+import type { S3Context } from '../context.js';
+import { xmlResponse, type S3Response } from '../respond.js';
+import { isoTime, ownerOf, quoteEtag, urlEncodeValue } from '../wire-format.js';
+
+const MAX_KEYS = 1000;
+
+interface ListParams {
+  prefix: string;
+  delimiter: string;
+  maxKeys: number;
+  encode: (value: string) => string;
+  urlEncoded: boolean;
+}
+
+function listParams(ctx: S3Context): ListParams {
+  const encodingType = ctx.query.get('encoding-type');
+  if (encodingType !== null && encodingType !== 'url') {
+    throw new S3Error('InvalidArgument', { message: 'Invalid Encoding Method specified in Request', fields: { ArgumentName: 'encoding-type', ArgumentValue: encodingType } });
+  }
+  const rawMax = ctx.query.get('max-keys');
+  let maxKeys = MAX_KEYS;
+  if (rawMax !== null) {
+    if (!/^\d+$/.test(rawMax)) {
+      throw new S3Error('InvalidArgument', { message: 'Provided max-keys not an integer or within integer range', fields: { ArgumentName: 'max-keys', ArgumentValue: rawMax } });
+    }
+    maxKeys = Math.min(Number(rawMax), MAX_KEYS);
+  }
+  const urlEncoded = encodingType === 'url';
+  return {
+    prefix: ctx.query.get('prefix') ?? '',
+    delimiter: ctx.query.get('delimiter') ?? '',
+    maxKeys,
+    urlEncoded,
+    encode: urlEncoded ? urlEncodeValue : (v) => v,
+  };
+}
+
+function listedObject(o: ObjectSummary, p: ListParams, withOwner: boolean): ListedObject {
+  return {
+    Key: p.encode(o.key),
+    LastModified: isoTime(o.lastModified),
+    ETag: quoteEtag(o.etag),
+    ...(o.checksumAlgorithm ? { ChecksumAlgorithm: o.checksumAlgorithm, ChecksumType: o.checksumType } : {}),
+    Size: o.size,
+    ...(withOwner ? { Owner: ownerOf(o.owner) } : {}),
+    StorageClass: o.storageClass,
+  };
+}
+
+function commonFields(ctx: S3Context, p: ListParams, page: ListPage, withOwner: boolean) {
+  return {
+    Name: ctx.bucket,
+    Prefix: p.encode(p.prefix),
+    MaxKeys: p.maxKeys,
+    ...(p.delimiter ? { Delimiter: p.encode(p.delimiter) } : {}),
+    ...(p.urlEncoded ? { EncodingType: 'url' } : {}),
+    IsTruncated: page.isTruncated,
+    Contents: page.objects.map((o) => listedObject(o, p, withOwner)),
+    CommonPrefixes: page.commonPrefixes.map((prefix) => ({ Prefix: p.encode(prefix) })),
+  };
+}
+
+export async function listObjects(ctx: S3Context): Promise<S3Response> {
+  const p = listParams(ctx);
+  const marker = ctx.query.get('marker') ?? '';
+  const page = await ctx.index.list({ bucket: ctx.bucket, prefix: p.prefix, delimiter: p.delimiter, after: marker, maxKeys: p.maxKeys });
+  const doc: ListBucketResult = {
+    ...commonFields(ctx, p, page, true),
+    Marker: p.encode(marker),
+    // S3 documents NextMarker only with a delimiter; clients without one use the last key, which is the same value.
+    ...(page.isTruncated && page.nextAfter !== undefined ? { NextMarker: p.encode(page.nextAfter) } : {}),
+  };
+  return xmlResponse('ListBucketResult', doc);
+}
+
+/** Continuation tokens are opaque to clients: the exclusive start key, base64url-encoded. */
+function encodeToken(after: string): string {
+  return Buffer.from(after, 'utf8').toString('base64url');
+}
+
+function decodeToken(token: string): string {
+  const after = Buffer.from(token, 'base64url').toString('utf8');
+  if (token === '' || encodeToken(after) !== token) {
+    throw new S3Error('InvalidArgument', { message: 'The continuation token provided is incorrect', fields: { ArgumentName: 'continuation-token' } });
+  }
+  return after;
+}
+
+export async function listObjectsV2(ctx: S3Context): Promise<S3Response> {
+  const p = listParams(ctx);
+  const token = ctx.query.get('continuation-token');
+  const startAfter = ctx.query.get('start-after') ?? '';
+  const tokenAfter = token === null ? '' : decodeToken(token);
+  // Bytewise (UTF-8) order, as keys are listed; JS string comparison would use UTF-16 order.
+  const after = Buffer.compare(Buffer.from(tokenAfter), Buffer.from(startAfter)) > 0 ? tokenAfter : startAfter;
+  const page = await ctx.index.list({ bucket: ctx.bucket, prefix: p.prefix, delimiter: p.delimiter, after, maxKeys: p.maxKeys });
+  const doc: ListBucketResult = {
+    ...commonFields(ctx, p, page, ctx.query.get('fetch-owner') === 'true'),
+    KeyCount: page.objects.length + page.commonPrefixes.length,
+    ...(token !== null ? { ContinuationToken: token } : {}),
+    ...(startAfter ? { StartAfter: p.encode(startAfter) } : {}),
+    ...(page.isTruncated && page.nextAfter !== undefined ? { NextContinuationToken: encodeToken(page.nextAfter) } : {}),
+  };
+  return xmlResponse('ListBucketResult', doc);
+}

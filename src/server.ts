@@ -1,0 +1,79 @@
+// Composition root: opens the metadata index and blob store under the data folder, serves the app,
+// and closes everything in order on shutdown.
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import pino, { type Logger } from 'pino';
+import { createApp } from './app.js';
+import { StaticCredentials } from './auth/credentials.js';
+import type { Config } from './config.js';
+import { loadRootCredentials } from './root-credentials.js';
+import { DiskBlobStore } from './storage/disk/disk-blob-store.js';
+import { SqliteMetadataIndex } from './storage/sqlite/sqlite-metadata-index.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  rootAccessKey: string;
+  /** Root secret, set only on the start that generated it (so it can be shown once). */
+  generatedSecret?: string;
+  close(): Promise<void>;
+}
+
+export const ROOT_USER_ID = 'root';
+
+export async function startServer(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+  await mkdir(config.dataDir, { recursive: true });
+  const root = await loadRootCredentials(
+    config.dataDir,
+    config.rootAccessKey && config.rootSecretKey ? { accessKey: config.rootAccessKey, secretKey: config.rootSecretKey } : undefined,
+  );
+  const blobs = await DiskBlobStore.open(config.dataDir);
+  const swept = await blobs.sweepTemporary();
+  if (swept > 0) log.info({ files: swept }, 'removed temporary files of interrupted writes');
+  const index = SqliteMetadataIndex.open(path.join(config.dataDir, 'index.sqlite'));
+  const credentials = new StaticCredentials([
+    { accessKeyId: root.accessKey, secretKey: root.secretKey, userId: ROOT_USER_ID, isRoot: true },
+  ]);
+  const app = createApp({
+    index,
+    blobs,
+    credentials,
+    settings: { region: config.region, domain: config.domain, maxXmlBodyBytes: 1024 * 1024 },
+    log,
+  });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s as Server)) as Server;
+    s.once('error', reject);
+  });
+  // Large uploads can be slow; S3 clients keep connections alive between requests.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 65_000;
+
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      // Stop accepting; in-flight requests finish (up to the grace period); idle keep-alive sockets close now.
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
+      await drained;
+      clearTimeout(timer);
+      await index.close();
+    })();
+    return closing;
+  };
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    rootAccessKey: root.accessKey,
+    generatedSecret: root.generated ? root.secretKey : undefined,
+    close,
+  };
+}

@@ -1,0 +1,35 @@
+// Object bytes, addressed by random blob ids. A blob is written once, never changed, deleted when
+// no record references it. Keys never reach this layer.
+import type { Readable } from 'node:stream';
+
+export interface ByteRange {
+  /** inclusive */
+  start: number;
+  /** inclusive */
+  end: number;
+}
+
+export interface WrittenBlob {
+  id: string;
+  size: number;
+}
+
+export interface BlobStore {
+  /**
+   * Streams `source` into a new blob and makes it durable (data and directory entry synced) before
+   * resolving. If the source errors or `signal` aborts, nothing is left behind and the promise rejects
+   * with that error.
+   */
+  write(source: Readable, signal?: AbortSignal): Promise<WrittenBlob>;
+  /**
+   * Opens the blob before resolving, so a missing blob is an error here rather than a cut stream.
+   * The returned stream reads `range` (whole blob when absent).
+   */
+  read(id: string, range?: ByteRange): Promise<Readable>;
+  /** Idempotent: deleting a missing blob is not an error. */
+  delete(id: string): Promise<void>;
+  /** Every blob id present on disk (for recovery sweeps and scrubbing). */
+  ids(): AsyncIterable<string>;
+  /** Removes leftover temporary files of interrupted writes; returns how many. */
+  sweepTemporary(): Promise<number>;
+}

@@ -1,0 +1,68 @@
+// Starts the real sklad server on 127.0.0.1 with an ephemeral port and a temporary data folder.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import pino from 'pino';
+import { loadConfig } from '../../src/config.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+
+export const ACCESS_KEY = 'testaccesskey';
+export const SECRET_KEY = 'testsecretkey0123456789';
+export const REGION = 'us-east-1';
+
+export interface TestServer {
+  server: RunningServer;
+  endpoint: string;
+  dataDir: string;
+  client(overrides?: Partial<S3ClientConfig>): S3Client;
+  /** Stops the server; the data folder stays until `cleanup`. */
+  stop(): Promise<void>;
+  /** Starts a fresh server process on the same data folder (a restart). */
+  restart(): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+export async function startTestServer(options: { dataDir?: string; domain?: string } = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'sklad-test-')));
+  const boot = (): Promise<RunningServer> =>
+    startServer(
+      loadConfig(
+        { data: dataDir, host: '127.0.0.1', port: '0', domain: options.domain },
+        { SKLAD_ACCESS_KEY: ACCESS_KEY, SKLAD_SECRET_KEY: SECRET_KEY, SKLAD_SHUTDOWN_GRACE_MS: '2000' },
+      ),
+      pino({ level: process.env.SKLAD_TEST_LOG_LEVEL ?? 'warn' }),
+    );
+  const clients: S3Client[] = [];
+  const handle: TestServer = {
+    server: await boot(),
+    get endpoint() {
+      return `http://127.0.0.1:${handle.server.port}`;
+    },
+    dataDir,
+    client(overrides = {}) {
+      const c = new S3Client({
+        endpoint: handle.endpoint,
+        region: REGION,
+        forcePathStyle: true,
+        credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
+        ...overrides,
+      });
+      clients.push(c);
+      return c;
+    },
+    async stop() {
+      await handle.server.close();
+    },
+    async restart() {
+      await handle.server.close();
+      handle.server = await boot();
+    },
+    async cleanup() {
+      for (const c of clients) c.destroy();
+      await handle.server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return handle;
+}
