@@ -24,15 +24,10 @@ function rawPath(incoming: IncomingMessage): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
-async function writeResponse(res: S3Response, method: string, outgoing: ServerResponse): Promise<void> {
+async function writeResponse(res: S3Response, outgoing: ServerResponse): Promise<void> {
   const body = res.body;
   if (body instanceof Readable) {
     outgoing.writeHead(res.status, res.headers);
-    if (method === 'HEAD') {
-      body.destroy();
-      outgoing.end();
-      return;
-    }
     // A failure mid-stream (disconnect, disk error) destroys the socket: the client sees a cut
     // response, never a complete-looking one with wrong bytes.
     await pipeline(body, outgoing).catch(() => outgoing.destroy());
@@ -41,7 +36,7 @@ async function writeResponse(res: S3Response, method: string, outgoing: ServerRe
   const headers = { ...res.headers };
   if (body !== undefined && headers['content-length'] === undefined) headers['content-length'] = String(Buffer.byteLength(body));
   outgoing.writeHead(res.status, headers);
-  outgoing.end(method === 'HEAD' ? undefined : body);
+  outgoing.end(body);
 }
 
 export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
@@ -70,7 +65,12 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
         ms: Number(process.hrtime.bigint() - started) / 1e6,
       }, 'request');
     });
-    await writeResponse(response, method, outgoing);
+    if (method === 'HEAD') {
+      // Hono answers HEAD by re-wrapping the GET route's Response, so hand it a plain one.
+      if (response.body instanceof Readable) response.body.destroy();
+      return new Response(null, { status: response.status, headers: response.headers });
+    }
+    await writeResponse(response, outgoing);
     return RESPONSE_ALREADY_SENT;
   });
   return app;
