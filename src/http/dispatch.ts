@@ -94,7 +94,11 @@ export async function dispatch(
   let verified: VerifiedBody | undefined;
   const openBody = (): VerifiedBody => {
     if (verified === undefined) {
-      verified = verifiedBody(incoming as Readable, auth.payload, { contentEncodingChunked: isAwsChunked(headers) });
+      const decoded = headers.get('x-amz-decoded-content-length');
+      verified = verifiedBody(incoming as Readable, auth.payload, {
+        contentEncodingChunked: isAwsChunked(headers),
+        decodedLength: decoded === undefined ? undefined : Number(decoded),
+      });
     }
     return verified;
   };

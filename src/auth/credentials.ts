@@ -1,0 +1,38 @@
+// Who may sign requests: the credential store interface and a fixed, in-memory implementation built from config.
+
+export interface Principal {
+  accessKeyId: string;
+  userId: string;
+  isRoot: boolean;
+}
+
+export interface Credential {
+  secretKey: string;
+  principal: Principal;
+}
+
+export interface CredentialStore {
+  lookup(accessKeyId: string): Promise<Credential | undefined>;
+}
+
+export interface StaticCredentialEntry {
+  accessKeyId: string;
+  secretKey: string;
+  userId: string;
+  isRoot: boolean;
+}
+
+export class StaticCredentials implements CredentialStore {
+  readonly #byKey = new Map<string, Credential>();
+
+  constructor(entries: StaticCredentialEntry[]) {
+    for (const { accessKeyId, secretKey, userId, isRoot } of entries) {
+      if (this.#byKey.has(accessKeyId)) throw new Error(`duplicate access key id ${accessKeyId}`);
+      this.#byKey.set(accessKeyId, { secretKey, principal: { accessKeyId, userId, isRoot } });
+    }
+  }
+
+  async lookup(accessKeyId: string): Promise<Credential | undefined> {
+    return this.#byKey.get(accessKeyId);
+  }
+}

@@ -1,0 +1,40 @@
+// Request timestamps: the ISO 8601 basic form SigV4 signs, HTTP dates, and the clock-skew rule.
+import { S3Error } from '../errors.js';
+
+const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+
+/** Parses `YYYYMMDDTHHMMSSZ`; undefined unless it names a real instant. */
+export function parseAmzDate(value: string): Date | undefined {
+  const m = AMZ_DATE.exec(value);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  return formatAmzDate(date) === value ? date : undefined;
+}
+
+export function formatAmzDate(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+/** An RFC 7231 / RFC 2616 date (`Date`, SigV2's `x-amz-date`). */
+export function parseHttpDate(value: string): Date | undefined {
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : new Date(ms);
+}
+
+/** `2013-05-24T00:00:00Z`, the form S3 uses for times inside error documents. */
+export function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function missingDate(): S3Error {
+  return new S3Error('AccessDenied', { message: 'AWS authentication requires a valid Date or x-amz-date header' });
+}
+
+/** Header-signed requests must be within `maxSkewSeconds` of the server clock, either way (anti-replay). */
+export function assertWithinSkew(requestTime: Date, sentAs: string, now: Date, maxSkewSeconds: number): void {
+  if (Math.abs(now.getTime() - requestTime.getTime()) <= maxSkewSeconds * 1000) return;
+  throw new S3Error('RequestTimeTooSkewed', {
+    fields: { RequestTime: sentAs, ServerTime: isoSeconds(now), MaxAllowedSkewMilliseconds: maxSkewSeconds * 1000 },
+  });
+}
