@@ -1,0 +1,150 @@
+// Schema of the SQLite metadata index as ordered steps; PRAGMA user_version records how many ran.
+// Steps are append-only: a released step is never edited, a change is a new step.
+import type Database from 'better-sqlite3';
+
+/*
+ * Step 1 lays out everything versioning and multipart need, though only current objects are used yet.
+ * - Keys are TEXT in BINARY collation: UTF-8 bytewise, the order S3 lists in.
+ * - Times are integer milliseconds since the epoch; JSON columns hold the record's maps and lists.
+ * - objects holds the current version of each key (a delete marker is a current version too);
+ *   object_versions holds noncurrent versions, same shape, keyed by version id.
+ * - object_blobs maps (bucket, key, version) to its blobs for current and noncurrent versions alike,
+ *   so moving a version between the two tables leaves its blob rows untouched. Together with
+ *   upload_parts, indexed by blob id, it answers "is this blob still referenced" with two probes.
+ * - WITHOUT ROWID clusters rows by primary key, so listings and per-upload part scans read
+ *   consecutive pages instead of hopping through a rowid table.
+ */
+const step1 = `
+CREATE TABLE buckets (
+  name                TEXT    NOT NULL PRIMARY KEY,
+  owner               TEXT    NOT NULL,
+  region              TEXT    NOT NULL,
+  created_at          INTEGER NOT NULL,
+  acl                 TEXT    NOT NULL,
+  versioning          TEXT    NOT NULL DEFAULT 'Unversioned'
+                      CHECK (versioning IN ('Unversioned', 'Enabled', 'Suspended')),
+  object_lock_enabled INTEGER NOT NULL DEFAULT 0,
+  tags                TEXT,
+  policy              TEXT,
+  cors                TEXT,
+  lifecycle           TEXT,
+  encryption          TEXT,
+  object_lock         TEXT,
+  ownership_controls  TEXT,
+  public_access_block TEXT,
+  website             TEXT,
+  logging             TEXT,
+  notification        TEXT
+);
+
+CREATE TABLE objects (
+  bucket             TEXT    NOT NULL REFERENCES buckets (name),
+  key                TEXT    NOT NULL COLLATE BINARY,
+  version_id         TEXT    NOT NULL,
+  delete_marker      INTEGER NOT NULL DEFAULT 0 CHECK (delete_marker IN (0, 1)),
+  size               INTEGER NOT NULL,
+  etag               TEXT    NOT NULL,
+  last_modified      INTEGER NOT NULL,
+  owner              TEXT    NOT NULL,
+  storage_class      TEXT    NOT NULL,
+  content_headers    TEXT    NOT NULL DEFAULT '{}',
+  user_metadata      TEXT    NOT NULL DEFAULT '{}',
+  tags               TEXT    NOT NULL DEFAULT '[]',
+  acl                TEXT    NOT NULL,
+  checksum_algorithm TEXT,
+  checksum_type      TEXT,
+  checksum_value     TEXT,
+  parts              TEXT,
+  retention_mode     TEXT,
+  retain_until       INTEGER,
+  legal_hold         INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (bucket, key)
+) WITHOUT ROWID;
+
+CREATE TABLE object_versions (
+  bucket             TEXT    NOT NULL REFERENCES buckets (name),
+  key                TEXT    NOT NULL COLLATE BINARY,
+  version_id         TEXT    NOT NULL,
+  delete_marker      INTEGER NOT NULL DEFAULT 0 CHECK (delete_marker IN (0, 1)),
+  size               INTEGER NOT NULL,
+  etag               TEXT    NOT NULL,
+  last_modified      INTEGER NOT NULL,
+  owner              TEXT    NOT NULL,
+  storage_class      TEXT    NOT NULL,
+  content_headers    TEXT    NOT NULL DEFAULT '{}',
+  user_metadata      TEXT    NOT NULL DEFAULT '{}',
+  tags               TEXT    NOT NULL DEFAULT '[]',
+  acl                TEXT    NOT NULL,
+  checksum_algorithm TEXT,
+  checksum_type      TEXT,
+  checksum_value     TEXT,
+  parts              TEXT,
+  retention_mode     TEXT,
+  retain_until       INTEGER,
+  legal_hold         INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (bucket, key, version_id)
+) WITHOUT ROWID;
+
+CREATE TABLE object_blobs (
+  bucket     TEXT    NOT NULL,
+  key        TEXT    NOT NULL COLLATE BINARY,
+  version_id TEXT    NOT NULL,
+  seq        INTEGER NOT NULL,
+  blob_id    TEXT    NOT NULL,
+  size       INTEGER NOT NULL,
+  PRIMARY KEY (bucket, key, version_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX object_blobs_by_blob ON object_blobs (blob_id);
+
+CREATE TABLE uploads (
+  upload_id          TEXT    NOT NULL PRIMARY KEY,
+  bucket             TEXT    NOT NULL REFERENCES buckets (name),
+  key                TEXT    NOT NULL COLLATE BINARY,
+  initiated          INTEGER NOT NULL,
+  owner              TEXT    NOT NULL,
+  storage_class      TEXT    NOT NULL,
+  content_headers    TEXT    NOT NULL DEFAULT '{}',
+  user_metadata      TEXT    NOT NULL DEFAULT '{}',
+  tags               TEXT    NOT NULL DEFAULT '[]',
+  acl                TEXT    NOT NULL,
+  checksum_algorithm TEXT,
+  checksum_type      TEXT
+);
+-- ListMultipartUploads order: key, then initiation time.
+CREATE INDEX uploads_by_key ON uploads (bucket, key, initiated, upload_id);
+
+CREATE TABLE upload_parts (
+  upload_id          TEXT    NOT NULL REFERENCES uploads (upload_id) ON DELETE CASCADE,
+  part_number        INTEGER NOT NULL,
+  blob_id            TEXT    NOT NULL,
+  size               INTEGER NOT NULL,
+  etag               TEXT    NOT NULL,
+  last_modified      INTEGER NOT NULL,
+  checksum_crc32     TEXT,
+  checksum_crc32c    TEXT,
+  checksum_crc64nvme TEXT,
+  checksum_sha1      TEXT,
+  checksum_sha256    TEXT,
+  PRIMARY KEY (upload_id, part_number)
+) WITHOUT ROWID;
+CREATE INDEX upload_parts_by_blob ON upload_parts (blob_id);
+`;
+
+export const migrations: readonly string[] = [step1];
+
+/** Brings the schema up to date; each step commits together with its user_version bump. */
+export function migrate(db: Database.Database): void {
+  const version = (): number => Number(db.pragma('user_version', { simple: true }));
+  if (version() > migrations.length) {
+    throw new Error(`metadata database schema version ${version()} is newer than this sklad understands (${migrations.length})`);
+  }
+  for (let index = version(); index < migrations.length; index++) {
+    const sql = migrations[index] ?? '';
+    db.transaction(() => {
+      // Re-read inside the write lock: another process may have run this step meanwhile.
+      if (version() !== index) return;
+      db.exec(sql);
+      db.pragma(`user_version = ${index + 1}`);
+    }).immediate();
+  }
+}
