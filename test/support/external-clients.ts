@@ -1,0 +1,93 @@
+// Runs the aws cli and boto3 against a test server with an environment that carries nothing from the machine.
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ACCESS_KEY, REGION, SECRET_KEY } from './server.js';
+
+export const execFileAsync = promisify(execFile);
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program and resolves with its exit code and output, whatever the exit code. */
+export async function run(
+  file: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string },
+): Promise<RunResult> {
+  try {
+    const { stdout, stderr } = await execFileAsync(file, args, {
+      env: options.env,
+      cwd: options.cwd,
+      timeout: options.timeoutMs ?? 20_000,
+      maxBuffer: 64 * 1024 * 1024,
+      encoding: 'utf8',
+    });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { code?: number | string; stdout?: string; stderr?: string; killed?: boolean; signal?: string };
+    if (typeof err.code !== 'number') {
+      const why = err.killed ? `killed by ${err.signal ?? 'signal'} (timeout?)` : String(err.code ?? err.message);
+      throw new Error(`${file} ${args.join(' ')} did not run to completion: ${why}\n${err.stderr ?? ''}`);
+    }
+    return { code: err.code, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  }
+}
+
+/** True when `file args…` starts and exits 0. */
+export function canRun(file: string, args: string[]): boolean {
+  try {
+    execFileSync(file, args, { stdio: 'ignore', timeout: 20_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface IsolatedAwsEnv {
+  /** Environment with the test credentials and empty config files; nothing AWS_* from the machine. */
+  env(overrides?: Record<string, string>): NodeJS.ProcessEnv;
+  dir: string;
+  cleanup(): Promise<void>;
+}
+
+/** Creates a temporary folder with empty aws config and credentials files and an environment that uses them. */
+export async function isolatedAwsEnv(): Promise<IsolatedAwsEnv> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'sklad-clients-'));
+  const configFile = path.join(dir, 'config');
+  const credentialsFile = path.join(dir, 'credentials');
+  await writeFile(configFile, '');
+  await writeFile(credentialsFile, '');
+  const base: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('AWS_') && !k.startsWith('BOTO_')) base[k] = v;
+  }
+  return {
+    dir,
+    env(overrides = {}) {
+      return {
+        ...base,
+        AWS_ACCESS_KEY_ID: ACCESS_KEY,
+        AWS_SECRET_ACCESS_KEY: SECRET_KEY,
+        AWS_DEFAULT_REGION: REGION,
+        AWS_CONFIG_FILE: configFile,
+        AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_PAGER: '',
+        PYTHONIOENCODING: 'utf-8',
+        ...overrides,
+      };
+    },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Extracts the error code from an S3 XML error body. */
+export function xmlErrorCode(body: string): string | undefined {
+  return /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
+}
