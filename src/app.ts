@@ -34,7 +34,9 @@ async function writeResponse(res: S3Response, outgoing: ServerResponse): Promise
     return;
   }
   const headers = { ...res.headers };
-  if (body !== undefined && headers['content-length'] === undefined) headers['content-length'] = String(Buffer.byteLength(body));
+  if (headers['content-length'] === undefined && res.status !== 204 && res.status !== 304) {
+    headers['content-length'] = String(body === undefined ? 0 : Buffer.byteLength(body));
+  }
   outgoing.writeHead(res.status, headers);
   outgoing.end(body);
 }

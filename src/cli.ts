@@ -25,6 +25,8 @@ Options (each also read from the environment; flags win):
   --region R          region reported and signed against   SKLAD_REGION  (default us-east-1)
   --domain D          base domain for virtual-hosted-style SKLAD_DOMAIN  (bucket.D); path style always works
   --log-level L       fatal|error|warn|info|debug|trace    SKLAD_LOG_LEVEL (default info)
+  --upload-expiry-hours H  abort incomplete multipart uploads older than H hours
+                           (0 = never)                     SKLAD_UPLOAD_EXPIRY_HOURS (default 168)
   -h, --help          show this help
 
 Root credentials come from SKLAD_ACCESS_KEY and SKLAD_SECRET_KEY. When they are not set, the first
@@ -45,6 +47,7 @@ async function serve(args: string[]): Promise<number> {
       region: { type: 'string' },
       domain: { type: 'string' },
       'log-level': { type: 'string' },
+      'upload-expiry-hours': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,

@@ -14,6 +14,8 @@ export interface Config {
   rootSecretKey?: string;
   /** Milliseconds to let in-flight requests finish on shutdown. */
   shutdownGraceMs: number;
+  /** Incomplete multipart uploads older than this many hours are aborted in the background; 0 disables. */
+  uploadExpiryHours: number;
 }
 
 export interface ServeFlags {
@@ -23,6 +25,7 @@ export interface ServeFlags {
   region?: string;
   domain?: string;
   'log-level'?: string;
+  'upload-expiry-hours'?: string;
 }
 
 export class ConfigError extends Error {}
@@ -31,6 +34,12 @@ function parsePort(value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) throw new ConfigError(`invalid port: ${value}`);
   return port;
+}
+
+function parseHours(value: string): number {
+  const hours = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value)) throw new ConfigError(`invalid upload expiry (hours): ${value}`);
+  return hours;
 }
 
 export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Config {
@@ -56,5 +65,6 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Config {
     rootAccessKey: accessKey,
     rootSecretKey: secretKey,
     shutdownGraceMs: Number(env.SKLAD_SHUTDOWN_GRACE_MS ?? 30_000),
+    uploadExpiryHours: parseHours(pick('upload-expiry-hours', 'SKLAD_UPLOAD_EXPIRY_HOURS') ?? '168'),
   };
 }

@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import { loadRootCredentials } from './root-credentials.js';
 import { DiskBlobStore } from './storage/disk/disk-blob-store.js';
 import { SqliteMetadataIndex } from './storage/sqlite/sqlite-metadata-index.js';
+import { startUploadExpiry } from './upload-expiry.js';
 
 export interface RunningServer {
   url: string;
@@ -37,6 +38,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const credentials = new StaticCredentials([
     { accessKeyId: root.accessKey, secretKey: root.secretKey, userId: ROOT_USER_ID, isRoot: true },
   ]);
+  const expiry = startUploadExpiry(index, blobs, config.uploadExpiryHours, log);
+  if (config.uploadExpiryHours > 0) void expiry.runOnce().catch((err: unknown) => log.error({ err }, 'upload expiry failed'));
   const app = createApp({
     index,
     blobs,
@@ -65,6 +68,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
       await drained;
       clearTimeout(timer);
+      await expiry.stop();
       await index.close();
     })();
     return closing;

@@ -4,6 +4,7 @@
 import { pipeline } from 'node:stream/promises';
 import { S3Error } from '../errors.js';
 import type { WrittenBlob } from '../storage/blob-store.js';
+import type { ChecksumAlgorithm } from '../storage/metadata-index.js';
 import { DigestingStream, requestedChecksums, verifyChecksums, type ChecksumRequest } from './checksums.js';
 import type { S3Context } from './context.js';
 
@@ -16,6 +17,8 @@ export interface StoredBody {
   /** base64 digest of `checksum.algorithm` over the bytes. */
   checksumValue: string;
   checksum: ChecksumRequest;
+  /** True when the client sent this checksum (header or trailer) rather than the server choosing it. */
+  clientChecksum: boolean;
 }
 
 function requireLength(ctx: S3Context, max: number): void {
@@ -26,10 +29,19 @@ function requireLength(ctx: S3Context, max: number): void {
   }
 }
 
+export interface StoreOptions {
+  maxSize?: number;
+  /** Algorithm to compute when the client names none (an upload's algorithm for its parts). */
+  defaultAlgorithm?: ChecksumAlgorithm;
+}
+
 /** Streams the verified request body into a new blob, checking Content-MD5 and x-amz-checksum-*. */
-export async function storeBody(ctx: S3Context, maxSize = MAX_PUT_SIZE): Promise<StoredBody> {
+export async function storeBody(ctx: S3Context, options: StoreOptions = {}): Promise<StoredBody> {
+  const maxSize = options.maxSize ?? MAX_PUT_SIZE;
   requireLength(ctx, maxSize);
   const checksum = requestedChecksums(ctx.headers);
+  const named = checksum.expected !== undefined || checksum.fromTrailer !== undefined;
+  if (!named && options.defaultAlgorithm !== undefined) checksum.algorithm = options.defaultAlgorithm;
   const digesting = new DigestingStream(checksum.algorithm);
   const source = ctx.body();
   const copying = pipeline(source, digesting);
@@ -50,7 +62,7 @@ export async function storeBody(ctx: S3Context, maxSize = MAX_PUT_SIZE): Promise
     await ctx.blobs.delete(blob.id);
     throw e;
   }
-  return { blob, md5Hex: got.md5Hex, checksumValue: got.checksum, checksum };
+  return { blob, md5Hex: got.md5Hex, checksumValue: got.checksum, checksum, clientChecksum: named };
 }
 
 /** Deletes blobs the index no longer references. Failures only leave orphans for the sweep. */

@@ -15,25 +15,46 @@ export type KeyRangeScan<Row extends { key: string }> = (
   limit: number,
 ) => Iterable<Row>;
 
-interface Cursor {
+/** A scan position between keys: at `from` (inclusive) or just past it. */
+export interface KeyCursor {
   from: string;
   inclusive: boolean;
 }
 
+/**
+ * Rows in (cursor, before) order, at most `limit`. `Start` is a listing's own kind of first position
+ * (uploads resume inside a key); every later scan starts at a KeyCursor.
+ */
+export type CursorScan<Row extends { key: string }, Start> = (
+  cursor: Start | KeyCursor,
+  before: string | undefined,
+  limit: number,
+) => Iterable<Row>;
+
+export type PageEntry<Row> = { row: Row } | { commonPrefix: string };
+
+export interface SkipScanRange {
+  prefix: string;
+  /** Empty string for no delimiter. */
+  delimiter: string;
+  /** Rows and common prefixes together. */
+  maxEntries: number;
+}
+
 /** The common prefix `key` rolls up into, or undefined when it is listed as itself. */
-function commonPrefixOf(key: string, prefix: string, delimiter: string): string | undefined {
+export function commonPrefixOf(key: string, prefix: string, delimiter: string): string | undefined {
   if (delimiter === '') return undefined;
   const at = key.indexOf(delimiter, prefix.length);
   return at === -1 ? undefined : key.slice(0, at + delimiter.length);
 }
 
 /**
- * Where the scan starts. `after` may be a common prefix returned by the previous page, or any key
- * inside one: AWS then continues past that whole prefix rather than repeating it (a marker of
- * "folder/sub/file1" with delimiter "/" under prefix "folder/" resumes at "folder/file1").
+ * Where a scan starting after the marker `after` begins; undefined when nothing can follow it. `after`
+ * may be a common prefix returned by the previous page, or any key inside one: AWS then continues past
+ * that whole prefix rather than repeating it (a marker of "folder/sub/file1" with delimiter "/" under
+ * prefix "folder/" resumes at "folder/file1").
  */
-function startCursor(query: ListQuery): Cursor | undefined {
-  const { prefix, delimiter, after } = query;
+export function startCursor(prefix: string, delimiter: string, after: string): KeyCursor | undefined {
   if (compareKeys(after, prefix) < 0) return { from: prefix, inclusive: true };
   if (after.startsWith(prefix)) {
     const rolledUp = commonPrefixOf(after, prefix, delimiter);
@@ -45,39 +66,34 @@ function startCursor(query: ListQuery): Cursor | undefined {
   return { from: after, inclusive: false };
 }
 
-export function buildListPage<Row extends { key: string }>(
-  query: ListQuery,
-  scan: KeyRangeScan<Row>,
-  summarize: (row: Row) => ObjectSummary,
-): ListPage {
-  const page: ListPage = { objects: [], commonPrefixes: [], isTruncated: false };
+/**
+ * Collects up to `maxEntries` rows and common prefixes under `prefix`, starting at `start`. The page
+ * is truncated only when one more entry exists, as S3 reports it.
+ */
+export function skipScan<Row extends { key: string }, Start>(
+  range: SkipScanRange,
+  start: Start | KeyCursor | undefined,
+  scan: CursorScan<Row, Start>,
+): { entries: PageEntry<Row>[]; isTruncated: boolean } {
+  const entries: PageEntry<Row>[] = [];
   // AWS answers max-keys=0 with an empty, untruncated page.
-  const maxKeys = Math.max(0, Math.floor(query.maxKeys));
-  if (maxKeys === 0) return page;
-  const before = query.prefix === '' ? undefined : prefixSuccessor(query.prefix);
-  let cursor = startCursor(query);
-  let entries = 0;
-  let last = '';
+  const maxEntries = Math.max(0, Math.floor(range.maxEntries));
+  if (maxEntries === 0) return { entries, isTruncated: false };
+  const before = range.prefix === '' ? undefined : prefixSuccessor(range.prefix);
+  let cursor = start;
 
-  scanning: while (cursor !== undefined) {
+  while (cursor !== undefined) {
     // One row more than the page can hold: finding it is what makes the page truncated.
-    const rows = scan(cursor.from, cursor.inclusive, before, maxKeys - entries + 1);
+    const rows = scan(cursor, before, maxEntries - entries.length + 1);
     let jumped = false;
     for (const row of rows) {
-      if (entries === maxKeys) {
-        page.isTruncated = true;
-        break scanning;
-      }
-      const rolledUp = commonPrefixOf(row.key, query.prefix, query.delimiter);
+      if (entries.length === maxEntries) return { entries, isTruncated: true };
+      const rolledUp = commonPrefixOf(row.key, range.prefix, range.delimiter);
       if (rolledUp === undefined) {
-        page.objects.push(summarize(row));
-        last = row.key;
-        entries += 1;
+        entries.push({ row });
         continue;
       }
-      page.commonPrefixes.push(rolledUp);
-      last = rolledUp;
-      entries += 1;
+      entries.push({ commonPrefix: rolledUp });
       const next = prefixSuccessor(rolledUp);
       cursor = next === undefined ? undefined : { from: next, inclusive: true };
       jumped = true;
@@ -86,6 +102,25 @@ export function buildListPage<Row extends { key: string }>(
     // A scan that ends without a jump returned fewer rows than asked for: nothing is left.
     if (!jumped) break;
   }
-  if (page.isTruncated) page.nextAfter = last;
+  return { entries, isTruncated: false };
+}
+
+export function buildListPage<Row extends { key: string }>(
+  query: ListQuery,
+  scan: KeyRangeScan<Row>,
+  summarize: (row: Row) => ObjectSummary,
+): ListPage {
+  const { entries, isTruncated } = skipScan<Row, never>(
+    { prefix: query.prefix, delimiter: query.delimiter, maxEntries: query.maxKeys },
+    startCursor(query.prefix, query.delimiter, query.after),
+    (cursor, before, limit) => scan(cursor.from, cursor.inclusive, before, limit),
+  );
+  const page: ListPage = { objects: [], commonPrefixes: [], isTruncated };
+  for (const entry of entries) {
+    if ('row' in entry) page.objects.push(summarize(entry.row));
+    else page.commonPrefixes.push(entry.commonPrefix);
+  }
+  const last = entries.at(-1);
+  if (isTruncated && last) page.nextAfter = 'row' in last ? last.row.key : last.commonPrefix;
   return page;
 }

@@ -1,8 +1,12 @@
 // The behaviour every MetadataIndex implementation must share, as one vitest suite that each
 // implementation's test file runs against its own factory (the pattern of hono's common.case.test.ts).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { copyCases } from './contract/copy-cases.js';
 import { listingCases } from './contract/listing-cases.js';
 import { blobId, bucketRecord, expectS3Error, objectRecord } from './contract/records.js';
+import { taggingCases } from './contract/tagging-cases.js';
+import { uploadCases } from './contract/upload-cases.js';
+import { uploadListingCases } from './contract/upload-listing-cases.js';
 import type { MetadataIndex } from './metadata-index.js';
 
 export function runMetadataIndexContract(name: string, makeIndex: () => Promise<MetadataIndex>): void {
@@ -224,5 +228,9 @@ export function runMetadataIndexContract(name: string, makeIndex: () => Promise<
     });
 
     listingCases(() => index);
+    copyCases(() => index);
+    taggingCases(() => index);
+    uploadCases(() => index);
+    uploadListingCases(() => index);
   });
 }

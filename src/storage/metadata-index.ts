@@ -110,6 +110,60 @@ export interface ListPage {
   nextAfter?: string;
 }
 
+export interface UploadRecord {
+  uploadId: string;
+  bucket: string;
+  key: string;
+  initiated: Date;
+  owner: string;
+  storageClass: string;
+  contentHeaders: ContentHeaders;
+  userMetadata: Record<string, string>;
+  tags: Tag[];
+  acl: string;
+  /** Fixed at CreateMultipartUpload (x-amz-checksum-algorithm / x-amz-checksum-type); absent when none asked. */
+  checksumAlgorithm?: ChecksumAlgorithm;
+  checksumType?: ChecksumType;
+}
+
+export interface PartRecord {
+  uploadId: string;
+  partNumber: number;
+  blob: BlobRef;
+  /** hex MD5 without quotes */
+  etag: string;
+  lastModified: Date;
+  /** base64 checksums of the part's bytes, by algorithm (the upload's algorithm at least, when it has one). */
+  checksums: Partial<Record<ChecksumAlgorithm, string>>;
+}
+
+export interface UploadListQuery {
+  bucket: string;
+  prefix: string;
+  delimiter: string;
+  /** Exclusive start: uploads with key > keyMarker, or key == keyMarker and uploadId > uploadIdMarker (S3 rules). */
+  keyMarker: string;
+  uploadIdMarker: string;
+  maxUploads: number;
+}
+
+export interface UploadListPage {
+  uploads: UploadRecord[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  nextKeyMarker?: string;
+  nextUploadIdMarker?: string;
+}
+
+export interface PartListPage {
+  parts: PartRecord[];
+  isTruncated: boolean;
+  nextPartNumberMarker?: number;
+}
+
+/** The bytes and facts of an existing object that a copy reuses; read and referenced in one transaction. */
+export type CopySourceCheck = (source: ObjectRecord) => void;
+
 export interface MetadataIndex {
   createBucket(bucket: BucketRecord): Promise<void>;
   getBucket(name: string): Promise<BucketRecord | undefined>;
@@ -123,6 +177,45 @@ export interface MetadataIndex {
   /** Removes the current object if any; returns blob ids no longer referenced. */
   deleteObject(bucket: string, key: string): Promise<string[]>;
   list(query: ListQuery): Promise<ListPage>;
+
+  /**
+   * Atomically reads the current source object, runs `check` on it (copy-source conditions; it may throw),
+   * then writes `build(source)` as the current object at its own bucket/key under `condition`. The new
+   * record may share the source's blobs: sharing is safe because the source cannot lose them mid-copy.
+   * NoSuchKey when the source is missing. Returns blob ids no longer referenced.
+   */
+  copyObject(
+    source: { bucket: string; key: string },
+    check: CopySourceCheck,
+    build: (source: ObjectRecord) => ObjectRecord,
+    condition?: WriteCondition,
+  ): Promise<{ record: ObjectRecord; orphans: string[] }>;
+  /** Replaces the tag set of the current object; NoSuchKey when absent. */
+  putObjectTags(bucket: string, key: string, tags: Tag[]): Promise<void>;
+  /** undefined removes the bucket's tag set. */
+  putBucketTags(bucket: string, tags: Tag[] | undefined): Promise<void>;
+  getBucketTags(bucket: string): Promise<Tag[] | undefined>;
+
+  createUpload(upload: UploadRecord): Promise<void>;
+  /** The upload if it exists and belongs to bucket/key. */
+  getUpload(bucket: string, key: string, uploadId: string): Promise<UploadRecord | undefined>;
+  /** Adds or replaces a part; NoSuchUpload if the upload is gone (checked in the same transaction). Returns orphaned blob ids. */
+  putPart(part: PartRecord): Promise<string[]>;
+  /** Parts with partNumber > after, ascending, at most max (1..1000). */
+  listParts(uploadId: string, after: number, max: number): Promise<PartListPage>;
+  /** Every part of the upload, ascending. */
+  allParts(uploadId: string): Promise<PartRecord[]>;
+  /**
+   * In one transaction: re-check that the upload exists (NoSuchUpload), apply `condition` to the current
+   * object, make `record` current, delete the upload and all its parts. Blobs of parts not used by `record`
+   * and of the replaced object are returned as orphans.
+   */
+  completeUpload(uploadId: string, record: ObjectRecord, condition?: WriteCondition): Promise<string[]>;
+  /** Deletes the upload and its parts (NoSuchUpload when absent); returns their blob ids no longer referenced. */
+  abortUpload(uploadId: string): Promise<string[]>;
+  listUploads(query: UploadListQuery): Promise<UploadListPage>;
+  /** Aborts uploads initiated before `before`; returns how many and the blob ids released. */
+  expireUploads(before: Date): Promise<{ uploads: number; orphans: string[] }>;
 
   /** True when some record (object or upload part) still references the blob. */
   isBlobReferenced(id: string): Promise<boolean>;

@@ -62,3 +62,107 @@ export interface ErrorDocument {
   RequestId: string;
   [field: string]: string | number | undefined;
 }
+
+/** Per-algorithm checksum members shared by several documents. */
+export interface ChecksumMembers {
+  ChecksumCRC32?: string;
+  ChecksumCRC32C?: string;
+  ChecksumCRC64NVME?: string;
+  ChecksumSHA1?: string;
+  ChecksumSHA256?: string;
+  ChecksumType?: string;
+}
+
+export interface InitiateMultipartUploadResult {
+  Bucket: string;
+  Key: string;
+  UploadId: string;
+}
+
+export interface CompleteMultipartUploadResult extends ChecksumMembers {
+  Location: string;
+  Bucket: string;
+  Key: string;
+  ETag: string;
+}
+
+export interface CopyObjectResult extends ChecksumMembers {
+  ETag: string;
+  LastModified: string;
+}
+
+/** UploadPartCopy's answer: same members as CopyObjectResult. */
+export type CopyPartResult = CopyObjectResult;
+
+export interface ListedPart extends ChecksumMembers {
+  PartNumber: number;
+  LastModified: string;
+  ETag: string;
+  Size: number;
+}
+
+export interface ListPartsResult {
+  Bucket: string;
+  Key: string;
+  UploadId: string;
+  PartNumberMarker: number;
+  NextPartNumberMarker?: number;
+  MaxParts: number;
+  IsTruncated: boolean;
+  Part: ListedPart[];
+  Initiator: Owner;
+  Owner: Owner;
+  StorageClass: string;
+  ChecksumAlgorithm?: string;
+  ChecksumType?: string;
+}
+
+export interface ListedUpload {
+  Key: string;
+  UploadId: string;
+  Initiator: Owner;
+  Owner: Owner;
+  StorageClass: string;
+  Initiated: string;
+  ChecksumAlgorithm?: string;
+  ChecksumType?: string;
+}
+
+export interface ListMultipartUploadsResult {
+  Bucket: string;
+  KeyMarker: string;
+  UploadIdMarker: string;
+  NextKeyMarker?: string;
+  NextUploadIdMarker?: string;
+  Prefix: string;
+  Delimiter?: string;
+  MaxUploads: number;
+  IsTruncated: boolean;
+  EncodingType?: string;
+  Upload: ListedUpload[];
+  CommonPrefixes: CommonPrefix[];
+}
+
+export interface DeleteResult {
+  Deleted: { Key: string; VersionId?: string }[];
+  Error: { Key: string; VersionId?: string; Code: string; Message: string }[];
+}
+
+export interface Tagging {
+  TagSet: { Tag: { Key: string; Value: string }[] };
+}
+
+export interface GetObjectAttributesResponse {
+  ETag?: string;
+  Checksum?: ChecksumMembers;
+  ObjectParts?: {
+    PartsCount: number;
+    PartNumberMarker: number;
+    NextPartNumberMarker?: number;
+    MaxParts: number;
+    IsTruncated: boolean;
+    Part: ({ PartNumber: number; Size: number } & ChecksumMembers)[];
+  };
+  StorageClass?: string;
+  ObjectSize?: number;
+}

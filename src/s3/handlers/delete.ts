@@ -1,8 +1,12 @@
-// DeleteObject.
+// DeleteObject and DeleteObjects.
+import { createHash } from 'node:crypto';
 import { S3Error } from '../../errors.js';
+import { decodeXml, listOf, textOf } from '../../xml/decode.js';
+import type { DeleteResult } from '../../xml/shapes.js';
+import { newChecksum, requestedChecksums, verifyChecksums } from '../checksums.js';
 import type { S3Context } from '../context.js';
 import { validateObjectKey } from '../names.js';
-import { emptyResponse, type S3Response } from '../respond.js';
+import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
 import { deleteBlobs } from '../store-object.js';
 
 export async function deleteObject(ctx: S3Context): Promise<S3Response> {
@@ -15,4 +19,58 @@ export async function deleteObject(ctx: S3Context): Promise<S3Response> {
   const orphans = await ctx.index.deleteObject(ctx.bucket, ctx.key);
   await deleteBlobs(ctx, orphans);
   return emptyResponse(204);
+}
+
+const MAX_DELETE_KEYS = 1000;
+
+/**
+ * The request must carry a digest of its body: Content-MD5 or any x-amz-checksum-* (current SDKs send
+ * only the latter; refusing it broke every new SDK on other servers).
+ */
+async function verifyBodyDigest(ctx: S3Context, body: Buffer): Promise<void> {
+  const request = requestedChecksums(ctx.headers);
+  const hasChecksum = request.expected !== undefined || request.fromTrailer !== undefined;
+  if (request.contentMd5 === undefined && !hasChecksum) {
+    throw new S3Error('MissingContentMD5');
+  }
+  const checksum = newChecksum(request.algorithm);
+  checksum.update(body);
+  verifyChecksums(request, { md5Base64: createHash('md5').update(body).digest('base64'), checksum: (await checksum.digest()).toString('base64') }, ctx.trailers());
+}
+
+interface DeleteRequest {
+  quiet: boolean;
+  keys: { key: string; versionId?: string }[];
+}
+
+function parseDeleteRequest(body: Buffer): DeleteRequest {
+  const doc = decodeXml(body.toString('utf8'), 'Delete');
+  const keys = listOf(doc.Object).map((o) => {
+    const key = textOf(o.Key);
+    if (key === undefined) throw new S3Error('MalformedXML');
+    return { key, versionId: textOf(o.VersionId) };
+  });
+  if (keys.length === 0 || keys.length > MAX_DELETE_KEYS) throw new S3Error('MalformedXML');
+  return { quiet: textOf(doc.Quiet)?.toLowerCase() === 'true', keys };
+}
+
+export async function deleteObjects(ctx: S3Context): Promise<S3Response> {
+  const body = await ctx.readSmallBody();
+  await verifyBodyDigest(ctx, body);
+  const request = parseDeleteRequest(body);
+  const result: DeleteResult = { Deleted: [], Error: [] };
+  for (const { key, versionId } of request.keys) {
+    try {
+      validateObjectKey(key);
+      if (versionId !== undefined && versionId !== 'null') {
+        throw new S3Error('NoSuchVersion', { message: 'The specified version does not exist.' });
+      }
+      await deleteBlobs(ctx, await ctx.index.deleteObject(ctx.bucket, key));
+      if (!request.quiet) result.Deleted.push({ Key: key, ...(versionId ? { VersionId: versionId } : {}) });
+    } catch (e) {
+      if (!(e instanceof S3Error) || e.status >= 500) throw e;
+      result.Error.push({ Key: key, ...(versionId ? { VersionId: versionId } : {}), Code: e.code, Message: e.message });
+    }
+  }
+  return xmlResponse('DeleteResult', result);
 }

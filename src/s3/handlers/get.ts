@@ -6,6 +6,7 @@ import type { S3Context } from '../context.js';
 import { objectResponseHeaders } from '../object-headers.js';
 import { openObjectStream } from '../object-reader.js';
 import { parseRange } from '../range.js';
+import type { ByteRange } from '../../storage/blob-store.js';
 import { emptyResponse, streamResponse, type S3Response } from '../respond.js';
 import { httpDate, quoteEtag } from '../wire-format.js';
 
@@ -36,17 +37,37 @@ function checksumHeaders(ctx: S3Context, record: ObjectRecord, ranged: boolean):
   };
 }
 
+/** `partNumber=N`: the byte span of part N of a multipart object (part 1 of any other object is all of it). */
+function partSpan(ctx: S3Context, record: ObjectRecord): { range?: ByteRange; count?: number } | undefined {
+  const raw = ctx.query.get('partNumber');
+  if (raw === null) return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > 10_000) {
+    throw new S3Error('InvalidArgument', { message: 'Part number must be an integer between 1 and 10000, inclusive', fields: { ArgumentName: 'partNumber', ArgumentValue: raw } });
+  }
+  if (ctx.headers.has('range')) throw new S3Error('InvalidRequest', { message: 'Cannot specify both Range header and partNumber query parameter' });
+  if (record.parts === undefined) {
+    if (n !== 1) throw new S3Error('InvalidPartNumber', { fields: { PartNumberRequested: n, ActualPartCount: 1 } });
+    return {};
+  }
+  let start = 0;
+  for (const p of record.parts) {
+    if (p.partNumber === n) return { range: { start, end: start + p.size - 1 }, count: record.parts.length };
+    start += p.size;
+  }
+  throw new S3Error('InvalidPartNumber', { fields: { PartNumberRequested: n, ActualPartCount: record.parts.length } });
+}
+
 async function readObject(ctx: S3Context, withBody: boolean): Promise<S3Response> {
   const record = await currentObject(ctx);
-  if (ctx.query.has('partNumber')) {
-    throw new S3Error('NotImplemented', { message: 'partNumber reads are not supported yet.' });
-  }
   checkConditions(ctx, record);
-  const range = parseRange(ctx.headers.get('range'), record.size);
+  const part = partSpan(ctx, record);
+  const range = part?.range ?? parseRange(ctx.headers.get('range'), record.size);
   const headers: Record<string, string> = {
     ...objectResponseHeaders(record, ctx.query),
     'accept-ranges': 'bytes',
     ...checksumHeaders(ctx, record, range !== undefined),
+    ...(part?.count !== undefined ? { 'x-amz-mp-parts-count': String(part.count) } : {}),
   };
   const span = range ?? { start: 0, end: record.size - 1 };
   headers['content-length'] = String(record.size === 0 ? 0 : span.end - span.start + 1);

@@ -1,12 +1,20 @@
 // The single registry of implemented S3 operations; anything absent answers NotImplemented.
 import type { OperationName } from '../../http/operations.js';
 import type { Handler } from '../context.js';
+import { getObjectAttributes } from './attributes.js';
 import { createBucket, deleteBucket, getBucketLocation, getBucketVersioning, headBucket } from './bucket.js';
-import { deleteObject } from './delete.js';
+import { copyObject } from './copy.js';
+import { deleteObject, deleteObjects } from './delete.js';
 import { getObject, headObject } from './get.js';
 import { listObjects, listObjectsV2 } from './list.js';
+import {
+  abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listMultipartUploads, listParts, uploadPart, uploadPartCopy,
+} from './multipart.js';
 import { putObject } from './put.js';
 import { listBuckets } from './service.js';
+import {
+  deleteBucketTagging, deleteObjectTagging, getBucketTagging, getObjectTagging, putBucketTagging, putObjectTagging,
+} from './tagging.js';
 
 export const handlers: Partial<Record<OperationName, Handler>> = {
   ListBuckets: listBuckets,
@@ -15,10 +23,26 @@ export const handlers: Partial<Record<OperationName, Handler>> = {
   DeleteBucket: deleteBucket,
   GetBucketLocation: getBucketLocation,
   GetBucketVersioning: getBucketVersioning,
+  GetBucketTagging: getBucketTagging,
+  PutBucketTagging: putBucketTagging,
+  DeleteBucketTagging: deleteBucketTagging,
   ListObjects: listObjects,
   ListObjectsV2: listObjectsV2,
   PutObject: putObject,
+  CopyObject: copyObject,
   GetObject: getObject,
   HeadObject: headObject,
+  GetObjectAttributes: getObjectAttributes,
   DeleteObject: deleteObject,
+  DeleteObjects: deleteObjects,
+  GetObjectTagging: getObjectTagging,
+  PutObjectTagging: putObjectTagging,
+  DeleteObjectTagging: deleteObjectTagging,
+  CreateMultipartUpload: createMultipartUpload,
+  UploadPart: uploadPart,
+  UploadPartCopy: uploadPartCopy,
+  CompleteMultipartUpload: completeMultipartUpload,
+  AbortMultipartUpload: abortMultipartUpload,
+  ListParts: listParts,
+  ListMultipartUploads: listMultipartUploads,
 };

@@ -1,7 +1,7 @@
 // Records and assertions the MetadataIndex contract suite builds its cases from.
 import { expect } from 'vitest';
 import { S3Error, type S3ErrorCode } from '../../errors.js';
-import type { BucketRecord, ObjectRecord } from '../metadata-index.js';
+import type { BucketRecord, ObjectRecord, PartRecord, UploadRecord } from '../metadata-index.js';
 
 export const OWNER = 'owner-1';
 
@@ -45,11 +45,48 @@ export function objectRecord(bucket: string, key: string, overrides: Partial<Obj
   };
 }
 
-export async function expectS3Error(promise: Promise<unknown>, code: S3ErrorCode): Promise<void> {
+let uploadCounter = 0;
+/** A fresh, distinct upload id. */
+export function uploadId(): string {
+  uploadCounter += 1;
+  return `upload-${uploadCounter.toString(36).padStart(8, '0')}`;
+}
+
+export function uploadRecord(bucket: string, key: string, overrides: Partial<UploadRecord> = {}): UploadRecord {
+  return {
+    uploadId: uploadId(),
+    bucket,
+    key,
+    initiated: new Date(1_700_000_200_789),
+    owner: OWNER,
+    storageClass: 'STANDARD',
+    contentHeaders: {},
+    userMetadata: {},
+    tags: [],
+    acl: 'private',
+    ...overrides,
+  };
+}
+
+export function partRecord(upload: string, partNumber: number, overrides: Partial<PartRecord> = {}): PartRecord {
+  return {
+    uploadId: upload,
+    partNumber,
+    blob: { id: blobId(), size: 5 },
+    etag: `etag-${partNumber}`,
+    lastModified: new Date(1_700_000_300_000 + partNumber),
+    checksums: {},
+    ...overrides,
+  };
+}
+
+/** Awaits `promise`, expects it to reject with an S3Error of `code`, and returns that error. */
+export async function expectS3Error(promise: Promise<unknown>, code: S3ErrorCode): Promise<S3Error> {
   const error: unknown = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(S3Error);
   expect((error as S3Error).code).toBe(code);
+  return error as S3Error;
 }

@@ -112,6 +112,8 @@ CREATE TABLE uploads (
 );
 -- ListMultipartUploads order: key, then initiation time.
 CREATE INDEX uploads_by_key ON uploads (bucket, key, initiated, upload_id);
+-- Expiry of abandoned uploads scans by age alone.
+CREATE INDEX uploads_by_initiated ON uploads (initiated);
 
 CREATE TABLE upload_parts (
   upload_id          TEXT    NOT NULL REFERENCES uploads (upload_id) ON DELETE CASCADE,

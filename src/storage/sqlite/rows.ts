@@ -8,7 +8,9 @@ import type {
   ObjectPart,
   ObjectRecord,
   ObjectSummary,
+  PartRecord,
   Tag,
+  UploadRecord,
 } from '../metadata-index.js';
 
 export interface BucketRow {
@@ -62,6 +64,46 @@ export interface CurrentRow {
   etag: string;
   delete_marker: number;
 }
+
+export interface UploadRow {
+  upload_id: string;
+  bucket: string;
+  key: string;
+  initiated: number;
+  owner: string;
+  storage_class: string;
+  content_headers: string;
+  user_metadata: string;
+  tags: string;
+  acl: string;
+  checksum_algorithm: ChecksumAlgorithm | null;
+  checksum_type: ChecksumType | null;
+}
+
+export interface PartRow {
+  upload_id: string;
+  part_number: number;
+  blob_id: string;
+  size: number;
+  etag: string;
+  last_modified: number;
+  checksum_crc32: string | null;
+  checksum_crc32c: string | null;
+  checksum_crc64nvme: string | null;
+  checksum_sha1: string | null;
+  checksum_sha256: string | null;
+}
+
+/** One nullable column per checksum algorithm, so no JSON is parsed when parts are listed. */
+const PART_CHECKSUM_COLUMNS = {
+  CRC32: 'checksum_crc32',
+  CRC32C: 'checksum_crc32c',
+  CRC64NVME: 'checksum_crc64nvme',
+  SHA1: 'checksum_sha1',
+  SHA256: 'checksum_sha256',
+} as const satisfies Record<ChecksumAlgorithm, keyof PartRow>;
+
+const CHECKSUM_ALGORITHMS = Object.keys(PART_CHECKSUM_COLUMNS) as ChecksumAlgorithm[];
 
 export function toBucketRow(bucket: BucketRecord): BucketRow {
   return {
@@ -143,4 +185,73 @@ export function toObjectSummary(row: SummaryRow): ObjectSummary {
   if (row.checksum_algorithm !== null) summary.checksumAlgorithm = row.checksum_algorithm;
   if (row.checksum_type !== null) summary.checksumType = row.checksum_type;
   return summary;
+}
+
+export function toUploadRow(upload: UploadRecord): UploadRow {
+  return {
+    upload_id: upload.uploadId,
+    bucket: upload.bucket,
+    key: upload.key,
+    initiated: upload.initiated.getTime(),
+    owner: upload.owner,
+    storage_class: upload.storageClass,
+    content_headers: JSON.stringify(upload.contentHeaders),
+    user_metadata: JSON.stringify(upload.userMetadata),
+    tags: JSON.stringify(upload.tags),
+    acl: upload.acl,
+    checksum_algorithm: upload.checksumAlgorithm ?? null,
+    checksum_type: upload.checksumType ?? null,
+  };
+}
+
+export function toUploadRecord(row: UploadRow): UploadRecord {
+  const upload: UploadRecord = {
+    uploadId: row.upload_id,
+    bucket: row.bucket,
+    key: row.key,
+    initiated: new Date(row.initiated),
+    owner: row.owner,
+    storageClass: row.storage_class,
+    contentHeaders: JSON.parse(row.content_headers) as ContentHeaders,
+    userMetadata: JSON.parse(row.user_metadata) as Record<string, string>,
+    tags: JSON.parse(row.tags) as Tag[],
+    acl: row.acl,
+  };
+  if (row.checksum_algorithm !== null) upload.checksumAlgorithm = row.checksum_algorithm;
+  if (row.checksum_type !== null) upload.checksumType = row.checksum_type;
+  return upload;
+}
+
+export function toPartRow(part: PartRecord): PartRow {
+  const row: PartRow = {
+    upload_id: part.uploadId,
+    part_number: part.partNumber,
+    blob_id: part.blob.id,
+    size: part.blob.size,
+    etag: part.etag,
+    last_modified: part.lastModified.getTime(),
+    checksum_crc32: null,
+    checksum_crc32c: null,
+    checksum_crc64nvme: null,
+    checksum_sha1: null,
+    checksum_sha256: null,
+  };
+  for (const algorithm of CHECKSUM_ALGORITHMS) row[PART_CHECKSUM_COLUMNS[algorithm]] = part.checksums[algorithm] ?? null;
+  return row;
+}
+
+export function toPartRecord(row: PartRow): PartRecord {
+  const checksums: PartRecord['checksums'] = {};
+  for (const algorithm of CHECKSUM_ALGORITHMS) {
+    const value = row[PART_CHECKSUM_COLUMNS[algorithm]];
+    if (value !== null) checksums[algorithm] = value;
+  }
+  return {
+    uploadId: row.upload_id,
+    partNumber: row.part_number,
+    blob: { id: row.blob_id, size: row.size },
+    etag: row.etag,
+    lastModified: new Date(row.last_modified),
+    checksums,
+  };
 }

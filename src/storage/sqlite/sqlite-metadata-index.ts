@@ -4,15 +4,35 @@ import { S3Error } from '../../errors.js';
 import { buildListPage } from '../list-page.js';
 import type {
   BucketRecord,
+  CopySourceCheck,
   ListPage,
   ListQuery,
   MetadataIndex,
   ObjectRecord,
+  PartListPage,
+  PartRecord,
+  Tag,
+  UploadListPage,
+  UploadListQuery,
+  UploadRecord,
   WriteCondition,
 } from '../metadata-index.js';
+import { buildUploadListPage, isUploadPosition, type UploadCursor, type UploadPosition } from '../upload-list-page.js';
 import { checkWriteCondition } from '../write-condition.js';
 import { migrate } from './migrations.js';
-import { toBucketRecord, toBucketRow, toObjectRecord, toObjectRow, toObjectSummary, type SummaryRow } from './rows.js';
+import {
+  toBucketRecord,
+  toBucketRow,
+  toObjectRecord,
+  toObjectRow,
+  toObjectSummary,
+  toPartRecord,
+  toPartRow,
+  toUploadRecord,
+  toUploadRow,
+  type SummaryRow,
+  type UploadRow,
+} from './rows.js';
 import { prepareStatements, type Statements } from './statements.js';
 
 function configure(db: Database.Database): void {
@@ -86,37 +106,11 @@ export class SqliteMetadataIndex implements MetadataIndex {
   }
 
   async getObject(bucket: string, key: string): Promise<ObjectRecord | undefined> {
-    return this.read(() => {
-      const row = this.s.getObject.get(bucket, key);
-      return row && toObjectRecord(row, this.s.getObjectBlobs.all(bucket, key, row.version_id));
-    });
+    return this.read(() => this.readObject(bucket, key));
   }
 
   async putObject(record: ObjectRecord, condition?: WriteCondition): Promise<string[]> {
-    return this.write(() => {
-      this.requireBucket(record.bucket);
-      const current = this.s.getCurrent.get(record.bucket, record.key);
-      checkWriteCondition(
-        record.key,
-        current && { etag: current.etag, deleteMarker: current.delete_marker === 1 },
-        condition,
-      );
-      // Only current versions exist so far: the new record replaces the old one, whose blobs are
-      // released unless something else (another key, an upload part, the new record) still uses them.
-      const released = current ? this.dropBlobRows(record.bucket, record.key, current.version_id) : [];
-      this.s.replaceObject.run(toObjectRow(record));
-      record.blobs.forEach((blob, seq) => {
-        this.s.insertObjectBlob.run({
-          bucket: record.bucket,
-          key: record.key,
-          version_id: record.versionId,
-          seq,
-          blob_id: blob.id,
-          size: blob.size,
-        });
-      });
-      return this.unreferenced(released);
-    });
+    return this.write(() => this.unreferenced(this.writeCurrent(record, condition)));
   }
 
   async deleteObject(bucket: string, key: string): Promise<string[]> {
@@ -146,6 +140,153 @@ export class SqliteMetadataIndex implements MetadataIndex {
     });
   }
 
+  async copyObject(
+    source: { bucket: string; key: string },
+    check: CopySourceCheck,
+    build: (source: ObjectRecord) => ObjectRecord,
+    condition?: WriteCondition,
+  ): Promise<{ record: ObjectRecord; orphans: string[] }> {
+    return this.write(() => {
+      this.requireBucket(source.bucket);
+      const found = this.readObject(source.bucket, source.key);
+      if (!found || found.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: source.key } });
+      check(found);
+      const record = build(found);
+      // Copying onto the source itself drops and re-adds the same blob rows: nothing is released.
+      return { record, orphans: this.unreferenced(this.writeCurrent(record, condition)) };
+    });
+  }
+
+  async putObjectTags(bucket: string, key: string, tags: Tag[]): Promise<void> {
+    this.write(() => {
+      this.requireBucket(bucket);
+      // Tagging changes neither ETag nor Last-Modified, as in S3.
+      if (this.s.setObjectTags.run(JSON.stringify(tags), bucket, key).changes === 0) {
+        throw new S3Error('NoSuchKey', { fields: { Key: key } });
+      }
+    });
+  }
+
+  async putBucketTags(bucket: string, tags: Tag[] | undefined): Promise<void> {
+    this.write(() => {
+      const value = tags === undefined ? null : JSON.stringify(tags);
+      if (this.s.setBucketTags.run(value, bucket).changes === 0) {
+        throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
+      }
+    });
+  }
+
+  async getBucketTags(bucket: string): Promise<Tag[] | undefined> {
+    const row = this.s.getBucketTags.get(bucket);
+    if (!row) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
+    return row.tags === null ? undefined : (JSON.parse(row.tags) as Tag[]);
+  }
+
+  async createUpload(upload: UploadRecord): Promise<void> {
+    this.write(() => {
+      this.requireBucket(upload.bucket);
+      this.s.insertUpload.run(toUploadRow(upload));
+    });
+  }
+
+  async getUpload(bucket: string, key: string, uploadId: string): Promise<UploadRecord | undefined> {
+    const row = this.s.getUpload.get(uploadId);
+    return row && row.bucket === bucket && row.key === key ? toUploadRecord(row) : undefined;
+  }
+
+  async putPart(part: PartRecord): Promise<string[]> {
+    return this.write(() => {
+      this.requireUpload(part.uploadId);
+      const replaced = this.s.getPartBlob.get(part.uploadId, part.partNumber);
+      this.s.replacePart.run(toPartRow(part));
+      return this.unreferenced(replaced === undefined ? [] : [replaced]);
+    });
+  }
+
+  async listParts(uploadId: string, after: number, max: number): Promise<PartListPage> {
+    return this.read(() => {
+      this.requireUpload(uploadId);
+      const limit = Math.max(0, Math.floor(max));
+      if (limit === 0) return { parts: [], isTruncated: false };
+      // One row more than the page holds tells whether it is truncated.
+      const rows = this.s.listParts.all(uploadId, after, limit + 1);
+      const page: PartListPage = { parts: rows.slice(0, limit).map(toPartRecord), isTruncated: rows.length > limit };
+      if (page.isTruncated) page.nextPartNumberMarker = page.parts.at(-1)?.partNumber;
+      return page;
+    });
+  }
+
+  async allParts(uploadId: string): Promise<PartRecord[]> {
+    return this.read(() => {
+      this.requireUpload(uploadId);
+      return this.s.allParts.all(uploadId).map(toPartRecord);
+    });
+  }
+
+  async completeUpload(uploadId: string, record: ObjectRecord, condition?: WriteCondition): Promise<string[]> {
+    return this.write(() => {
+      const upload = this.requireUpload(uploadId);
+      // An upload id only completes the key it was created for.
+      if (upload.bucket !== record.bucket || upload.key !== record.key) {
+        throw new S3Error('NoSuchUpload', { fields: { UploadId: uploadId } });
+      }
+      const partBlobs = this.s.partBlobsOfUpload.all(uploadId);
+      const released = this.writeCurrent(record, condition);
+      this.s.deletePartsOfUpload.run(uploadId);
+      this.s.deleteUpload.run(uploadId);
+      // Parts the record uses stay referenced through its blob rows and are filtered out here.
+      return this.unreferenced([...partBlobs, ...released]);
+    });
+  }
+
+  async abortUpload(uploadId: string): Promise<string[]> {
+    return this.write(() => {
+      this.requireUpload(uploadId);
+      const partBlobs = this.s.partBlobsOfUpload.all(uploadId);
+      this.s.deletePartsOfUpload.run(uploadId);
+      this.s.deleteUpload.run(uploadId);
+      return this.unreferenced(partBlobs);
+    });
+  }
+
+  async listUploads(query: UploadListQuery): Promise<UploadListPage> {
+    // One read transaction, so every skip-scan step of a page sees the same snapshot.
+    return this.read(() => {
+      this.requireBucket(query.bucket);
+      const s = this.s;
+      const { bucket } = query;
+      const locate = (key: string, uploadId: string): UploadPosition | undefined => {
+        const row = s.getUpload.get(uploadId);
+        return row && row.bucket === bucket && row.key === key ? { key, initiated: new Date(row.initiated), uploadId } : undefined;
+      };
+      const scan = (cursor: UploadCursor, before: string | undefined, limit: number): Iterable<UploadRow> => {
+        if (isUploadPosition(cursor)) {
+          const at = [bucket, cursor.key, cursor.initiated.getTime(), cursor.uploadId];
+          return before === undefined
+            ? s.uploadsAfterUploadUnbounded.iterate(...at, limit)
+            : s.uploadsAfterUpload.iterate(...at, before, limit);
+        }
+        if (before === undefined) {
+          const statement = cursor.inclusive ? s.uploadsFromInclusiveUnbounded : s.uploadsFromExclusiveUnbounded;
+          return statement.iterate(bucket, cursor.from, limit);
+        }
+        const statement = cursor.inclusive ? s.uploadsFromInclusive : s.uploadsFromExclusive;
+        return statement.iterate(bucket, cursor.from, before, limit);
+      };
+      return buildUploadListPage(query, locate, scan, toUploadRecord);
+    });
+  }
+
+  async expireUploads(before: Date): Promise<{ uploads: number; orphans: string[] }> {
+    return this.write(() => {
+      const cutoff = before.getTime();
+      const partBlobs = this.s.expiredUploadBlobs.all(cutoff);
+      this.s.deleteExpiredUploadParts.run(cutoff);
+      const uploads = this.s.deleteExpiredUploads.run(cutoff).changes;
+      return { uploads, orphans: this.unreferenced(partBlobs) };
+    });
+  }
+
   async isBlobReferenced(id: string): Promise<boolean> {
     return this.s.blobReferenced.get({ id }) === 1;
   }
@@ -165,6 +306,46 @@ export class SqliteMetadataIndex implements MetadataIndex {
 
   private requireBucket(name: string): void {
     if (this.s.bucketExists.get(name) === undefined) throw new S3Error('NoSuchBucket', { fields: { BucketName: name } });
+  }
+
+  private requireUpload(uploadId: string): UploadRow {
+    const row = this.s.getUpload.get(uploadId);
+    if (!row) throw new S3Error('NoSuchUpload', { fields: { UploadId: uploadId } });
+    return row;
+  }
+
+  private readObject(bucket: string, key: string): ObjectRecord | undefined {
+    const row = this.s.getObject.get(bucket, key);
+    return row && toObjectRecord(row, this.s.getObjectBlobs.all(bucket, key, row.version_id));
+  }
+
+  /**
+   * Checks `condition` against the current object under the record's key, then makes `record` current.
+   * Returns the replaced version's blob ids, some maybe still referenced (callers filter with `unreferenced`).
+   */
+  private writeCurrent(record: ObjectRecord, condition: WriteCondition | undefined): string[] {
+    this.requireBucket(record.bucket);
+    const current = this.s.getCurrent.get(record.bucket, record.key);
+    checkWriteCondition(
+      record.key,
+      current && { etag: current.etag, deleteMarker: current.delete_marker === 1 },
+      condition,
+    );
+    // Only current versions exist so far: the new record replaces the old one, whose blobs are
+    // released unless something else (another key, an upload part, the new record) still uses them.
+    const released = current ? this.dropBlobRows(record.bucket, record.key, current.version_id) : [];
+    this.s.replaceObject.run(toObjectRow(record));
+    record.blobs.forEach((blob, seq) => {
+      this.s.insertObjectBlob.run({
+        bucket: record.bucket,
+        key: record.key,
+        version_id: record.versionId,
+        seq,
+        blob_id: blob.id,
+        size: blob.size,
+      });
+    });
+    return released;
   }
 
   /** Of `candidates`, the blob ids that no object version or upload part references any more. */

@@ -1,11 +1,15 @@
 // Every SQL statement the SQLite metadata index runs, prepared once when the index opens.
 import type Database from 'better-sqlite3';
-import type { BlobRow, BucketRow, CurrentRow, ObjectRow, SummaryRow } from './rows.js';
+import type { BlobRow, BucketRow, CurrentRow, ObjectRow, PartRow, SummaryRow, UploadRow } from './rows.js';
 
 const OBJECT_COLUMNS = `bucket, key, version_id, delete_marker, size, etag, last_modified, owner, storage_class,
   content_headers, user_metadata, tags, acl, checksum_algorithm, checksum_type, checksum_value, parts`;
 const SUMMARY_COLUMNS = 'key, size, etag, last_modified, owner, storage_class, checksum_algorithm, checksum_type';
 const BUCKET_COLUMNS = 'name, owner, region, created_at, acl, versioning';
+const UPLOAD_COLUMNS = `upload_id, bucket, key, initiated, owner, storage_class, content_headers, user_metadata, tags,
+  acl, checksum_algorithm, checksum_type`;
+const PART_COLUMNS = `upload_id, part_number, blob_id, size, etag, last_modified,
+  checksum_crc32, checksum_crc32c, checksum_crc64nvme, checksum_sha1, checksum_sha256`;
 
 interface ObjectBlobRow {
   bucket: string;
@@ -22,6 +26,19 @@ function listScan(db: Database.Database, lower: '>=' | '>', bounded: boolean): D
     SELECT ${SUMMARY_COLUMNS} FROM objects
     WHERE bucket = ? AND key ${lower} ? ${bounded ? 'AND key < ?' : ''} AND delete_marker = 0
     ORDER BY key LIMIT ?`);
+}
+
+/**
+ * Uploads of a bucket in listing order (key, initiated, upload_id) from a start position, optionally below
+ * `before`, at most `limit`: (bucket, key, [before,] limit) or, resuming after one upload,
+ * (bucket, key, initiated, upload_id, [before,] limit). The order is the uploads_by_key index, so no sort.
+ */
+function uploadScan(db: Database.Database, lower: '>=' | '>' | 'after-upload', bounded: boolean): Database.Statement<unknown[], UploadRow> {
+  const start = lower === 'after-upload' ? '(key, initiated, upload_id) > (?, ?, ?)' : `key ${lower} ?`;
+  return db.prepare<unknown[], UploadRow>(`
+    SELECT ${UPLOAD_COLUMNS} FROM uploads
+    WHERE bucket = ? AND ${start} ${bounded ? 'AND key < ?' : ''}
+    ORDER BY key, initiated, upload_id LIMIT ?`);
 }
 
 export function prepareStatements(db: Database.Database) {
@@ -41,6 +58,8 @@ export function prepareStatements(db: Database.Database) {
     deleteUploadPartsOfBucket: db.prepare<[string]>(`DELETE FROM upload_parts
       WHERE upload_id IN (SELECT upload_id FROM uploads WHERE bucket = ?)`),
     deleteUploadsOfBucket: db.prepare<[string]>('DELETE FROM uploads WHERE bucket = ?'),
+    getBucketTags: db.prepare<[string], { tags: string | null }>('SELECT tags FROM buckets WHERE name = ?'),
+    setBucketTags: db.prepare<[string | null, string]>('UPDATE buckets SET tags = ? WHERE name = ?'),
 
     getCurrent: db.prepare<[string, string], CurrentRow>(
       'SELECT version_id, etag, delete_marker FROM objects WHERE bucket = ? AND key = ?'),
@@ -50,6 +69,8 @@ export function prepareStatements(db: Database.Database) {
       @bucket, @key, @version_id, @delete_marker, @size, @etag, @last_modified, @owner, @storage_class,
       @content_headers, @user_metadata, @tags, @acl, @checksum_algorithm, @checksum_type, @checksum_value, @parts)`),
     deleteObject: db.prepare<[string, string]>('DELETE FROM objects WHERE bucket = ? AND key = ?'),
+    setObjectTags: db.prepare<[string, string, string]>(
+      'UPDATE objects SET tags = ? WHERE bucket = ? AND key = ? AND delete_marker = 0'),
 
     getObjectBlobs: db.prepare<[string, string, string], BlobRow>(`SELECT blob_id, size FROM object_blobs
       WHERE bucket = ? AND key = ? AND version_id = ? ORDER BY seq`),
@@ -60,6 +81,34 @@ export function prepareStatements(db: Database.Database) {
     blobReferenced: db.prepare<[{ id: string }], number>(`SELECT
       EXISTS (SELECT 1 FROM object_blobs WHERE blob_id = @id)
       OR EXISTS (SELECT 1 FROM upload_parts WHERE blob_id = @id)`).pluck(),
+
+    insertUpload: db.prepare<[UploadRow]>(`INSERT INTO uploads (${UPLOAD_COLUMNS}) VALUES (@upload_id, @bucket, @key,
+      @initiated, @owner, @storage_class, @content_headers, @user_metadata, @tags, @acl, @checksum_algorithm, @checksum_type)`),
+    getUpload: db.prepare<[string], UploadRow>(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE upload_id = ?`),
+    deleteUpload: db.prepare<[string]>('DELETE FROM uploads WHERE upload_id = ?'),
+    uploadsFromInclusive: uploadScan(db, '>=', true),
+    uploadsFromExclusive: uploadScan(db, '>', true),
+    uploadsAfterUpload: uploadScan(db, 'after-upload', true),
+    uploadsFromInclusiveUnbounded: uploadScan(db, '>=', false),
+    uploadsFromExclusiveUnbounded: uploadScan(db, '>', false),
+    uploadsAfterUploadUnbounded: uploadScan(db, 'after-upload', false),
+
+    getPartBlob: db.prepare<[string, number], string>(
+      'SELECT blob_id FROM upload_parts WHERE upload_id = ? AND part_number = ?').pluck(),
+    replacePart: db.prepare<[PartRow]>(`INSERT OR REPLACE INTO upload_parts (${PART_COLUMNS}) VALUES (@upload_id,
+      @part_number, @blob_id, @size, @etag, @last_modified,
+      @checksum_crc32, @checksum_crc32c, @checksum_crc64nvme, @checksum_sha1, @checksum_sha256)`),
+    listParts: db.prepare<[string, number, number], PartRow>(`SELECT ${PART_COLUMNS} FROM upload_parts
+      WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?`),
+    allParts: db.prepare<[string], PartRow>(
+      `SELECT ${PART_COLUMNS} FROM upload_parts WHERE upload_id = ? ORDER BY part_number`),
+    partBlobsOfUpload: db.prepare<[string], string>('SELECT blob_id FROM upload_parts WHERE upload_id = ?').pluck(),
+    deletePartsOfUpload: db.prepare<[string]>('DELETE FROM upload_parts WHERE upload_id = ?'),
+    expiredUploadBlobs: db.prepare<[number], string>(`SELECT DISTINCT blob_id FROM upload_parts
+      WHERE upload_id IN (SELECT upload_id FROM uploads WHERE initiated < ?)`).pluck(),
+    deleteExpiredUploadParts: db.prepare<[number]>(`DELETE FROM upload_parts
+      WHERE upload_id IN (SELECT upload_id FROM uploads WHERE initiated < ?)`),
+    deleteExpiredUploads: db.prepare<[number]>('DELETE FROM uploads WHERE initiated < ?'),
 
     listFromInclusive: listScan(db, '>=', true),
     listFromExclusive: listScan(db, '>', true),

@@ -1,0 +1,105 @@
+// CopyObject. The copy shares the source's blobs (no byte is copied); the index reads the source and
+// writes the destination in one transaction, so a concurrent delete of the source cannot strand it.
+import { S3Error } from '../../errors.js';
+import type { ObjectRecord, StoredChecksum } from '../../storage/metadata-index.js';
+import type { CopyObjectResult } from '../../xml/shapes.js';
+import { cannedAclFrom } from '../canned-acl.js';
+import { CHECKSUM_ALGORITHMS } from '../checksums.js';
+import type { S3Context } from '../context.js';
+import { authorizeSourceBucket, checkCopySource, checksumOf } from '../copy-flow.js';
+import { parseCopySource } from '../copy-source.js';
+import { rejectServerSideEncryption } from '../encryption.js';
+import { validateObjectKey } from '../names.js';
+import { contentHeadersFrom, userMetadataFrom } from '../object-headers.js';
+import { xmlResponse, type S3Response } from '../respond.js';
+import { storageClassFrom } from '../storage-class.js';
+import { deleteBlobs } from '../store-object.js';
+import { tagsFromHeader } from '../tagging.js';
+import { isoTime, quoteEtag } from '../wire-format.js';
+import { writeConditionFrom } from './put.js';
+
+function directive(ctx: S3Context, header: string): 'COPY' | 'REPLACE' {
+  const value = ctx.headers.get(header)?.toUpperCase() ?? 'COPY';
+  if (value !== 'COPY' && value !== 'REPLACE') {
+    throw new S3Error('InvalidArgument', { message: `Unknown ${header}: ${value}`, fields: { ArgumentName: header, ArgumentValue: value } });
+  }
+  return value;
+}
+
+function requestedChecksumAlgorithm(ctx: S3Context): StoredChecksum['algorithm'] | undefined {
+  const raw = ctx.headers.get('x-amz-checksum-algorithm')?.toUpperCase();
+  if (raw === undefined) return undefined;
+  const algorithm = CHECKSUM_ALGORITHMS.find((a) => a === raw);
+  if (algorithm === undefined) throw new S3Error('InvalidRequest', { message: 'Checksum algorithm provided is unsupported.' });
+  return algorithm;
+}
+
+export async function copyObject(ctx: S3Context): Promise<S3Response> {
+  validateObjectKey(ctx.key);
+  rejectServerSideEncryption(ctx.headers);
+  const source = parseCopySource(ctx.headers);
+  await authorizeSourceBucket(ctx, source);
+  const metadataDirective = directive(ctx, 'x-amz-metadata-directive');
+  const taggingDirective = directive(ctx, 'x-amz-tagging-directive');
+  const storageClass = ctx.headers.has('x-amz-storage-class') ? storageClassFrom(ctx.headers) : undefined;
+  const acl = cannedAclFrom(ctx.headers);
+  const condition = writeConditionFrom(ctx.headers);
+  const replaced = metadataDirective === 'REPLACE'
+    ? { contentHeaders: contentHeadersFrom(ctx.headers), userMetadata: userMetadataFrom(ctx.headers) }
+    : undefined;
+  const tags = taggingDirective === 'REPLACE' ? tagsFromHeader(ctx.headers) : undefined;
+  const wantAlgorithm = requestedChecksumAlgorithm(ctx);
+  const sameObject = source.bucket === ctx.bucket && source.key === ctx.key;
+  if (sameObject && metadataDirective === 'COPY' && storageClass === undefined && wantAlgorithm === undefined) {
+    throw new S3Error('InvalidRequest', {
+      message: "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+    });
+  }
+
+  // A different checksum algorithm needs one read of the bytes, done before the atomic swap.
+  let checksum: StoredChecksum | undefined;
+  let checksummed: ObjectRecord | undefined;
+  if (wantAlgorithm !== undefined) {
+    const current = await ctx.index.getObject(source.bucket, source.key);
+    if (current === undefined || current.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: source.key } });
+    if (current.checksum?.algorithm !== wantAlgorithm || current.checksum.type !== 'FULL_OBJECT') {
+      checksum = { algorithm: wantAlgorithm, type: 'FULL_OBJECT', value: await checksumOf(ctx, current, wantAlgorithm) };
+      checksummed = current;
+    }
+  }
+
+  const lastModified = new Date();
+  const { record, orphans } = await ctx.index.copyObject(
+    source,
+    (src) => {
+      checkCopySource(ctx, src);
+      if (checksummed !== undefined && (src.etag !== checksummed.etag || src.lastModified.getTime() !== checksummed.lastModified.getTime())) {
+        // the source was replaced after its checksum was computed: its bytes are not the ones we read
+        throw new S3Error('PreconditionFailed', { message: 'The source object changed during the copy.' });
+      }
+    },
+    (src): ObjectRecord => ({
+      ...src,
+      bucket: ctx.bucket,
+      key: ctx.key,
+      versionId: 'null',
+      lastModified,
+      owner: ctx.principal.userId,
+      storageClass: storageClass ?? src.storageClass,
+      contentHeaders: replaced?.contentHeaders ?? src.contentHeaders,
+      userMetadata: replaced?.userMetadata ?? src.userMetadata,
+      tags: tags ?? src.tags,
+      acl,
+      checksum: checksum ?? src.checksum,
+      deleteMarker: false,
+    }),
+    condition,
+  );
+  await deleteBlobs(ctx, orphans);
+  const doc: CopyObjectResult = {
+    ETag: quoteEtag(record.etag),
+    LastModified: isoTime(record.lastModified),
+    ...(record.checksum ? { [`Checksum${record.checksum.algorithm}`]: record.checksum.value, ChecksumType: record.checksum.type } : {}),
+  };
+  return xmlResponse('CopyObjectResult', doc);
+}

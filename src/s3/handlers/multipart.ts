@@ -1,0 +1,332 @@
+// CreateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload, AbortMultipartUpload,
+// ListParts, ListMultipartUploads.
+import { randomBytes } from 'node:crypto';
+import { S3Error } from '../../errors.js';
+import type { ChecksumAlgorithm, ObjectRecord, PartRecord, UploadRecord } from '../../storage/metadata-index.js';
+import { decodeXml, listOf, textOf } from '../../xml/decode.js';
+import type { CompleteMultipartUploadResult, CopyPartResult, InitiateMultipartUploadResult, ListMultipartUploadsResult, ListPartsResult } from '../../xml/shapes.js';
+import { cannedAclFrom } from '../canned-acl.js';
+import { CHECKSUM_ALGORITHMS, requestedChecksums } from '../checksums.js';
+import type { S3Context } from '../context.js';
+import { copyBytesToBlob, readableSource } from '../copy-flow.js';
+import { parseCopySourceRange } from '../copy-source.js';
+import { rejectServerSideEncryption } from '../encryption.js';
+import { multipartEtag, objectChecksumFromParts, uploadChecksumFrom } from '../multipart-checksum.js';
+import { validateObjectKey } from '../names.js';
+import { contentHeadersFrom, userMetadataFrom } from '../object-headers.js';
+import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
+import { storageClassFrom } from '../storage-class.js';
+import { deleteBlobs, storeBody } from '../store-object.js';
+import { tagsFromHeader } from '../tagging.js';
+import { isoTime, ownerOf, quoteEtag, unquoteEtag, urlEncodeValue } from '../wire-format.js';
+import { precheckCondition, writeConditionFrom } from './put.js';
+
+/** S3 limits: https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html */
+export const MIN_PART_SIZE = 5 * 1024 * 1024;
+export const MAX_PART_SIZE = 5 * 1024 ** 3;
+export const MAX_PART_NUMBER = 10_000;
+
+function checksumMember(algorithm: ChecksumAlgorithm): `Checksum${ChecksumAlgorithm}` {
+  return `Checksum${algorithm}`;
+}
+
+function partNumberFrom(ctx: S3Context): number {
+  const raw = ctx.query.get('partNumber') ?? '';
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > MAX_PART_NUMBER) {
+    throw new S3Error('InvalidArgument', {
+      message: `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive`,
+      fields: { ArgumentName: 'partNumber', ArgumentValue: raw },
+    });
+  }
+  return n;
+}
+
+async function uploadOf(ctx: S3Context): Promise<UploadRecord> {
+  const uploadId = ctx.query.get('uploadId') ?? '';
+  const upload = await ctx.index.getUpload(ctx.bucket, ctx.key, uploadId);
+  if (upload === undefined) throw new S3Error('NoSuchUpload', { fields: { UploadId: uploadId } });
+  return upload;
+}
+
+function uploadChecksumHeaders(upload: UploadRecord): Record<string, string> {
+  if (upload.checksumAlgorithm === undefined) return {};
+  return { 'x-amz-checksum-algorithm': upload.checksumAlgorithm, 'x-amz-checksum-type': upload.checksumType ?? 'COMPOSITE' };
+}
+
+export async function createMultipartUpload(ctx: S3Context): Promise<S3Response> {
+  validateObjectKey(ctx.key);
+  rejectServerSideEncryption(ctx.headers);
+  const checksum = uploadChecksumFrom(ctx.headers);
+  const upload: UploadRecord = {
+    uploadId: randomBytes(24).toString('base64url'),
+    bucket: ctx.bucket,
+    key: ctx.key,
+    initiated: ctx.now,
+    owner: ctx.principal.userId,
+    storageClass: storageClassFrom(ctx.headers),
+    contentHeaders: contentHeadersFrom(ctx.headers),
+    userMetadata: userMetadataFrom(ctx.headers),
+    tags: tagsFromHeader(ctx.headers),
+    acl: cannedAclFrom(ctx.headers),
+    checksumAlgorithm: checksum.algorithm,
+    checksumType: checksum.type,
+  };
+  await ctx.index.createUpload(upload);
+  const doc: InitiateMultipartUploadResult = { Bucket: ctx.bucket, Key: ctx.key, UploadId: upload.uploadId };
+  return xmlResponse('InitiateMultipartUploadResult', doc, 200, uploadChecksumHeaders(upload));
+}
+
+/** A part's checksum algorithm must be the upload's, when the upload fixed one. */
+function checkPartAlgorithm(upload: UploadRecord, algorithm: ChecksumAlgorithm): void {
+  if (upload.checksumAlgorithm !== undefined && algorithm !== upload.checksumAlgorithm) {
+    throw new S3Error('InvalidRequest', {
+      message: `Checksum Type mismatch occurred, expected checksum Type: ${upload.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${algorithm.toLowerCase()}`,
+    });
+  }
+}
+
+async function savePart(ctx: S3Context, part: PartRecord): Promise<void> {
+  let orphans: string[];
+  try {
+    orphans = await ctx.index.putPart(part);
+  } catch (e) {
+    await deleteBlobs(ctx, [part.blob.id]);
+    throw e;
+  }
+  await deleteBlobs(ctx, orphans);
+}
+
+export async function uploadPart(ctx: S3Context): Promise<S3Response> {
+  const partNumber = partNumberFrom(ctx);
+  const upload = await uploadOf(ctx);
+  rejectServerSideEncryption(ctx.headers);
+  const requested = requestedChecksums(ctx.headers);
+  if (requested.expected !== undefined || requested.fromTrailer !== undefined) checkPartAlgorithm(upload, requested.algorithm);
+  const stored = await storeBody(ctx, { maxSize: MAX_PART_SIZE, defaultAlgorithm: upload.checksumAlgorithm });
+  const algorithm = stored.checksum.algorithm;
+  await savePart(ctx, {
+    uploadId: upload.uploadId,
+    partNumber,
+    blob: { id: stored.blob.id, size: stored.blob.size },
+    etag: stored.md5Hex,
+    lastModified: new Date(),
+    checksums: { [algorithm]: stored.checksumValue },
+  });
+  const headers: Record<string, string> = { etag: quoteEtag(stored.md5Hex) };
+  if (upload.checksumAlgorithm !== undefined || stored.clientChecksum) headers[`x-amz-checksum-${algorithm.toLowerCase()}`] = stored.checksumValue;
+  return emptyResponse(200, headers);
+}
+
+export async function uploadPartCopy(ctx: S3Context): Promise<S3Response> {
+  const partNumber = partNumberFrom(ctx);
+  const upload = await uploadOf(ctx);
+  const source = await readableSource(ctx);
+  const range = parseCopySourceRange(ctx.headers, source.record.size) ?? { start: 0, end: source.record.size - 1 };
+  if (range.end - range.start + 1 > MAX_PART_SIZE) throw new S3Error('EntityTooLarge');
+  const algorithm = upload.checksumAlgorithm ?? 'CRC64NVME';
+  const copied = await copyBytesToBlob(ctx, source.record, range, algorithm);
+  const lastModified = new Date();
+  await savePart(ctx, {
+    uploadId: upload.uploadId,
+    partNumber,
+    blob: copied.blob,
+    etag: copied.md5Hex,
+    lastModified,
+    checksums: { [algorithm]: copied.checksum },
+  });
+  const doc: CopyPartResult = {
+    ETag: quoteEtag(copied.md5Hex),
+    LastModified: isoTime(lastModified),
+    ...(upload.checksumAlgorithm ? { [checksumMember(algorithm)]: copied.checksum } : {}),
+  };
+  return xmlResponse('CopyPartResult', doc);
+}
+
+interface RequestedPart {
+  partNumber: number;
+  etag: string;
+  checksums: Partial<Record<ChecksumAlgorithm, string>>;
+}
+
+async function requestedParts(ctx: S3Context): Promise<RequestedPart[]> {
+  const body = await ctx.readSmallBody();
+  const doc = decodeXml(body.toString('utf8'), 'CompleteMultipartUpload');
+  const parts = listOf(doc.Part).map((p) => {
+    const partNumber = Number(textOf(p.PartNumber));
+    const etag = textOf(p.ETag);
+    if (!Number.isInteger(partNumber) || etag === undefined) throw new S3Error('MalformedXML');
+    const checksums: Partial<Record<ChecksumAlgorithm, string>> = {};
+    for (const algorithm of CHECKSUM_ALGORITHMS) {
+      const value = textOf(p[checksumMember(algorithm)]);
+      if (value !== undefined) checksums[algorithm] = value;
+    }
+    return { partNumber, etag: unquoteEtag(etag), checksums };
+  });
+  if (parts.length === 0) throw new S3Error('MalformedXML', { message: 'The XML you provided was not well-formed or did not validate against our published schema' });
+  return parts;
+}
+
+/** Checks the request's part list against the stored parts and returns the parts in order. */
+function chosenParts(requested: RequestedPart[], stored: PartRecord[]): PartRecord[] {
+  const byNumber = new Map(stored.map((p) => [p.partNumber, p]));
+  const chosen: PartRecord[] = [];
+  let previous = 0;
+  for (const want of requested) {
+    if (want.partNumber <= previous) throw new S3Error('InvalidPartOrder', { fields: { UploadedPartNumber: want.partNumber } });
+    previous = want.partNumber;
+    const have = byNumber.get(want.partNumber);
+    if (have === undefined || have.etag !== want.etag) {
+      throw new S3Error('InvalidPart', { fields: { PartNumber: want.partNumber, ETag: want.etag } });
+    }
+    for (const [algorithm, value] of Object.entries(want.checksums) as [ChecksumAlgorithm, string][]) {
+      const known = have.checksums[algorithm];
+      if (known !== undefined && known !== value) {
+        throw new S3Error('InvalidPart', { message: `The ${algorithm.toLowerCase()} you specified for part ${want.partNumber} did not match what was received.`, fields: { PartNumber: want.partNumber } });
+      }
+    }
+    chosen.push(have);
+  }
+  chosen.forEach((part, i) => {
+    if (i < chosen.length - 1 && part.blob.size < MIN_PART_SIZE) {
+      throw new S3Error('EntityTooSmall', { fields: { ProposedSize: part.blob.size, MinSizeAllowed: MIN_PART_SIZE, PartNumber: part.partNumber, ETag: quoteEtag(part.etag) } });
+    }
+  });
+  return chosen;
+}
+
+function completeResult(ctx: S3Context, record: ObjectRecord): S3Response {
+  const doc: CompleteMultipartUploadResult = {
+    Location: `/${ctx.bucket}/${ctx.key.split('/').map(encodeURIComponent).join('/')}`,
+    Bucket: ctx.bucket,
+    Key: ctx.key,
+    ETag: quoteEtag(record.etag),
+    ...(record.checksum ? { [checksumMember(record.checksum.algorithm)]: record.checksum.value, ChecksumType: record.checksum.type } : {}),
+  };
+  return xmlResponse('CompleteMultipartUploadResult', doc);
+}
+
+export async function completeMultipartUpload(ctx: S3Context): Promise<S3Response> {
+  const uploadId = ctx.query.get('uploadId') ?? '';
+  const condition = writeConditionFrom(ctx.headers);
+  const requested = await requestedParts(ctx);
+  const upload = await ctx.index.getUpload(ctx.bucket, ctx.key, uploadId);
+  if (upload === undefined) {
+    // A retried Complete of an upload that already completed is answered with the same result.
+    const current = await ctx.index.getObject(ctx.bucket, ctx.key);
+    if (current !== undefined && !current.deleteMarker && current.etag === multipartEtag(requested.map((p) => p.etag))) {
+      return completeResult(ctx, current);
+    }
+    throw new S3Error('NoSuchUpload', { fields: { UploadId: uploadId } });
+  }
+  await precheckCondition(ctx, condition);
+  const parts = chosenParts(requested, await ctx.index.allParts(uploadId));
+  const record: ObjectRecord = {
+    bucket: ctx.bucket,
+    key: ctx.key,
+    versionId: 'null',
+    size: parts.reduce((n, p) => n + p.blob.size, 0),
+    etag: multipartEtag(parts.map((p) => p.etag)),
+    lastModified: new Date(),
+    owner: upload.owner,
+    storageClass: upload.storageClass,
+    contentHeaders: upload.contentHeaders,
+    userMetadata: upload.userMetadata,
+    tags: upload.tags,
+    acl: upload.acl,
+    checksum: await objectChecksumFromParts({ algorithm: upload.checksumAlgorithm, type: upload.checksumType }, parts),
+    blobs: parts.map((p) => p.blob),
+    parts: parts.map((p) => ({
+      partNumber: p.partNumber,
+      size: p.blob.size,
+      etag: p.etag,
+      checksum: upload.checksumAlgorithm ? p.checksums[upload.checksumAlgorithm] : undefined,
+    })),
+    deleteMarker: false,
+  };
+  const orphans = await ctx.index.completeUpload(uploadId, record, condition);
+  await deleteBlobs(ctx, orphans);
+  return completeResult(ctx, record);
+}
+
+export async function abortMultipartUpload(ctx: S3Context): Promise<S3Response> {
+  const upload = await uploadOf(ctx);
+  await deleteBlobs(ctx, await ctx.index.abortUpload(upload.uploadId));
+  return emptyResponse(204);
+}
+
+function boundedInteger(ctx: S3Context, name: string, fallback: number, max: number): number {
+  const raw = ctx.query.get(name);
+  if (raw === null) return fallback;
+  if (!/^\d+$/.test(raw)) {
+    throw new S3Error('InvalidArgument', { message: `Provided ${name} not an integer or within integer range`, fields: { ArgumentName: name, ArgumentValue: raw } });
+  }
+  return Math.min(Number(raw), max);
+}
+
+export async function listParts(ctx: S3Context): Promise<S3Response> {
+  const upload = await uploadOf(ctx);
+  const maxParts = boundedInteger(ctx, 'max-parts', 1000, 1000);
+  const marker = boundedInteger(ctx, 'part-number-marker', 0, MAX_PART_NUMBER);
+  const page = await ctx.index.listParts(upload.uploadId, marker, maxParts);
+  const doc: ListPartsResult = {
+    Bucket: ctx.bucket,
+    Key: ctx.key,
+    UploadId: upload.uploadId,
+    PartNumberMarker: marker,
+    ...(page.isTruncated ? { NextPartNumberMarker: page.nextPartNumberMarker } : {}),
+    MaxParts: maxParts,
+    IsTruncated: page.isTruncated,
+    Part: page.parts.map((p) => ({
+      PartNumber: p.partNumber,
+      LastModified: isoTime(p.lastModified),
+      ETag: quoteEtag(p.etag),
+      Size: p.blob.size,
+      ...(upload.checksumAlgorithm && p.checksums[upload.checksumAlgorithm]
+        ? { [checksumMember(upload.checksumAlgorithm)]: p.checksums[upload.checksumAlgorithm] }
+        : {}),
+    })),
+    Initiator: ownerOf(upload.owner),
+    Owner: ownerOf(upload.owner),
+    StorageClass: upload.storageClass,
+    ...(upload.checksumAlgorithm ? { ChecksumAlgorithm: upload.checksumAlgorithm, ChecksumType: upload.checksumType } : {}),
+  };
+  return xmlResponse('ListPartsResult', doc);
+}
+
+export async function listMultipartUploads(ctx: S3Context): Promise<S3Response> {
+  const encodingType = ctx.query.get('encoding-type');
+  if (encodingType !== null && encodingType !== 'url') {
+    throw new S3Error('InvalidArgument', { message: 'Invalid Encoding Method specified in Request', fields: { ArgumentName: 'encoding-type', ArgumentValue: encodingType } });
+  }
+  const encode = encodingType === 'url' ? urlEncodeValue : (v: string) => v;
+  const prefix = ctx.query.get('prefix') ?? '';
+  const delimiter = ctx.query.get('delimiter') ?? '';
+  const keyMarker = ctx.query.get('key-marker') ?? '';
+  // S3 ignores upload-id-marker without key-marker.
+  const uploadIdMarker = keyMarker === '' ? '' : (ctx.query.get('upload-id-marker') ?? '');
+  const maxUploads = boundedInteger(ctx, 'max-uploads', 1000, 1000);
+  const page = await ctx.index.listUploads({ bucket: ctx.bucket, prefix, delimiter, keyMarker, uploadIdMarker, maxUploads });
+  const doc: ListMultipartUploadsResult = {
+    Bucket: ctx.bucket,
+    KeyMarker: encode(keyMarker),
+    UploadIdMarker: uploadIdMarker,
+    ...(page.isTruncated ? { NextKeyMarker: encode(page.nextKeyMarker ?? ''), NextUploadIdMarker: page.nextUploadIdMarker ?? '' } : {}),
+    Prefix: encode(prefix),
+    ...(delimiter ? { Delimiter: encode(delimiter) } : {}),
+    MaxUploads: maxUploads,
+    IsTruncated: page.isTruncated,
+    ...(encodingType ? { EncodingType: 'url' } : {}),
+    Upload: page.uploads.map((u) => ({
+      Key: encode(u.key),
+      UploadId: u.uploadId,
+      Initiator: ownerOf(u.owner),
+      Owner: ownerOf(u.owner),
+      StorageClass: u.storageClass,
+      Initiated: isoTime(u.initiated),
+      ...(u.checksumAlgorithm ? { ChecksumAlgorithm: u.checksumAlgorithm, ChecksumType: u.checksumType } : {}),
+    })),
+    CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: encode(p) })),
+  };
+  return xmlResponse('ListMultipartUploadsResult', doc);
+}

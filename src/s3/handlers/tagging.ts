@@ -1,0 +1,65 @@
+// Get/Put/DeleteObjectTagging and Get/Put/DeleteBucketTagging.
+import { S3Error } from '../../errors.js';
+import type { Tag } from '../../storage/metadata-index.js';
+import { decodeXml, listOf, textOf } from '../../xml/decode.js';
+import type { Tagging } from '../../xml/shapes.js';
+import type { S3Context } from '../context.js';
+import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
+import { validateTags } from '../tagging.js';
+
+const MAX_BUCKET_TAGS = 50;
+
+function taggingDocument(tags: Tag[]): Tagging {
+  return { TagSet: { Tag: tags.map((t) => ({ Key: t.key, Value: t.value })) } };
+}
+
+async function requestedTags(ctx: S3Context, max: number): Promise<Tag[]> {
+  const body = await ctx.readSmallBody();
+  const doc = decodeXml(body.toString('utf8'), 'Tagging');
+  const tagSet = listOf(doc.TagSet)[0] ?? {};
+  const tags = listOf(tagSet.Tag).map((t) => {
+    const key = textOf(t.Key);
+    const value = textOf(t.Value);
+    if (key === undefined || value === undefined) throw new S3Error('MalformedXML');
+    return { key, value };
+  });
+  return validateTags(tags, max);
+}
+
+async function currentObject(ctx: S3Context) {
+  const record = await ctx.index.getObject(ctx.bucket, ctx.key);
+  if (record === undefined || record.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: ctx.key } });
+  return record;
+}
+
+export async function getObjectTagging(ctx: S3Context): Promise<S3Response> {
+  const record = await currentObject(ctx);
+  return xmlResponse('Tagging', taggingDocument(record.tags));
+}
+
+export async function putObjectTagging(ctx: S3Context): Promise<S3Response> {
+  const tags = await requestedTags(ctx, 10);
+  await ctx.index.putObjectTags(ctx.bucket, ctx.key, tags);
+  return emptyResponse(200);
+}
+
+export async function deleteObjectTagging(ctx: S3Context): Promise<S3Response> {
+  await ctx.index.putObjectTags(ctx.bucket, ctx.key, []);
+  return emptyResponse(204);
+}
+
+export async function getBucketTagging(ctx: S3Context): Promise<S3Response> {
+  const tags = await ctx.index.getBucketTags(ctx.bucket);
+  if (tags === undefined) throw new S3Error('NoSuchTagSet', { fields: { BucketName: ctx.bucket } });
+  return xmlResponse('Tagging', taggingDocument(tags));
+}
+
+export async function putBucketTagging(ctx: S3Context): Promise<S3Response> {
+  await ctx.index.putBucketTags(ctx.bucket, await requestedTags(ctx, MAX_BUCKET_TAGS));
+  return emptyResponse(204);
+}
+
+export async function deleteBucketTagging(ctx: S3Context): Promise<S3Response> {
+  await ctx.index.putBucketTags(ctx.bucket, undefined);
+  return emptyResponse(204);
+}

@@ -1,0 +1,35 @@
+// Background clean-up of abandoned multipart uploads: aborts uploads older than the configured age.
+import type { Logger } from 'pino';
+import type { BlobStore } from './storage/blob-store.js';
+import type { MetadataIndex } from './storage/metadata-index.js';
+
+export interface UploadExpiry {
+  /** One pass now; resolves with the number of uploads aborted. */
+  runOnce(): Promise<number>;
+  /** Stops the timer and waits for a pass in progress, so the index can be closed after it. */
+  stop(): Promise<void>;
+}
+
+export function startUploadExpiry(index: MetadataIndex, blobs: BlobStore, maxAgeHours: number, log: Logger, intervalMs = 3_600_000): UploadExpiry {
+  let running: Promise<number> | undefined;
+  const runOnce = (): Promise<number> => {
+    running ??= (async () => {
+      try {
+        const { uploads, orphans } = await index.expireUploads(new Date(Date.now() - maxAgeHours * 3_600_000));
+        for (const id of orphans) await blobs.delete(id).catch((err: unknown) => log.warn({ err, blob: id }, 'could not delete an expired part'));
+        if (uploads > 0) log.info({ uploads }, 'aborted expired multipart uploads');
+        return uploads;
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
+  };
+  const timer = maxAgeHours > 0 ? setInterval(() => void runOnce().catch((err: unknown) => log.error({ err }, 'upload expiry failed')), intervalMs) : undefined;
+  timer?.unref();
+  const stop = async (): Promise<void> => {
+    clearInterval(timer);
+    await running?.catch(() => undefined);
+  };
+  return { runOnce, stop };
+}
