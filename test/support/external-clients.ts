@@ -1,6 +1,6 @@
 // Runs the aws cli and boto3 against a test server with an environment that carries nothing from the machine.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -56,6 +56,15 @@ export interface IsolatedAwsEnv {
   cleanup(): Promise<void>;
 }
 
+/** The machine's environment without any variable whose name starts with one of `prefixes`. */
+function environmentWithout(prefixes: string[]): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!prefixes.some((p) => k.startsWith(p))) base[k] = v;
+  }
+  return base;
+}
+
 /** Creates a temporary folder with empty aws config and credentials files and an environment that uses them. */
 export async function isolatedAwsEnv(): Promise<IsolatedAwsEnv> {
   const dir = await mkdtemp(path.join(tmpdir(), 'sklad-clients-'));
@@ -63,10 +72,7 @@ export async function isolatedAwsEnv(): Promise<IsolatedAwsEnv> {
   const credentialsFile = path.join(dir, 'credentials');
   await writeFile(configFile, '');
   await writeFile(credentialsFile, '');
-  const base: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('AWS_') && !k.startsWith('BOTO_')) base[k] = v;
-  }
+  const base = environmentWithout(['AWS_', 'BOTO_']);
   return {
     dir,
     env(overrides = {}) {
@@ -90,4 +96,53 @@ export async function isolatedAwsEnv(): Promise<IsolatedAwsEnv> {
 /** Extracts the error code from an S3 XML error body. */
 export function xmlErrorCode(body: string): string | undefined {
   return /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
+}
+
+export interface IsolatedToolEnv {
+  /** Temporary folder; it is also HOME, so no tool reads a configuration file of the machine's user. */
+  dir: string;
+  /** The machine's environment without AWS_*, BOTO_*, RCLONE_*, RESTIC_*, S3CMD_* and MINIO_* variables, HOME=dir, plus `overrides`. */
+  env(overrides?: Record<string, string>): NodeJS.ProcessEnv;
+  cleanup(): Promise<void>;
+}
+
+/** A temporary HOME and a clean environment for third-party S3 tools (rclone, s3cmd, restic). */
+export async function isolatedToolEnv(): Promise<IsolatedToolEnv> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'sklad-tools-'));
+  const base = environmentWithout(['AWS_', 'BOTO_', 'RCLONE_', 'RESTIC_', 'S3CMD_', 'MINIO_']);
+  return {
+    dir,
+    env: (overrides = {}) => ({ ...base, HOME: dir, XDG_CONFIG_HOME: path.join(dir, '.config'), XDG_CACHE_HOME: path.join(dir, '.cache'), ...overrides }),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** The first line that `file args…` prints (stdout, else stderr), or undefined when it does not start. */
+export function toolVersion(file: string, args: string[]): string | undefined {
+  try {
+    const out = execFileSync(file, args, { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    return out.trim().split('\n')[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes `files` (relative path → content) under `root`, creating folders as needed. */
+export async function writeTree(root: string, files: Record<string, Buffer | string>): Promise<void> {
+  for (const [rel, content] of Object.entries(files)) {
+    const target = path.join(root, rel);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, content);
+  }
+}
+
+/** Every regular file under `root` as relative path (with '/') → content. */
+export async function readTree(root: string): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    out.set(path.relative(root, full).split(path.sep).join('/'), await readFile(full));
+  }
+  return out;
 }

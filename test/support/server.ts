@@ -23,15 +23,40 @@ export interface TestServer {
   cleanup(): Promise<void>;
 }
 
-export async function startTestServer(options: { dataDir?: string; domain?: string } = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  dataDir?: string;
+  domain?: string;
+  /** Extra server environment, e.g. SKLAD_UPLOAD_EXPIRY_HOURS. */
+  env?: Record<string, string>;
+}
+
+/**
+ * Every test server logs through this stream: lines are echoed at the test log level, and any
+ * InternalError makes `cleanup()` fail, so no input a test sends may reach the 500 path unnoticed.
+ */
+function guardedLogger(internalErrors: string[]): pino.Logger {
+  const echoLevel = process.env.SKLAD_TEST_LOG_LEVEL ?? 'warn';
+  const stream = {
+    write(line: string): void {
+      const entry = JSON.parse(line) as { level: number; msg?: string };
+      if (entry.msg === 'internal error') internalErrors.push(line);
+      if (entry.level >= pino.levels.values[echoLevel]!) process.stderr.write(line);
+    },
+  };
+  return pino({ level: 'info' }, stream);
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'sklad-test-')));
+  const internalErrors: string[] = [];
+  const log = guardedLogger(internalErrors);
   const boot = (): Promise<RunningServer> =>
     startServer(
       loadConfig(
         { data: dataDir, host: '127.0.0.1', port: '0', domain: options.domain },
-        { SKLAD_ACCESS_KEY: ACCESS_KEY, SKLAD_SECRET_KEY: SECRET_KEY, SKLAD_SHUTDOWN_GRACE_MS: '2000' },
+        { SKLAD_ACCESS_KEY: ACCESS_KEY, SKLAD_SECRET_KEY: SECRET_KEY, SKLAD_SHUTDOWN_GRACE_MS: '2000', ...options.env },
       ),
-      pino({ level: process.env.SKLAD_TEST_LOG_LEVEL ?? 'warn' }),
+      log,
     );
   const clients: S3Client[] = [];
   const handle: TestServer = {
@@ -62,6 +87,9 @@ export async function startTestServer(options: { dataDir?: string; domain?: stri
       for (const c of clients) c.destroy();
       await handle.server.close();
       await rm(dataDir, { recursive: true, force: true });
+      if (internalErrors.length > 0) {
+        throw new Error(`the server answered ${internalErrors.length} request(s) with InternalError:\n${internalErrors.join('')}`);
+      }
     },
   };
   return handle;
