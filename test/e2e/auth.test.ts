@@ -107,6 +107,46 @@ describe('aws-chunked uploads', () => {
     expect(res.headers['x-amz-checksum-crc32']).toBe(crc.toString('base64'));
   });
 
+  it('refuses a wrong signed trailing checksum with BadDigest and stores nothing', async () => {
+    const data = randomBytes(70_000);
+    const p = await streamingPut('kept', data, 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER', { 'x-amz-trailer': 'x-amz-checksum-crc32' });
+    const body = signedChunkedBody({ data, chunkSize: 65536, seedSignature: p.seedSignature, amzDate: p.amzDate, trailer: { name: 'x-amz-checksum-crc32', value: 'AAAAAA==' } });
+    const res = await send(t.endpoint, 'PUT', `/${bucket}/kept`, undefined, { ...p.headers, 'content-length': String(body.length) }, body);
+    expect(res.status).toBe(400);
+    expect(errorCode(res.body)).toBe('BadDigest');
+    expect(await readKept()).toBe('original');
+  });
+
+  it('decodes STREAMING-UNSIGNED-PAYLOAD-TRAILER and refuses a wrong unsigned trailing checksum', async () => {
+    const { crc32 } = await import('node:zlib');
+    const data = randomBytes(40_000);
+    const frame = (trailerValue: string) => Buffer.concat([
+      Buffer.from(`${(30_000).toString(16)}\r\n`), data.subarray(0, 30_000), Buffer.from('\r\n'),
+      Buffer.from(`${(10_000).toString(16)}\r\n`), data.subarray(30_000), Buffer.from('\r\n'),
+      Buffer.from(`0\r\nx-amz-checksum-crc32:${trailerValue}\r\n\r\n`),
+    ]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(data));
+    const put = async (key: string, trailerValue: string) => {
+      const body = frame(trailerValue);
+      const url = new URL(t.endpoint);
+      const headers = {
+        host: url.host, 'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'content-encoding': 'aws-chunked',
+        'x-amz-decoded-content-length': String(data.length), 'x-amz-trailer': 'x-amz-checksum-crc32',
+      };
+      const signed = await signer().sign({ method: 'PUT', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: `/${bucket}/${key}`, query: {}, headers });
+      return send(t.endpoint, 'PUT', `/${bucket}/${key}`, undefined, { ...(signed.headers as Record<string, string>), 'content-length': String(body.length) }, body);
+    };
+    const good = await put('unsigned-trailer', crc.toString('base64'));
+    expect(good.status).toBe(200);
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'unsigned-trailer' }));
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(data)).toBe(true);
+    const bad = await put('kept', 'AAAAAA==');
+    expect(bad.status).toBe(400);
+    expect(errorCode(bad.body)).toBe('BadDigest');
+    expect(await readKept()).toBe('original');
+  });
+
   it('refuses a tampered chunk signature with SignatureDoesNotMatch and stores nothing', async () => {
     const data = randomBytes(150_000);
     const p = await streamingPut('kept', data, 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD');

@@ -39,6 +39,31 @@ export async function run(
   }
 }
 
+/** Like `run`, but keeps stdout as bytes (for tools that print binary object data). */
+export async function runForBytes(
+  file: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string },
+): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(file, args, {
+      env: options.env,
+      cwd: options.cwd,
+      timeout: options.timeoutMs ?? 20_000,
+      maxBuffer: 256 * 1024 * 1024,
+      encoding: 'buffer',
+    });
+    return { code: 0, stdout, stderr: stderr.toString('utf8') };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { code?: number | string; stdout?: Buffer; stderr?: Buffer; killed?: boolean; signal?: string };
+    if (typeof err.code !== 'number') {
+      const why = err.killed ? `killed by ${err.signal ?? 'signal'} (timeout?)` : String(err.code ?? err.message);
+      throw new Error(`${file} ${args.join(' ')} did not run to completion: ${why}\n${err.stderr?.toString('utf8') ?? ''}`);
+    }
+    return { code: err.code, stdout: err.stdout ?? Buffer.alloc(0), stderr: err.stderr?.toString('utf8') ?? '' };
+  }
+}
+
 /** True when `file args…` starts and exits 0. */
 export function canRun(file: string, args: string[]): boolean {
   try {
