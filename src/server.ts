@@ -13,6 +13,7 @@ import { loadRootCredentials } from './root-credentials.js';
 import { DiskBlobStore } from './storage/disk/disk-blob-store.js';
 import { SqliteMetadataIndex } from './storage/sqlite/sqlite-metadata-index.js';
 import { startUploadExpiry } from './upload-expiry.js';
+import { recoverStorage } from './recovery.js';
 
 export interface RunningServer {
   url: string;
@@ -32,9 +33,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     config.rootAccessKey && config.rootSecretKey ? { accessKey: config.rootAccessKey, secretKey: config.rootSecretKey } : undefined,
   );
   const blobs = await DiskBlobStore.open(config.dataDir);
-  const swept = await blobs.sweepTemporary();
-  if (swept > 0) log.info({ files: swept }, 'removed temporary files of interrupted writes');
   const index = SqliteMetadataIndex.open(path.join(config.dataDir, 'index.sqlite'));
+  await recoverStorage(index, blobs, log);
   const credentials = new StaticCredentials([
     { accessKeyId: root.accessKey, secretKey: root.secretKey, userId: ROOT_USER_ID, isRoot: true },
   ]);

@@ -1,0 +1,273 @@
+// Crash-consistency harness: runs `sklad serve` as a child process, drives concurrent writes through the
+// AWS SDK, SIGKILLs the server at a seeded random moment, restarts it and checks every invariant of
+// "nothing lost, nothing torn". Each key belongs to one worker, so the set of states a key may be in
+// after a crash is known exactly: the last acknowledged state, plus the result of an operation that
+// was in flight when the server died.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
+  DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException, UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { ACCESS_KEY, REGION, SECRET_KEY } from './server.js';
+
+export const BUCKET = 'crash';
+const MiB = 1024 * 1024;
+
+type State = { md5: string; size: number } | null;
+
+/** mulberry32: a tiny seeded generator, so a run's schedule can be replayed from its seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const stateOf = (body: Buffer): State => ({ md5: createHash('md5').update(body).digest('hex'), size: body.length });
+const sameState = (a: State, b: State): boolean => (a === null ? b === null : b !== null && a.md5 === b.md5 && a.size === b.size);
+const show = (s: State): string => (s === null ? 'absent' : `${s.size} bytes md5 ${s.md5}`);
+
+export interface ServerProcess {
+  child: ChildProcess;
+  port: number;
+}
+
+export async function startServerProcess(dataDir: string): Promise<ServerProcess> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SKLAD_')));
+  const child = spawn(process.execPath, [path.resolve('bin/sklad'), 'serve', '--data', dataDir, '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn'], {
+    env: { ...env, SKLAD_ACCESS_KEY: ACCESS_KEY, SKLAD_SECRET_KEY: SECRET_KEY },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 20_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      output += d.toString();
+      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}: ${output}`));
+    });
+  });
+  return { child, port };
+}
+
+export function clientFor(port: number): S3Client {
+  return new S3Client({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: REGION,
+    forcePathStyle: true,
+    maxAttempts: 1,
+    credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
+  });
+}
+
+/** An S3 error answer means the operation was refused and did not happen; anything else is ambiguous. */
+function refused(e: unknown): boolean {
+  return e instanceof S3ServiceException && (e.$metadata.httpStatusCode ?? 0) >= 400;
+}
+
+export class CrashModel {
+  /** key → states it may be in; a single entry once acknowledged. */
+  readonly allowed = new Map<string, State[]>();
+  readonly counts = { put: 0, multipart: 0, copy: 0, delete: 0, deleteObjects: 0 };
+
+  constructor(readonly workers: number, readonly keysPerWorker: number) {
+    for (let w = 0; w < workers; w++) for (let k = 0; k < keysPerWorker; k++) this.allowed.set(`w${w}/k${k}`, [null]);
+  }
+
+  /** Runs `op` whose success makes each key take its new state. */
+  async track(changes: [string, State][], op: () => Promise<unknown>): Promise<void> {
+    for (const [key, state] of changes) this.allowed.get(key)!.push(state);
+    try {
+      await op();
+    } catch (e) {
+      if (refused(e)) for (const [key] of changes) this.allowed.get(key)!.pop();
+      throw e;
+    }
+    for (const [key, state] of changes) this.allowed.set(key, [state]);
+  }
+
+  settled(key: string): State | undefined {
+    const states = this.allowed.get(key)!;
+    return states.length === 1 ? states[0] : undefined;
+  }
+}
+
+/** One worker's loop: random operations on its own keys until `stop()` says so. */
+export async function runWorker(s3: S3Client, model: CrashModel, worker: number, random: () => number, stop: () => boolean): Promise<void> {
+  const key = () => `w${worker}/k${Math.floor(random() * model.keysPerWorker)}`;
+  const sizes = [0, 1024, 100 * 1024, MiB, 3 * MiB];
+  while (!stop()) {
+    const choice = random();
+    try {
+      if (choice < 0.4) {
+        const k = key();
+        const body = randomBytes(sizes[Math.floor(random() * sizes.length)]!);
+        model.counts.put++;
+        await model.track([[k, stateOf(body)]], () => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: k, Body: body })));
+      } else if (choice < 0.55) {
+        const k = key();
+        const parts = [randomBytes(5 * MiB), randomBytes(1 + Math.floor(random() * 100_000))];
+        model.counts.multipart++;
+        const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: k }));
+        const done = [];
+        for (const [i, body] of parts.entries()) {
+          const r = await s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: k, UploadId, PartNumber: i + 1, Body: body }));
+          done.push({ PartNumber: i + 1, ETag: r.ETag });
+        }
+        await model.track([[k, stateOf(Buffer.concat(parts))]], () =>
+          s3.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: k, UploadId, MultipartUpload: { Parts: done } })));
+      } else if (choice < 0.7) {
+        const from = key();
+        const to = key();
+        const source = model.settled(from);
+        if (from === to || source === undefined || source === null) continue;
+        model.counts.copy++;
+        await model.track([[to, source]], () => s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: to, CopySource: `${BUCKET}/${from}` })));
+      } else if (choice < 0.85) {
+        const k = key();
+        model.counts.delete++;
+        await model.track([[k, null]], () => s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: k })));
+      } else {
+        const keys = [...new Set([key(), key(), key()])];
+        model.counts.deleteObjects++;
+        await model.track(keys.map((k) => [k, null]), async () => {
+          const r = await s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
+          if (r.Errors?.length) throw new Error(`DeleteObjects reported errors: ${JSON.stringify(r.Errors)}`);
+        });
+      }
+    } catch {
+      // the server died under this request, or refused it: the model already accounts for both
+    }
+  }
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+      if (e.isDirectory()) await walk(path.join(d, e.name));
+      else out.push(e.name);
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+/** Checks every invariant against a freshly restarted server; returns the violations found. */
+export async function verify(s3: S3Client, model: CrashModel, dataDir: string): Promise<string[]> {
+  const violations: string[] = [];
+  const listed = new Set<string>();
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) listed.add(o.Key!);
+    token = page.NextContinuationToken;
+  } while (token);
+
+  for (const key of listed) if (!model.allowed.has(key)) violations.push(`unexpected key listed: ${key}`);
+  for (const [key, allowed] of model.allowed) {
+    let actual: State = null;
+    if (listed.has(key)) {
+      try {
+        // checksum mode makes the SDK verify the stored checksum against the bytes it receives
+        const res = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key, ChecksumMode: 'ENABLED' }));
+        const body = Buffer.from(await res.Body!.transformToByteArray());
+        actual = stateOf(body);
+        if (res.ContentLength !== body.length) violations.push(`${key}: Content-Length ${res.ContentLength} but ${body.length} bytes`);
+        if (!res.ETag?.includes('-') && res.ETag !== `"${actual.md5}"`) violations.push(`${key}: ETag ${res.ETag} does not match its bytes`);
+      } catch (e) {
+        violations.push(`${key}: listed but not readable in full: ${(e as Error).message}`);
+        continue;
+      }
+    }
+    if (!allowed.some((s) => sameState(s, actual))) {
+      violations.push(`${key}: is ${show(actual)}, expected one of ${allowed.map(show).join(' | ')}`);
+    }
+    model.allowed.set(key, [actual]);
+  }
+
+  const temporary = await readdir(path.join(dataDir, 'tmp')).catch(() => []);
+  if (temporary.length > 0) violations.push(`temporary files left after recovery: ${temporary.join(', ')}`);
+  const db = new Database(path.join(dataDir, 'index.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    const integrity = db.pragma('integrity_check', { simple: true });
+    if (integrity !== 'ok') violations.push(`SQLite integrity_check: ${String(integrity)}`);
+    const referenced = new Set(
+      (db.prepare('SELECT blob_id FROM object_blobs UNION SELECT blob_id FROM upload_parts').pluck().all() as string[]),
+    );
+    const onDisk = await filesUnder(path.join(dataDir, 'blobs'));
+    const orphans = onDisk.filter((id) => !referenced.has(id));
+    if (orphans.length > 0) violations.push(`${orphans.length} blob file(s) referenced by nothing after recovery`);
+    const present = new Set(onDisk);
+    const missing = [...referenced].filter((id) => !present.has(id));
+    if (missing.length > 0) violations.push(`${missing.length} referenced blob(s) missing from disk`);
+  } finally {
+    db.close();
+  }
+  return violations;
+}
+
+export interface CrashRunOptions {
+  dataDir: string;
+  seed: number;
+  iterations: number;
+  workers?: number;
+  keysPerWorker?: number;
+  /** Longest time the workload runs before the kill, in ms. */
+  maxRunMs?: number;
+}
+
+export interface CrashRunReport {
+  seed: number;
+  kills: number;
+  violations: string[];
+  counts: CrashModel['counts'];
+}
+
+export async function runCrashIterations(opts: CrashRunOptions): Promise<CrashRunReport> {
+  const random = prng(opts.seed);
+  const model = new CrashModel(opts.workers ?? 6, opts.keysPerWorker ?? 5);
+  const violations: string[] = [];
+  let server = await startServerProcess(opts.dataDir);
+  let s3 = clientFor(server.port);
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  let kills = 0;
+  for (let i = 0; i < opts.iterations; i++) {
+    let stopped = false;
+    const workers = Array.from({ length: model.workers }, (_, w) => runWorker(s3, model, w, prng(Math.floor(random() * 2 ** 32)), () => stopped));
+    const runFor = 50 + Math.floor(random() * ((opts.maxRunMs ?? 1200) - 50));
+    await new Promise((r) => setTimeout(r, runFor));
+    const exited = new Promise((r) => server.child.once('exit', r));
+    server.child.kill('SIGKILL');
+    await exited;
+    kills++;
+    stopped = true;
+    await Promise.all(workers);
+    s3.destroy();
+
+    server = await startServerProcess(opts.dataDir);
+    s3 = clientFor(server.port);
+    for (const v of await verify(s3, model, opts.dataDir)) violations.push(`kill ${kills} (after ${runFor} ms): ${v}`);
+  }
+  s3.destroy();
+  const exited = new Promise((r) => server.child.once('exit', r));
+  server.child.kill('SIGTERM');
+  await exited;
+  return { seed: opts.seed, kills, violations, counts: model.counts };
+}
