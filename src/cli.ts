@@ -3,6 +3,13 @@ import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import { ConfigError, loadConfig, type ServeFlags } from './config.js';
 import { startServer } from './server.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { DataFolderBusyError, lockHolder } from './data-lock.js';
+import { scrub } from './scrub.js';
+import { DiskBlobStore } from './storage/disk/disk-blob-store.js';
+import { SqliteMetadataIndex } from './storage/sqlite/sqlite-metadata-index.js';
 
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -10,6 +17,7 @@ const mainHelp = `sklad ${version} — S3-compatible object storage server
 
 Usage:
   sklad serve [options]     start the server (see 'sklad serve --help')
+  sklad scrub [options]     verify every stored object (see 'sklad scrub --help')
   sklad --help              show this help
   sklad --version           print the version
 `;
@@ -27,6 +35,11 @@ Options (each also read from the environment; flags win):
   --log-level L       fatal|error|warn|info|debug|trace    SKLAD_LOG_LEVEL (default info)
   --upload-expiry-hours H  abort incomplete multipart uploads older than H hours
                            (0 = never)                     SKLAD_UPLOAD_EXPIRY_HOURS (default 168)
+  --scrub-interval-hours H re-verify every stored object every H hours, throttled
+                           (0 = never)                     SKLAD_SCRUB_INTERVAL_HOURS (default 168)
+  --scrub-rate-mib R       background scrub read rate      SKLAD_SCRUB_RATE_MIB (default 64)
+  --verify-reads B         check whole-object GETs against their recorded digests while streaming
+                           (true|false)                    SKLAD_VERIFY_READS (default true)
   -h, --help          show this help
 
 Root credentials come from SKLAD_ACCESS_KEY and SKLAD_SECRET_KEY. When they are not set, the first
@@ -36,6 +49,57 @@ later starts reuse them.
 On start it prints 'sklad listening on http://HOST:PORT'. SIGINT or SIGTERM stops accepting connections,
 lets in-flight requests finish (up to SKLAD_SHUTDOWN_GRACE_MS, default 30000) and closes the index.
 `;
+
+const scrubHelp = `Usage: sklad scrub [--data DIR] [--repair] [--json]
+
+Re-reads every object in the data folder and checks its bytes against the MD5 and checksum recorded when
+it was written; reports damaged objects, objects whose bytes are missing, and blobs no object references.
+
+Options:
+  --data DIR    data folder (SKLAD_DATA, default ./data)
+  --repair      quarantine damaged objects (reads then answer InvalidObjectState instead of wrong bytes)
+                and delete unreferenced blobs; refused while a server is using the data folder
+  --json        print the report as JSON
+  -h, --help    show this help
+
+Exit status: 0 when everything verified, 1 when damage was found, 2 on usage errors.
+The server also scrubs in the background (see --scrub-interval-hours in 'sklad serve --help').
+`;
+
+async function scrubCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { data: { type: 'string' }, repair: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(scrubHelp);
+    return 0;
+  }
+  const dataDir = path.resolve(values.data ?? process.env.SKLAD_DATA ?? 'data');
+  if (!existsSync(path.join(dataDir, 'index.sqlite'))) throw new ConfigError(`no sklad data folder at ${dataDir}`);
+  const holder = await lockHolder(dataDir);
+  if (values.repair && holder !== undefined) {
+    throw new ConfigError(`a server (pid ${holder}) is using ${dataDir}: stop it before 'scrub --repair' (the server scrubs in the background)`);
+  }
+  const index = SqliteMetadataIndex.open(path.join(dataDir, 'index.sqlite'));
+  try {
+    const blobs = await DiskBlobStore.open(dataDir);
+    const log = pino({ level: 'silent' });
+    const report = await scrub({ index, blobs, log, quarantine: values.repair ?? false, removeOrphans: values.repair ?? false });
+    if (values.json) {
+      process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    } else {
+      process.stdout.write(`scrubbed ${report.objects} objects, ${report.bytes} bytes\n`);
+      for (const f of report.findings) process.stdout.write(`${f.problem}: ${f.bucket}/${f.key}: ${f.detail}\n`);
+      process.stdout.write(`${report.findings.length} damaged, ${report.orphans.length} unreferenced blobs\n`);
+      if (values.repair) process.stdout.write(`quarantined ${report.quarantined}, released ${report.released}, removed ${report.orphansRemoved} unreferenced blobs\n`);
+    }
+    return report.findings.length > 0 ? 1 : 0;
+  } finally {
+    await index.close();
+  }
+}
 
 async function serve(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -48,6 +112,9 @@ async function serve(args: string[]): Promise<number> {
       domain: { type: 'string' },
       'log-level': { type: 'string' },
       'upload-expiry-hours': { type: 'string' },
+      'scrub-interval-hours': { type: 'string' },
+      'scrub-rate-mib': { type: 'string' },
+      'verify-reads': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -84,6 +151,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'serve':
         return await serve(rest);
+      case 'scrub':
+        return await scrubCommand(rest);
       case '--version':
       case '-v':
         process.stdout.write(`${version}\n`);
@@ -99,7 +168,7 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (e) {
-    if (e instanceof ConfigError || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof ConfigError || e instanceof DataFolderBusyError || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`sklad: ${(e as Error).message}\n`);
       return 2;
     }

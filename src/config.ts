@@ -16,6 +16,12 @@ export interface Config {
   shutdownGraceMs: number;
   /** Incomplete multipart uploads older than this many hours are aborted in the background; 0 disables. */
   uploadExpiryHours: number;
+  /** Check whole-object reads against their recorded digests while streaming. */
+  verifyReads: boolean;
+  /** Hours between background integrity scrubs; 0 disables them. */
+  scrubIntervalHours: number;
+  /** Read rate of the background scrub, in MiB/s. */
+  scrubRateMiB: number;
 }
 
 export interface ServeFlags {
@@ -26,6 +32,9 @@ export interface ServeFlags {
   domain?: string;
   'log-level'?: string;
   'upload-expiry-hours'?: string;
+  'scrub-interval-hours'?: string;
+  'scrub-rate-mib'?: string;
+  'verify-reads'?: string;
 }
 
 export class ConfigError extends Error {}
@@ -36,10 +45,15 @@ function parsePort(value: string): number {
   return port;
 }
 
-function parseHours(value: string): number {
-  const hours = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value)) throw new ConfigError(`invalid upload expiry (hours): ${value}`);
-  return hours;
+function parseNumber(value: string, what: string): number {
+  if (!/^\d+(\.\d+)?$/.test(value)) throw new ConfigError(`invalid ${what}: ${value}`);
+  return Number(value);
+}
+
+function parseBoolean(value: string, what: string): boolean {
+  if (/^(true|1|yes|on)$/i.test(value)) return true;
+  if (/^(false|0|no|off)$/i.test(value)) return false;
+  throw new ConfigError(`invalid ${what} (true or false): ${value}`);
 }
 
 export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Config {
@@ -65,6 +79,9 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Config {
     rootAccessKey: accessKey,
     rootSecretKey: secretKey,
     shutdownGraceMs: Number(env.SKLAD_SHUTDOWN_GRACE_MS ?? 30_000),
-    uploadExpiryHours: parseHours(pick('upload-expiry-hours', 'SKLAD_UPLOAD_EXPIRY_HOURS') ?? '168'),
+    uploadExpiryHours: parseNumber(pick('upload-expiry-hours', 'SKLAD_UPLOAD_EXPIRY_HOURS') ?? '168', 'upload expiry (hours)'),
+    verifyReads: parseBoolean(pick('verify-reads', 'SKLAD_VERIFY_READS') ?? 'true', 'verify-reads'),
+    scrubIntervalHours: parseNumber(pick('scrub-interval-hours', 'SKLAD_SCRUB_INTERVAL_HOURS') ?? '168', 'scrub interval (hours)'),
+    scrubRateMiB: parseNumber(pick('scrub-rate-mib', 'SKLAD_SCRUB_RATE_MIB') ?? '64', 'scrub rate (MiB/s)'),
   };
 }

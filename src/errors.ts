@@ -19,6 +19,7 @@ export const errorTable = {
   InvalidBucketName: [400, 'The specified bucket is not valid.'],
   InvalidDigest: [400, 'The Content-MD5 or checksum value you specified is not valid.'],
   InvalidLocationConstraint: [400, 'The specified location constraint is not valid.'],
+  InvalidObjectState: [403, 'The operation is not valid for the object\'s storage class'],
   InvalidPart: [400, 'One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part\'s entity tag.'],
   InvalidPartOrder: [400, 'The list of parts was not in ascending order. Parts must be ordered by part number.'],
   InvalidPartNumber: [416, 'The requested partnumber is not satisfiable'],

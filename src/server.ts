@@ -14,6 +14,8 @@ import { DiskBlobStore } from './storage/disk/disk-blob-store.js';
 import { SqliteMetadataIndex } from './storage/sqlite/sqlite-metadata-index.js';
 import { startUploadExpiry } from './upload-expiry.js';
 import { recoverStorage } from './recovery.js';
+import { lockDataFolder } from './data-lock.js';
+import { startBackgroundScrub } from './background-scrub.js';
 
 export interface RunningServer {
   url: string;
@@ -28,6 +30,7 @@ export const ROOT_USER_ID = 'root';
 
 export async function startServer(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
   await mkdir(config.dataDir, { recursive: true });
+  const lock = await lockDataFolder(config.dataDir);
   const root = await loadRootCredentials(
     config.dataDir,
     config.rootAccessKey && config.rootSecretKey ? { accessKey: config.rootAccessKey, secretKey: config.rootSecretKey } : undefined,
@@ -38,20 +41,31 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const credentials = new StaticCredentials([
     { accessKeyId: root.accessKey, secretKey: root.secretKey, userId: ROOT_USER_ID, isRoot: true },
   ]);
+  const scrubber = startBackgroundScrub(index, blobs, config.scrubIntervalHours, config.scrubRateMiB, log);
   const expiry = startUploadExpiry(index, blobs, config.uploadExpiryHours, log);
   if (config.uploadExpiryHours > 0) void expiry.runOnce().catch((err: unknown) => log.error({ err }, 'upload expiry failed'));
   const app = createApp({
     index,
     blobs,
     credentials,
-    settings: { region: config.region, domain: config.domain, maxXmlBodyBytes: 1024 * 1024 },
+    settings: { region: config.region, domain: config.domain, maxXmlBodyBytes: 1024 * 1024, verifyReads: config.verifyReads },
+    stats: { integrityFailures: 0 },
     log,
   });
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s as Server)) as Server;
-    s.once('error', reject);
-  });
+  let server: Server;
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s as Server)) as Server;
+      s.once('error', reject);
+    });
+  } catch (e) {
+    await expiry.stop();
+    await scrubber.stop();
+    await index.close();
+    await lock.release();
+    throw e;
+  }
   // Large uploads can be slow; S3 clients keep connections alive between requests.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
@@ -69,7 +83,9 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       await drained;
       clearTimeout(timer);
       await expiry.stop();
+      await scrubber.stop();
       await index.close();
+      await lock.release();
     })();
     return closing;
   };

@@ -7,7 +7,7 @@ import { authorize } from '../auth/authorize.js';
 import type { CredentialStore } from '../auth/credentials.js';
 import { verifiedBody, type VerifiedBody } from '../auth/sigv4/payload.js';
 import { S3Error } from '../errors.js';
-import type { S3Context, ServerSettings } from '../s3/context.js';
+import type { S3Context, ServerSettings, ServerStats } from '../s3/context.js';
 import { handlers } from '../s3/handlers/index.js';
 import type { S3Response } from '../s3/respond.js';
 import type { BlobStore } from '../storage/blob-store.js';
@@ -21,6 +21,7 @@ export interface FrontEndDeps {
   blobs: BlobStore;
   credentials: CredentialStore;
   settings: ServerSettings & { domain?: string };
+  stats: ServerStats;
   log: Logger;
 }
 
@@ -118,6 +119,7 @@ export async function dispatch(
     index: deps.index,
     blobs: deps.blobs,
     settings: deps.settings,
+    stats: deps.stats,
     log: deps.log,
     now,
   };

@@ -10,6 +10,13 @@ export interface ServerSettings {
   region: string;
   /** Longest XML request body read into memory. */
   maxXmlBodyBytes: number;
+  /** Check whole-object reads against the recorded digests while streaming. */
+  verifyReads: boolean;
+}
+
+/** Counters of notable events, read by operators' tooling. */
+export interface ServerStats {
+  integrityFailures: number;
 }
 
 export interface S3Context {
@@ -35,6 +42,7 @@ export interface S3Context {
   index: MetadataIndex;
   blobs: BlobStore;
   settings: ServerSettings;
+  stats: ServerStats;
   log: Logger;
   now: Date;
 }

@@ -10,6 +10,7 @@ import { evaluateCopySourceConditions } from './conditions.js';
 import type { S3Context } from './context.js';
 import { parseCopySource, type CopySource } from './copy-source.js';
 import { openObjectStream } from './object-reader.js';
+import { quarantinedError } from './integrity.js';
 
 export interface ResolvedSource {
   source: CopySource;
@@ -18,6 +19,7 @@ export interface ResolvedSource {
 
 /** Throws PreconditionFailed unless the x-amz-copy-source-if-* headers hold for `record`. */
 export function checkCopySource(ctx: S3Context, record: ObjectRecord): void {
+  if (record.quarantined) throw quarantinedError(record.key);
   if (evaluateCopySourceConditions(ctx.headers, { etag: record.etag, lastModified: record.lastModified }) !== 'ok') {
     throw new S3Error('PreconditionFailed', { fields: { Condition: 'x-amz-copy-source-If-Match' } });
   }

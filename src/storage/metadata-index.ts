@@ -70,6 +70,8 @@ export interface ObjectRecord {
   /** Present on objects made by CompleteMultipartUpload. */
   parts?: ObjectPart[];
   deleteMarker: boolean;
+  /** Set when an integrity check found the stored bytes do not match; reads are refused. */
+  quarantined?: boolean;
 }
 
 /** Precondition checked inside the write transaction (conditional writes, S3's If-Match / If-None-Match). */
@@ -216,6 +218,11 @@ export interface MetadataIndex {
   listUploads(query: UploadListQuery): Promise<UploadListPage>;
   /** Aborts uploads initiated before `before`; returns how many and the blob ids released. */
   expireUploads(before: Date): Promise<{ uploads: number; orphans: string[] }>;
+
+  /** Current, non-delete-marker objects of all buckets after `after`, in (bucket, key) order: the scrub's walk. */
+  scanObjects(after: { bucket: string; key: string } | undefined, limit: number): Promise<ObjectRecord[]>;
+  /** Marks or clears quarantine on the current object, only if it still has `etag`; true when changed. */
+  setQuarantined(bucket: string, key: string, etag: string, quarantined: boolean): Promise<boolean>;
 
   /** True when some record (object or upload part) still references the blob. */
   isBlobReferenced(id: string): Promise<boolean>;

@@ -1,5 +1,8 @@
 // GetObject and HeadObject.
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { S3Error } from '../../errors.js';
+import { IntegrityError, IntegrityVerifier, quarantinedError } from '../integrity.js';
 import type { ObjectRecord } from '../../storage/metadata-index.js';
 import { evaluateConditions } from '../conditions.js';
 import type { S3Context } from '../context.js';
@@ -17,7 +20,21 @@ async function currentObject(ctx: S3Context): Promise<ObjectRecord> {
   }
   const record = await ctx.index.getObject(ctx.bucket, ctx.key);
   if (record === undefined || record.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: ctx.key } });
+  if (record.quarantined) throw quarantinedError(ctx.key);
   return record;
+}
+
+
+/** Whole-object reads are checked against the recorded digests as they stream (see integrity.ts). */
+function verifiedStream(ctx: S3Context, record: ObjectRecord, source: Readable): Readable {
+  const verifier = new IntegrityVerifier(record, 'fast');
+  pipeline(source, verifier).catch(async (err: unknown) => {
+    if (!(err instanceof IntegrityError)) return;
+    ctx.stats.integrityFailures += 1;
+    ctx.log.error({ requestId: ctx.requestId, bucket: record.bucket, key: record.key, reason: err.reason }, 'integrity check failed on read; object quarantined');
+    await ctx.index.setQuarantined(record.bucket, record.key, record.etag, true).catch(() => undefined);
+  });
+  return verifier;
 }
 
 function checkConditions(ctx: S3Context, record: ObjectRecord): void {
@@ -74,7 +91,9 @@ async function readObject(ctx: S3Context, withBody: boolean): Promise<S3Response
   if (range !== undefined) headers['content-range'] = `bytes ${range.start}-${range.end}/${record.size}`;
   const status = range !== undefined ? 206 : 200;
   if (!withBody || record.size === 0) return emptyResponse(status, headers);
-  return streamResponse(status, headers, await openObjectStream(ctx.blobs, record.blobs, span));
+  const stream = await openObjectStream(ctx.blobs, record.blobs, span);
+  const whole = range === undefined && part === undefined;
+  return streamResponse(status, headers, whole && ctx.settings.verifyReads ? verifiedStream(ctx, record, stream) : stream);
 }
 
 export async function getObject(ctx: S3Context): Promise<S3Response> {

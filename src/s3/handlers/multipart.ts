@@ -206,6 +206,21 @@ function completeResult(ctx: S3Context, record: ObjectRecord): S3Response {
   return xmlResponse('CompleteMultipartUploadResult', doc);
 }
 
+/** x-amz-checksum-<algo> on Complete is the client's checksum of the whole object: it must match ours. */
+function checkObjectChecksumHeader(ctx: S3Context, record: ObjectRecord): void {
+  for (const algorithm of CHECKSUM_ALGORITHMS) {
+    const sent = ctx.headers.get(`x-amz-checksum-${algorithm.toLowerCase()}`);
+    if (sent === undefined) continue;
+    const ours = record.checksum?.algorithm === algorithm ? record.checksum.value : undefined;
+    if (ours === undefined) {
+      throw new S3Error('InvalidRequest', { message: `The upload was created using the ${record.checksum?.algorithm.toLowerCase() ?? 'null'} checksum algorithm. Checksum algorithm ${algorithm.toLowerCase()} is not allowed.` });
+    }
+    if (sent.replace(/-\d+$/, '') !== ours.replace(/-\d+$/, '')) {
+      throw new S3Error('BadDigest', { message: `The ${algorithm.toLowerCase()} you specified did not match the calculated checksum.` });
+    }
+  }
+}
+
 export async function completeMultipartUpload(ctx: S3Context): Promise<S3Response> {
   const uploadId = ctx.query.get('uploadId') ?? '';
   const condition = writeConditionFrom(ctx.headers);
@@ -244,6 +259,7 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<S3Respons
     })),
     deleteMarker: false,
   };
+  checkObjectChecksumHeader(ctx, record);
   const orphans = await ctx.index.completeUpload(uploadId, record, condition);
   await deleteBlobs(ctx, orphans);
   return completeResult(ctx, record);

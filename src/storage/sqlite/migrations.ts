@@ -132,7 +132,13 @@ CREATE TABLE upload_parts (
 CREATE INDEX upload_parts_by_blob ON upload_parts (blob_id);
 `;
 
-export const migrations: readonly string[] = [step1];
+/* Step 2: objects whose bytes failed an integrity check are quarantined instead of served. */
+const step2 = `
+ALTER TABLE objects ADD COLUMN quarantined INTEGER NOT NULL DEFAULT 0 CHECK (quarantined IN (0, 1));
+ALTER TABLE object_versions ADD COLUMN quarantined INTEGER NOT NULL DEFAULT 0 CHECK (quarantined IN (0, 1));
+`;
+
+export const migrations: readonly string[] = [step1, step2];
 
 /** Brings the schema up to date; each step commits together with its user_version bump. */
 export function migrate(db: Database.Database): void {

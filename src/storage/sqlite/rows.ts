@@ -40,6 +40,7 @@ export interface ObjectRow {
   checksum_type: ChecksumType | null;
   checksum_value: string | null;
   parts: string | null;
+  quarantined: number;
 }
 
 /** Only what a listing entry shows: no JSON columns, so listing never parses JSON per row. */
@@ -146,6 +147,7 @@ export function toObjectRow(record: ObjectRecord): ObjectRow {
     checksum_type: record.checksum?.type ?? null,
     checksum_value: record.checksum?.value ?? null,
     parts: record.parts === undefined ? null : JSON.stringify(record.parts),
+    quarantined: record.quarantined ? 1 : 0,
   };
 }
 
@@ -170,6 +172,7 @@ export function toObjectRecord(row: ObjectRow, blobs: BlobRow[]): ObjectRecord {
     record.checksum = { algorithm: row.checksum_algorithm, type: row.checksum_type, value: row.checksum_value };
   }
   if (row.parts !== null) record.parts = JSON.parse(row.parts) as ObjectPart[];
+  if (row.quarantined === 1) record.quarantined = true;
   return record;
 }
 

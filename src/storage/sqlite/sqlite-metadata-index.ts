@@ -109,6 +109,17 @@ export class SqliteMetadataIndex implements MetadataIndex {
     return this.read(() => this.readObject(bucket, key));
   }
 
+  async scanObjects(after: { bucket: string; key: string } | undefined, limit: number): Promise<ObjectRecord[]> {
+    return this.read(() =>
+      this.s.scanObjects
+        .all(after?.bucket ?? '', after?.key ?? '', limit)
+        .map((row) => toObjectRecord(row, this.s.getObjectBlobs.all(row.bucket, row.key, row.version_id))));
+  }
+
+  async setQuarantined(bucket: string, key: string, etag: string, quarantined: boolean): Promise<boolean> {
+    return this.write(() => this.s.setQuarantined.run(quarantined ? 1 : 0, bucket, key, etag).changes > 0);
+  }
+
   async putObject(record: ObjectRecord, condition?: WriteCondition): Promise<string[]> {
     return this.write(() => this.unreferenced(this.writeCurrent(record, condition)));
   }

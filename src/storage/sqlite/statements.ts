@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import type { BlobRow, BucketRow, CurrentRow, ObjectRow, PartRow, SummaryRow, UploadRow } from './rows.js';
 
 const OBJECT_COLUMNS = `bucket, key, version_id, delete_marker, size, etag, last_modified, owner, storage_class,
-  content_headers, user_metadata, tags, acl, checksum_algorithm, checksum_type, checksum_value, parts`;
+  content_headers, user_metadata, tags, acl, checksum_algorithm, checksum_type, checksum_value, parts, quarantined`;
 const SUMMARY_COLUMNS = 'key, size, etag, last_modified, owner, storage_class, checksum_algorithm, checksum_type';
 const BUCKET_COLUMNS = 'name, owner, region, created_at, acl, versioning';
 const UPLOAD_COLUMNS = `upload_id, bucket, key, initiated, owner, storage_class, content_headers, user_metadata, tags,
@@ -67,8 +67,12 @@ export function prepareStatements(db: Database.Database) {
       `SELECT ${OBJECT_COLUMNS} FROM objects WHERE bucket = ? AND key = ?`),
     replaceObject: db.prepare<[ObjectRow]>(`INSERT OR REPLACE INTO objects (${OBJECT_COLUMNS}) VALUES (
       @bucket, @key, @version_id, @delete_marker, @size, @etag, @last_modified, @owner, @storage_class,
-      @content_headers, @user_metadata, @tags, @acl, @checksum_algorithm, @checksum_type, @checksum_value, @parts)`),
+      @content_headers, @user_metadata, @tags, @acl, @checksum_algorithm, @checksum_type, @checksum_value, @parts, @quarantined)`),
     deleteObject: db.prepare<[string, string]>('DELETE FROM objects WHERE bucket = ? AND key = ?'),
+    scanObjects: db.prepare<[string, string, number], ObjectRow>(
+      `SELECT ${OBJECT_COLUMNS} FROM objects WHERE (bucket, key) > (?, ?) AND delete_marker = 0 ORDER BY bucket, key LIMIT ?`),
+    setQuarantined: db.prepare<[number, string, string, string]>(
+      'UPDATE objects SET quarantined = ? WHERE bucket = ? AND key = ? AND etag = ? AND delete_marker = 0'),
     setObjectTags: db.prepare<[string, string, string]>(
       'UPDATE objects SET tags = ? WHERE bucket = ? AND key = ? AND delete_marker = 0'),
 

@@ -1,0 +1,40 @@
+// Runs the integrity scrub in the server at a fixed interval, throttled, quarantining damaged objects.
+// Orphan blobs are only reported here: a blob may belong to a write that has not committed yet.
+import type { Logger } from 'pino';
+import { scrub, type ScrubReport } from './scrub.js';
+import type { BlobStore } from './storage/blob-store.js';
+import type { MetadataIndex } from './storage/metadata-index.js';
+
+export interface BackgroundScrub {
+  /** The last finished pass, if any. */
+  last(): ScrubReport | undefined;
+  stop(): Promise<void>;
+}
+
+export function startBackgroundScrub(index: MetadataIndex, blobs: BlobStore, intervalHours: number, rateMiB: number, log: Logger): BackgroundScrub {
+  const controller = new AbortController();
+  let running: Promise<void> | undefined;
+  let last: ScrubReport | undefined;
+  const pass = (): void => {
+    if (running) return;
+    running = scrub({ index, blobs, log, quarantine: true, removeOrphans: false, bytesPerSecond: rateMiB * 1024 * 1024, signal: controller.signal })
+      .then((report) => {
+        last = report;
+        log.info({ objects: report.objects, bytes: report.bytes, damaged: report.findings.length, orphans: report.orphans.length }, 'background scrub finished');
+      })
+      .catch((err: unknown) => {
+        if (!controller.signal.aborted) log.error({ err }, 'background scrub failed');
+      })
+      .finally(() => (running = undefined));
+  };
+  const timer = intervalHours > 0 ? setInterval(pass, intervalHours * 3_600_000) : undefined;
+  timer?.unref();
+  return {
+    last: () => last,
+    async stop() {
+      clearInterval(timer);
+      controller.abort();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,113 @@
+// Integrity scrub: re-reads every object's bytes and checks them against the recorded MD5s and checksum,
+// finds missing blobs and blobs no record references. With `repair`, corrupt or incomplete objects are
+// quarantined (reads answer an error instead of wrong bytes) and orphan blobs are removed.
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { IntegrityError, IntegrityVerifier } from './s3/integrity.js';
+import { openObjectStream } from './s3/object-reader.js';
+import type { BlobStore } from './storage/blob-store.js';
+import type { MetadataIndex, ObjectRecord } from './storage/metadata-index.js';
+
+export interface ScrubOptions {
+  index: MetadataIndex;
+  blobs: BlobStore;
+  log: Logger;
+  /** Quarantine bad objects (and lift quarantine from objects that verify again). */
+  quarantine: boolean;
+  /** Remove unreferenced blobs: only safe while no server writes to the data folder. */
+  removeOrphans: boolean;
+  /** Read rate limit; undefined reads as fast as the disk allows. */
+  bytesPerSecond?: number;
+  signal?: AbortSignal;
+}
+
+export interface ScrubFinding {
+  bucket: string;
+  key: string;
+  problem: 'corrupt' | 'missing';
+  detail: string;
+}
+
+export interface ScrubReport {
+  objects: number;
+  bytes: number;
+  findings: ScrubFinding[];
+  quarantined: number;
+  released: number;
+  orphans: string[];
+  orphansRemoved: number;
+}
+
+/** Passes bytes through, pausing so the average rate stays under the limit. */
+class Throttle extends Transform {
+  readonly #started = Date.now();
+  #bytes = 0;
+  constructor(private readonly bytesPerSecond: number) {
+    super();
+  }
+  override _transform(chunk: Buffer, _e: BufferEncoding, callback: TransformCallback): void {
+    this.#bytes += chunk.length;
+    const due = (this.#bytes / this.bytesPerSecond) * 1000 - (Date.now() - this.#started);
+    if (due <= 0) callback(null, chunk);
+    else setTimeout(() => callback(null, chunk), due);
+  }
+}
+
+async function verifyObject(opts: ScrubOptions, record: ObjectRecord): Promise<ScrubFinding | undefined> {
+  try {
+    const verifier = new IntegrityVerifier(record, 'thorough');
+    const drain = async (stream: AsyncIterable<unknown>): Promise<void> => {
+      for await (const _ of stream) void _;
+    };
+    if (record.size === 0) {
+      verifier.end();
+      await drain(verifier);
+    } else {
+      const source = await openObjectStream(opts.blobs, record.blobs, { start: 0, end: record.size - 1 });
+      const signal = opts.signal ? { signal: opts.signal } : {};
+      if (opts.bytesPerSecond === undefined) await pipeline(source, verifier, drain, signal);
+      else await pipeline(source, new Throttle(opts.bytesPerSecond), verifier, drain, signal);
+    }
+    return undefined;
+  } catch (e) {
+    if (e instanceof IntegrityError) return { bucket: record.bucket, key: record.key, problem: 'corrupt', detail: e.reason };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { bucket: record.bucket, key: record.key, problem: 'missing', detail: 'a blob of this object is missing' };
+    throw e;
+  }
+}
+
+export async function scrub(opts: ScrubOptions): Promise<ScrubReport> {
+  const report: ScrubReport = { objects: 0, bytes: 0, findings: [], quarantined: 0, released: 0, orphans: [], orphansRemoved: 0 };
+  let after: { bucket: string; key: string } | undefined;
+  for (;;) {
+    const page = await opts.index.scanObjects(after, 100);
+    if (page.length === 0) break;
+    for (const record of page) {
+      opts.signal?.throwIfAborted();
+      const finding = await verifyObject(opts, record);
+      report.objects += 1;
+      report.bytes += record.size;
+      if (finding) {
+        report.findings.push(finding);
+        opts.log.error(finding, 'scrub found a damaged object');
+        if (opts.quarantine && !record.quarantined && (await opts.index.setQuarantined(record.bucket, record.key, record.etag, true))) report.quarantined += 1;
+      } else if (record.quarantined && opts.quarantine && (await opts.index.setQuarantined(record.bucket, record.key, record.etag, false))) {
+        report.released += 1;
+      }
+    }
+    const last = page[page.length - 1]!;
+    after = { bucket: last.bucket, key: last.key };
+    await sleep(0);
+  }
+  for await (const id of opts.blobs.ids()) {
+    if (await opts.index.isBlobReferenced(id)) continue;
+    report.orphans.push(id);
+    if (opts.removeOrphans) {
+      await opts.blobs.delete(id);
+      report.orphansRemoved += 1;
+    }
+  }
+  return report;
+}
