@@ -14,6 +14,10 @@ export interface Config {
   rootSecretKey?: string;
   /** Milliseconds to let in-flight requests finish on shutdown. */
   shutdownGraceMs: number;
+  /** A connection with no byte read or written for this long is closed (slow or stalled clients). */
+  idleTimeoutMs: number;
+  /** Longest wait for a request's complete header block. */
+  headersTimeoutMs: number;
   /** Incomplete multipart uploads older than this many hours are aborted in the background; 0 disables. */
   uploadExpiryHours: number;
   /** Check whole-object reads against their recorded digests while streaming. */
@@ -78,7 +82,9 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Config {
     logLevel: pick('log-level', 'SKLAD_LOG_LEVEL') ?? 'info',
     rootAccessKey: accessKey,
     rootSecretKey: secretKey,
-    shutdownGraceMs: Number(env.SKLAD_SHUTDOWN_GRACE_MS ?? 30_000),
+    shutdownGraceMs: parseNumber(env.SKLAD_SHUTDOWN_GRACE_MS ?? '30000', 'SKLAD_SHUTDOWN_GRACE_MS'),
+    idleTimeoutMs: parseNumber(env.SKLAD_IDLE_TIMEOUT_MS ?? '60000', 'SKLAD_IDLE_TIMEOUT_MS'),
+    headersTimeoutMs: parseNumber(env.SKLAD_HEADERS_TIMEOUT_MS ?? '30000', 'SKLAD_HEADERS_TIMEOUT_MS'),
     uploadExpiryHours: parseNumber(pick('upload-expiry-hours', 'SKLAD_UPLOAD_EXPIRY_HOURS') ?? '168', 'upload expiry (hours)'),
     verifyReads: parseBoolean(pick('verify-reads', 'SKLAD_VERIFY_READS') ?? 'true', 'verify-reads'),
     scrubIntervalHours: parseNumber(pick('scrub-interval-hours', 'SKLAD_SCRUB_INTERVAL_HOURS') ?? '168', 'scrub interval (hours)'),

@@ -66,9 +66,11 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     await lock.release();
     throw e;
   }
-  // Large uploads can be slow; S3 clients keep connections alive between requests.
+  // A large upload may take hours, so there is no limit on a whole request; a stalled one is cut by the
+  // idle timeout instead, and its partial upload is discarded. S3 clients keep connections alive between requests.
   server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
+  server.headersTimeout = config.headersTimeoutMs;
+  server.timeout = config.idleTimeoutMs;
   server.keepAliveTimeout = 65_000;
 
   const port = (server.address() as AddressInfo).port;
