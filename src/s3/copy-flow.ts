@@ -65,8 +65,8 @@ export async function copyBytesToBlob(ctx: S3Context, record: ObjectRecord, rang
   return { blob, md5Hex: got.md5Hex, checksum: got.checksum };
 }
 
-/** Computes `algorithm` over a whole object without writing anything (a copy asking for another checksum). */
-export async function checksumOf(ctx: S3Context, record: ObjectRecord, algorithm: ChecksumAlgorithm): Promise<string> {
+/** MD5 and `algorithm` over a whole object, read once without writing anything. */
+export async function digestsOf(ctx: S3Context, record: ObjectRecord, algorithm: ChecksumAlgorithm): Promise<{ md5Hex: string; checksum: string }> {
   const digesting = new DigestingStream(algorithm);
   if (record.size > 0) {
     await pipeline(await openObjectStream(ctx.blobs, record.blobs, { start: 0, end: record.size - 1 }), digesting, async (source) => {
@@ -76,5 +76,6 @@ export async function checksumOf(ctx: S3Context, record: ObjectRecord, algorithm
     digesting.end();
     for await (const _ of digesting) void _;
   }
-  return digesting.digests().checksum;
+  const { md5Hex, checksum } = digesting.digests();
+  return { md5Hex, checksum };
 }

@@ -125,7 +125,7 @@ export async function runWorker(s3: S3Client, model: CrashModel, worker: number,
         const parts = [randomBytes(5 * MiB), randomBytes(1 + Math.floor(random() * 100_000))];
         model.counts.multipart++;
         const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: k }));
-        const done = [];
+        const done: { PartNumber: number; ETag?: string }[] = [];
         for (const [i, body] of parts.entries()) {
           const r = await s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: k, UploadId, PartNumber: i + 1, Body: body }));
           done.push({ PartNumber: i + 1, ETag: r.ETag });
@@ -190,7 +190,7 @@ export async function verify(s3: S3Client, model: CrashModel, dataDir: string): 
         const body = Buffer.from(await res.Body!.transformToByteArray());
         actual = stateOf(body);
         if (res.ContentLength !== body.length) violations.push(`${key}: Content-Length ${res.ContentLength} but ${body.length} bytes`);
-        if (!res.ETag?.includes('-') && res.ETag !== `"${actual.md5}"`) violations.push(`${key}: ETag ${res.ETag} does not match its bytes`);
+        if (!res.ETag?.includes('-') && res.ETag !== `"${actual!.md5}"`) violations.push(`${key}: ETag ${res.ETag} does not match its bytes`);
       } catch (e) {
         violations.push(`${key}: listed but not readable in full: ${(e as Error).message}`);
         continue;

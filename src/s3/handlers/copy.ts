@@ -6,7 +6,7 @@ import type { CopyObjectResult } from '../../xml/shapes.js';
 import { cannedAclFrom } from '../canned-acl.js';
 import { CHECKSUM_ALGORITHMS } from '../checksums.js';
 import type { S3Context } from '../context.js';
-import { authorizeSourceBucket, checkCopySource, checksumOf } from '../copy-flow.js';
+import { authorizeSourceBucket, checkCopySource, digestsOf } from '../copy-flow.js';
 import { parseCopySource } from '../copy-source.js';
 import { rejectServerSideEncryption } from '../encryption.js';
 import { validateObjectKey } from '../names.js';
@@ -56,16 +56,20 @@ export async function copyObject(ctx: S3Context): Promise<S3Response> {
     });
   }
 
-  // A different checksum algorithm needs one read of the bytes, done before the atomic swap.
-  let checksum: StoredChecksum | undefined;
-  let checksummed: ObjectRecord | undefined;
-  if (wantAlgorithm !== undefined) {
-    const current = await ctx.index.getObject(source.bucket, source.key);
-    if (current === undefined || current.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: source.key } });
-    if (current.checksum?.algorithm !== wantAlgorithm || current.checksum.type !== 'FULL_OBJECT') {
-      checksum = { algorithm: wantAlgorithm, type: 'FULL_OBJECT', value: await checksumOf(ctx, current, wantAlgorithm) };
-      checksummed = current;
-    }
+  // CopyObject makes a single-part object: a multipart source (its ETag is not an MD5 of the data, its
+  // checksum may be per part) or another checksum algorithm needs one read of the bytes, done before the
+  // atomic swap. The copy still shares the stored bytes.
+  let recomputed: { etag: string; checksum: StoredChecksum } | undefined;
+  let readSource: ObjectRecord | undefined;
+  const current = await ctx.index.getObject(source.bucket, source.key);
+  if (current === undefined || current.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: source.key } });
+  const sourceFull = current.checksum?.type === 'FULL_OBJECT' ? current.checksum : undefined;
+  if (current.parts !== undefined || (wantAlgorithm !== undefined && sourceFull?.algorithm !== wantAlgorithm)) {
+    const algorithm = wantAlgorithm ?? current.checksum?.algorithm ?? 'CRC64NVME';
+    checkCopySource(ctx, current);
+    const digests = await digestsOf(ctx, current, algorithm);
+    recomputed = { etag: digests.md5Hex, checksum: { algorithm, type: 'FULL_OBJECT', value: digests.checksum } };
+    readSource = current;
   }
 
   const lastModified = new Date();
@@ -73,7 +77,7 @@ export async function copyObject(ctx: S3Context): Promise<S3Response> {
     source,
     (src) => {
       checkCopySource(ctx, src);
-      if (checksummed !== undefined && (src.etag !== checksummed.etag || src.lastModified.getTime() !== checksummed.lastModified.getTime())) {
+      if (readSource !== undefined && (src.etag !== readSource.etag || src.lastModified.getTime() !== readSource.lastModified.getTime())) {
         // the source was replaced after its checksum was computed: its bytes are not the ones we read
         throw new S3Error('PreconditionFailed', { message: 'The source object changed during the copy.' });
       }
@@ -90,7 +94,9 @@ export async function copyObject(ctx: S3Context): Promise<S3Response> {
       userMetadata: replaced?.userMetadata ?? src.userMetadata,
       tags: tags ?? src.tags,
       acl,
-      checksum: checksum ?? src.checksum,
+      etag: recomputed?.etag ?? src.etag,
+      checksum: recomputed?.checksum ?? src.checksum,
+      parts: recomputed ? undefined : src.parts,
       deleteMarker: false,
     }),
     condition,
