@@ -111,7 +111,12 @@ export function objectResponseHeaders(rec: ObjectRecord, query: URLSearchParams)
 
   for (const [param, header] of Object.entries(RESPONSE_OVERRIDES)) {
     const value = query.get(param);
-    if (value !== null) out[header] = value;
+    if (value === null) continue;
+    // A value that cannot be sent as an HTTP header (control characters, non-Latin-1) would break the response.
+    if (!isPrintableHeaderValue(value)) {
+      throw new S3Error('InvalidArgument', { message: `Header value cannot be represented in the response: ${param}`, fields: { ArgumentName: param } });
+    }
+    out[header] = value;
   }
   return out;
 }

@@ -23,12 +23,31 @@ export type XmlNode = string | { [name: string]: XmlNode | XmlNode[] | undefined
 
 const predefinedEntities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
-/** Decodes the five predefined entities and numeric references only; anything else is left verbatim. */
+/** XML 1.0 `Char`: anything else, literal or referenced, makes a document malformed. */
+const invalidXmlChar = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+function characterReference(digits: string, radix: 16 | 10): string {
+  if (digits.length === 0 || digits.length > 8) throw new S3Error('MalformedXML');
+  const code = parseInt(digits, radix);
+  if (!Number.isInteger(code) || code > 0x10ffff) throw new S3Error('MalformedXML');
+  const char = String.fromCodePoint(code);
+  if (invalidXmlChar.test(char)) throw new S3Error('MalformedXML');
+  return char;
+}
+
+/**
+ * Decodes the five predefined entities and character references. Any other `&` (an undeclared entity,
+ * an unterminated reference) makes the document malformed, as in any conforming XML parser.
+ */
 function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g, (_, ref: string) => {
-    if (ref.startsWith('#x')) return String.fromCodePoint(parseInt(ref.slice(2), 16));
-    if (ref.startsWith('#')) return String.fromCodePoint(parseInt(ref.slice(1), 10));
-    return predefinedEntities[ref] ?? '';
+  if (!text.includes('&')) return text;
+  return text.replace(/&([^;&]*);?/g, (whole, ref: string) => {
+    if (!whole.endsWith(';')) throw new S3Error('MalformedXML');
+    if (/^#x[0-9a-fA-F]*$/.test(ref)) return characterReference(ref.slice(2), 16);
+    if (/^#[0-9]*$/.test(ref)) return characterReference(ref.slice(1), 10);
+    const entity = predefinedEntities[ref];
+    if (entity === undefined) throw new S3Error('MalformedXML');
+    return entity;
   });
 }
 
@@ -41,12 +60,25 @@ function unescapeTree(node: XmlNode | XmlNode[] | undefined): XmlNode | XmlNode[
   return out;
 }
 
+/** Every namespace prefix used on an element must be declared (`xmlns:p="…"`); prefixes are then dropped. */
+function prefixesDeclared(text: string): boolean {
+  for (const [, prefix] of text.matchAll(/<\/?([A-Za-z_][\w.-]*):/g)) {
+    if (prefix !== 'xml' && !text.includes(`xmlns:${prefix}=`)) return false;
+  }
+  return true;
+}
+
 /**
- * Returns the children of the expected root element. Malformed documents, a different root,
- * and documents with a DOCTYPE (entity expansion) are MalformedXML.
+ * Returns the children of the expected root element. Malformed documents, characters XML does not allow,
+ * anything but one root element, a different root, and documents with a DOCTYPE (entity expansion) are
+ * all MalformedXML.
  */
 export function decodeXml(text: string, root: string): { [name: string]: XmlNode | XmlNode[] | undefined } {
-  if (/<!DOCTYPE|<!ENTITY/i.test(text) || XMLValidator.validate(text) !== true) {
+  const trimmed = text.trim();
+  if (
+    invalidXmlChar.test(text) || /<!DOCTYPE|<!ENTITY/i.test(text) || !trimmed.startsWith('<') || !trimmed.endsWith('>') ||
+    !prefixesDeclared(text) || XMLValidator.validate(text) !== true
+  ) {
     throw new S3Error('MalformedXML');
   }
   let doc: unknown;
@@ -55,8 +87,9 @@ export function decodeXml(text: string, root: string): { [name: string]: XmlNode
   } catch (cause) {
     throw new S3Error('MalformedXML', { cause });
   }
-  const top = (doc as Record<string, unknown> | undefined)?.[root];
-  if (top === undefined) throw new S3Error('MalformedXML');
+  const topLevel = Object.keys((doc ?? {}) as object);
+  if (topLevel.length !== 1 || topLevel[0] !== root) throw new S3Error('MalformedXML');
+  const top = (doc as Record<string, unknown>)[root];
   if (top === '') return {};
   if (typeof top !== 'object' || top === null || Array.isArray(top)) throw new S3Error('MalformedXML');
   return unescapeTree(top as XmlNode) as { [name: string]: XmlNode | XmlNode[] | undefined };
