@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import fc from 'fast-check';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { hmac, sha256hex, signingKey } from './raw-client.js';
 import { ACCESS_KEY, REGION, SECRET_KEY } from './server.js';
@@ -134,6 +135,14 @@ function encodedQuery(query: QueryParam[]): { raw: string; canonical: string } {
 }
 
 const canonicalValue = (v: string): string => v.replace(/[ \t]+/g, ' ').trim();
+
+/** Adds (or replaces) headers at the end of a built request head. */
+export function withHeaders(head: Buffer, headers: [string, string][]): Buffer {
+  const text = head.toString('latin1');
+  const names = new Set(headers.map(([n]) => n.toLowerCase()));
+  const lines = text.slice(0, -4).split('\r\n').filter((line, i) => i === 0 || !names.has(line.slice(0, line.indexOf(':')).toLowerCase()));
+  return Buffer.from([...lines, ...headers.map(([n, v]) => `${n}: ${v}`)].join('\r\n') + '\r\n\r\n', 'latin1');
+}
 
 export function buildRequest(port: number, spec: RequestSpec): BuiltRequest {
   const date = spec.date ?? new Date();
@@ -353,7 +362,10 @@ export const AWS_ERROR_CODES = new Set([
   'RequestHeaderSectionTooLarge', 'RequestIsNotMultiPartContent', 'RequestTimeout', 'RequestTimeTooSkewed',
   'RequestTorrentOfBucketError', 'ServiceUnavailable', 'SignatureDoesNotMatch', 'SlowDown', 'TemporaryRedirect',
   'TokenRefreshRequired', 'TooManyBuckets', 'UnexpectedContent', 'UnresolvableGrantByEmailAddress', 'UserKeyMustBeSpecified',
-  'XAmzContentSHA256Mismatch',
+  'XAmzContentSHA256Mismatch', 'ServerSideEncryptionConfigurationNotFoundError', 'ObjectLockConfigurationNotFoundError',
+  'NoSuchPublicAccessBlockConfiguration', 'OwnershipControlsNotFoundError', 'ReplicationConfigurationNotFoundError',
+  'NoSuchAccessPoint', 'RestoreAlreadyInProgress', 'InvalidChunkSizeError', 'MalformedPolicy', 'InvalidRetentionPeriod',
+  'NoSuchConfiguration', 'InvalidObjectName', 'BadRequest',
 ]);
 
 /** HTTP status AWS documents for an error code (codes not listed here are only checked to be 4xx/5xx). */
@@ -456,6 +468,17 @@ export interface KnownObject {
   data: Buffer;
 }
 
+/** Known objects print as `bucket/key (n bytes)` in counterexamples instead of their bytes. */
+export function knownObjects(objects: KnownObject[]): KnownObject[] {
+  for (const o of objects) {
+    Object.defineProperty(o, fc.toStringMethod, {
+      configurable: true,
+      value: () => `${o.bucket}/${JSON.stringify(o.key)} (${o.data.length} bytes)`,
+    });
+  }
+  return objects;
+}
+
 const listParser = new XMLParser({
   parseTagValue: false,
   trimValues: false,
@@ -556,7 +579,7 @@ export async function leftoverTempFiles(dataDir: string, ms = 3000): Promise<str
   for (;;) {
     const names = await readdir(path.join(dataDir, 'tmp')).catch(() => [] as string[]);
     if (names.length === 0 || Date.now() >= deadline) return names;
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
