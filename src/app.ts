@@ -55,9 +55,13 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
     } catch (error) {
       response = errorResponse(toS3Error(error, deps.log, requestId), method, rawPath(incoming), requestId);
     }
-    response.headers['x-amz-request-id'] = requestId;
-    response.headers['x-amz-id-2'] = requestId;
-    response.headers['server'] = 'sklad';
+    const stamp = (res: S3Response): S3Response => {
+      res.headers['x-amz-request-id'] = requestId;
+      res.headers['x-amz-id-2'] = requestId;
+      res.headers['server'] = 'sklad';
+      return res;
+    };
+    stamp(response);
     outgoing.on('finish', () => {
       deps.log.info({
         requestId,
@@ -67,12 +71,21 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
         ms: Number(process.hrtime.bigint() - started) / 1e6,
       }, 'request');
     });
-    if (method === 'HEAD') {
-      // Hono answers HEAD by re-wrapping the GET route's Response, so hand it a plain one.
+    try {
+      if (method === 'HEAD') {
+        // Hono answers HEAD by re-wrapping the GET route's Response, so hand it a plain one.
+        if (response.body instanceof Readable) response.body.destroy();
+        return new Response(null, { status: response.status, headers: response.headers });
+      }
+      await writeResponse(response, outgoing);
+    } catch (error) {
+      // A response that cannot be written (a header value Node refuses) still gets a proper S3 answer.
       if (response.body instanceof Readable) response.body.destroy();
-      return new Response(null, { status: response.status, headers: response.headers });
+      if (outgoing.headersSent) throw error;
+      response = stamp(errorResponse(toS3Error(error, deps.log, requestId), method, rawPath(incoming), requestId));
+      if (method === 'HEAD') return new Response(null, { status: response.status, headers: response.headers });
+      await writeResponse(response, outgoing);
     }
-    await writeResponse(response, outgoing);
     return RESPONSE_ALREADY_SENT;
   });
   return app;
