@@ -1,6 +1,7 @@
 // Runs the integrity scrub in the server at a fixed interval, throttled, quarantining damaged objects.
 // Orphan blobs are only reported here: a blob may belong to a write that has not committed yet.
 import type { Logger } from 'pino';
+import type { Keyring } from './crypto/keyring.js';
 import { scrub, type ScrubReport } from './scrub.js';
 import type { BlobStore } from './storage/blob-store.js';
 import type { MetadataIndex } from './storage/metadata-index.js';
@@ -11,13 +12,20 @@ export interface BackgroundScrub {
   stop(): Promise<void>;
 }
 
-export function startBackgroundScrub(index: MetadataIndex, blobs: BlobStore, intervalHours: number, rateMiB: number, log: Logger): BackgroundScrub {
+export function startBackgroundScrub(
+  index: MetadataIndex,
+  blobs: BlobStore,
+  intervalHours: number,
+  rateMiB: number,
+  log: Logger,
+  keyring?: Keyring,
+): BackgroundScrub {
   const controller = new AbortController();
   let running: Promise<void> | undefined;
   let last: ScrubReport | undefined;
   const pass = (): void => {
     if (running) return;
-    running = scrub({ index, blobs, log, quarantine: true, removeOrphans: false, bytesPerSecond: rateMiB * 1024 * 1024, signal: controller.signal })
+    running = scrub({ index, blobs, keyring, log, quarantine: true, removeOrphans: false, bytesPerSecond: rateMiB * 1024 * 1024, signal: controller.signal })
       .then((report) => {
         last = report;
         log.info({ objects: report.objects, bytes: report.bytes, damaged: report.findings.length, orphans: report.orphans.length }, 'background scrub finished');

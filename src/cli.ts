@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import { ConfigError, loadConfig, type ServeFlags } from './config.js';
+import { loadKeyring, MasterKeyError } from './crypto/master-key.js';
 import { startServer } from './server.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -40,6 +41,14 @@ Options (each also read from the environment; flags win):
   --scrub-rate-mib R       background scrub read rate      SKLAD_SCRUB_RATE_MIB (default 64)
   --verify-reads B         check whole-object GETs against their recorded digests while streaming
                            (true|false)                    SKLAD_VERIFY_READS (default true)
+  --encrypt-all            encrypt every new object at rest (SSE-S3) unless it asks for SSE-C
+                                                           SKLAD_ENCRYPT_ALL=true
+  --master-key-file FILE   master key for SSE-S3 (base64 or 32 raw bytes)
+                                                           SKLAD_MASTER_KEY_FILE (default DIR/master.key,
+                           generated on first start); or the key itself, base64, in SKLAD_MASTER_KEY.
+                           Retired keys still needed to read older objects: SKLAD_OLD_MASTER_KEYS=k1,k2
+  --allow-insecure-sse-c   accept SSE-C keys over plain HTTP (e.g. behind a TLS-terminating proxy)
+                                                           SKLAD_ALLOW_INSECURE_SSE_C=true
   -h, --help          show this help
 
 Root credentials come from SKLAD_ACCESS_KEY and SKLAD_SECRET_KEY. When they are not set, the first
@@ -50,13 +59,16 @@ On start it prints 'sklad listening on http://HOST:PORT'. SIGINT or SIGTERM stop
 lets in-flight requests finish (up to SKLAD_SHUTDOWN_GRACE_MS, default 30000) and closes the index.
 `;
 
-const scrubHelp = `Usage: sklad scrub [--data DIR] [--repair] [--json]
+const scrubHelp = `Usage: sklad scrub [--data DIR] [--master-key-file FILE] [--repair] [--json]
 
 Re-reads every object in the data folder and checks its bytes against the MD5 and checksum recorded when
 it was written; reports damaged objects, objects whose bytes are missing, and blobs no object references.
+SSE-S3 objects are decrypted with the master key (as 'sklad serve' finds it). SSE-C objects cannot be
+decrypted without their customer's key: only the presence and size of their stored bytes are checked.
 
 Options:
   --data DIR    data folder (SKLAD_DATA, default ./data)
+  --master-key-file FILE  master key file, when not DIR/master.key (or SKLAD_MASTER_KEY)
   --repair      quarantine damaged objects (reads then answer InvalidObjectState instead of wrong bytes)
                 and delete unreferenced blobs; refused while a server is using the data folder
   --json        print the report as JSON
@@ -69,7 +81,13 @@ The server also scrubs in the background (see --scrub-interval-hours in 'sklad s
 async function scrubCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { data: { type: 'string' }, repair: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      data: { type: 'string' },
+      'master-key-file': { type: 'string' },
+      repair: { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
   });
   if (values.help) {
@@ -82,17 +100,29 @@ async function scrubCommand(args: string[]): Promise<number> {
   if (values.repair && holder !== undefined) {
     throw new ConfigError(`a server (pid ${holder}) is using ${dataDir}: stop it before 'scrub --repair' (the server scrubs in the background)`);
   }
+  const keys = loadConfig({ data: dataDir, 'master-key-file': values['master-key-file'] }, process.env);
+  const keyring = await loadKeyring({ ...keys, dataDir, generate: false }).then(
+    (loaded) => loaded.keyring,
+    (e: unknown) => {
+      // A data folder that never had a key holds no SSE-S3 object; any other failure is the operator's to fix.
+      if (keys.masterKey === undefined && keys.masterKeyFile === undefined && e instanceof MasterKeyError && /ENOENT/.test(e.message)) return undefined;
+      throw e instanceof MasterKeyError ? new ConfigError(e.message) : e;
+    },
+  );
   const index = SqliteMetadataIndex.open(path.join(dataDir, 'index.sqlite'));
   try {
     const blobs = await DiskBlobStore.open(dataDir);
     const log = pino({ level: 'silent' });
-    const report = await scrub({ index, blobs, log, quarantine: values.repair ?? false, removeOrphans: values.repair ?? false });
+    const report = await scrub({ index, blobs, keyring, log, quarantine: values.repair ?? false, removeOrphans: values.repair ?? false });
     if (values.json) {
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     } else {
       process.stdout.write(`scrubbed ${report.objects} objects, ${report.bytes} bytes\n`);
       for (const f of report.findings) process.stdout.write(`${f.problem}: ${f.bucket}/${f.key}: ${f.detail}\n`);
       process.stdout.write(`${report.findings.length} damaged, ${report.orphans.length} unreferenced blobs\n`);
+      if (report.contentUnverified > 0) {
+        process.stdout.write(`${report.contentUnverified} encrypted objects checked for presence and size only (no key to decrypt them)\n`);
+      }
       if (values.repair) process.stdout.write(`quarantined ${report.quarantined}, released ${report.released}, removed ${report.orphansRemoved} unreferenced blobs\n`);
     }
     return report.findings.length > 0 ? 1 : 0;
@@ -115,6 +145,9 @@ async function serve(args: string[]): Promise<number> {
       'scrub-interval-hours': { type: 'string' },
       'scrub-rate-mib': { type: 'string' },
       'verify-reads': { type: 'string' },
+      'master-key-file': { type: 'string' },
+      'encrypt-all': { type: 'boolean' },
+      'allow-insecure-sse-c': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -131,6 +164,9 @@ async function serve(args: string[]): Promise<number> {
       `Generated root credentials (shown once; kept in ${config.dataDir}/root-credentials.json):\n` +
         `  access key: ${server.rootAccessKey}\n  secret key: ${server.generatedSecret}\n`,
     );
+  }
+  if (server.generatedMasterKeyFile !== undefined) {
+    process.stdout.write(`Generated a master key for encryption at rest: ${server.generatedMasterKeyFile} (back it up apart from the data)\n`);
   }
   process.stdout.write(`sklad listening on http://${config.host}:${server.port}\n`);
   await new Promise<void>((resolve) => {

@@ -26,6 +26,15 @@ export interface Config {
   scrubIntervalHours: number;
   /** Read rate of the background scrub, in MiB/s. */
   scrubRateMiB: number;
+  /** Master key as base64 (SKLAD_MASTER_KEY); else `masterKeyFile`; else DATA/master.key. Never logged. */
+  masterKey?: string;
+  masterKeyFile?: string;
+  /** Retired master keys (base64), kept to unwrap data keys they wrapped (SKLAD_OLD_MASTER_KEYS). */
+  oldMasterKeys: string[];
+  /** Encrypt every new object with SSE-S3 unless the request asks for SSE-C. */
+  encryptAll: boolean;
+  /** Accept SSE-C keys over plain HTTP (for a TLS-terminating proxy in front, or tests). */
+  allowInsecureSseC: boolean;
 }
 
 export interface ServeFlags {
@@ -39,6 +48,9 @@ export interface ServeFlags {
   'scrub-interval-hours'?: string;
   'scrub-rate-mib'?: string;
   'verify-reads'?: string;
+  'master-key-file'?: string;
+  'encrypt-all'?: boolean;
+  'allow-insecure-sse-c'?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -61,7 +73,10 @@ function parseBoolean(value: string, what: string): boolean {
 }
 
 export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Config {
-  const pick = (flag: keyof ServeFlags, name: string): string | undefined => flags[flag] ?? (env[name] || undefined);
+  const pick = (flag: keyof ServeFlags, name: string): string | undefined => {
+    const given = flags[flag];
+    return given === undefined ? env[name] || undefined : String(given);
+  };
   const region = pick('region', 'SKLAD_REGION') ?? 'us-east-1';
   if (!/^[a-z0-9-]{1,64}$/.test(region)) throw new ConfigError(`invalid region: ${region}`);
   const accessKey = env.SKLAD_ACCESS_KEY || undefined;
@@ -73,6 +88,11 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Config {
     throw new ConfigError('SKLAD_ACCESS_KEY must be 3-128 characters of letters, digits and +/=_.-');
   }
   if (secretKey !== undefined && secretKey.length < 8) throw new ConfigError('SKLAD_SECRET_KEY must be at least 8 characters');
+  const masterKey = env.SKLAD_MASTER_KEY || undefined;
+  const masterKeyFile = pick('master-key-file', 'SKLAD_MASTER_KEY_FILE');
+  if (masterKey !== undefined && masterKeyFile !== undefined) {
+    throw new ConfigError('give the master key either as SKLAD_MASTER_KEY or as --master-key-file / SKLAD_MASTER_KEY_FILE, not both');
+  }
   return {
     dataDir: path.resolve(pick('data', 'SKLAD_DATA') ?? 'data'),
     host: pick('host', 'SKLAD_HOST') ?? '0.0.0.0',
@@ -89,5 +109,10 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Config {
     verifyReads: parseBoolean(pick('verify-reads', 'SKLAD_VERIFY_READS') ?? 'true', 'verify-reads'),
     scrubIntervalHours: parseNumber(pick('scrub-interval-hours', 'SKLAD_SCRUB_INTERVAL_HOURS') ?? '168', 'scrub interval (hours)'),
     scrubRateMiB: parseNumber(pick('scrub-rate-mib', 'SKLAD_SCRUB_RATE_MIB') ?? '64', 'scrub rate (MiB/s)'),
+    masterKey,
+    masterKeyFile: masterKeyFile === undefined ? undefined : path.resolve(masterKeyFile),
+    oldMasterKeys: (env.SKLAD_OLD_MASTER_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    encryptAll: parseBoolean(pick('encrypt-all', 'SKLAD_ENCRYPT_ALL') ?? 'false', 'encrypt-all'),
+    allowInsecureSseC: parseBoolean(pick('allow-insecure-sse-c', 'SKLAD_ALLOW_INSECURE_SSE_C') ?? 'false', 'allow-insecure-sse-c'),
   };
 }

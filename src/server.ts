@@ -8,7 +8,8 @@ import { serve } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app.js';
 import { StaticCredentials } from './auth/credentials.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
+import { loadKeyring, MasterKeyError, type LoadedKeyring } from './crypto/master-key.js';
 import { loadRootCredentials } from './root-credentials.js';
 import { DiskBlobStore } from './storage/disk/disk-blob-store.js';
 import { SqliteMetadataIndex } from './storage/sqlite/sqlite-metadata-index.js';
@@ -23,14 +24,46 @@ export interface RunningServer {
   rootAccessKey: string;
   /** Root secret, set only on the start that generated it (so it can be shown once). */
   generatedSecret?: string;
+  /** Master key file, set only on the start that generated it. */
+  generatedMasterKeyFile?: string;
   close(): Promise<void>;
 }
 
 export const ROOT_USER_ID = 'root';
 
+/** The master key for SSE-S3, as configured; a generated key file is announced once, with where to back it up. */
+async function openKeyring(config: Config, log: Logger): Promise<LoadedKeyring> {
+  let loaded: LoadedKeyring;
+  try {
+    loaded = await loadKeyring({
+      dataDir: config.dataDir,
+      masterKey: config.masterKey,
+      masterKeyFile: config.masterKeyFile,
+      oldMasterKeys: config.oldMasterKeys,
+      generate: true,
+    });
+  } catch (e) {
+    throw e instanceof MasterKeyError ? new ConfigError(e.message) : e;
+  }
+  if (loaded.generatedFile !== undefined) {
+    log.info({ file: loaded.generatedFile, keyId: loaded.keyring.currentId }, 'generated a master key for encryption at rest: back it up apart from the data, objects encrypted with SSE-S3 cannot be read without it');
+  }
+  if (loaded.looseFilePermissions !== undefined) {
+    log.warn({ file: loaded.source, mode: loaded.looseFilePermissions }, 'the master key file is readable by other users: chmod 600 it');
+  }
+  return loaded;
+}
+
 export async function startServer(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
   await mkdir(config.dataDir, { recursive: true });
   const lock = await lockDataFolder(config.dataDir);
+  let keys: LoadedKeyring;
+  try {
+    keys = await openKeyring(config, log);
+  } catch (e) {
+    await lock.release();
+    throw e;
+  }
   const root = await loadRootCredentials(
     config.dataDir,
     config.rootAccessKey && config.rootSecretKey ? { accessKey: config.rootAccessKey, secretKey: config.rootSecretKey } : undefined,
@@ -41,14 +74,22 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const credentials = new StaticCredentials([
     { accessKeyId: root.accessKey, secretKey: root.secretKey, userId: ROOT_USER_ID, isRoot: true },
   ]);
-  const scrubber = startBackgroundScrub(index, blobs, config.scrubIntervalHours, config.scrubRateMiB, log);
+  const scrubber = startBackgroundScrub(index, blobs, config.scrubIntervalHours, config.scrubRateMiB, log, keys.keyring);
   const expiry = startUploadExpiry(index, blobs, config.uploadExpiryHours, log);
   if (config.uploadExpiryHours > 0) void expiry.runOnce().catch((err: unknown) => log.error({ err }, 'upload expiry failed'));
   const app = createApp({
     index,
     blobs,
+    keyring: keys.keyring,
     credentials,
-    settings: { region: config.region, domain: config.domain, maxXmlBodyBytes: 1024 * 1024, verifyReads: config.verifyReads },
+    settings: {
+      region: config.region,
+      domain: config.domain,
+      maxXmlBodyBytes: 1024 * 1024,
+      verifyReads: config.verifyReads,
+      encryptAll: config.encryptAll,
+      allowInsecureSseC: config.allowInsecureSseC,
+    },
     stats: { integrityFailures: 0 },
     log,
   });
@@ -96,6 +137,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     port,
     rootAccessKey: root.accessKey,
     generatedSecret: root.generated ? root.secretKey : undefined,
+    generatedMasterKeyFile: keys.generatedFile,
     close,
   };
 }

@@ -10,6 +10,7 @@ import { S3Error } from '../errors.js';
 import type { S3Context, ServerSettings, ServerStats } from '../s3/context.js';
 import { handlers } from '../s3/handlers/index.js';
 import type { S3Response } from '../s3/respond.js';
+import type { Keyring } from '../crypto/keyring.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { MetadataIndex } from '../storage/metadata-index.js';
 import { resolveOperation, type OperationName, type TargetLevel } from './operations.js';
@@ -19,6 +20,7 @@ import { readSmallBody } from './small-body.js';
 export interface FrontEndDeps {
   index: MetadataIndex;
   blobs: BlobStore;
+  keyring: Keyring;
   credentials: CredentialStore;
   settings: ServerSettings & { domain?: string };
   stats: ServerStats;
@@ -118,6 +120,8 @@ export async function dispatch(
     readSmallBody: (limit = deps.settings.maxXmlBodyBytes) => readSmallBody(openBody().body, limit),
     index: deps.index,
     blobs: deps.blobs,
+    keyring: deps.keyring,
+    secure: 'encrypted' in incoming.socket && incoming.socket.encrypted === true,
     settings: deps.settings,
     stats: deps.stats,
     log: deps.log,

@@ -2,6 +2,7 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/credentials.js';
+import type { Keyring } from '../crypto/keyring.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { BucketRecord, MetadataIndex } from '../storage/metadata-index.js';
 import type { OperationName } from '../http/operations.js';
@@ -12,6 +13,10 @@ export interface ServerSettings {
   maxXmlBodyBytes: number;
   /** Check whole-object reads against the recorded digests while streaming. */
   verifyReads: boolean;
+  /** SSE-S3 for every new object that asks for no encryption (and no bucket default applies). */
+  encryptAll: boolean;
+  /** Accept SSE-C keys on connections that are not TLS. */
+  allowInsecureSseC: boolean;
 }
 
 /** Counters of notable events, read by operators' tooling. */
@@ -41,6 +46,10 @@ export interface S3Context {
   readSmallBody(limit?: number): Promise<Buffer>;
   index: MetadataIndex;
   blobs: BlobStore;
+  /** Master keys that wrap SSE-S3 data keys. */
+  keyring: Keyring;
+  /** The request arrived over TLS. */
+  secure: boolean;
   settings: ServerSettings;
   stats: ServerStats;
   log: Logger;

@@ -2,6 +2,7 @@
 // Order matters for crash safety: bytes are durable before any index commit, and superseded blobs are
 // deleted only after it (a crash in between leaves an orphan for the sweep, never a torn object).
 import { pipeline } from 'node:stream/promises';
+import { EncryptingStream } from '../crypto/blob-format.js';
 import { S3Error } from '../errors.js';
 import type { WrittenBlob } from '../storage/blob-store.js';
 import type { ChecksumAlgorithm } from '../storage/metadata-index.js';
@@ -12,6 +13,7 @@ import type { S3Context } from './context.js';
 export const MAX_PUT_SIZE = 5 * 1024 ** 3;
 
 export interface StoredBody {
+  /** The new blob; its size is the plaintext size even when the blob is stored encrypted. */
   blob: WrittenBlob;
   md5Hex: string;
   /** base64 digest of `checksum.algorithm` over the bytes. */
@@ -33,6 +35,8 @@ export interface StoreOptions {
   maxSize?: number;
   /** Algorithm to compute when the client names none (an upload's algorithm for its parts). */
   defaultAlgorithm?: ChecksumAlgorithm;
+  /** Encrypts the blob (see crypto/blob-format.ts); digests are always of the plaintext. */
+  dataKey?: Buffer;
 }
 
 /** Streams the verified request body into a new blob, checking Content-MD5 and x-amz-checksum-*. */
@@ -43,17 +47,19 @@ export async function storeBody(ctx: S3Context, options: StoreOptions = {}): Pro
   const named = checksum.expected !== undefined || checksum.fromTrailer !== undefined;
   if (!named && options.defaultAlgorithm !== undefined) checksum.algorithm = options.defaultAlgorithm;
   const digesting = new DigestingStream(checksum.algorithm);
+  const encrypting = options.dataKey === undefined ? undefined : new EncryptingStream(options.dataKey);
   const source = ctx.body();
-  const copying = pipeline(source, digesting);
-  let blob: WrittenBlob;
+  const copying = encrypting ? pipeline(source, digesting, encrypting) : pipeline(source, digesting);
+  let written: WrittenBlob;
   try {
-    [blob] = await Promise.all([ctx.blobs.write(digesting), copying]);
+    [written] = await Promise.all([ctx.blobs.write(encrypting ?? digesting), copying]);
   } catch (e) {
     source.destroy();
     copying.catch(() => undefined);
     throw e;
   }
   const got = digesting.digests();
+  const blob: WrittenBlob = { id: written.id, size: got.size };
   try {
     if (ctx.contentLength !== undefined && got.size !== ctx.contentLength) throw new S3Error('IncompleteBody');
     if (got.size > maxSize) throw new S3Error('EntityTooLarge');

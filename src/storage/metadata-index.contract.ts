@@ -2,6 +2,7 @@
 // implementation's test file runs against its own factory (the pattern of hono's common.case.test.ts).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copyCases } from './contract/copy-cases.js';
+import { encryptionCases } from './contract/encryption-cases.js';
 import { listingCases } from './contract/listing-cases.js';
 import { blobId, bucketRecord, expectS3Error, objectRecord } from './contract/records.js';
 import { taggingCases } from './contract/tagging-cases.js';
@@ -232,5 +233,6 @@ export function runMetadataIndexContract(name: string, makeIndex: () => Promise<
     taggingCases(() => index);
     uploadCases(() => index);
     uploadListingCases(() => index);
+    encryptionCases(() => index);
   });
 }

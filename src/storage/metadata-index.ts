@@ -20,7 +20,21 @@ export interface BucketRecord {
   /** Canned ACL given at creation ('private' unless told otherwise). */
   acl: string;
   versioning: 'Unversioned' | 'Enabled' | 'Suspended';
+  /** Default encryption of new objects (PutBucketEncryption); absent when none is configured. */
+  defaultEncryption?: DefaultEncryption;
 }
+
+/** The bucket default encryptions sklad implements: SSE-S3. */
+export type DefaultEncryption = 'AES256';
+
+/**
+ * How an object's (or an upload's) blobs are encrypted. SSE-S3: a random data key, stored only wrapped
+ * under the master key `keyId`. SSE-C: the customer's key is the data key and is never stored; a salted
+ * HMAC of it tells whether a request brings the same key.
+ */
+export type ObjectEncryption =
+  | { mode: 'SSE-S3'; keyId: string; wrappedKey: string }
+  | { mode: 'SSE-C'; verifierSalt: string; verifier: string; keyMd5: string };
 
 /** A contiguous run of an object's bytes kept in one blob. */
 export interface BlobRef {
@@ -72,6 +86,8 @@ export interface ObjectRecord {
   deleteMarker: boolean;
   /** Set when an integrity check found the stored bytes do not match; reads are refused. */
   quarantined?: boolean;
+  /** Absent for objects stored in plaintext. Blob sizes stay plaintext sizes either way. */
+  encryption?: ObjectEncryption;
 }
 
 /** Precondition checked inside the write transaction (conditional writes, S3's If-Match / If-None-Match). */
@@ -126,6 +142,8 @@ export interface UploadRecord {
   /** Fixed at CreateMultipartUpload (x-amz-checksum-algorithm / x-amz-checksum-type); absent when none asked. */
   checksumAlgorithm?: ChecksumAlgorithm;
   checksumType?: ChecksumType;
+  /** Fixed at CreateMultipartUpload; every part is encrypted with it and the object inherits it. */
+  encryption?: ObjectEncryption;
 }
 
 export interface PartRecord {
@@ -197,6 +215,8 @@ export interface MetadataIndex {
   /** undefined removes the bucket's tag set. */
   putBucketTags(bucket: string, tags: Tag[] | undefined): Promise<void>;
   getBucketTags(bucket: string): Promise<Tag[] | undefined>;
+  /** Sets (or with undefined removes) the bucket's default encryption; NoSuchBucket when absent. */
+  putBucketEncryption(bucket: string, encryption: DefaultEncryption | undefined): Promise<void>;
 
   createUpload(upload: UploadRecord): Promise<void>;
   /** The upload if it exists and belongs to bucket/key. */

@@ -166,3 +166,11 @@ export interface GetObjectAttributesResponse {
   StorageClass?: string;
   ObjectSize?: number;
 }
+
+/** GetBucketEncryption's answer and PutBucketEncryption's body. */
+export interface ServerSideEncryptionConfiguration {
+  Rule: {
+    ApplyServerSideEncryptionByDefault: { SSEAlgorithm: string; KMSMasterKeyID?: string };
+    BucketKeyEnabled: boolean;
+  }[];
+}

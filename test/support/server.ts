@@ -54,7 +54,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     startServer(
       loadConfig(
         { data: dataDir, host: '127.0.0.1', port: '0', domain: options.domain },
-        { SKLAD_ACCESS_KEY: ACCESS_KEY, SKLAD_SECRET_KEY: SECRET_KEY, SKLAD_SHUTDOWN_GRACE_MS: '2000', ...options.env },
+        {
+          SKLAD_ACCESS_KEY: ACCESS_KEY,
+          SKLAD_SECRET_KEY: SECRET_KEY,
+          SKLAD_SHUTDOWN_GRACE_MS: '2000',
+          // The test server speaks plain HTTP; SSE-C tests need it to accept customer keys anyway.
+          SKLAD_ALLOW_INSECURE_SSE_C: 'true',
+          ...options.env,
+        },
       ),
       log,
     );

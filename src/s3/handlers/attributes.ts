@@ -2,6 +2,7 @@
 import { S3Error } from '../../errors.js';
 import type { GetObjectAttributesResponse } from '../../xml/shapes.js';
 import type { S3Context } from '../context.js';
+import { readAccess } from '../encryption.js';
 import { xmlResponse, type S3Response } from '../respond.js';
 import { httpDate } from '../wire-format.js';
 
@@ -21,6 +22,7 @@ export async function getObjectAttributes(ctx: S3Context): Promise<S3Response> {
   }
   const record = await ctx.index.getObject(ctx.bucket, ctx.key);
   if (record === undefined || record.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: ctx.key } });
+  readAccess(ctx, record.encryption, 'request'); // SSE-C objects answer only with their key, as on S3
   const doc: GetObjectAttributesResponse = {};
   // ETag is unquoted in this document, unlike everywhere else.
   if (wanted.has('ETag')) doc.ETag = record.etag;
@@ -37,7 +39,7 @@ export async function getObjectAttributes(ctx: S3Context): Promise<S3Response> {
     doc.ObjectParts = {
       PartsCount: record.parts.length,
       PartNumberMarker: marker,
-      ...(truncated ? { NextPartNumberMarker: page[page.length - 1]!.partNumber } : {}),
+      ...(truncated ? { NextPartNumberMarker: page.at(-1)?.partNumber ?? marker } : {}),
       MaxParts: maxParts,
       IsTruncated: truncated,
       Part: page.map((p) => ({

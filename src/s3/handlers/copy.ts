@@ -1,14 +1,17 @@
-// CopyObject. The copy shares the source's blobs (no byte is copied); the index reads the source and
-// writes the destination in one transaction, so a concurrent delete of the source cannot strand it.
+// CopyObject. The copy shares the source's blobs (no byte is copied) unless its encryption differs from
+// the source's, when the bytes are decrypted and re-encrypted into a new blob first; either way the index
+// reads the source and writes the destination in one transaction, so a concurrent delete cannot strand it.
 import { S3Error } from '../../errors.js';
 import type { ObjectRecord, StoredChecksum } from '../../storage/metadata-index.js';
 import type { CopyObjectResult } from '../../xml/shapes.js';
 import { cannedAclFrom } from '../canned-acl.js';
 import { CHECKSUM_ALGORITHMS } from '../checksums.js';
 import type { S3Context } from '../context.js';
-import { authorizeSourceBucket, checkCopySource, digestsOf } from '../copy-flow.js';
+import {
+  authorizeSourceBucket, checkCopySource, copyBytesToBlob, digestsOf, planCopyEncryption, type CopiedBytes,
+} from '../copy-flow.js';
 import { parseCopySource } from '../copy-source.js';
-import { rejectServerSideEncryption } from '../encryption.js';
+import { dataKeyOf, encryptionHeaders, encryptionRequestFrom, readAccess } from '../encryption.js';
 import { validateObjectKey } from '../names.js';
 import { contentHeadersFrom, userMetadataFrom } from '../object-headers.js';
 import { xmlResponse, type S3Response } from '../respond.js';
@@ -36,7 +39,7 @@ function requestedChecksumAlgorithm(ctx: S3Context): StoredChecksum['algorithm']
 
 export async function copyObject(ctx: S3Context): Promise<S3Response> {
   validateObjectKey(ctx.key);
-  rejectServerSideEncryption(ctx.headers);
+  const encryptionRequest = encryptionRequestFrom(ctx);
   const source = parseCopySource(ctx.headers);
   await authorizeSourceBucket(ctx, source);
   const metadataDirective = directive(ctx, 'x-amz-metadata-directive');
@@ -50,7 +53,8 @@ export async function copyObject(ctx: S3Context): Promise<S3Response> {
   const tags = taggingDirective === 'REPLACE' ? tagsFromHeader(ctx.headers) : undefined;
   const wantAlgorithm = requestedChecksumAlgorithm(ctx);
   const sameObject = source.bucket === ctx.bucket && source.key === ctx.key;
-  if (sameObject && metadataDirective === 'COPY' && storageClass === undefined && wantAlgorithm === undefined) {
+  const encryptionAsked = encryptionRequest.sse !== undefined || encryptionRequest.customer !== undefined;
+  if (sameObject && metadataDirective === 'COPY' && storageClass === undefined && wantAlgorithm === undefined && !encryptionAsked) {
     throw new S3Error('InvalidRequest', {
       message: "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     });
@@ -63,17 +67,30 @@ export async function copyObject(ctx: S3Context): Promise<S3Response> {
   let readSource: ObjectRecord | undefined;
   const current = await ctx.index.getObject(source.bucket, source.key);
   if (current === undefined || current.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: source.key } });
+  // An SSE-C source needs its key even when no byte is read, as on S3.
+  const sourceCustomerKey = readAccess(ctx, current.encryption, 'copy-source');
+  const sourceDataKey = (): Buffer | undefined => dataKeyOf(ctx, current.encryption, sourceCustomerKey);
+  const encryption = planCopyEncryption(ctx, encryptionRequest, ctx.bucketRecord?.defaultEncryption, current.encryption);
+  // Sharing depends on how the source is encrypted: that must not change before the swap.
+  if (current.encryption !== undefined || !encryption.share) readSource = current;
   const sourceFull = current.checksum?.type === 'FULL_OBJECT' ? current.checksum : undefined;
-  if (current.parts !== undefined || (wantAlgorithm !== undefined && sourceFull?.algorithm !== wantAlgorithm)) {
+  let copied: CopiedBytes | undefined;
+  if (!encryption.share) {
+    // Another encryption: one pass decrypts, digests and re-encrypts into a new blob.
     const algorithm = wantAlgorithm ?? current.checksum?.algorithm ?? 'CRC64NVME';
     checkCopySource(ctx, current);
-    const digests = await digestsOf(ctx, current, algorithm);
+    copied = await copyBytesToBlob(ctx, current, { start: 0, end: current.size - 1 }, algorithm, { source: sourceDataKey(), target: encryption.target.dataKey });
+    recomputed = { etag: copied.md5Hex, checksum: { algorithm, type: 'FULL_OBJECT', value: copied.checksum } };
+  } else if (current.parts !== undefined || (wantAlgorithm !== undefined && sourceFull?.algorithm !== wantAlgorithm)) {
+    const algorithm = wantAlgorithm ?? current.checksum?.algorithm ?? 'CRC64NVME';
+    checkCopySource(ctx, current);
+    const digests = await digestsOf(ctx, current, algorithm, sourceDataKey());
     recomputed = { etag: digests.md5Hex, checksum: { algorithm, type: 'FULL_OBJECT', value: digests.checksum } };
     readSource = current;
   }
 
   const lastModified = new Date();
-  const { record, orphans } = await ctx.index.copyObject(
+  const copying = ctx.index.copyObject(
     source,
     (src) => {
       checkCopySource(ctx, src);
@@ -97,15 +114,25 @@ export async function copyObject(ctx: S3Context): Promise<S3Response> {
       etag: recomputed?.etag ?? src.etag,
       checksum: recomputed?.checksum ?? src.checksum,
       parts: recomputed ? undefined : src.parts,
+      blobs: copied ? [copied.blob] : src.blobs,
+      encryption: encryption.record,
       deleteMarker: false,
     }),
     condition,
   );
+  let committed: Awaited<typeof copying>;
+  try {
+    committed = await copying;
+  } catch (e) {
+    if (copied) await deleteBlobs(ctx, [copied.blob.id]);
+    throw e;
+  }
+  const { record, orphans } = committed;
   await deleteBlobs(ctx, orphans);
   const doc: CopyObjectResult = {
     ETag: quoteEtag(record.etag),
     LastModified: isoTime(record.lastModified),
     ...(record.checksum ? { [`Checksum${record.checksum.algorithm}`]: record.checksum.value, ChecksumType: record.checksum.type } : {}),
   };
-  return xmlResponse('CopyObjectResult', doc);
+  return xmlResponse('CopyObjectResult', doc, 200, encryptionHeaders(record.encryption, encryption.customerKeyMd5));
 }

@@ -1,9 +1,8 @@
 // DeleteObject and DeleteObjects.
-import { createHash } from 'node:crypto';
 import { S3Error } from '../../errors.js';
 import { decodeXml, listOf, textOf } from '../../xml/decode.js';
 import type { DeleteResult } from '../../xml/shapes.js';
-import { newChecksum, requestedChecksums, verifyChecksums } from '../checksums.js';
+import { verifyBodyDigest } from '../body-digest.js';
 import type { S3Context } from '../context.js';
 import { validateObjectKey } from '../names.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
@@ -22,21 +21,6 @@ export async function deleteObject(ctx: S3Context): Promise<S3Response> {
 }
 
 const MAX_DELETE_KEYS = 1000;
-
-/**
- * The request must carry a digest of its body: Content-MD5 or any x-amz-checksum-* (current SDKs send
- * only the latter; refusing it broke every new SDK on other servers).
- */
-async function verifyBodyDigest(ctx: S3Context, body: Buffer): Promise<void> {
-  const request = requestedChecksums(ctx.headers);
-  const hasChecksum = request.expected !== undefined || request.fromTrailer !== undefined;
-  if (request.contentMd5 === undefined && !hasChecksum) {
-    throw new S3Error('MissingContentMD5');
-  }
-  const checksum = newChecksum(request.algorithm);
-  checksum.update(body);
-  verifyChecksums(request, { md5Base64: createHash('md5').update(body).digest('base64'), checksum: (await checksum.digest()).toString('base64') }, ctx.trailers());
-}
 
 interface DeleteRequest {
   quiet: boolean;

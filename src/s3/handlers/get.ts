@@ -1,11 +1,13 @@
 // GetObject and HeadObject.
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { BlobDecryptionError } from '../../crypto/blob-format.js';
 import { S3Error } from '../../errors.js';
 import { IntegrityError, IntegrityVerifier, quarantinedError } from '../integrity.js';
 import type { ObjectRecord } from '../../storage/metadata-index.js';
 import { evaluateConditions } from '../conditions.js';
 import type { S3Context } from '../context.js';
+import { dataKeyOf, encryptionHeaders, readAccess, refuseSseHeader } from '../encryption.js';
 import { objectResponseHeaders } from '../object-headers.js';
 import { openObjectStream } from '../object-reader.js';
 import { parseRange } from '../range.js';
@@ -29,9 +31,11 @@ async function currentObject(ctx: S3Context): Promise<ObjectRecord> {
 function verifiedStream(ctx: S3Context, record: ObjectRecord, source: Readable): Readable {
   const verifier = new IntegrityVerifier(record, 'fast');
   pipeline(source, verifier).catch(async (err: unknown) => {
-    if (!(err instanceof IntegrityError)) return;
+    // An encrypted segment that fails authentication under the right key is damage too.
+    if (!(err instanceof IntegrityError) && !(err instanceof BlobDecryptionError)) return;
+    const reason = err instanceof IntegrityError ? err.reason : err.message;
     ctx.stats.integrityFailures += 1;
-    ctx.log.error({ requestId: ctx.requestId, bucket: record.bucket, key: record.key, reason: err.reason }, 'integrity check failed on read; object quarantined');
+    ctx.log.error({ requestId: ctx.requestId, bucket: record.bucket, key: record.key, reason }, 'integrity check failed on read; object quarantined');
     await ctx.index.setQuarantined(record.bucket, record.key, record.etag, true).catch(() => undefined);
   });
   return verifier;
@@ -55,7 +59,7 @@ function checksumHeaders(ctx: S3Context, record: ObjectRecord, ranged: boolean):
 }
 
 /** `partNumber=N`: the byte span of part N of a multipart object (part 1 of any other object is all of it). */
-function partSpan(ctx: S3Context, record: ObjectRecord): { range?: ByteRange; count?: number } | undefined {
+function partSpan(ctx: S3Context, record: ObjectRecord): { range?: ByteRange } | undefined {
   const raw = ctx.query.get('partNumber');
   if (raw === null) return undefined;
   const n = Number(raw);
@@ -69,29 +73,31 @@ function partSpan(ctx: S3Context, record: ObjectRecord): { range?: ByteRange; co
   }
   let start = 0;
   for (const p of record.parts) {
-    if (p.partNumber === n) return { range: { start, end: start + p.size - 1 }, count: record.parts.length };
+    if (p.partNumber === n) return { range: { start, end: start + p.size - 1 } };
     start += p.size;
   }
   throw new S3Error('InvalidPartNumber', { fields: { PartNumberRequested: n, ActualPartCount: record.parts.length } });
 }
 
 async function readObject(ctx: S3Context, withBody: boolean): Promise<S3Response> {
+  refuseSseHeader(ctx);
   const record = await currentObject(ctx);
+  const customerKey = readAccess(ctx, record.encryption, 'request');
   checkConditions(ctx, record);
   const part = partSpan(ctx, record);
   const range = part?.range ?? parseRange(ctx.headers.get('range'), record.size);
   const headers: Record<string, string> = {
     ...objectResponseHeaders(record, ctx.query),
+    ...encryptionHeaders(record.encryption, customerKey?.keyMd5),
     'accept-ranges': 'bytes',
     ...checksumHeaders(ctx, record, range !== undefined),
-    ...(part?.count !== undefined ? { 'x-amz-mp-parts-count': String(part.count) } : {}),
   };
   const span = range ?? { start: 0, end: record.size - 1 };
   headers['content-length'] = String(record.size === 0 ? 0 : span.end - span.start + 1);
   if (range !== undefined) headers['content-range'] = `bytes ${range.start}-${range.end}/${record.size}`;
   const status = range !== undefined ? 206 : 200;
   if (!withBody || record.size === 0) return emptyResponse(status, headers);
-  const stream = await openObjectStream(ctx.blobs, record.blobs, span);
+  const stream = await openObjectStream(ctx.blobs, record.blobs, span, dataKeyOf(ctx, record.encryption, customerKey));
   const whole = range === undefined && part === undefined;
   return streamResponse(status, headers, whole && ctx.settings.verifyReads ? verifiedStream(ctx, record, stream) : stream);
 }

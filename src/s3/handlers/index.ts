@@ -3,6 +3,7 @@ import type { OperationName } from '../../http/operations.js';
 import type { Handler } from '../context.js';
 import { getObjectAttributes } from './attributes.js';
 import { createBucket, deleteBucket, getBucketLocation, getBucketVersioning, headBucket } from './bucket.js';
+import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from './bucket-encryption.js';
 import { copyObject } from './copy.js';
 import { deleteObject, deleteObjects } from './delete.js';
 import { getObject, headObject } from './get.js';
@@ -23,6 +24,9 @@ export const handlers: Partial<Record<OperationName, Handler>> = {
   DeleteBucket: deleteBucket,
   GetBucketLocation: getBucketLocation,
   GetBucketVersioning: getBucketVersioning,
+  GetBucketEncryption: getBucketEncryption,
+  PutBucketEncryption: putBucketEncryption,
+  DeleteBucketEncryption: deleteBucketEncryption,
   GetBucketTagging: getBucketTagging,
   PutBucketTagging: putBucketTagging,
   DeleteBucketTagging: deleteBucketTagging,

@@ -10,7 +10,7 @@ import { CHECKSUM_ALGORITHMS, requestedChecksums } from '../checksums.js';
 import type { S3Context } from '../context.js';
 import { copyBytesToBlob, readableSource } from '../copy-flow.js';
 import { parseCopySourceRange } from '../copy-source.js';
-import { rejectServerSideEncryption } from '../encryption.js';
+import { customerKeyFrom, encryptionHeaders, encryptionRequestFrom, newTargetEncryption, partEncryption } from '../encryption.js';
 import { multipartEtag, objectChecksumFromParts, uploadChecksumFrom } from '../multipart-checksum.js';
 import { validateObjectKey } from '../names.js';
 import { contentHeadersFrom, userMetadataFrom } from '../object-headers.js';
@@ -56,8 +56,10 @@ function uploadChecksumHeaders(upload: UploadRecord): Record<string, string> {
 
 export async function createMultipartUpload(ctx: S3Context): Promise<S3Response> {
   validateObjectKey(ctx.key);
-  rejectServerSideEncryption(ctx.headers);
+  const encryptionRequest = encryptionRequestFrom(ctx);
   const checksum = uploadChecksumFrom(ctx.headers);
+  // The upload's data key (SSE-S3) or key verifier (SSE-C) is fixed now; every part uses it.
+  const encryption = newTargetEncryption(ctx, encryptionRequest);
   const upload: UploadRecord = {
     uploadId: randomBytes(24).toString('base64url'),
     bucket: ctx.bucket,
@@ -71,10 +73,14 @@ export async function createMultipartUpload(ctx: S3Context): Promise<S3Response>
     acl: cannedAclFrom(ctx.headers),
     checksumAlgorithm: checksum.algorithm,
     checksumType: checksum.type,
+    ...(encryption.record ? { encryption: encryption.record } : {}),
   };
   await ctx.index.createUpload(upload);
   const doc: InitiateMultipartUploadResult = { Bucket: ctx.bucket, Key: ctx.key, UploadId: upload.uploadId };
-  return xmlResponse('InitiateMultipartUploadResult', doc, 200, uploadChecksumHeaders(upload));
+  return xmlResponse('InitiateMultipartUploadResult', doc, 200, {
+    ...uploadChecksumHeaders(upload),
+    ...encryptionHeaders(encryption.record, encryption.customerKeyMd5),
+  });
 }
 
 /** A part's checksum algorithm must be the upload's, when the upload fixed one. */
@@ -100,10 +106,10 @@ async function savePart(ctx: S3Context, part: PartRecord): Promise<void> {
 export async function uploadPart(ctx: S3Context): Promise<S3Response> {
   const partNumber = partNumberFrom(ctx);
   const upload = await uploadOf(ctx);
-  rejectServerSideEncryption(ctx.headers);
+  const encryption = partEncryption(ctx, upload);
   const requested = requestedChecksums(ctx.headers);
   if (requested.expected !== undefined || requested.fromTrailer !== undefined) checkPartAlgorithm(upload, requested.algorithm);
-  const stored = await storeBody(ctx, { maxSize: MAX_PART_SIZE, defaultAlgorithm: upload.checksumAlgorithm });
+  const stored = await storeBody(ctx, { maxSize: MAX_PART_SIZE, defaultAlgorithm: upload.checksumAlgorithm, dataKey: encryption.dataKey });
   const algorithm = stored.checksum.algorithm;
   await savePart(ctx, {
     uploadId: upload.uploadId,
@@ -113,7 +119,7 @@ export async function uploadPart(ctx: S3Context): Promise<S3Response> {
     lastModified: new Date(),
     checksums: { [algorithm]: stored.checksumValue },
   });
-  const headers: Record<string, string> = { etag: quoteEtag(stored.md5Hex) };
+  const headers: Record<string, string> = { etag: quoteEtag(stored.md5Hex), ...encryption.headers };
   if (upload.checksumAlgorithm !== undefined || stored.clientChecksum) headers[`x-amz-checksum-${algorithm.toLowerCase()}`] = stored.checksumValue;
   return emptyResponse(200, headers);
 }
@@ -121,11 +127,12 @@ export async function uploadPart(ctx: S3Context): Promise<S3Response> {
 export async function uploadPartCopy(ctx: S3Context): Promise<S3Response> {
   const partNumber = partNumberFrom(ctx);
   const upload = await uploadOf(ctx);
+  const encryption = partEncryption(ctx, upload);
   const source = await readableSource(ctx);
   const range = parseCopySourceRange(ctx.headers, source.record.size) ?? { start: 0, end: source.record.size - 1 };
   if (range.end - range.start + 1 > MAX_PART_SIZE) throw new S3Error('EntityTooLarge');
   const algorithm = upload.checksumAlgorithm ?? 'CRC64NVME';
-  const copied = await copyBytesToBlob(ctx, source.record, range, algorithm);
+  const copied = await copyBytesToBlob(ctx, source.record, range, algorithm, { source: source.dataKey, target: encryption.dataKey });
   const lastModified = new Date();
   await savePart(ctx, {
     uploadId: upload.uploadId,
@@ -140,7 +147,7 @@ export async function uploadPartCopy(ctx: S3Context): Promise<S3Response> {
     LastModified: isoTime(lastModified),
     ...(upload.checksumAlgorithm ? { [checksumMember(algorithm)]: copied.checksum } : {}),
   };
-  return xmlResponse('CopyPartResult', doc);
+  return xmlResponse('CopyPartResult', doc, 200, encryption.headers);
 }
 
 interface RequestedPart {
@@ -153,9 +160,10 @@ async function requestedParts(ctx: S3Context): Promise<RequestedPart[]> {
   const body = await ctx.readSmallBody();
   const doc = decodeXml(body.toString('utf8'), 'CompleteMultipartUpload');
   const parts = listOf(doc.Part).map((p) => {
-    const partNumber = Number(textOf(p.PartNumber));
+    const rawNumber = textOf(p.PartNumber) ?? '';
     const etag = textOf(p.ETag);
-    if (!Number.isInteger(partNumber) || etag === undefined) throw new S3Error('MalformedXML');
+    if (!/^\d{1,5}$/.test(rawNumber) || etag === undefined) throw new S3Error('MalformedXML');
+    const partNumber = Number(rawNumber);
     const checksums: Partial<Record<ChecksumAlgorithm, string>> = {};
     for (const algorithm of CHECKSUM_ALGORITHMS) {
       const value = textOf(p[checksumMember(algorithm)]);
@@ -203,7 +211,9 @@ function completeResult(ctx: S3Context, record: ObjectRecord): S3Response {
     ETag: quoteEtag(record.etag),
     ...(record.checksum ? { [checksumMember(record.checksum.algorithm)]: record.checksum.value, ChecksumType: record.checksum.type } : {}),
   };
-  return xmlResponse('CompleteMultipartUploadResult', doc);
+  // S3 confirms SSE-S3 here but does not echo SSE-C keys.
+  const sse = record.encryption?.mode === 'SSE-S3' ? encryptionHeaders(record.encryption) : {};
+  return xmlResponse('CompleteMultipartUploadResult', doc, 200, sse);
 }
 
 /** x-amz-checksum-<algo> on Complete is the client's checksum of the whole object: it must match ours. */
@@ -234,6 +244,8 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<S3Respons
     }
     throw new S3Error('NoSuchUpload', { fields: { UploadId: uploadId } });
   }
+  // SSE-C keys are optional here; when sent they must be the upload's.
+  if (customerKeyFrom(ctx, 'request') !== undefined) partEncryption(ctx, upload);
   await precheckCondition(ctx, condition);
   const parts = chosenParts(requested, await ctx.index.allParts(uploadId));
   const record: ObjectRecord = {
@@ -258,6 +270,7 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<S3Respons
       checksum: upload.checksumAlgorithm ? p.checksums[upload.checksumAlgorithm] : undefined,
     })),
     deleteMarker: false,
+    ...(upload.encryption ? { encryption: upload.encryption } : {}),
   };
   checkObjectChecksumHeader(ctx, record);
   const orphans = await ctx.index.completeUpload(uploadId, record, condition);

@@ -10,7 +10,7 @@ import { storageClassFrom } from '../storage-class.js';
 import { deleteBlobs, storeBody } from '../store-object.js';
 import { tagsFromHeader } from '../tagging.js';
 import { quoteEtag, unquoteEtag } from '../wire-format.js';
-import { rejectServerSideEncryption } from '../encryption.js';
+import { encryptionHeaders, encryptionRequestFrom, newTargetEncryption } from '../encryption.js';
 
 /** If-None-Match / If-Match on writes (conditional writes; Terraform and registries rely on them). */
 export function writeConditionFrom(headers: Map<string, string>): WriteCondition | undefined {
@@ -42,7 +42,7 @@ export async function precheckCondition(ctx: S3Context, condition: WriteConditio
 
 export async function putObject(ctx: S3Context): Promise<S3Response> {
   validateObjectKey(ctx.key);
-  rejectServerSideEncryption(ctx.headers);
+  const encryptionRequest = encryptionRequestFrom(ctx);
   const contentHeaders = contentHeadersFrom(ctx.headers);
   const userMetadata = userMetadataFrom(ctx.headers);
   const acl = cannedAclFrom(ctx.headers);
@@ -51,7 +51,8 @@ export async function putObject(ctx: S3Context): Promise<S3Response> {
   const condition = writeConditionFrom(ctx.headers);
   await precheckCondition(ctx, condition);
 
-  const stored = await storeBody(ctx);
+  const encryption = newTargetEncryption(ctx, encryptionRequest);
+  const stored = await storeBody(ctx, { dataKey: encryption.dataKey });
   const record: ObjectRecord = {
     bucket: ctx.bucket,
     key: ctx.key,
@@ -68,6 +69,7 @@ export async function putObject(ctx: S3Context): Promise<S3Response> {
     checksum: { algorithm: stored.checksum.algorithm, type: 'FULL_OBJECT', value: stored.checksumValue },
     blobs: [{ id: stored.blob.id, size: stored.blob.size }],
     deleteMarker: false,
+    ...(encryption.record ? { encryption: encryption.record } : {}),
   };
   let orphans: string[];
   try {
@@ -81,5 +83,6 @@ export async function putObject(ctx: S3Context): Promise<S3Response> {
     etag: quoteEtag(record.etag),
     [`x-amz-checksum-${stored.checksum.algorithm.toLowerCase()}`]: stored.checksumValue,
     'x-amz-checksum-type': 'FULL_OBJECT',
+    ...encryptionHeaders(encryption.record, encryption.customerKeyMd5),
   });
 }

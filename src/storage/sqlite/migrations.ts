@@ -138,7 +138,17 @@ ALTER TABLE objects ADD COLUMN quarantined INTEGER NOT NULL DEFAULT 0 CHECK (qua
 ALTER TABLE object_versions ADD COLUMN quarantined INTEGER NOT NULL DEFAULT 0 CHECK (quarantined IN (0, 1));
 `;
 
-export const migrations: readonly string[] = [step1, step2];
+/*
+ * Step 3: encryption at rest. A JSON ObjectEncryption per object version and per upload (NULL: plaintext);
+ * the bucket default goes in buckets.encryption, laid out in step 1.
+ */
+const step3 = `
+ALTER TABLE objects ADD COLUMN encryption TEXT;
+ALTER TABLE object_versions ADD COLUMN encryption TEXT;
+ALTER TABLE uploads ADD COLUMN encryption TEXT;
+`;
+
+export const migrations: readonly string[] = [step1, step2, step3];
 
 /** Brings the schema up to date; each step commits together with its user_version bump. */
 export function migrate(db: Database.Database): void {

@@ -5,6 +5,8 @@ import type {
   ChecksumAlgorithm,
   ChecksumType,
   ContentHeaders,
+  DefaultEncryption,
+  ObjectEncryption,
   ObjectPart,
   ObjectRecord,
   ObjectSummary,
@@ -20,6 +22,8 @@ export interface BucketRow {
   created_at: number;
   acl: string;
   versioning: BucketRecord['versioning'];
+  /** JSON {"algorithm": …} or NULL */
+  encryption: string | null;
 }
 
 export interface ObjectRow {
@@ -41,6 +45,7 @@ export interface ObjectRow {
   checksum_value: string | null;
   parts: string | null;
   quarantined: number;
+  encryption: string | null;
 }
 
 /** Only what a listing entry shows: no JSON columns, so listing never parses JSON per row. */
@@ -79,6 +84,7 @@ export interface UploadRow {
   acl: string;
   checksum_algorithm: ChecksumAlgorithm | null;
   checksum_type: ChecksumType | null;
+  encryption: string | null;
 }
 
 export interface PartRow {
@@ -114,11 +120,20 @@ export function toBucketRow(bucket: BucketRecord): BucketRow {
     created_at: bucket.createdAt.getTime(),
     acl: bucket.acl,
     versioning: bucket.versioning,
+    encryption: bucket.defaultEncryption === undefined ? null : bucketEncryptionColumn(bucket.defaultEncryption),
   };
 }
 
+export function bucketEncryptionColumn(algorithm: DefaultEncryption): string {
+  return JSON.stringify({ algorithm });
+}
+
+function encryptionColumn(encryption: ObjectEncryption | undefined): string | null {
+  return encryption === undefined ? null : JSON.stringify(encryption);
+}
+
 export function toBucketRecord(row: BucketRow): BucketRecord {
-  return {
+  const record: BucketRecord = {
     name: row.name,
     owner: row.owner,
     region: row.region,
@@ -126,6 +141,8 @@ export function toBucketRecord(row: BucketRow): BucketRecord {
     acl: row.acl,
     versioning: row.versioning,
   };
+  if (row.encryption !== null) record.defaultEncryption = (JSON.parse(row.encryption) as { algorithm: DefaultEncryption }).algorithm;
+  return record;
 }
 
 export function toObjectRow(record: ObjectRecord): ObjectRow {
@@ -148,6 +165,7 @@ export function toObjectRow(record: ObjectRecord): ObjectRow {
     checksum_value: record.checksum?.value ?? null,
     parts: record.parts === undefined ? null : JSON.stringify(record.parts),
     quarantined: record.quarantined ? 1 : 0,
+    encryption: encryptionColumn(record.encryption),
   };
 }
 
@@ -173,6 +191,7 @@ export function toObjectRecord(row: ObjectRow, blobs: BlobRow[]): ObjectRecord {
   }
   if (row.parts !== null) record.parts = JSON.parse(row.parts) as ObjectPart[];
   if (row.quarantined === 1) record.quarantined = true;
+  if (row.encryption !== null) record.encryption = JSON.parse(row.encryption) as ObjectEncryption;
   return record;
 }
 
@@ -204,6 +223,7 @@ export function toUploadRow(upload: UploadRecord): UploadRow {
     acl: upload.acl,
     checksum_algorithm: upload.checksumAlgorithm ?? null,
     checksum_type: upload.checksumType ?? null,
+    encryption: encryptionColumn(upload.encryption),
   };
 }
 
@@ -222,6 +242,7 @@ export function toUploadRecord(row: UploadRow): UploadRecord {
   };
   if (row.checksum_algorithm !== null) upload.checksumAlgorithm = row.checksum_algorithm;
   if (row.checksum_type !== null) upload.checksumType = row.checksum_type;
+  if (row.encryption !== null) upload.encryption = JSON.parse(row.encryption) as ObjectEncryption;
   return upload;
 }
 

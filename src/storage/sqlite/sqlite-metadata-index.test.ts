@@ -54,6 +54,28 @@ describe('SqliteMetadataIndex', () => {
     expect(() => SqliteMetadataIndex.open(file)).toThrow(/newer/);
   });
 
+  it('migrates a database from before encryption at rest: existing records read as plaintext', async () => {
+    const file = await tempFile();
+    const db = new Database(file);
+    db.exec(migrations[0]!);
+    db.exec(migrations[1]!);
+    db.pragma('user_version = 2');
+    db.exec(`INSERT INTO buckets (name, owner, region, created_at, acl) VALUES ('old', 'o', 'r', 1, 'private');
+      INSERT INTO objects (bucket, key, version_id, size, etag, last_modified, owner, storage_class, acl)
+        VALUES ('old', 'k', 'null', 0, 'e', 2, 'o', 'STANDARD', 'private');
+      INSERT INTO uploads (upload_id, bucket, key, initiated, owner, storage_class, acl) VALUES ('u', 'old', 'k', 3, 'o', 'STANDARD', 'private');`);
+    db.close();
+    const index = SqliteMetadataIndex.open(file);
+    const object = await index.getObject('old', 'k');
+    expect(object && 'encryption' in object).toBe(false);
+    const upload = await index.getUpload('old', 'k', 'u');
+    expect(upload && 'encryption' in upload).toBe(false);
+    expect((await index.getBucket('old'))?.defaultEncryption).toBeUndefined();
+    await index.putBucketEncryption('old', 'AES256');
+    expect((await index.getBucket('old'))?.defaultEncryption).toBe('AES256');
+    await index.close();
+  });
+
   it('lists 100k keys: delimiter roll-up at the root and full pagination', async () => {
     const file = await tempFile();
     const index = SqliteMetadataIndex.open(file);

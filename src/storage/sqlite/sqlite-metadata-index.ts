@@ -5,6 +5,7 @@ import { buildListPage } from '../list-page.js';
 import type {
   BucketRecord,
   CopySourceCheck,
+  DefaultEncryption,
   ListPage,
   ListQuery,
   MetadataIndex,
@@ -21,6 +22,7 @@ import { buildUploadListPage, isUploadPosition, type UploadCursor, type UploadPo
 import { checkWriteCondition } from '../write-condition.js';
 import { migrate } from './migrations.js';
 import {
+  bucketEncryptionColumn,
   toBucketRecord,
   toBucketRow,
   toObjectRecord,
@@ -191,6 +193,15 @@ export class SqliteMetadataIndex implements MetadataIndex {
     const row = this.s.getBucketTags.get(bucket);
     if (!row) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
     return row.tags === null ? undefined : (JSON.parse(row.tags) as Tag[]);
+  }
+
+  async putBucketEncryption(bucket: string, encryption: DefaultEncryption | undefined): Promise<void> {
+    this.write(() => {
+      const value = encryption === undefined ? null : bucketEncryptionColumn(encryption);
+      if (this.s.setBucketEncryption.run(value, bucket).changes === 0) {
+        throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
+      }
+    });
   }
 
   async createUpload(upload: UploadRecord): Promise<void> {

@@ -3,11 +3,11 @@ import type Database from 'better-sqlite3';
 import type { BlobRow, BucketRow, CurrentRow, ObjectRow, PartRow, SummaryRow, UploadRow } from './rows.js';
 
 const OBJECT_COLUMNS = `bucket, key, version_id, delete_marker, size, etag, last_modified, owner, storage_class,
-  content_headers, user_metadata, tags, acl, checksum_algorithm, checksum_type, checksum_value, parts, quarantined`;
+  content_headers, user_metadata, tags, acl, checksum_algorithm, checksum_type, checksum_value, parts, quarantined, encryption`;
 const SUMMARY_COLUMNS = 'key, size, etag, last_modified, owner, storage_class, checksum_algorithm, checksum_type';
-const BUCKET_COLUMNS = 'name, owner, region, created_at, acl, versioning';
+const BUCKET_COLUMNS = 'name, owner, region, created_at, acl, versioning, encryption';
 const UPLOAD_COLUMNS = `upload_id, bucket, key, initiated, owner, storage_class, content_headers, user_metadata, tags,
-  acl, checksum_algorithm, checksum_type`;
+  acl, checksum_algorithm, checksum_type, encryption`;
 const PART_COLUMNS = `upload_id, part_number, blob_id, size, etag, last_modified,
   checksum_crc32, checksum_crc32c, checksum_crc64nvme, checksum_sha1, checksum_sha256`;
 
@@ -47,7 +47,7 @@ export function prepareStatements(db: Database.Database) {
     getBucket: db.prepare<[string], BucketRow>(`SELECT ${BUCKET_COLUMNS} FROM buckets WHERE name = ?`),
     listBuckets: db.prepare<[], BucketRow>(`SELECT ${BUCKET_COLUMNS} FROM buckets ORDER BY name`),
     insertBucket: db.prepare<[BucketRow]>(`INSERT INTO buckets (${BUCKET_COLUMNS})
-      VALUES (@name, @owner, @region, @created_at, @acl, @versioning)`),
+      VALUES (@name, @owner, @region, @created_at, @acl, @versioning, @encryption)`),
     deleteBucket: db.prepare<[string]>('DELETE FROM buckets WHERE name = ?'),
     // Delete markers and noncurrent versions keep a bucket from being deleted, as in S3.
     bucketHoldsObjects: db.prepare<[{ bucket: string }], number>(`SELECT
@@ -60,6 +60,7 @@ export function prepareStatements(db: Database.Database) {
     deleteUploadsOfBucket: db.prepare<[string]>('DELETE FROM uploads WHERE bucket = ?'),
     getBucketTags: db.prepare<[string], { tags: string | null }>('SELECT tags FROM buckets WHERE name = ?'),
     setBucketTags: db.prepare<[string | null, string]>('UPDATE buckets SET tags = ? WHERE name = ?'),
+    setBucketEncryption: db.prepare<[string | null, string]>('UPDATE buckets SET encryption = ? WHERE name = ?'),
 
     getCurrent: db.prepare<[string, string], CurrentRow>(
       'SELECT version_id, etag, delete_marker FROM objects WHERE bucket = ? AND key = ?'),
@@ -67,7 +68,7 @@ export function prepareStatements(db: Database.Database) {
       `SELECT ${OBJECT_COLUMNS} FROM objects WHERE bucket = ? AND key = ?`),
     replaceObject: db.prepare<[ObjectRow]>(`INSERT OR REPLACE INTO objects (${OBJECT_COLUMNS}) VALUES (
       @bucket, @key, @version_id, @delete_marker, @size, @etag, @last_modified, @owner, @storage_class,
-      @content_headers, @user_metadata, @tags, @acl, @checksum_algorithm, @checksum_type, @checksum_value, @parts, @quarantined)`),
+      @content_headers, @user_metadata, @tags, @acl, @checksum_algorithm, @checksum_type, @checksum_value, @parts, @quarantined, @encryption)`),
     deleteObject: db.prepare<[string, string]>('DELETE FROM objects WHERE bucket = ? AND key = ?'),
     scanObjects: db.prepare<[string, string, number], ObjectRow>(
       `SELECT ${OBJECT_COLUMNS} FROM objects WHERE (bucket, key) > (?, ?) AND delete_marker = 0 ORDER BY bucket, key LIMIT ?`),
@@ -87,7 +88,8 @@ export function prepareStatements(db: Database.Database) {
       OR EXISTS (SELECT 1 FROM upload_parts WHERE blob_id = @id)`).pluck(),
 
     insertUpload: db.prepare<[UploadRow]>(`INSERT INTO uploads (${UPLOAD_COLUMNS}) VALUES (@upload_id, @bucket, @key,
-      @initiated, @owner, @storage_class, @content_headers, @user_metadata, @tags, @acl, @checksum_algorithm, @checksum_type)`),
+      @initiated, @owner, @storage_class, @content_headers, @user_metadata, @tags, @acl, @checksum_algorithm, @checksum_type,
+      @encryption)`),
     getUpload: db.prepare<[string], UploadRow>(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE upload_id = ?`),
     deleteUpload: db.prepare<[string]>('DELETE FROM uploads WHERE upload_id = ?'),
     uploadsFromInclusive: uploadScan(db, '>=', true),
