@@ -16,6 +16,7 @@ import {
   dataKeyOf, newTargetEncryption, readAccess, wantsSseS3, type EncryptionRequest, type TargetEncryption,
 } from './encryption.js';
 import { openObjectStream } from './object-reader.js';
+import { writeBlobFrom } from './store-object.js';
 import { quarantinedError } from './integrity.js';
 
 export interface ResolvedSource {
@@ -121,14 +122,7 @@ export async function copyBytesToBlob(
   } else {
     copying = encrypting ? pipeline(reader, digesting, encrypting) : pipeline(reader, digesting);
   }
-  let written: WrittenBlob;
-  try {
-    [written] = await Promise.all([ctx.blobs.write(encrypting ?? digesting), copying]);
-  } catch (e) {
-    reader?.destroy();
-    copying.catch(() => undefined);
-    throw e;
-  }
+  const written = await writeBlobFrom(ctx, encrypting ?? digesting, copying, reader);
   const got = digesting.digests();
   return { blob: { id: written.id, size: got.size }, md5Hex: got.md5Hex, checksum: got.checksum };
 }

@@ -1,6 +1,7 @@
 // Request body → durable blob with digests checked: the shared write path of PutObject and UploadPart.
 // Order matters for crash safety: bytes are durable before any index commit, and superseded blobs are
 // deleted only after it (a crash in between leaves an orphan for the sweep, never a torn object).
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { EncryptingStream } from '../crypto/blob-format.js';
 import { S3Error } from '../errors.js';
@@ -50,14 +51,7 @@ export async function storeBody(ctx: S3Context, options: StoreOptions = {}): Pro
   const encrypting = options.dataKey === undefined ? undefined : new EncryptingStream(options.dataKey);
   const source = ctx.body();
   const copying = encrypting ? pipeline(source, digesting, encrypting) : pipeline(source, digesting);
-  let written: WrittenBlob;
-  try {
-    [written] = await Promise.all([ctx.blobs.write(encrypting ?? digesting), copying]);
-  } catch (e) {
-    source.destroy();
-    copying.catch(() => undefined);
-    throw e;
-  }
+  const written = await writeBlobFrom(ctx, encrypting ?? digesting, copying, source);
   const got = digesting.digests();
   const blob: WrittenBlob = { id: written.id, size: got.size };
   try {
@@ -69,6 +63,24 @@ export async function storeBody(ctx: S3Context, options: StoreOptions = {}): Pro
     throw e;
   }
   return { blob, md5Hex: got.md5Hex, checksumValue: got.checksum, checksum, clientChecksum: named };
+}
+
+/**
+ * Writes `tail` into a new blob while `feeding` pipes bytes into it, and settles only when both have: a
+ * failed write has removed its temporary file before the error is answered.
+ */
+export async function writeBlobFrom(ctx: S3Context, tail: Readable, feeding: Promise<unknown>, head: Readable | undefined): Promise<WrittenBlob> {
+  const writing = ctx.blobs.write(tail).catch((e: unknown) => {
+    tail.destroy(e as Error);
+    throw e;
+  });
+  const [write, feed] = await Promise.allSettled([writing, feeding]);
+  if (write.status === 'fulfilled' && feed.status === 'fulfilled') return write.value;
+  head?.destroy();
+  if (write.status === 'fulfilled') await ctx.blobs.delete(write.value.id);
+  // Prefer the cause (a bad signature, a failed disk) over the "premature close" it caused elsewhere.
+  const reasons = [feed, write].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  throw reasons.find((r) => r instanceof S3Error) ?? reasons.find((r) => (r as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') ?? reasons[0];
 }
 
 /** Deletes blobs the index no longer references. Failures only leave orphans for the sweep. */
