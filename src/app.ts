@@ -10,9 +10,17 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { dispatch, type FrontEndDeps } from './http/dispatch.js';
 import { errorResponse, toS3Error } from './http/error-response.js';
 import type { OperationName } from './http/operations.js';
+import { operatorResponse, type OperatorEndpoints } from './observability/endpoints.js';
 import type { S3Response } from './s3/respond.js';
 
-export type AppDeps = FrontEndDeps;
+export interface AppDeps extends FrontEndDeps {
+  operator?: OperatorEndpoints;
+}
+
+function declaredBytes(headers: Record<string, unknown>, name: string): number {
+  const n = Number(headers[name]);
+  return Number.isFinite(n) && n > 0 ? n : 0;
+}
 
 function newRequestId(): string {
   return randomBytes(8).toString('hex').toUpperCase();
@@ -48,10 +56,13 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
     const started = process.hrtime.bigint();
     const requestId = newRequestId();
     const method = incoming.method ?? 'GET';
-    let op: OperationName | undefined;
+    let op: OperationName | 'Operator' | undefined;
     let response: S3Response;
+    deps.operator?.metrics.requestStarted();
     try {
-      response = await dispatch(incoming, requestId, deps, (name) => (op = name));
+      const operator = deps.operator && (await operatorResponse(incoming, deps.operator));
+      if (operator) op = 'Operator';
+      response = operator ?? (await dispatch(incoming, requestId, deps, (name) => (op = name)));
     } catch (error) {
       response = errorResponse(toS3Error(error, deps.log, requestId), method, rawPath(incoming), requestId);
     }
@@ -62,14 +73,12 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
       return res;
     };
     stamp(response);
-    outgoing.on('finish', () => {
-      deps.log.info({
-        requestId,
-        op,
-        method,
-        status: response.status,
-        ms: Number(process.hrtime.bigint() - started) / 1e6,
-      }, 'request');
+    outgoing.once('close', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const bytesIn = declaredBytes(incoming.headers, incoming.headers['x-amz-decoded-content-length'] ? 'x-amz-decoded-content-length' : 'content-length');
+      const bytesOut = outgoing.writableFinished && method !== 'HEAD' ? declaredBytes(response.headers, 'content-length') : 0;
+      deps.operator?.metrics.requestFinished({ operation: op ?? 'Unknown', status: response.status, seconds, bytesIn, bytesOut });
+      deps.log.info({ requestId, op, method, status: response.status, ms: seconds * 1000, complete: outgoing.writableFinished }, 'request');
     });
     try {
       if (method === 'HEAD') {

@@ -34,6 +34,8 @@ Options (each also read from the environment; flags win):
   --scrub-interval-hours H re-verify every stored object every H hours, throttled
                            (0 = never)                     SKLAD_SCRUB_INTERVAL_HOURS (default 168)
   --scrub-rate-mib R       background scrub read rate      SKLAD_SCRUB_RATE_MIB (default 64)
+  --metrics-public B       serve GET /metrics without a token (true|false)  SKLAD_METRICS_PUBLIC
+                           (default false; SKLAD_METRICS_TOKEN sets the bearer token that unlocks it)
   --verify-reads B         check whole-object GETs against their recorded digests while streaming
                            (true|false)                    SKLAD_VERIFY_READS (default true)
   --encrypt-all            encrypt every new object at rest (SSE-S3) unless it asks for SSE-C
@@ -68,6 +70,7 @@ async function serve(args: string[]): Promise<number> {
       'scrub-interval-hours': { type: 'string' },
       'scrub-rate-mib': { type: 'string' },
       'verify-reads': { type: 'string' },
+      'metrics-public': { type: 'string' },
       'master-key-file': { type: 'string' },
       'encrypt-all': { type: 'boolean' },
       'allow-insecure-sse-c': { type: 'boolean' },

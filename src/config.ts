@@ -18,6 +18,10 @@ export interface Config {
   idleTimeoutMs: number;
   /** Longest wait for a request's complete header block. */
   headersTimeoutMs: number;
+  /** Bearer token that unlocks GET /metrics. */
+  metricsToken?: string;
+  /** Serve GET /metrics without a token (for a scraper on a trusted network). */
+  metricsPublic: boolean;
   /** Incomplete multipart uploads older than this many hours are aborted in the background; 0 disables. */
   uploadExpiryHours: number;
   /** Check whole-object reads against their recorded digests while streaming. */
@@ -48,6 +52,7 @@ export interface ServeFlags {
   'scrub-interval-hours'?: string;
   'scrub-rate-mib'?: string;
   'verify-reads'?: string;
+  'metrics-public'?: string;
   'master-key-file'?: string;
   'encrypt-all'?: boolean;
   'allow-insecure-sse-c'?: boolean;
@@ -104,6 +109,8 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Config {
     rootSecretKey: secretKey,
     shutdownGraceMs: parseNumber(env.SKLAD_SHUTDOWN_GRACE_MS ?? '30000', 'SKLAD_SHUTDOWN_GRACE_MS'),
     idleTimeoutMs: parseNumber(env.SKLAD_IDLE_TIMEOUT_MS ?? '60000', 'SKLAD_IDLE_TIMEOUT_MS'),
+    metricsToken: env.SKLAD_METRICS_TOKEN || undefined,
+    metricsPublic: parseBoolean(pick('metrics-public', 'SKLAD_METRICS_PUBLIC') ?? 'false', 'metrics-public'),
     headersTimeoutMs: parseNumber(env.SKLAD_HEADERS_TIMEOUT_MS ?? '30000', 'SKLAD_HEADERS_TIMEOUT_MS'),
     uploadExpiryHours: parseNumber(pick('upload-expiry-hours', 'SKLAD_UPLOAD_EXPIRY_HOURS') ?? '168', 'upload expiry (hours)'),
     verifyReads: parseBoolean(pick('verify-reads', 'SKLAD_VERIFY_READS') ?? 'true', 'verify-reads'),

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { serve } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app.js';
+import { createMetrics } from './observability/metrics.js';
 import { StaticCredentials } from './auth/credentials.js';
 import { ConfigError, type Config } from './config.js';
 import { loadKeyring, MasterKeyError, type LoadedKeyring } from './crypto/master-key.js';
@@ -77,6 +78,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const scrubber = startBackgroundScrub(index, blobs, config.scrubIntervalHours, config.scrubRateMiB, log, keys.keyring);
   const expiry = startUploadExpiry(index, blobs, config.uploadExpiryHours, log);
   if (config.uploadExpiryHours > 0) void expiry.runOnce().catch((err: unknown) => log.error({ err }, 'upload expiry failed'));
+  const stats = { integrityFailures: 0 };
   const app = createApp({
     index,
     blobs,
@@ -90,8 +92,15 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       encryptAll: config.encryptAll,
       allowInsecureSseC: config.allowInsecureSseC,
     },
-    stats: { integrityFailures: 0 },
+    stats,
     log,
+    operator: {
+      metrics: createMetrics(index, stats),
+      dataDir: config.dataDir,
+      index,
+      metricsToken: config.metricsToken,
+      metricsPublic: config.metricsPublic,
+    },
   });
 
   let server: Server;

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copyCases } from './contract/copy-cases.js';
 import { encryptionCases } from './contract/encryption-cases.js';
 import { listingCases } from './contract/listing-cases.js';
-import { blobId, bucketRecord, expectS3Error, objectRecord } from './contract/records.js';
+import { blobId, bucketRecord, expectS3Error, objectRecord, uploadRecord } from './contract/records.js';
 import { taggingCases } from './contract/tagging-cases.js';
 import { uploadCases } from './contract/upload-cases.js';
 import { uploadListingCases } from './contract/upload-listing-cases.js';
@@ -46,6 +46,19 @@ export function runMetadataIndexContract(name: string, makeIndex: () => Promise<
         expect(await index.getBucket('gone')).toBeUndefined();
         await index.createBucket(bucketRecord('gone', { owner: 'other' }));
         expect((await index.getBucket('gone'))?.owner).toBe('other');
+      });
+
+      it('reports objects, bytes per bucket and open uploads', async () => {
+        await index.createBucket(bucketRecord('a'));
+        await index.createBucket(bucketRecord('b'));
+        await index.putObject(objectRecord('a', 'one', { size: 10 }));
+        await index.putObject(objectRecord('a', 'two', { size: 5 }));
+        await index.putObject(objectRecord('a', 'two', { size: 7 }));
+        await index.createUpload(uploadRecord('b', 'pending'));
+        expect(await index.usage()).toEqual({
+          buckets: [{ bucket: 'a', objects: 2, bytes: 17 }, { bucket: 'b', objects: 0, bytes: 0 }],
+          openUploads: 1,
+        });
       });
 
       it('refuses to delete a missing bucket', async () => {

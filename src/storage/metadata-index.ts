@@ -184,6 +184,11 @@ export interface PartListPage {
 /** The bytes and facts of an existing object that a copy reuses; read and referenced in one transaction. */
 export type CopySourceCheck = (source: ObjectRecord) => void;
 
+export interface StorageUsage {
+  buckets: { bucket: string; objects: number; bytes: number }[];
+  openUploads: number;
+}
+
 export interface MetadataIndex {
   createBucket(bucket: BucketRecord): Promise<void>;
   getBucket(name: string): Promise<BucketRecord | undefined>;
@@ -246,5 +251,7 @@ export interface MetadataIndex {
 
   /** True when some record (object or upload part) still references the blob. */
   isBlobReferenced(id: string): Promise<boolean>;
+  /** Current objects and their bytes per bucket, and open multipart uploads: what operators monitor. */
+  usage(): Promise<StorageUsage>;
   close(): Promise<void>;
 }

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { S3Error } from '../../errors.js';
 import { buildListPage } from '../list-page.js';
 import type {
+  StorageUsage,
   BucketRecord,
   CopySourceCheck,
   DefaultEncryption,
@@ -87,6 +88,10 @@ export class SqliteMetadataIndex implements MetadataIndex {
   async getBucket(name: string): Promise<BucketRecord | undefined> {
     const row = this.s.getBucket.get(name);
     return row && toBucketRecord(row);
+  }
+
+  async usage(): Promise<StorageUsage> {
+    return this.read(() => ({ buckets: this.s.usageByBucket.all(), openUploads: this.s.countUploads.get() ?? 0 }));
   }
 
   async listBuckets(): Promise<BucketRecord[]> {

@@ -50,6 +50,11 @@ export function prepareStatements(db: Database.Database) {
       VALUES (@name, @owner, @region, @created_at, @acl, @versioning, @encryption)`),
     deleteBucket: db.prepare<[string]>('DELETE FROM buckets WHERE name = ?'),
     // Delete markers and noncurrent versions keep a bucket from being deleted, as in S3.
+    usageByBucket: db.prepare<[], { bucket: string; objects: number; bytes: number }>(`SELECT name AS bucket,
+      (SELECT count(*) FROM objects WHERE bucket = name AND delete_marker = 0) AS objects,
+      (SELECT coalesce(sum(size), 0) FROM objects WHERE bucket = name AND delete_marker = 0) AS bytes
+      FROM buckets ORDER BY name`),
+    countUploads: db.prepare<[], number>('SELECT count(*) FROM uploads').pluck(),
     bucketHoldsObjects: db.prepare<[{ bucket: string }], number>(`SELECT
       EXISTS (SELECT 1 FROM objects WHERE bucket = @bucket)
       OR EXISTS (SELECT 1 FROM object_versions WHERE bucket = @bucket)`).pluck(),

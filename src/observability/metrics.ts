@@ -1,0 +1,93 @@
+// Prometheus metrics (prom-client): requests by operation and status class, latency, bytes, in-flight
+// requests, storage usage per bucket, open uploads, integrity failures and process metrics.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ServerStats } from '../s3/context.js';
+import type { MetadataIndex, StorageUsage } from '../storage/metadata-index.js';
+
+export interface RequestObservation {
+  operation: string;
+  status: number;
+  seconds: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export interface Metrics {
+  registry: Registry;
+  requestStarted(): void;
+  requestFinished(o: RequestObservation): void;
+}
+
+export function createMetrics(index: MetadataIndex, stats: ServerStats): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'sklad_' });
+  const requests = new Counter({
+    name: 'sklad_requests_total',
+    help: 'S3 requests answered, by operation and status class',
+    labelNames: ['operation', 'status'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'sklad_request_duration_seconds',
+    help: 'Time from request to the end of the response, by operation',
+    labelNames: ['operation'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  const bytesIn = new Counter({ name: 'sklad_received_bytes_total', help: 'Request body bytes received', registers: [registry] });
+  const bytesOut = new Counter({ name: 'sklad_sent_bytes_total', help: 'Response body bytes sent', registers: [registry] });
+  const inFlight = new Gauge({ name: 'sklad_requests_in_flight', help: 'Requests being served', registers: [registry] });
+  // prom-client collects all metrics concurrently: the three usage gauges share one index query per scrape.
+  let pending: { at: number; usage: Promise<StorageUsage> } | undefined;
+  const usage = (): Promise<StorageUsage> => {
+    if (pending === undefined || Date.now() - pending.at > 1000) pending = { at: Date.now(), usage: index.usage() };
+    return pending.usage;
+  };
+  new Gauge({
+    name: 'sklad_bucket_objects',
+    help: 'Objects stored, by bucket',
+    labelNames: ['bucket'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const b of (await usage()).buckets) this.set({ bucket: b.bucket }, b.objects);
+    },
+  });
+  new Gauge({
+    name: 'sklad_bucket_bytes',
+    help: 'Bytes stored (object sizes), by bucket',
+    labelNames: ['bucket'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const b of (await usage()).buckets) this.set({ bucket: b.bucket }, b.bytes);
+    },
+  });
+  new Gauge({
+    name: 'sklad_multipart_uploads_open',
+    help: 'Multipart uploads started and not yet completed or aborted',
+    registers: [registry],
+    async collect() {
+      this.set((await usage()).openUploads);
+    },
+  });
+  new Gauge({
+    name: 'sklad_integrity_failures',
+    help: 'Reads whose bytes did not match their recorded digests since the server started',
+    registers: [registry],
+    collect() {
+      this.set(stats.integrityFailures);
+    },
+  });
+  return {
+    registry,
+    requestStarted: () => inFlight.inc(),
+    requestFinished(o) {
+      inFlight.dec();
+      requests.inc({ operation: o.operation, status: `${Math.floor(o.status / 100)}xx` });
+      duration.observe({ operation: o.operation }, o.seconds);
+      bytesIn.inc(o.bytesIn);
+      bytesOut.inc(o.bytesOut);
+    },
+  };
+}
