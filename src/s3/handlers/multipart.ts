@@ -25,6 +25,7 @@ import { precheckCondition, writeConditionFrom } from './put.js';
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 export const MAX_PART_SIZE = 5 * 1024 ** 3;
 export const MAX_PART_NUMBER = 10_000;
+export const MAX_OBJECT_SIZE = 5 * 1024 ** 4;
 
 function checksumMember(algorithm: ChecksumAlgorithm): `Checksum${ChecksumAlgorithm}` {
   return `Checksum${algorithm}`;
@@ -272,6 +273,9 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<S3Respons
     deleteMarker: false,
     ...(upload.encryption ? { encryption: upload.encryption } : {}),
   };
+  if (record.size > MAX_OBJECT_SIZE) {
+    throw new S3Error('EntityTooLarge', { fields: { ProposedSize: record.size, MaxSizeAllowed: MAX_OBJECT_SIZE } });
+  }
   checkObjectChecksumHeader(ctx, record);
   const orphans = await ctx.index.completeUpload(uploadId, record, condition);
   await deleteBlobs(ctx, orphans);
