@@ -12,24 +12,13 @@ import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
   DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException, UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { random as prng } from '../../src/storage/contract/reference-listing.js';
 import { ACCESS_KEY, REGION, SECRET_KEY } from './server.js';
 
 export const BUCKET = 'crash';
 const MiB = 1024 * 1024;
 
 type State = { md5: string; size: number } | null;
-
-/** mulberry32: a tiny seeded generator, so a run's schedule can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const stateOf = (body: Buffer): State => ({ md5: createHash('md5').update(body).digest('hex'), size: body.length });
 const sameState = (a: State, b: State): boolean => (a === null ? b === null : b !== null && a.md5 === b.md5 && a.size === b.size);
