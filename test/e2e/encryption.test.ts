@@ -404,7 +404,7 @@ describe('encryption at rest', { timeout: 60_000 }, () => {
     await writeFile(file, stored);
     await expect(body(s3, { Bucket: bucket, Key: 'damaged' })).rejects.toThrow();
     let err = await s3Error(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'damaged' })));
-    for (let i = 0; i < 50 && err.name !== 'InvalidObjectState'; i++) {
+    for (let i = 0; i < 250 && err.name !== 'InvalidObjectState'; i++) {
       await new Promise((r) => setTimeout(r, 20));
       err = await s3Error(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'damaged' })));
     }

@@ -62,7 +62,7 @@ describe('integrity', () => {
     await expect(read).rejects.toThrow();
     // the failed read quarantines the object: later reads answer a clear error
     let err = await s3Error(s3.send(new GetObjectCommand({ Bucket: 'scrubbed', Key: 'victim' })));
-    for (let i = 0; i < 20 && err.status !== 403; i++) {
+    for (let i = 0; i < 200 && err.status !== 403; i++) {
       await new Promise((r) => setTimeout(r, 50));
       err = await s3Error(s3.send(new GetObjectCommand({ Bucket: 'scrubbed', Key: 'victim' })));
     }

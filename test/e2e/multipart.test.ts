@@ -270,11 +270,15 @@ describe('@aws-sdk/lib-storage', () => {
       if (++parts === 3) void upload.abort();
     });
     await expect(upload.done()).rejects.toThrow();
-    // the abort races with parts still in flight: wait for them to settle
-    await new Promise((r) => setTimeout(r, 500));
+    // the abort races with parts still in flight: wait (bounded) for them to settle
+    let count = await blobFileCount();
+    for (let i = 0; i < 100 && count !== before; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      count = await blobFileCount();
+    }
     const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: 'lib-storage/aborted' }));
     expect(uploads.Uploads ?? []).toEqual([]);
-    expect(await blobFileCount()).toBe(before);
+    expect(count).toBe(before);
     expect(await s3Error(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'lib-storage/aborted' })))).toMatchObject({ status: 404 });
   });
 });

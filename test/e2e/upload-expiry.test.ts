@@ -21,7 +21,7 @@ describe('abandoned multipart uploads', () => {
     const after = t.client();
     // the start-up pass runs in the background; give it a moment
     let uploads: unknown[] | undefined = [1];
-    for (let i = 0; i < 50 && uploads?.length; i++) {
+    for (let i = 0; i < 250 && uploads?.length; i++) {
       uploads = (await after.send(new ListMultipartUploadsCommand({ Bucket: 'expiry' }))).Uploads;
       if (uploads?.length) await new Promise((r) => setTimeout(r, 20));
     }
