@@ -1,6 +1,7 @@
 // x-amz-copy-source: "bucket/key" or "/bucket/key", URL-encoded, optionally "?versionId=…"; and the
 // x-amz-copy-source-range of UploadPartCopy.
 import { S3Error } from '../errors.js';
+import { requireNullVersion } from './request-params.js';
 import type { ByteRange } from '../storage/blob-store.js';
 
 export interface CopySource {
@@ -28,9 +29,7 @@ export function parseCopySource(headers: Map<string, string>): CopySource {
   const slash = decoded.indexOf('/');
   if (slash <= 0 || slash === decoded.length - 1) throw invalidSource();
   const versionId = query.get('versionId') ?? undefined;
-  if (versionId !== undefined && versionId !== 'null') {
-    throw new S3Error('InvalidArgument', { message: 'Invalid version id specified', fields: { ArgumentName: 'versionId', ArgumentValue: versionId } });
-  }
+  requireNullVersion(versionId);
   return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1), versionId };
 }
 

@@ -4,24 +4,17 @@ import type { GetObjectAttributesResponse } from '../../xml/shapes.js';
 import type { S3Context } from '../context.js';
 import { readAccess } from '../encryption.js';
 import { xmlResponse, type S3Response } from '../respond.js';
+import { currentObject, nonNegativeInteger } from '../request-params.js';
 import { httpDate } from '../wire-format.js';
 
 const attributeNames = new Set(['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize']);
-
-function headerInteger(ctx: S3Context, name: string, fallback: number): number {
-  const raw = ctx.headers.get(name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new S3Error('InvalidArgument', { fields: { ArgumentName: name, ArgumentValue: raw } });
-  return Number(raw);
-}
 
 export async function getObjectAttributes(ctx: S3Context): Promise<S3Response> {
   const wanted = new Set((ctx.headers.get('x-amz-object-attributes') ?? '').split(',').map((a) => a.trim()).filter(Boolean));
   if (wanted.size === 0 || [...wanted].some((a) => !attributeNames.has(a))) {
     throw new S3Error('InvalidArgument', { message: 'Invalid attribute name specified.', fields: { ArgumentName: 'x-amz-object-attributes' } });
   }
-  const record = await ctx.index.getObject(ctx.bucket, ctx.key);
-  if (record === undefined || record.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: ctx.key } });
+  const record = await currentObject(ctx);
   readAccess(ctx, record.encryption, 'request'); // SSE-C objects answer only with their key, as on S3
   const doc: GetObjectAttributesResponse = {};
   // ETag is unquoted in this document, unlike everywhere else.
@@ -30,8 +23,8 @@ export async function getObjectAttributes(ctx: S3Context): Promise<S3Response> {
     doc.Checksum = { [`Checksum${record.checksum.algorithm}`]: record.checksum.value, ChecksumType: record.checksum.type };
   }
   if (wanted.has('ObjectParts') && record.parts) {
-    const maxParts = Math.min(headerInteger(ctx, 'x-amz-max-parts', 1000), 1000);
-    const marker = headerInteger(ctx, 'x-amz-part-number-marker', 0);
+    const maxParts = Math.min(nonNegativeInteger(ctx.headers.get('x-amz-max-parts'), 'x-amz-max-parts', 1000), 1000);
+    const marker = nonNegativeInteger(ctx.headers.get('x-amz-part-number-marker'), 'x-amz-part-number-marker', 0);
     const after = record.parts.filter((p) => p.partNumber > marker);
     const page = after.slice(0, maxParts);
     const truncated = after.length > page.length;

@@ -74,15 +74,14 @@ export async function copyObject(ctx: S3Context): Promise<S3Response> {
   // Sharing depends on how the source is encrypted: that must not change before the swap.
   if (current.encryption !== undefined || !encryption.share) readSource = current;
   const sourceFull = current.checksum?.type === 'FULL_OBJECT' ? current.checksum : undefined;
+  const algorithm = wantAlgorithm ?? current.checksum?.algorithm ?? 'CRC64NVME';
   let copied: CopiedBytes | undefined;
   if (!encryption.share) {
     // Another encryption: one pass decrypts, digests and re-encrypts into a new blob.
-    const algorithm = wantAlgorithm ?? current.checksum?.algorithm ?? 'CRC64NVME';
     checkCopySource(ctx, current);
     copied = await copyBytesToBlob(ctx, current, { start: 0, end: current.size - 1 }, algorithm, { source: sourceDataKey(), target: encryption.target.dataKey });
     recomputed = { etag: copied.md5Hex, checksum: { algorithm, type: 'FULL_OBJECT', value: copied.checksum } };
   } else if (current.parts !== undefined || (wantAlgorithm !== undefined && sourceFull?.algorithm !== wantAlgorithm)) {
-    const algorithm = wantAlgorithm ?? current.checksum?.algorithm ?? 'CRC64NVME';
     checkCopySource(ctx, current);
     const digests = await digestsOf(ctx, current, algorithm, sourceDataKey());
     recomputed = { etag: digests.md5Hex, checksum: { algorithm, type: 'FULL_OBJECT', value: digests.checksum } };

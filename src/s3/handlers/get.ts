@@ -11,17 +11,13 @@ import { dataKeyOf, encryptionHeaders, readAccess, refuseSseHeader } from '../en
 import { objectResponseHeaders } from '../object-headers.js';
 import { openObjectStream } from '../object-reader.js';
 import { parseRange } from '../range.js';
+import { currentObject, partNumber } from '../request-params.js';
 import type { ByteRange } from '../../storage/blob-store.js';
 import { emptyResponse, streamResponse, type S3Response } from '../respond.js';
 import { httpDate, quoteEtag } from '../wire-format.js';
 
-async function currentObject(ctx: S3Context): Promise<ObjectRecord> {
-  const versionId = ctx.query.get('versionId');
-  if (versionId !== null && versionId !== 'null') {
-    throw new S3Error('InvalidArgument', { message: 'Invalid version id specified', fields: { ArgumentName: 'versionId', ArgumentValue: versionId } });
-  }
-  const record = await ctx.index.getObject(ctx.bucket, ctx.key);
-  if (record === undefined || record.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: ctx.key } });
+async function readableObject(ctx: S3Context): Promise<ObjectRecord> {
+  const record = await currentObject(ctx);
   if (record.quarantined) throw quarantinedError(ctx.key);
   return record;
 }
@@ -62,10 +58,7 @@ function checksumHeaders(ctx: S3Context, record: ObjectRecord, ranged: boolean):
 function partSpan(ctx: S3Context, record: ObjectRecord): { range?: ByteRange } | undefined {
   const raw = ctx.query.get('partNumber');
   if (raw === null) return undefined;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 1 || n > 10_000) {
-    throw new S3Error('InvalidArgument', { message: 'Part number must be an integer between 1 and 10000, inclusive', fields: { ArgumentName: 'partNumber', ArgumentValue: raw } });
-  }
+  const n = partNumber(raw);
   if (ctx.headers.has('range')) throw new S3Error('InvalidRequest', { message: 'Cannot specify both Range header and partNumber query parameter' });
   if (record.parts === undefined) {
     if (n !== 1) throw new S3Error('InvalidPartNumber', { fields: { PartNumberRequested: n, ActualPartCount: 1 } });
@@ -81,7 +74,7 @@ function partSpan(ctx: S3Context, record: ObjectRecord): { range?: ByteRange } |
 
 async function readObject(ctx: S3Context, withBody: boolean): Promise<S3Response> {
   refuseSseHeader(ctx);
-  const record = await currentObject(ctx);
+  const record = await readableObject(ctx);
   const customerKey = readAccess(ctx, record.encryption, 'request');
   checkConditions(ctx, record);
   const part = partSpan(ctx, record);

@@ -4,7 +4,8 @@ import type { ListPage, ObjectSummary } from '../../storage/metadata-index.js';
 import type { ListBucketResult, ListedObject } from '../../xml/shapes.js';
 import type { S3Context } from '../context.js';
 import { xmlResponse, type S3Response } from '../respond.js';
-import { isoTime, ownerOf, quoteEtag, urlEncodeValue } from '../wire-format.js';
+import { listEncoding, nonNegativeInteger } from '../request-params.js';
+import { isoTime, ownerOf, quoteEtag } from '../wire-format.js';
 
 const MAX_KEYS = 1000;
 
@@ -17,25 +18,11 @@ interface ListParams {
 }
 
 function listParams(ctx: S3Context): ListParams {
-  const encodingType = ctx.query.get('encoding-type');
-  if (encodingType !== null && encodingType !== 'url') {
-    throw new S3Error('InvalidArgument', { message: 'Invalid Encoding Method specified in Request', fields: { ArgumentName: 'encoding-type', ArgumentValue: encodingType } });
-  }
-  const rawMax = ctx.query.get('max-keys');
-  let maxKeys = MAX_KEYS;
-  if (rawMax !== null) {
-    if (!/^\d+$/.test(rawMax)) {
-      throw new S3Error('InvalidArgument', { message: 'Provided max-keys not an integer or within integer range', fields: { ArgumentName: 'max-keys', ArgumentValue: rawMax } });
-    }
-    maxKeys = Math.min(Number(rawMax), MAX_KEYS);
-  }
-  const urlEncoded = encodingType === 'url';
   return {
     prefix: ctx.query.get('prefix') ?? '',
     delimiter: ctx.query.get('delimiter') ?? '',
-    maxKeys,
-    urlEncoded,
-    encode: urlEncoded ? urlEncodeValue : (v) => v,
+    maxKeys: nonNegativeInteger(ctx.query.get('max-keys'), 'max-keys', MAX_KEYS, MAX_KEYS),
+    ...listEncoding(ctx.query),
   };
 }
 

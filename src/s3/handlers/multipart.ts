@@ -18,30 +18,19 @@ import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
 import { storageClassFrom } from '../storage-class.js';
 import { deleteBlobs, storeBody } from '../store-object.js';
 import { tagsFromHeader } from '../tagging.js';
-import { isoTime, ownerOf, quoteEtag, unquoteEtag, urlEncodeValue } from '../wire-format.js';
+import { listEncoding, MAX_PART_NUMBER, nonNegativeInteger, partNumber as parsePartNumber } from '../request-params.js';
+import { isoTime, ownerOf, quoteEtag, unquoteEtag } from '../wire-format.js';
 import { precheckCondition, writeConditionFrom } from './put.js';
 
 /** S3 limits: https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 export const MAX_PART_SIZE = 5 * 1024 ** 3;
-export const MAX_PART_NUMBER = 10_000;
 export const MAX_OBJECT_SIZE = 5 * 1024 ** 4;
 
 function checksumMember(algorithm: ChecksumAlgorithm): `Checksum${ChecksumAlgorithm}` {
   return `Checksum${algorithm}`;
 }
 
-function partNumberFrom(ctx: S3Context): number {
-  const raw = ctx.query.get('partNumber') ?? '';
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 1 || n > MAX_PART_NUMBER) {
-    throw new S3Error('InvalidArgument', {
-      message: `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive`,
-      fields: { ArgumentName: 'partNumber', ArgumentValue: raw },
-    });
-  }
-  return n;
-}
 
 async function uploadOf(ctx: S3Context): Promise<UploadRecord> {
   const uploadId = ctx.query.get('uploadId') ?? '';
@@ -105,7 +94,7 @@ async function savePart(ctx: S3Context, part: PartRecord): Promise<void> {
 }
 
 export async function uploadPart(ctx: S3Context): Promise<S3Response> {
-  const partNumber = partNumberFrom(ctx);
+  const partNumber = parsePartNumber(ctx.query.get('partNumber'));
   const upload = await uploadOf(ctx);
   const encryption = partEncryption(ctx, upload);
   const requested = requestedChecksums(ctx.headers);
@@ -126,7 +115,7 @@ export async function uploadPart(ctx: S3Context): Promise<S3Response> {
 }
 
 export async function uploadPartCopy(ctx: S3Context): Promise<S3Response> {
-  const partNumber = partNumberFrom(ctx);
+  const partNumber = parsePartNumber(ctx.query.get('partNumber'));
   const upload = await uploadOf(ctx);
   const encryption = partEncryption(ctx, upload);
   const source = await readableSource(ctx);
@@ -289,12 +278,7 @@ export async function abortMultipartUpload(ctx: S3Context): Promise<S3Response> 
 }
 
 function boundedInteger(ctx: S3Context, name: string, fallback: number, max: number): number {
-  const raw = ctx.query.get(name);
-  if (raw === null) return fallback;
-  if (!/^\d+$/.test(raw)) {
-    throw new S3Error('InvalidArgument', { message: `Provided ${name} not an integer or within integer range`, fields: { ArgumentName: name, ArgumentValue: raw } });
-  }
-  return Math.min(Number(raw), max);
+  return nonNegativeInteger(ctx.query.get(name), name, fallback, max);
 }
 
 export async function listParts(ctx: S3Context): Promise<S3Response> {
@@ -328,11 +312,7 @@ export async function listParts(ctx: S3Context): Promise<S3Response> {
 }
 
 export async function listMultipartUploads(ctx: S3Context): Promise<S3Response> {
-  const encodingType = ctx.query.get('encoding-type');
-  if (encodingType !== null && encodingType !== 'url') {
-    throw new S3Error('InvalidArgument', { message: 'Invalid Encoding Method specified in Request', fields: { ArgumentName: 'encoding-type', ArgumentValue: encodingType } });
-  }
-  const encode = encodingType === 'url' ? urlEncodeValue : (v: string) => v;
+  const { urlEncoded, encode } = listEncoding(ctx.query);
   const prefix = ctx.query.get('prefix') ?? '';
   const delimiter = ctx.query.get('delimiter') ?? '';
   const keyMarker = ctx.query.get('key-marker') ?? '';
@@ -349,7 +329,7 @@ export async function listMultipartUploads(ctx: S3Context): Promise<S3Response> 
     ...(delimiter ? { Delimiter: encode(delimiter) } : {}),
     MaxUploads: maxUploads,
     IsTruncated: page.isTruncated,
-    ...(encodingType ? { EncodingType: 'url' } : {}),
+    ...(urlEncoded ? { EncodingType: 'url' } : {}),
     Upload: page.uploads.map((u) => ({
       Key: encode(u.key),
       UploadId: u.uploadId,

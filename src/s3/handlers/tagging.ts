@@ -5,6 +5,7 @@ import { decodeXml, listOf, textOf } from '../../xml/decode.js';
 import type { Tagging } from '../../xml/shapes.js';
 import type { S3Context } from '../context.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
+import { currentObject } from '../request-params.js';
 import { validateTags } from '../tagging.js';
 
 const MAX_BUCKET_TAGS = 50;
@@ -24,12 +25,6 @@ async function requestedTags(ctx: S3Context, max: number): Promise<Tag[]> {
     return { key, value };
   });
   return validateTags(tags, max);
-}
-
-async function currentObject(ctx: S3Context) {
-  const record = await ctx.index.getObject(ctx.bucket, ctx.key);
-  if (record === undefined || record.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: ctx.key } });
-  return record;
 }
 
 export async function getObjectTagging(ctx: S3Context): Promise<S3Response> {

@@ -1,0 +1,58 @@
+// Request parameters several operations share, validated one way: numeric limits and markers, part
+// numbers, encoding-type, versionId on unversioned buckets, and the current object a request names.
+import { S3Error } from '../errors.js';
+import type { ObjectRecord } from '../storage/metadata-index.js';
+import type { S3Context } from './context.js';
+import { urlEncodeValue } from './wire-format.js';
+
+export const MAX_PART_NUMBER = 10_000;
+
+/** A non-negative integer parameter (query or header), capped at `max`; absent → `fallback`. */
+export function nonNegativeInteger(raw: string | null | undefined, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (raw === null || raw === undefined) return fallback;
+  if (!/^\d{1,15}$/.test(raw)) {
+    throw new S3Error('InvalidArgument', { message: `Provided ${name} not an integer or within integer range`, fields: { ArgumentName: name, ArgumentValue: raw } });
+  }
+  return Math.min(Number(raw), max);
+}
+
+/** `partNumber`: 1..10,000. */
+export function partNumber(raw: string | null): number {
+  const n = Number(raw);
+  if (raw === null || !/^\d{1,5}$/.test(raw) || n < 1 || n > MAX_PART_NUMBER) {
+    throw new S3Error('InvalidArgument', {
+      message: `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive`,
+      fields: { ArgumentName: 'partNumber', ArgumentValue: raw ?? '' },
+    });
+  }
+  return n;
+}
+
+export interface ListEncoding {
+  urlEncoded: boolean;
+  encode: (value: string) => string;
+}
+
+/** `encoding-type=url` of the listing operations. */
+export function listEncoding(query: URLSearchParams): ListEncoding {
+  const encodingType = query.get('encoding-type');
+  if (encodingType !== null && encodingType !== 'url') {
+    throw new S3Error('InvalidArgument', { message: 'Invalid Encoding Method specified in Request', fields: { ArgumentName: 'encoding-type', ArgumentValue: encodingType } });
+  }
+  return encodingType === 'url' ? { urlEncoded: true, encode: urlEncodeValue } : { urlEncoded: false, encode: (v) => v };
+}
+
+/** Buckets are unversioned: the only version id there is is "null". */
+export function requireNullVersion(versionId: string | null | undefined): void {
+  if (versionId !== null && versionId !== undefined && versionId !== 'null') {
+    throw new S3Error('InvalidArgument', { message: 'Invalid version id specified', fields: { ArgumentName: 'versionId', ArgumentValue: versionId } });
+  }
+}
+
+/** The current object the request names (NoSuchKey when absent or a delete marker). */
+export async function currentObject(ctx: S3Context): Promise<ObjectRecord> {
+  requireNullVersion(ctx.query.get('versionId'));
+  const record = await ctx.index.getObject(ctx.bucket, ctx.key);
+  if (record === undefined || record.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: ctx.key } });
+  return record;
+}
