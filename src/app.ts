@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import { dispatch, type FrontEndDeps } from './http/dispatch.js';
+import { dispatch, type FrontEndDeps, type RequestInfo } from './http/dispatch.js';
 import { errorResponse, toS3Error } from './http/error-response.js';
 import type { OperationName } from './http/operations.js';
 import { operatorResponse, type OperatorEndpoints } from './observability/endpoints.js';
@@ -57,12 +57,13 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
     const requestId = newRequestId();
     const method = incoming.method ?? 'GET';
     let op: OperationName | 'Operator' | undefined;
+    const info: RequestInfo = {};
     let response: S3Response;
     deps.operator?.metrics.requestStarted();
     try {
       const operator = deps.operator && (await operatorResponse(incoming, deps.operator));
       if (operator) op = 'Operator';
-      response = operator ?? (await dispatch(incoming, requestId, deps, (name) => (op = name)));
+      response = operator ?? (await dispatch(incoming, requestId, deps, info));
     } catch (error) {
       response = errorResponse(toS3Error(error, deps.log, requestId), method, rawPath(incoming), requestId);
     }
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
     };
     stamp(response);
     outgoing.once('close', () => {
+      op ??= info.op;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const bytesIn = declaredBytes(incoming.headers, incoming.headers['x-amz-decoded-content-length'] ? 'x-amz-decoded-content-length' : 'content-length');
       const bytesOut = outgoing.writableFinished && method !== 'HEAD' ? declaredBytes(response.headers, 'content-length') : 0;

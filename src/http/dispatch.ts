@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { authenticate, type AuthResult } from '../auth/authenticate.js';
 import { authorize } from '../auth/authorize.js';
-import type { CredentialStore } from '../auth/credentials.js';
+import type { CredentialStore, Principal } from '../auth/credentials.js';
 import { verifiedBody, type VerifiedBody } from '../auth/sigv4/payload.js';
 import { S3Error } from '../errors.js';
 import type { S3Context, ServerSettings, ServerStats } from '../s3/context.js';
@@ -27,9 +27,12 @@ export interface FrontEndDeps {
   log: Logger;
 }
 
-export interface DispatchResult {
+/** What dispatch learned about a request, filled in as it goes; read by the request and audit logs. */
+export interface RequestInfo {
   op?: OperationName;
-  response: S3Response;
+  bucket?: string;
+  key?: string;
+  principal?: Principal;
 }
 
 const knownMethods = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);
@@ -63,7 +66,7 @@ export async function dispatch(
   incoming: IncomingMessage,
   requestId: string,
   deps: FrontEndDeps,
-  onOperation: (op: OperationName) => void,
+  info: RequestInfo,
 ): Promise<S3Response> {
   const method = incoming.method ?? 'GET';
   const headers = headerMap(incoming);
@@ -75,7 +78,9 @@ export async function dispatch(
       fields: { Method: method, ResourceType: level.toUpperCase() },
     });
   }
-  onOperation(op);
+  info.op = op;
+  info.bucket = target.bucket;
+  info.key = target.key;
 
   const now = new Date();
   const auth: AuthResult = await authenticate(
@@ -83,6 +88,7 @@ export async function dispatch(
     { region: deps.settings.region, credentials: deps.credentials, virtualHostBucket: target.virtualHostBucket },
   );
   if (auth.principal === null) throw new S3Error('AccessDenied');
+  info.principal = auth.principal;
   const handler = handlers[op];
   if (handler === undefined) {
     throw new S3Error('NotImplemented', { message: `${op} is not implemented by this server.` });
