@@ -12,9 +12,16 @@ import { errorResponse, toS3Error } from './http/error-response.js';
 import type { OperationName } from './http/operations.js';
 import { operatorResponse, type OperatorEndpoints } from './observability/endpoints.js';
 import type { S3Response } from './s3/respond.js';
+import type { AdminEndpoint } from './admin/api.js';
+import { auditEventFor, summarizeRequest } from './audit/request-summary.js';
+import type { AuditLog } from './audit/types.js';
 
 export interface AppDeps extends FrontEndDeps {
   operator?: OperatorEndpoints;
+  /** The admin API under /_sklad/admin/v1 (src/admin/); absent means no admin API. */
+  admin?: AdminEndpoint;
+  /** Receives every write, delete and denied request; absent means no audit trail (unit tests). */
+  audit?: AuditLog;
 }
 
 function declaredBytes(headers: Record<string, unknown>, name: string): number {
@@ -56,16 +63,21 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
     const started = process.hrtime.bigint();
     const requestId = newRequestId();
     const method = incoming.method ?? 'GET';
-    let op: OperationName | 'Operator' | undefined;
+    let op: OperationName | 'Operator' | 'Admin' | undefined;
     const info: RequestInfo = {};
     let response: S3Response;
+    let errorCode: string | undefined;
     deps.operator?.metrics.requestStarted();
     try {
       const operator = deps.operator && (await operatorResponse(incoming, deps.operator));
       if (operator) op = 'Operator';
-      response = operator ?? (await dispatch(incoming, requestId, deps, info));
+      const admin = operator === undefined && deps.admin ? await deps.admin(incoming, requestId, info) : undefined;
+      if (admin) op = 'Admin';
+      response = operator ?? admin ?? (await dispatch(incoming, requestId, deps, info));
     } catch (error) {
-      response = errorResponse(toS3Error(error, deps.log, requestId), method, rawPath(incoming), requestId);
+      const failure = toS3Error(error, deps.log, requestId);
+      errorCode = failure.code;
+      response = errorResponse(failure, method, rawPath(incoming), requestId);
     }
     const stamp = (res: S3Response): S3Response => {
       res.headers['x-amz-request-id'] = requestId;
@@ -80,7 +92,14 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
       const bytesIn = declaredBytes(incoming.headers, incoming.headers['x-amz-decoded-content-length'] ? 'x-amz-decoded-content-length' : 'content-length');
       const bytesOut = outgoing.writableFinished && method !== 'HEAD' ? declaredBytes(response.headers, 'content-length') : 0;
       deps.operator?.metrics.requestFinished({ operation: op ?? 'Unknown', status: response.status, seconds, bytesIn, bytesOut });
-      deps.log.info({ requestId, op, method, status: response.status, ms: seconds * 1000, complete: outgoing.writableFinished }, 'request');
+      // Built from what dispatch learned and the socket only: no header that could carry a secret.
+      const summary = summarizeRequest(incoming, info, {
+        requestId, op, method, status: response.status, errorCode, bytesIn, bytesOut, ms: seconds * 1000, complete: outgoing.writableFinished,
+      });
+      deps.log.info(summary, 'request');
+      // The admin API records its own events, with the action and target the request log cannot know.
+      const event = deps.audit && op !== 'Admin' ? auditEventFor(summary) : undefined;
+      if (event) deps.audit!.record(event);
     });
     try {
       if (method === 'HEAD') {
@@ -93,7 +112,9 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
       // A response that cannot be written (a header value Node refuses) still gets a proper S3 answer.
       if (response.body instanceof Readable) response.body.destroy();
       if (outgoing.headersSent) throw error;
-      response = stamp(errorResponse(toS3Error(error, deps.log, requestId), method, rawPath(incoming), requestId));
+      const failure = toS3Error(error, deps.log, requestId);
+      errorCode = failure.code;
+      response = stamp(errorResponse(failure, method, rawPath(incoming), requestId));
       if (method === 'HEAD') return new Response(null, { status: response.status, headers: response.headers });
       await writeResponse(response, outgoing);
     }

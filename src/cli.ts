@@ -1,11 +1,16 @@
 // Command line: `sklad serve`, `sklad scrub` and help. Signals close the server gracefully.
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
-import { ConfigError, loadConfig, type ServeFlags } from './config.js';
+import pino from 'pino';
+import { ConfigError, loadConfig, type ConfigReport, type ServeFlags } from './config.js';
+import { formatEffectiveConfig } from './print-config.js';
+import { healthcheckCommand } from './healthcheck-command.js';
 import { MasterKeyError } from './crypto/master-key.js';
 import { startServer } from './server.js';
 import { DataFolderBusyError } from './data-lock.js';
 import { scrubCommand } from './scrub-command.js';
+import { auditCommand } from './audit/verify-command.js';
+import { adminCommand } from './admin/cli/main.js';
 
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -14,6 +19,9 @@ const mainHelp = `sklad ${version} — S3-compatible object storage server
 Usage:
   sklad serve [options]     start the server (see 'sklad serve --help')
   sklad scrub [options]     verify every stored object (see 'sklad scrub --help')
+  sklad audit verify [...]  check the audit log's hash chain (see 'sklad audit --help')
+  sklad admin COMMAND       manage users, access keys, policies and quotas (see 'sklad admin --help')
+  sklad healthcheck         exit 0 when the configured server answers /health/ready with 200
   sklad --help              show this help
   sklad --version           print the version
 `;
@@ -46,14 +54,32 @@ Options (each also read from the environment; flags win):
                            Retired keys still needed to read older objects: SKLAD_OLD_MASTER_KEYS=k1,k2
   --allow-insecure-sse-c   accept SSE-C keys over plain HTTP (e.g. behind a TLS-terminating proxy)
                                                            SKLAD_ALLOW_INSECURE_SSE_C=true
+  --audit on|off           keep the hash-chained audit log of writes, deletes and denied requests
+                                                           SKLAD_AUDIT (default on)
+  --audit-dir DIR          audit log folder                SKLAD_AUDIT_DIR (default DIR/audit)
+  --audit-max-file-mib N   rotate the audit file past N MiB  SKLAD_AUDIT_MAX_FILE_MIB (default 64);
+                           SIGUSR2 rotates it now; SKLAD_AUDIT_SYNC_MS (default 1000) bounds fdatasync delay
+  --config FILE       YAML config file (keys in docs/operations.md)   SKLAD_CONFIG
+                      flags win over the environment, which wins over the file
+  --print-config      print the effective configuration with each value's source, then exit
+  --tls-cert FILE     serve HTTPS with this PEM certificate chain     SKLAD_TLS_CERT
+  --tls-key FILE      and this PEM private key (both or neither)      SKLAD_TLS_KEY
+                      SIGHUP re-reads both without dropping connections
+  --headers-timeout-ms N    longest wait for a request's headers      SKLAD_HEADERS_TIMEOUT_MS (default 30000)
+  --idle-timeout-ms N       close a connection silent this long       SKLAD_IDLE_TIMEOUT_MS (default 60000, 0 = never)
+  --request-timeout-ms N    longest whole request (0 = none)          SKLAD_REQUEST_TIMEOUT_MS (default 0)
+  --keep-alive-timeout-ms N idle keep-alive wait for the next request SKLAD_KEEP_ALIVE_TIMEOUT_MS (default 65000)
+  --shutdown-grace-ms N     in-flight requests may run this long after SIGTERM
+                                                           SKLAD_SHUTDOWN_GRACE_MS (default 30000)
   -h, --help          show this help
 
 Root credentials come from SKLAD_ACCESS_KEY and SKLAD_SECRET_KEY. When they are not set, the first
 start generates strong ones, stores them in DIR/root-credentials.json (mode 600) and prints them once;
 later starts reuse them.
 
-On start it prints 'sklad listening on http://HOST:PORT'. SIGINT or SIGTERM stops accepting connections,
-lets in-flight requests finish (up to SKLAD_SHUTDOWN_GRACE_MS, default 30000) and closes the index.
+On start it prints 'sklad listening on http://HOST:PORT' (https with TLS). SIGINT or SIGTERM stops accepting
+connections, answers 503 on /health/ready, lets in-flight requests finish (up to the shutdown grace) and
+closes the index; a second signal exits at once.
 `;
 
 async function serve(args: string[]): Promise<number> {
@@ -74,6 +100,18 @@ async function serve(args: string[]): Promise<number> {
       'master-key-file': { type: 'string' },
       'encrypt-all': { type: 'boolean' },
       'allow-insecure-sse-c': { type: 'boolean' },
+      audit: { type: 'string' },
+      'audit-dir': { type: 'string' },
+      'audit-max-file-mib': { type: 'string' },
+      config: { type: 'string' },
+      'print-config': { type: 'boolean' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'headers-timeout-ms': { type: 'string' },
+      'idle-timeout-ms': { type: 'string' },
+      'request-timeout-ms': { type: 'string' },
+      'keep-alive-timeout-ms': { type: 'string' },
+      'shutdown-grace-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -83,8 +121,16 @@ async function serve(args: string[]): Promise<number> {
     return 0;
   }
   const { help: _help, ...flags } = values;
-  const config = loadConfig(flags as ServeFlags, process.env);
-  const server = await startServer(config);
+  const { 'print-config': printConfig, ...settings } = flags;
+  const report: ConfigReport = { sources: {}, warnings: [] };
+  const config = loadConfig(settings as ServeFlags, process.env, report);
+  if (printConfig) {
+    process.stdout.write(formatEffectiveConfig(config, report));
+    return 0;
+  }
+  const log = pino({ level: config.logLevel });
+  for (const warning of report.warnings) log.warn(warning);
+  const server = await startServer(config, log);
   if (server.generatedSecret !== undefined) {
     process.stdout.write(
       `Generated root credentials (shown once; kept in ${config.dataDir}/root-credentials.json):\n` +
@@ -94,11 +140,18 @@ async function serve(args: string[]): Promise<number> {
   if (server.generatedMasterKeyFile !== undefined) {
     process.stdout.write(`Generated a master key for encryption at rest: ${server.generatedMasterKeyFile} (back it up apart from the data)\n`);
   }
-  process.stdout.write(`sklad listening on http://${config.host}:${server.port}\n`);
+  process.stdout.write(`sklad listening on ${server.tls ? 'https' : 'http'}://${config.host}:${server.port}\n`);
+  if (server.tls) process.on('SIGHUP', () => void server.reloadTls());
   await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        // An operator who signals twice wants out now; storage is crash-safe, the next start cleans up.
+        log.warn({ signal }, 'second signal: exiting without waiting for in-flight requests');
+        process.exit(1);
+      }
+      stopping = true;
+      log.info({ signal }, 'signal received: shutting down');
       server.close().then(resolve, resolve);
     };
     process.on('SIGINT', stop);
@@ -115,6 +168,12 @@ export async function main(argv: string[]): Promise<number> {
         return await serve(rest);
       case 'scrub':
         return await scrubCommand(rest);
+      case 'audit':
+        return await auditCommand(rest);
+      case 'admin':
+        return await adminCommand(rest);
+      case 'healthcheck':
+        return await healthcheckCommand(rest);
       case '--version':
       case '-v':
         process.stdout.write(`${version}\n`);

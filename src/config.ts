@@ -1,5 +1,8 @@
-// Server configuration: defaults < environment < command-line flags. The only module that reads the environment.
+// Server configuration: defaults < config file < environment < command-line flags. The only module that reads
+// the environment.
 import path from 'node:path';
+import { readConfigFile, type ConfigFile } from './config-file.js';
+import { invalidValue, settingFor, type SettingSource } from './config-settings.js';
 
 export interface Config {
   dataDir: string;
@@ -18,6 +21,13 @@ export interface Config {
   idleTimeoutMs: number;
   /** Longest wait for a request's complete header block. */
   headersTimeoutMs: number;
+  /** Longest time for a whole request; 0 = none, since a large upload may take hours. */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection waits for its next request. */
+  keepAliveTimeoutMs: number;
+  /** PEM certificate chain and private key files; both set means the server speaks HTTPS. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
   /** Bearer token that unlocks GET /metrics. */
   metricsToken?: string;
   /** Serve GET /metrics without a token (for a scraper on a trusted network). */
@@ -39,6 +49,14 @@ export interface Config {
   encryptAll: boolean;
   /** Accept SSE-C keys over plain HTTP (for a TLS-terminating proxy in front, or tests). */
   allowInsecureSseC: boolean;
+  /** Keep the hash-chained audit log of writes, deletes and denied requests (`--audit off` disables it). */
+  audit: boolean;
+  /** Folder of the audit files; DATA/audit by default. */
+  auditDir: string;
+  /** The current audit file is rotated past this size. */
+  auditMaxFileBytes: number;
+  /** Longest time an audit record waits for fdatasync. */
+  auditSyncMs: number;
 }
 
 export interface ServeFlags {
@@ -56,6 +74,24 @@ export interface ServeFlags {
   'master-key-file'?: string;
   'encrypt-all'?: boolean;
   'allow-insecure-sse-c'?: boolean;
+  config?: string;
+  'tls-cert'?: string;
+  'tls-key'?: string;
+  'headers-timeout-ms'?: string;
+  'idle-timeout-ms'?: string;
+  'request-timeout-ms'?: string;
+  'keep-alive-timeout-ms'?: string;
+  'shutdown-grace-ms'?: string;
+  audit?: string;
+  'audit-dir'?: string;
+  'audit-max-file-mib'?: string;
+}
+
+/** Where each setting's value came from, and the config file read, for `--print-config` and start-up warnings. */
+export interface ConfigReport {
+  sources: Record<string, SettingSource>;
+  file?: string;
+  warnings: string[];
 }
 
 export class ConfigError extends Error {}
@@ -77,29 +113,60 @@ function parseBoolean(value: string, what: string): boolean {
   throw new ConfigError(`invalid ${what} (true or false): ${value}`);
 }
 
-export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Config {
-  const pick = (flag: keyof ServeFlags, name: string): string | undefined => {
-    const given = flags[flag];
-    return given === undefined ? env[name] || undefined : String(given);
+export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, report: ConfigReport = { sources: {}, warnings: [] }): Config {
+  const configPath = flags.config ?? (env.SKLAD_CONFIG || undefined);
+  const file: ConfigFile | undefined = configPath === undefined ? undefined : readConfigFile(configPath);
+  report.file = file?.path;
+  report.warnings.push(...(file?.warnings ?? []));
+  /** A setting's raw value: flag, else environment, else config file; validated and its source recorded. */
+  const pick = (key: string, name: string): string | undefined => {
+    const given = (flags as Record<string, string | boolean | undefined>)[key];
+    const [value, source, where]: [string | undefined, SettingSource, string] =
+      given !== undefined ? [String(given), 'flag', `--${key}`]
+      : env[name] ? [env[name], 'env', name]
+      : file?.values.has(key) ? [file.values.get(key), 'file', `${file.path}: ${key}`]
+      : [undefined, 'default', key];
+    report.sources[key] = source;
+    const setting = settingFor(key);
+    const why = value === undefined || setting === undefined ? undefined : invalidValue(setting, value);
+    if (why !== undefined) throw new ConfigError(`${where} ${why}`);
+    return value;
   };
   const region = pick('region', 'SKLAD_REGION') ?? 'us-east-1';
   if (!/^[a-z0-9-]{1,64}$/.test(region)) throw new ConfigError(`invalid region: ${region}`);
-  const accessKey = env.SKLAD_ACCESS_KEY || undefined;
-  const secretKey = env.SKLAD_SECRET_KEY || undefined;
+  const accessKey = pick('access-key', 'SKLAD_ACCESS_KEY');
+  const secretKey = pick('secret-key', 'SKLAD_SECRET_KEY');
   if ((accessKey === undefined) !== (secretKey === undefined)) {
-    throw new ConfigError('SKLAD_ACCESS_KEY and SKLAD_SECRET_KEY must be given together');
+    throw new ConfigError('SKLAD_ACCESS_KEY and SKLAD_SECRET_KEY (access-key and secret-key in a config file) must be given together');
   }
   if (accessKey !== undefined && !/^[A-Za-z0-9+/=_.-]{3,128}$/.test(accessKey)) {
     throw new ConfigError('SKLAD_ACCESS_KEY must be 3-128 characters of letters, digits and +/=_.-');
   }
   if (secretKey !== undefined && secretKey.length < 8) throw new ConfigError('SKLAD_SECRET_KEY must be at least 8 characters');
-  const masterKey = env.SKLAD_MASTER_KEY || undefined;
+  const masterKey = pick('master-key', 'SKLAD_MASTER_KEY');
   const masterKeyFile = pick('master-key-file', 'SKLAD_MASTER_KEY_FILE');
   if (masterKey !== undefined && masterKeyFile !== undefined) {
     throw new ConfigError('give the master key either as SKLAD_MASTER_KEY or as --master-key-file / SKLAD_MASTER_KEY_FILE, not both');
   }
+  const tlsCert = pick('tls-cert', 'SKLAD_TLS_CERT');
+  const tlsKey = pick('tls-key', 'SKLAD_TLS_KEY');
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    throw new ConfigError('TLS needs both a certificate and its key: give --tls-cert and --tls-key (SKLAD_TLS_CERT / SKLAD_TLS_KEY, tls-cert / tls-key in a config file), or neither');
+  }
+  const requestTimeoutMs = parseNumber(pick('request-timeout-ms', 'SKLAD_REQUEST_TIMEOUT_MS') ?? '0', 'request-timeout-ms');
+  const headersTimeoutMs = parseNumber(pick('headers-timeout-ms', 'SKLAD_HEADERS_TIMEOUT_MS') ?? '30000', 'headers-timeout-ms');
+  if (requestTimeoutMs > 0 && headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(`headers-timeout-ms (${headersTimeoutMs}) cannot be longer than request-timeout-ms (${requestTimeoutMs})`);
+  }
+  const dataDir = path.resolve(pick('data', 'SKLAD_DATA') ?? 'data');
+  const auditDir = pick('audit-dir', 'SKLAD_AUDIT_DIR');
+  const auditDirPath = auditDir === undefined ? path.join(dataDir, 'audit') : path.resolve(auditDir);
+  // Both folders hold a sklad.lock; one folder for both would lock out its own server.
+  if (auditDirPath === dataDir) throw new ConfigError('audit-dir must not be the data folder itself (the default is DATA/audit)');
+  const auditMaxFileMiB = parseNumber(pick('audit-max-file-mib', 'SKLAD_AUDIT_MAX_FILE_MIB') ?? '64', 'audit-max-file-mib');
+  if (auditMaxFileMiB <= 0) throw new ConfigError('audit-max-file-mib must be greater than 0');
   return {
-    dataDir: path.resolve(pick('data', 'SKLAD_DATA') ?? 'data'),
+    dataDir,
     host: pick('host', 'SKLAD_HOST') ?? '0.0.0.0',
     port: parsePort(pick('port', 'SKLAD_PORT') ?? '9000'),
     region,
@@ -107,19 +174,27 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): Config {
     logLevel: pick('log-level', 'SKLAD_LOG_LEVEL') ?? 'info',
     rootAccessKey: accessKey,
     rootSecretKey: secretKey,
-    shutdownGraceMs: parseNumber(env.SKLAD_SHUTDOWN_GRACE_MS ?? '30000', 'SKLAD_SHUTDOWN_GRACE_MS'),
-    idleTimeoutMs: parseNumber(env.SKLAD_IDLE_TIMEOUT_MS ?? '60000', 'SKLAD_IDLE_TIMEOUT_MS'),
-    metricsToken: env.SKLAD_METRICS_TOKEN || undefined,
+    shutdownGraceMs: parseNumber(pick('shutdown-grace-ms', 'SKLAD_SHUTDOWN_GRACE_MS') ?? '30000', 'shutdown-grace-ms'),
+    idleTimeoutMs: parseNumber(pick('idle-timeout-ms', 'SKLAD_IDLE_TIMEOUT_MS') ?? '60000', 'idle-timeout-ms'),
+    requestTimeoutMs,
+    keepAliveTimeoutMs: parseNumber(pick('keep-alive-timeout-ms', 'SKLAD_KEEP_ALIVE_TIMEOUT_MS') ?? '65000', 'keep-alive-timeout-ms'),
+    tlsCertFile: tlsCert === undefined ? undefined : path.resolve(tlsCert),
+    tlsKeyFile: tlsKey === undefined ? undefined : path.resolve(tlsKey),
+    metricsToken: pick('metrics-token', 'SKLAD_METRICS_TOKEN'),
     metricsPublic: parseBoolean(pick('metrics-public', 'SKLAD_METRICS_PUBLIC') ?? 'false', 'metrics-public'),
-    headersTimeoutMs: parseNumber(env.SKLAD_HEADERS_TIMEOUT_MS ?? '30000', 'SKLAD_HEADERS_TIMEOUT_MS'),
+    headersTimeoutMs,
     uploadExpiryHours: parseNumber(pick('upload-expiry-hours', 'SKLAD_UPLOAD_EXPIRY_HOURS') ?? '168', 'upload expiry (hours)'),
     verifyReads: parseBoolean(pick('verify-reads', 'SKLAD_VERIFY_READS') ?? 'true', 'verify-reads'),
     scrubIntervalHours: parseNumber(pick('scrub-interval-hours', 'SKLAD_SCRUB_INTERVAL_HOURS') ?? '168', 'scrub interval (hours)'),
     scrubRateMiB: parseNumber(pick('scrub-rate-mib', 'SKLAD_SCRUB_RATE_MIB') ?? '64', 'scrub rate (MiB/s)'),
     masterKey,
     masterKeyFile: masterKeyFile === undefined ? undefined : path.resolve(masterKeyFile),
-    oldMasterKeys: (env.SKLAD_OLD_MASTER_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    oldMasterKeys: (pick('old-master-keys', 'SKLAD_OLD_MASTER_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     encryptAll: parseBoolean(pick('encrypt-all', 'SKLAD_ENCRYPT_ALL') ?? 'false', 'encrypt-all'),
     allowInsecureSseC: parseBoolean(pick('allow-insecure-sse-c', 'SKLAD_ALLOW_INSECURE_SSE_C') ?? 'false', 'allow-insecure-sse-c'),
+    audit: parseBoolean(pick('audit', 'SKLAD_AUDIT') ?? 'on', 'audit (on or off)'),
+    auditDir: auditDirPath,
+    auditMaxFileBytes: Math.max(1, Math.round(auditMaxFileMiB * 1024 * 1024)),
+    auditSyncMs: parseNumber(pick('audit-sync-ms', 'SKLAD_AUDIT_SYNC_MS') ?? '1000', 'audit-sync-ms'),
   };
 }

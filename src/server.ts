@@ -2,13 +2,18 @@
 // and closes everything in order on shutdown.
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app.js';
 import { createMetrics } from './observability/metrics.js';
-import { StaticCredentials } from './auth/credentials.js';
+import { IndexedCredentials } from './identity/indexed-credentials.js';
+import { AccessControl } from './http/access-control.js';
+import { createAdminApi } from './admin/api.js';
+import { SKLAD_VERSION } from './version.js';
+import { keyringSealer } from './identity/secret-seal.js';
 import { ConfigError, type Config } from './config.js';
 import { loadKeyring, MasterKeyError, type LoadedKeyring } from './crypto/master-key.js';
 import { loadRootCredentials } from './root-credentials.js';
@@ -18,6 +23,8 @@ import { startUploadExpiry } from './upload-expiry.js';
 import { recoverStorage } from './recovery.js';
 import { lockDataFolder } from './data-lock.js';
 import { startBackgroundScrub } from './background-scrub.js';
+import { openAuditLog } from './audit/open.js';
+import { loadTlsMaterial, TlsMaterialError, type TlsFiles, type TlsMaterial } from './tls.js';
 
 export interface RunningServer {
   url: string;
@@ -27,6 +34,11 @@ export interface RunningServer {
   generatedSecret?: string;
   /** Master key file, set only on the start that generated it. */
   generatedMasterKeyFile?: string;
+  /** True when the server speaks HTTPS. */
+  tls: boolean;
+  /** Re-reads the TLS certificate and key for new connections; a bad pair is logged and the old one kept. */
+  reloadTls(): Promise<boolean>;
+  /** Stops accepting connections, lets in-flight requests finish within the grace period, then closes storage. */
   close(): Promise<void>;
 }
 
@@ -55,7 +67,19 @@ async function openKeyring(config: Config, log: Logger): Promise<LoadedKeyring> 
   return loaded;
 }
 
+/** The configured certificate files, read and checked before anything else starts. */
+async function openTls(config: Config): Promise<{ files: TlsFiles; material: TlsMaterial } | undefined> {
+  if (config.tlsCertFile === undefined || config.tlsKeyFile === undefined) return undefined;
+  const files = { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile };
+  try {
+    return { files, material: await loadTlsMaterial(files) };
+  } catch (e) {
+    throw e instanceof TlsMaterialError ? new ConfigError(e.message) : e;
+  }
+}
+
 export async function startServer(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+  const tls = await openTls(config);
   await mkdir(config.dataDir, { recursive: true });
   const lock = await lockDataFolder(config.dataDir);
   let keys: LoadedKeyring;
@@ -72,18 +96,31 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const blobs = await DiskBlobStore.open(config.dataDir);
   const index = SqliteMetadataIndex.open(path.join(config.dataDir, 'index.sqlite'));
   await recoverStorage(index, blobs, log);
-  const credentials = new StaticCredentials([
-    { accessKeyId: root.accessKey, secretKey: root.secretKey, userId: ROOT_USER_ID, isRoot: true },
-  ]);
+  const audit = await openAuditLog(config, log).catch(async (e: unknown) => {
+    await index.close();
+    await lock.release();
+    throw e;
+  });
+  const identity = index.identity();
+  const sealer = keyringSealer(keys.keyring);
+  const credentials = new IndexedCredentials(
+    { secretKey: root.secretKey, principal: { accessKeyId: root.accessKey, userId: ROOT_USER_ID, isRoot: true } },
+    identity,
+    sealer,
+  );
+  const access = new AccessControl(identity, index);
   const scrubber = startBackgroundScrub(index, blobs, config.scrubIntervalHours, config.scrubRateMiB, log, keys.keyring);
   const expiry = startUploadExpiry(index, blobs, config.uploadExpiryHours, log);
   if (config.uploadExpiryHours > 0) void expiry.runOnce().catch((err: unknown) => log.error({ err }, 'upload expiry failed'));
   const stats = { integrityFailures: 0 };
+  // Set on shutdown: /health/ready answers 503 so a load balancer stops sending work while requests drain.
+  let draining = false;
   const app = createApp({
     index,
     blobs,
     keyring: keys.keyring,
     credentials,
+    access,
     settings: {
       region: config.region,
       domain: config.domain,
@@ -94,59 +131,113 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     },
     stats,
     log,
+    audit,
+    admin: createAdminApi({
+      identity,
+      index,
+      sealer,
+      credentials,
+      onCredentialsChanged: () => {
+        credentials.invalidate();
+        access.invalidate();
+      },
+      allowAdmin: (principal, action) => access.allowsAdmin(principal, action),
+      audit,
+      settings: { region: config.region, domain: config.domain },
+      version: SKLAD_VERSION,
+      startedAt: new Date(),
+      log,
+    }),
     operator: {
       metrics: createMetrics(index, stats),
       dataDir: config.dataDir,
       index,
       metricsToken: config.metricsToken,
       metricsPublic: config.metricsPublic,
+      draining: () => draining,
     },
   });
 
   let server: Server;
   try {
     server = await new Promise<Server>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s as Server)) as Server;
+      const https = tls && { createServer: createHttpsServer, serverOptions: { cert: tls.material.cert, key: tls.material.key } };
+      const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port, ...https }, () => resolve(s as Server)) as Server;
       s.once('error', reject);
     });
   } catch (e) {
     await expiry.stop();
     await scrubber.stop();
+    await audit.close();
     await index.close();
     await lock.release();
     throw e;
   }
-  // A large upload may take hours, so there is no limit on a whole request; a stalled one is cut by the
-  // idle timeout instead, and its partial upload is discarded. S3 clients keep connections alive between requests.
-  server.requestTimeout = 0;
+  // A large upload may take hours, so by default there is no limit on a whole request; a stalled one is cut by
+  // the idle timeout instead, and its partial upload is discarded. S3 clients keep connections alive between requests.
+  server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = config.headersTimeoutMs;
   server.timeout = config.idleTimeoutMs;
-  server.keepAliveTimeout = 65_000;
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  // While draining, every response closes its connection, so keep-alive clients reconnect elsewhere.
+  server.prependListener('request', (_req, res) => {
+    if (draining) res.shouldKeepAlive = false;
+  });
 
   const port = (server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const scheme = tls ? 'https' : 'http';
+  log.info({ url: `${scheme}://${config.host}:${port}`, dataDir: config.dataDir, tls: tls !== undefined, certificate: tls?.material.fingerprint }, 'sklad started');
+  // SIGUSR2 starts a new audit file now (e.g. before shipping the finished one elsewhere).
+  const rotateAudit = (): void => void audit.rotate();
+  process.on('SIGUSR2', rotateAudit);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       // Stop accepting; in-flight requests finish (up to the grace period); idle keep-alive sockets close now.
+      draining = true;
+      log.info({ graceMs: config.shutdownGraceMs }, 'sklad stopping: refusing new connections, draining in-flight requests');
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
+      const timer = setTimeout(() => {
+        log.warn({ graceMs: config.shutdownGraceMs }, 'shutdown grace period over: closing the connections still open');
+        server.closeAllConnections();
+      }, config.shutdownGraceMs);
       await drained;
       clearTimeout(timer);
+      // Every request has finished, so every audit record is queued: write and sync them before exit.
+      process.off('SIGUSR2', rotateAudit);
+      await audit.close();
       await expiry.stop();
       await scrubber.stop();
       await index.close();
       await lock.release();
+      log.info('sklad stopped');
     })();
     return closing;
   };
+  const reloadTls = async (): Promise<boolean> => {
+    if (!tls) return false;
+    try {
+      const fresh = await loadTlsMaterial(tls.files);
+      // Only new handshakes use the new pair; connections already open keep theirs.
+      (server as unknown as HttpsServer).setSecureContext({ cert: fresh.cert, key: fresh.key });
+      tls.material = fresh;
+      log.info({ certificate: fresh.fingerprint, validTo: fresh.validTo }, 'TLS certificate reloaded');
+      return true;
+    } catch (e) {
+      log.error({ err: e, certificate: tls.material.fingerprint }, 'TLS certificate reload failed: still serving the previous certificate');
+      return false;
+    }
+  };
   return {
-    url: `http://${shownHost}:${port}`,
+    url: `${scheme}://${shownHost}:${port}`,
     port,
     rootAccessKey: root.accessKey,
     generatedSecret: root.generated ? root.secretKey : undefined,
     generatedMasterKeyFile: keys.generatedFile,
+    tls: tls !== undefined,
+    reloadTls,
     close,
   };
 }

@@ -2,9 +2,14 @@
 
 export interface Principal {
   accessKeyId: string;
+  /** The user's name ('root' for the root user, 'anonymous' for unsigned requests). */
   userId: string;
   isRoot: boolean;
+  /** An unsigned request: only what bucket policies and ACLs grant to everyone is allowed. */
+  anonymous?: boolean;
 }
+
+export const ANONYMOUS: Principal = Object.freeze({ accessKeyId: '', userId: 'anonymous', isRoot: false, anonymous: true });
 
 export interface Credential {
   secretKey: string;

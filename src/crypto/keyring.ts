@@ -59,6 +59,13 @@ export class Keyring {
     return [...this.#byId.keys()];
   }
 
+  /** The raw master key with this id (current or retired), for keys derived from it. */
+  masterKeyById(id: string): Buffer {
+    const key = this.#byId.get(id);
+    if (key === undefined) throw new MasterKeyUnavailableError(id);
+    return key;
+  }
+
   /** A fresh random data key. */
   static newDataKey(): Buffer {
     return randomBytes(DATA_KEY_BYTES);

@@ -14,6 +14,8 @@ export interface OperatorEndpoints {
   /** Bearer token required for /metrics; undefined with `metricsPublic` false means /metrics is off. */
   metricsToken?: string;
   metricsPublic: boolean;
+  /** True once shutdown began: readiness fails so traffic moves elsewhere while requests drain. */
+  draining?: () => boolean;
 }
 
 function isSigned(incoming: IncomingMessage): boolean {
@@ -38,6 +40,7 @@ export async function operatorResponse(incoming: IncomingMessage, ops: OperatorE
   const path = (incoming.url ?? '').split('?')[0];
   if (path === '/health/live') return json(200, { status: 'ok' });
   if (path === '/health/ready') {
+    if (ops.draining?.()) return json(503, { status: 'draining', checks: { shutdown: 'in progress' } });
     const r = await readiness(ops.dataDir, ops.index);
     return json(r.ready ? 200 : 503, { status: r.ready ? 'ok' : 'unavailable', checks: r.checks });
   }

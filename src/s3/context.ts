@@ -2,6 +2,7 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/credentials.js';
+import type { AccessCheck } from '../http/access-control.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { BucketRecord, MetadataIndex } from '../storage/metadata-index.js';
@@ -36,6 +37,8 @@ export interface S3Context {
   principal: Principal;
   /** The bucket's record, loaded by dispatch for bucket- and object-level operations on existing buckets. */
   bucketRecord?: BucketRecord;
+  /** Access checks on further resources (copy sources, each key of DeleteObjects) for the same principal. */
+  access: AccessCheck;
   /** Declared body length (decoded length for aws-chunked uploads), when known. */
   contentLength?: number;
   /** The request body with the payload signature being verified as it streams. Read at most once. */

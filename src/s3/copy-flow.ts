@@ -2,7 +2,6 @@
 // encryption, and copying a byte range of it into a new blob with digests (decrypting and re-encrypting
 // as the bytes pass when source and destination are encrypted differently).
 import { pipeline } from 'node:stream/promises';
-import { authorize } from '../auth/authorize.js';
 import { EncryptingStream } from '../crypto/blob-format.js';
 import { matchesVerifier } from '../crypto/customer-key.js';
 import { S3Error } from '../errors.js';
@@ -34,11 +33,9 @@ export function checkCopySource(ctx: S3Context, record: ObjectRecord): void {
   }
 }
 
-/** The copy source's bucket must exist and be readable by the caller. */
+/** The copy source's bucket must exist and the caller may read the source object (s3:GetObject). */
 export async function authorizeSourceBucket(ctx: S3Context, source: CopySource): Promise<void> {
-  const bucket = source.bucket === ctx.bucket ? ctx.bucketRecord : await ctx.index.getBucket(source.bucket);
-  if (bucket === undefined) throw new S3Error('NoSuchBucket', { fields: { BucketName: source.bucket } });
-  authorize(ctx.principal, 'GetObject', bucket);
+  await ctx.access.require('s3:GetObject', source.bucket, source.key);
 }
 
 /** The key that decrypts the source, once its SSE-C key (from the copy-source headers) is checked. */

@@ -1,6 +1,7 @@
 // The metadata index: buckets, objects, uploads. Every method is one whole intent, atomic in its
 // implementation, and async so a networked database can implement the same interface later.
 // Methods that drop references to blobs return those blob ids; the caller deletes them after the commit.
+import type { Quota, Usage } from './identity-index.js';
 
 export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
 export type ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';
@@ -22,6 +23,18 @@ export interface BucketRecord {
   versioning: 'Unversioned' | 'Enabled' | 'Suspended';
   /** Default encryption of new objects (PutBucketEncryption); absent when none is configured. */
   defaultEncryption?: DefaultEncryption;
+  /** Bucket policy JSON as the owner put it (validated before it is stored). */
+  policy?: string;
+  publicAccessBlock?: PublicAccessBlockConfig;
+  quota?: Quota;
+}
+
+/** PutPublicAccessBlock's four switches; absent ones are false. */
+export interface PublicAccessBlockConfig {
+  blockPublicAcls: boolean;
+  ignorePublicAcls: boolean;
+  blockPublicPolicy: boolean;
+  restrictPublicBuckets: boolean;
 }
 
 /** The bucket default encryptions sklad implements: SSE-S3. */
@@ -197,7 +210,11 @@ export interface MetadataIndex {
   deleteBucket(name: string): Promise<string[]>;
 
   getObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
-  /** Makes `record` the current object under its key; returns blob ids no longer referenced. */
+  /**
+   * Makes `record` the current object under its key; returns blob ids no longer referenced.
+   * Fails with QuotaExceeded, in the same transaction, when the write would take the bucket or its
+   * owner past a quota (the same holds for copyObject and completeUpload).
+   */
   putObject(record: ObjectRecord, condition?: WriteCondition): Promise<string[]>;
   /** Removes the current object if any; returns blob ids no longer referenced. */
   deleteObject(bucket: string, key: string): Promise<string[]>;
@@ -222,6 +239,16 @@ export interface MetadataIndex {
   getBucketTags(bucket: string): Promise<Tag[] | undefined>;
   /** Sets (or with undefined removes) the bucket's default encryption; NoSuchBucket when absent. */
   putBucketEncryption(bucket: string, encryption: DefaultEncryption | undefined): Promise<void>;
+  /** Bucket settings that govern access; each NoSuchBucket when absent; undefined removes. */
+  putBucketPolicy(bucket: string, policy: string | undefined): Promise<void>;
+  putBucketAcl(bucket: string, acl: string): Promise<void>;
+  putPublicAccessBlock(bucket: string, config: PublicAccessBlockConfig | undefined): Promise<void>;
+  putBucketQuota(bucket: string, quota: Quota | undefined): Promise<void>;
+  setBucketOwner(bucket: string, owner: string): Promise<void>;
+  /** Replaces the ACL of the current object; NoSuchKey when absent. */
+  putObjectAcl(bucket: string, key: string, acl: string): Promise<void>;
+  /** Current objects and their bytes in one bucket, kept as counters (cheap); NoSuchBucket when absent. */
+  bucketUsage(bucket: string): Promise<Usage>;
 
   createUpload(upload: UploadRecord): Promise<void>;
   /** The upload if it exists and belongs to bucket/key. */

@@ -174,3 +174,30 @@ export interface ServerSideEncryptionConfiguration {
     BucketKeyEnabled: boolean;
   }[];
 }
+
+const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
+export const XSI_NAMESPACE = XSI;
+
+/** One grantee of an ACL as S3 writes it: xsi:type says which identifier it carries. */
+export type GranteeXml =
+  | { '@_xmlns:xsi': typeof XSI; '@_xsi:type': 'CanonicalUser'; ID: string; DisplayName?: string }
+  | { '@_xmlns:xsi': typeof XSI; '@_xsi:type': 'Group'; URI: string };
+
+/** GetBucketAcl / GetObjectAcl answer and Put*Acl body. */
+export interface AccessControlPolicy {
+  Owner: Owner;
+  AccessControlList: { Grant: { Grantee: GranteeXml; Permission: string }[] };
+}
+
+/** GetBucketPolicyStatus answer. */
+export interface PolicyStatus {
+  IsPublic: boolean;
+}
+
+/** GetPublicAccessBlock answer and PutPublicAccessBlock body. */
+export interface PublicAccessBlockConfiguration {
+  BlockPublicAcls: boolean;
+  IgnorePublicAcls: boolean;
+  BlockPublicPolicy: boolean;
+  RestrictPublicBuckets: boolean;
+}

@@ -16,3 +16,11 @@ export async function s3Error(call: Promise<unknown>): Promise<CapturedError> {
   }
   throw new Error('expected the call to fail, but it succeeded');
 }
+
+/** Fails unless the call fails with this S3 error code (and HTTP status, when given). */
+export async function expectS3Error(call: Promise<unknown>, code: string, status?: number): Promise<void> {
+  const error = await s3Error(call);
+  const { expect } = await import('vitest');
+  expect(error.name, error.message).toBe(code);
+  if (status !== undefined) expect(error.status).toBe(status);
+}

@@ -2,7 +2,7 @@
 import { S3Error } from '../../errors.js';
 import { decodeXml, textOf } from '../../xml/decode.js';
 import type { VersioningConfiguration } from '../../xml/shapes.js';
-import { cannedAclFrom } from '../canned-acl.js';
+import { aclFromHeaders } from '../request-acl.js';
 import type { S3Context } from '../context.js';
 import { validateBucketName } from '../names.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
@@ -18,7 +18,7 @@ async function requestedLocation(ctx: S3Context): Promise<string | undefined> {
 
 export async function createBucket(ctx: S3Context): Promise<S3Response> {
   validateBucketName(ctx.bucket);
-  const acl = cannedAclFrom(ctx.headers);
+  const acl = aclFromHeaders(ctx.headers, { owner: ctx.principal.userId, bucketOwner: ctx.principal.userId });
   if (ctx.headers.get('x-amz-bucket-object-lock-enabled')?.toLowerCase() === 'true') {
     throw new S3Error('NotImplemented', { message: 'Object Lock is not supported yet.' });
   }

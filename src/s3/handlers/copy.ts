@@ -4,7 +4,7 @@
 import { S3Error } from '../../errors.js';
 import type { ObjectRecord, StoredChecksum } from '../../storage/metadata-index.js';
 import type { CopyObjectResult } from '../../xml/shapes.js';
-import { cannedAclFrom } from '../canned-acl.js';
+import { aclFromHeaders, objectAclOwners } from '../request-acl.js';
 import { CHECKSUM_ALGORITHMS } from '../checksums.js';
 import type { S3Context } from '../context.js';
 import {
@@ -45,7 +45,7 @@ export async function copyObject(ctx: S3Context): Promise<S3Response> {
   const metadataDirective = directive(ctx, 'x-amz-metadata-directive');
   const taggingDirective = directive(ctx, 'x-amz-tagging-directive');
   const storageClass = ctx.headers.has('x-amz-storage-class') ? storageClassFrom(ctx.headers) : undefined;
-  const acl = cannedAclFrom(ctx.headers);
+  const acl = aclFromHeaders(ctx.headers, objectAclOwners(ctx), ctx.bucketRecord?.publicAccessBlock);
   const condition = writeConditionFrom(ctx.headers);
   const replaced = metadataDirective === 'REPLACE'
     ? { contentHeaders: contentHeadersFrom(ctx.headers), userMetadata: userMetadataFrom(ctx.headers) }

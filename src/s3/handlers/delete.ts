@@ -44,6 +44,8 @@ export async function deleteObjects(ctx: S3Context): Promise<S3Response> {
   for (const { key, versionId } of request.keys) {
     try {
       validateObjectKey(key);
+      // Each key is authorized on its own, so a policy scoped to a prefix denies only the keys outside it.
+      await ctx.access.require('s3:DeleteObject', ctx.bucket, key);
       if (versionId !== undefined && versionId !== 'null') {
         throw new S3Error('NoSuchVersion', { message: 'The specified version does not exist.' });
       }

@@ -5,7 +5,7 @@ import { S3Error } from '../../errors.js';
 import type { ChecksumAlgorithm, ObjectRecord, PartRecord, UploadRecord } from '../../storage/metadata-index.js';
 import { decodeXml, listOf, textOf } from '../../xml/decode.js';
 import type { CompleteMultipartUploadResult, CopyPartResult, InitiateMultipartUploadResult, ListMultipartUploadsResult, ListPartsResult } from '../../xml/shapes.js';
-import { cannedAclFrom } from '../canned-acl.js';
+import { aclFromHeaders, objectAclOwners } from '../request-acl.js';
 import { CHECKSUM_ALGORITHMS, requestedChecksums } from '../checksums.js';
 import type { S3Context } from '../context.js';
 import { copyBytesToBlob, readableSource } from '../copy-flow.js';
@@ -60,7 +60,7 @@ export async function createMultipartUpload(ctx: S3Context): Promise<S3Response>
     contentHeaders: contentHeadersFrom(ctx.headers),
     userMetadata: userMetadataFrom(ctx.headers),
     tags: tagsFromHeader(ctx.headers),
-    acl: cannedAclFrom(ctx.headers),
+    acl: aclFromHeaders(ctx.headers, objectAclOwners(ctx), ctx.bucketRecord?.publicAccessBlock),
     checksumAlgorithm: checksum.algorithm,
     checksumType: checksum.type,
     ...(encryption.record ? { encryption: encryption.record } : {}),

@@ -1,7 +1,7 @@
 // PutObject.
 import { S3Error } from '../../errors.js';
 import type { ObjectRecord, WriteCondition } from '../../storage/metadata-index.js';
-import { cannedAclFrom } from '../canned-acl.js';
+import { aclFromHeaders, objectAclOwners } from '../request-acl.js';
 import type { S3Context } from '../context.js';
 import { validateObjectKey } from '../names.js';
 import { contentHeadersFrom, userMetadataFrom } from '../object-headers.js';
@@ -45,7 +45,7 @@ export async function putObject(ctx: S3Context): Promise<S3Response> {
   const encryptionRequest = encryptionRequestFrom(ctx);
   const contentHeaders = contentHeadersFrom(ctx.headers);
   const userMetadata = userMetadataFrom(ctx.headers);
-  const acl = cannedAclFrom(ctx.headers);
+  const acl = aclFromHeaders(ctx.headers, objectAclOwners(ctx), ctx.bucketRecord?.publicAccessBlock);
   const tags = tagsFromHeader(ctx.headers);
   const storageClass = storageClassFrom(ctx.headers);
   const condition = writeConditionFrom(ctx.headers);

@@ -7,7 +7,9 @@ import type { ListAllMyBucketsResult } from '../../xml/shapes.js';
 export async function listBuckets(ctx: S3Context): Promise<S3Response> {
   const prefix = ctx.query.get('prefix') ?? '';
   const all = await ctx.index.listBuckets();
-  const visible = all.filter((b) => (ctx.principal.isRoot || b.owner === ctx.principal.userId) && b.name.startsWith(prefix));
+  // A user sees the buckets it owns; root, and users whose policy allows s3:ListAllMyBuckets, see all.
+  const seesAll = ctx.principal.isRoot || (await ctx.access.allows('s3:ListAllMyBuckets', ''));
+  const visible = all.filter((b) => (seesAll || b.owner === ctx.principal.userId) && b.name.startsWith(prefix));
   const doc: ListAllMyBucketsResult = {
     Owner: ownerOf(ctx.principal.userId),
     Buckets: {

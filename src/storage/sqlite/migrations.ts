@@ -148,7 +148,61 @@ ALTER TABLE object_versions ADD COLUMN encryption TEXT;
 ALTER TABLE uploads ADD COLUMN encryption TEXT;
 `;
 
-export const migrations: readonly string[] = [step1, step2, step3];
+/*
+ * Step 4: identities and quotas.
+ * - users and their access keys (secrets sealed under the master key by the caller).
+ * - Per-bucket object and byte counters kept by triggers, so every write path keeps them exact in its own
+ *   transaction and quota checks read two integers instead of summing a bucket. Delete markers count
+ *   for neither. (INSERT OR REPLACE fires the delete trigger only with recursive_triggers on, which the
+ *   index sets when it opens.)
+ */
+const step4 = `
+CREATE TABLE users (
+  name              TEXT    NOT NULL PRIMARY KEY,
+  created_at        INTEGER NOT NULL,
+  disabled          INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+  policy            TEXT,
+  quota_max_bytes   INTEGER,
+  quota_max_objects INTEGER
+) WITHOUT ROWID;
+
+CREATE TABLE access_keys (
+  access_key_id TEXT    NOT NULL PRIMARY KEY,
+  user_name     TEXT    NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+  status        TEXT    NOT NULL CHECK (status IN ('Active', 'Inactive')),
+  created_at    INTEGER NOT NULL,
+  sealed_secret TEXT    NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX access_keys_by_user ON access_keys (user_name);
+
+ALTER TABLE buckets ADD COLUMN quota_max_bytes INTEGER;
+ALTER TABLE buckets ADD COLUMN quota_max_objects INTEGER;
+ALTER TABLE buckets ADD COLUMN object_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE buckets ADD COLUMN byte_count INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX buckets_by_owner ON buckets (owner);
+
+UPDATE buckets SET
+  object_count = (SELECT count(*) FROM objects WHERE bucket = name AND delete_marker = 0)
+               + (SELECT count(*) FROM object_versions WHERE bucket = name AND delete_marker = 0),
+  byte_count = (SELECT coalesce(sum(size), 0) FROM objects WHERE bucket = name AND delete_marker = 0)
+             + (SELECT coalesce(sum(size), 0) FROM object_versions WHERE bucket = name AND delete_marker = 0);
+${['objects', 'object_versions'].map((table) => `
+CREATE TRIGGER ${table}_count_insert AFTER INSERT ON ${table} WHEN NEW.delete_marker = 0 BEGIN
+  UPDATE buckets SET object_count = object_count + 1, byte_count = byte_count + NEW.size WHERE name = NEW.bucket;
+END;
+CREATE TRIGGER ${table}_count_delete AFTER DELETE ON ${table} WHEN OLD.delete_marker = 0 BEGIN
+  UPDATE buckets SET object_count = object_count - 1, byte_count = byte_count - OLD.size WHERE name = OLD.bucket;
+END;
+CREATE TRIGGER ${table}_count_update AFTER UPDATE OF size, delete_marker ON ${table} BEGIN
+  UPDATE buckets SET
+    object_count = object_count - (OLD.delete_marker = 0) + (NEW.delete_marker = 0),
+    byte_count = byte_count - (CASE WHEN OLD.delete_marker = 0 THEN OLD.size ELSE 0 END)
+                            + (CASE WHEN NEW.delete_marker = 0 THEN NEW.size ELSE 0 END)
+  WHERE name = NEW.bucket;
+END;`).join('\n')}
+`;
+
+export const migrations: readonly string[] = [step1, step2, step3, step4];
 
 /** Brings the schema up to date; each step commits together with its user_version bump. */
 export function migrate(db: Database.Database): void {

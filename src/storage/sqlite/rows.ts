@@ -11,9 +11,11 @@ import type {
   ObjectRecord,
   ObjectSummary,
   PartRecord,
+  PublicAccessBlockConfig,
   Tag,
   UploadRecord,
 } from '../metadata-index.js';
+import type { Quota } from '../identity-index.js';
 
 export interface BucketRow {
   name: string;
@@ -24,6 +26,11 @@ export interface BucketRow {
   versioning: BucketRecord['versioning'];
   /** JSON {"algorithm": …} or NULL */
   encryption: string | null;
+  policy: string | null;
+  /** JSON PublicAccessBlockConfig or NULL */
+  public_access_block: string | null;
+  quota_max_bytes: number | null;
+  quota_max_objects: number | null;
 }
 
 export interface ObjectRow {
@@ -121,7 +128,20 @@ export function toBucketRow(bucket: BucketRecord): BucketRow {
     acl: bucket.acl,
     versioning: bucket.versioning,
     encryption: bucket.defaultEncryption === undefined ? null : bucketEncryptionColumn(bucket.defaultEncryption),
+    policy: bucket.policy ?? null,
+    public_access_block: bucket.publicAccessBlock === undefined ? null : JSON.stringify(bucket.publicAccessBlock),
+    quota_max_bytes: bucket.quota?.maxBytes ?? null,
+    quota_max_objects: bucket.quota?.maxObjects ?? null,
   };
+}
+
+/** A quota from its two nullable columns; undefined when neither limit is set. */
+export function toQuota(maxBytes: number | null, maxObjects: number | null): Quota | undefined {
+  if (maxBytes === null && maxObjects === null) return undefined;
+  const quota: Quota = {};
+  if (maxBytes !== null) quota.maxBytes = maxBytes;
+  if (maxObjects !== null) quota.maxObjects = maxObjects;
+  return quota;
 }
 
 export function bucketEncryptionColumn(algorithm: DefaultEncryption): string {
@@ -142,6 +162,10 @@ export function toBucketRecord(row: BucketRow): BucketRecord {
     versioning: row.versioning,
   };
   if (row.encryption !== null) record.defaultEncryption = (JSON.parse(row.encryption) as { algorithm: DefaultEncryption }).algorithm;
+  if (row.policy !== null) record.policy = row.policy;
+  if (row.public_access_block !== null) record.publicAccessBlock = JSON.parse(row.public_access_block) as PublicAccessBlockConfig;
+  const quota = toQuota(row.quota_max_bytes, row.quota_max_objects);
+  if (quota !== undefined) record.quota = quota;
   return record;
 }
 

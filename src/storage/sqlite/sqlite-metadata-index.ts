@@ -13,6 +13,7 @@ import type {
   ObjectRecord,
   PartListPage,
   PartRecord,
+  PublicAccessBlockConfig,
   Tag,
   UploadListPage,
   UploadListQuery,
@@ -21,7 +22,9 @@ import type {
 } from '../metadata-index.js';
 import { buildUploadListPage, isUploadPosition, type UploadCursor, type UploadPosition } from '../upload-list-page.js';
 import { checkWriteCondition } from '../write-condition.js';
+import type { Quota, Usage } from '../identity-index.js';
 import { migrate } from './migrations.js';
+import { SqliteIdentityIndex } from './sqlite-identity-index.js';
 import {
   bucketEncryptionColumn,
   toBucketRecord,
@@ -33,10 +36,11 @@ import {
   toPartRow,
   toUploadRecord,
   toUploadRow,
+  toQuota,
   type SummaryRow,
   type UploadRow,
 } from './rows.js';
-import { prepareStatements, type Statements } from './statements.js';
+import { prepareStatements, type BucketCountersRow, type Statements } from './statements.js';
 
 function configure(db: Database.Database): void {
   db.pragma('journal_mode = WAL');
@@ -48,6 +52,8 @@ function configure(db: Database.Database): void {
   db.pragma('cache_size = -65536'); // KiB: 64 MiB of page cache
   db.pragma('temp_store = MEMORY');
   db.pragma('journal_size_limit = 67108864'); // truncate the WAL back to 64 MiB after checkpoints
+  // INSERT OR REPLACE must fire the delete triggers that keep the bucket usage counters (migration step 4).
+  db.pragma('recursive_triggers = ON');
 }
 
 /** Runs a closure inside one transaction; better-sqlite3 rolls back if it throws. */
@@ -56,6 +62,7 @@ type TransactionRunner = Database.Transaction<(work: () => unknown) => unknown>;
 export class SqliteMetadataIndex implements MetadataIndex {
   private readonly s: Statements;
   private readonly transaction: TransactionRunner;
+  private identityIndex: SqliteIdentityIndex | undefined;
 
   private constructor(private readonly db: Database.Database) {
     this.s = prepareStatements(db);
@@ -72,6 +79,12 @@ export class SqliteMetadataIndex implements MetadataIndex {
       db.close();
       throw error;
     }
+  }
+
+  /** Users and access keys, kept in the same database (see SqliteIdentityIndex). */
+  identity(): SqliteIdentityIndex {
+    this.identityIndex ??= new SqliteIdentityIndex(this.db);
+    return this.identityIndex;
   }
 
   async createBucket(bucket: BucketRecord): Promise<void> {
@@ -209,6 +222,40 @@ export class SqliteMetadataIndex implements MetadataIndex {
     });
   }
 
+  async putBucketPolicy(bucket: string, policy: string | undefined): Promise<void> {
+    this.updateBucket(() => this.s.setBucketPolicy.run(policy ?? null, bucket).changes, bucket);
+  }
+
+  async putBucketAcl(bucket: string, acl: string): Promise<void> {
+    this.updateBucket(() => this.s.setBucketAcl.run(acl, bucket).changes, bucket);
+  }
+
+  async putPublicAccessBlock(bucket: string, config: PublicAccessBlockConfig | undefined): Promise<void> {
+    const value = config === undefined ? null : JSON.stringify(config);
+    this.updateBucket(() => this.s.setPublicAccessBlock.run(value, bucket).changes, bucket);
+  }
+
+  async putBucketQuota(bucket: string, quota: Quota | undefined): Promise<void> {
+    this.updateBucket(() => this.s.setBucketQuota.run(quota?.maxBytes ?? null, quota?.maxObjects ?? null, bucket).changes, bucket);
+  }
+
+  async setBucketOwner(bucket: string, owner: string): Promise<void> {
+    this.updateBucket(() => this.s.setBucketOwner.run(owner, bucket).changes, bucket);
+  }
+
+  async putObjectAcl(bucket: string, key: string, acl: string): Promise<void> {
+    this.write(() => {
+      this.requireBucket(bucket);
+      if (this.s.setObjectAcl.run(acl, bucket, key).changes === 0) throw new S3Error('NoSuchKey', { fields: { Key: key } });
+    });
+  }
+
+  async bucketUsage(bucket: string): Promise<Usage> {
+    const row = this.s.bucketCounters.get(bucket);
+    if (!row) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
+    return { objects: row.object_count, bytes: row.byte_count };
+  }
+
   async createUpload(upload: UploadRecord): Promise<void> {
     this.write(() => {
       this.requireBucket(upload.bucket);
@@ -331,6 +378,13 @@ export class SqliteMetadataIndex implements MetadataIndex {
     return this.transaction.deferred(work) as T;
   }
 
+  /** Runs a one-row bucket update in a write transaction; NoSuchBucket when it changed nothing. */
+  private updateBucket(update: () => number, bucket: string): void {
+    this.write(() => {
+      if (update() === 0) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
+    });
+  }
+
   private requireBucket(name: string): void {
     if (this.s.bucketExists.get(name) === undefined) throw new S3Error('NoSuchBucket', { fields: { BucketName: name } });
   }
@@ -361,7 +415,9 @@ export class SqliteMetadataIndex implements MetadataIndex {
     // Only current versions exist so far: the new record replaces the old one, whose blobs are
     // released unless something else (another key, an upload part, the new record) still uses them.
     const released = current ? this.dropBlobRows(record.bucket, record.key, current.version_id) : [];
+    const before = this.s.bucketCounters.get(record.bucket)!;
     this.s.replaceObject.run(toObjectRow(record));
+    this.checkQuotas(record.bucket, before);
     record.blobs.forEach((blob, seq) => {
       this.s.insertObjectBlob.run({
         bucket: record.bucket,
@@ -373,6 +429,29 @@ export class SqliteMetadataIndex implements MetadataIndex {
       });
     });
     return released;
+  }
+
+  /**
+   * After a write (inside its transaction): fails with QuotaExceeded when the write grew the bucket's objects
+   * or bytes past the bucket's quota or its owner's. A write that does not grow usage (an overwrite with a
+   * smaller object) is allowed even over a quota lowered below current usage, so users can clean up.
+   */
+  private checkQuotas(bucket: string, before: BucketCountersRow): void {
+    const after = this.s.bucketCounters.get(bucket)!;
+    const grewObjects = after.object_count > before.object_count;
+    const grewBytes = after.byte_count > before.byte_count;
+    if (!grewObjects && !grewBytes) return;
+    const exceeded = (quota: Quota | undefined, usage: Usage): boolean =>
+      quota !== undefined &&
+      ((grewBytes && quota.maxBytes !== undefined && usage.bytes > quota.maxBytes) ||
+        (grewObjects && quota.maxObjects !== undefined && usage.objects > quota.maxObjects));
+    if (exceeded(toQuota(after.quota_max_bytes, after.quota_max_objects), { objects: after.object_count, bytes: after.byte_count })) {
+      throw new S3Error('QuotaExceeded', { message: 'The write would exceed the bucket quota.' });
+    }
+    const userQuota = this.s.userQuota.get(after.owner);
+    if (userQuota && exceeded(toQuota(userQuota.quota_max_bytes, userQuota.quota_max_objects), this.s.ownerCounters.get(after.owner)!)) {
+      throw new S3Error('QuotaExceeded', { message: `The write would exceed the quota of user ${after.owner}.` });
+    }
   }
 
   /** Of `candidates`, the blob ids that no object version or upload part references any more. */

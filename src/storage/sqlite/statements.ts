@@ -5,11 +5,20 @@ import type { BlobRow, BucketRow, CurrentRow, ObjectRow, PartRow, SummaryRow, Up
 const OBJECT_COLUMNS = `bucket, key, version_id, delete_marker, size, etag, last_modified, owner, storage_class,
   content_headers, user_metadata, tags, acl, checksum_algorithm, checksum_type, checksum_value, parts, quarantined, encryption`;
 const SUMMARY_COLUMNS = 'key, size, etag, last_modified, owner, storage_class, checksum_algorithm, checksum_type';
-const BUCKET_COLUMNS = 'name, owner, region, created_at, acl, versioning, encryption';
+const BUCKET_COLUMNS = `name, owner, region, created_at, acl, versioning, encryption, policy, public_access_block,
+  quota_max_bytes, quota_max_objects`;
 const UPLOAD_COLUMNS = `upload_id, bucket, key, initiated, owner, storage_class, content_headers, user_metadata, tags,
   acl, checksum_algorithm, checksum_type, encryption`;
 const PART_COLUMNS = `upload_id, part_number, blob_id, size, etag, last_modified,
   checksum_crc32, checksum_crc32c, checksum_crc64nvme, checksum_sha1, checksum_sha256`;
+
+export interface BucketCountersRow {
+  object_count: number;
+  byte_count: number;
+  owner: string;
+  quota_max_bytes: number | null;
+  quota_max_objects: number | null;
+}
 
 interface ObjectBlobRow {
   bucket: string;
@@ -47,13 +56,26 @@ export function prepareStatements(db: Database.Database) {
     getBucket: db.prepare<[string], BucketRow>(`SELECT ${BUCKET_COLUMNS} FROM buckets WHERE name = ?`),
     listBuckets: db.prepare<[], BucketRow>(`SELECT ${BUCKET_COLUMNS} FROM buckets ORDER BY name`),
     insertBucket: db.prepare<[BucketRow]>(`INSERT INTO buckets (${BUCKET_COLUMNS})
-      VALUES (@name, @owner, @region, @created_at, @acl, @versioning, @encryption)`),
+      VALUES (@name, @owner, @region, @created_at, @acl, @versioning, @encryption, @policy, @public_access_block,
+      @quota_max_bytes, @quota_max_objects)`),
     deleteBucket: db.prepare<[string]>('DELETE FROM buckets WHERE name = ?'),
     // Delete markers and noncurrent versions keep a bucket from being deleted, as in S3.
-    usageByBucket: db.prepare<[], { bucket: string; objects: number; bytes: number }>(`SELECT name AS bucket,
-      (SELECT count(*) FROM objects WHERE bucket = name AND delete_marker = 0) AS objects,
-      (SELECT coalesce(sum(size), 0) FROM objects WHERE bucket = name AND delete_marker = 0) AS bytes
-      FROM buckets ORDER BY name`),
+    usageByBucket: db.prepare<[], { bucket: string; objects: number; bytes: number }>(
+      'SELECT name AS bucket, object_count AS objects, byte_count AS bytes FROM buckets ORDER BY name'),
+    bucketCounters: db.prepare<[string], BucketCountersRow>(`SELECT object_count, byte_count, owner,
+      quota_max_bytes, quota_max_objects FROM buckets WHERE name = ?`),
+    ownerCounters: db.prepare<[string], { objects: number; bytes: number }>(`SELECT
+      coalesce(sum(object_count), 0) AS objects, coalesce(sum(byte_count), 0) AS bytes FROM buckets WHERE owner = ?`),
+    userQuota: db.prepare<[string], { quota_max_bytes: number | null; quota_max_objects: number | null }>(
+      'SELECT quota_max_bytes, quota_max_objects FROM users WHERE name = ?'),
+    setBucketPolicy: db.prepare<[string | null, string]>('UPDATE buckets SET policy = ? WHERE name = ?'),
+    setBucketAcl: db.prepare<[string, string]>('UPDATE buckets SET acl = ? WHERE name = ?'),
+    setPublicAccessBlock: db.prepare<[string | null, string]>('UPDATE buckets SET public_access_block = ? WHERE name = ?'),
+    setBucketQuota: db.prepare<[number | null, number | null, string]>(
+      'UPDATE buckets SET quota_max_bytes = ?, quota_max_objects = ? WHERE name = ?'),
+    setBucketOwner: db.prepare<[string, string]>('UPDATE buckets SET owner = ? WHERE name = ?'),
+    setObjectAcl: db.prepare<[string, string, string]>(
+      'UPDATE objects SET acl = ? WHERE bucket = ? AND key = ? AND delete_marker = 0'),
     countUploads: db.prepare<[], number>('SELECT count(*) FROM uploads').pluck(),
     bucketHoldsObjects: db.prepare<[{ bucket: string }], number>(`SELECT
       EXISTS (SELECT 1 FROM objects WHERE bucket = @bucket)

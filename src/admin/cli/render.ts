@@ -1,0 +1,90 @@
+// Human-readable renderings of the admin API's documents.
+import type { AccessKeyView, BucketView, InfoView, NewAccessKeyView, QuotaView, UserSummaryView, UserView } from '../types.js';
+import { formatBytes } from './sizes.js';
+import { fields, table } from './table.js';
+
+export function quotaText(quota: QuotaView | null): string {
+  if (quota === null) return 'none';
+  const parts: string[] = [];
+  if (quota.maxBytes !== undefined) parts.push(`${formatBytes(quota.maxBytes)} (${quota.maxBytes} bytes)`);
+  if (quota.maxObjects !== undefined) parts.push(`${quota.maxObjects} objects`);
+  return parts.join(', ');
+}
+
+function shortQuota(quota: QuotaView | null): string {
+  if (quota === null) return '-';
+  const parts: string[] = [];
+  if (quota.maxBytes !== undefined) parts.push(formatBytes(quota.maxBytes));
+  if (quota.maxObjects !== undefined) parts.push(`${quota.maxObjects} obj`);
+  return parts.join(' / ');
+}
+
+const day = (iso: string): string => iso.slice(0, 19).replace('T', ' ');
+
+export function renderInfo(info: InfoView): string {
+  return fields([
+    ['version', info.version],
+    ['region', info.region],
+    ['uptime', `${info.uptimeSeconds} s`],
+    ['buckets', String(info.buckets)],
+    ['objects', String(info.objects)],
+    ['stored', `${formatBytes(info.bytes)} (${info.bytes} bytes)`],
+    ['users', String(info.users)],
+  ]);
+}
+
+export function renderUsers(users: UserSummaryView[]): string {
+  if (users.length === 0) return 'no users\n';
+  return table(
+    ['NAME', 'STATUS', 'POLICY', 'KEYS', 'OBJECTS', 'STORED', 'QUOTA', 'CREATED'],
+    users.map((u) => [u.name, u.disabled ? 'disabled' : 'enabled', u.hasPolicy ? 'yes' : 'no', String(u.accessKeys), String(u.usage.objects), formatBytes(u.usage.bytes), shortQuota(u.quota), day(u.createdAt)]),
+  );
+}
+
+export function renderKeys(keys: AccessKeyView[]): string {
+  if (keys.length === 0) return 'no access keys\n';
+  return table(['ACCESS KEY ID', 'USER', 'STATUS', 'CREATED'], keys.map((k) => [k.accessKeyId, k.userName, k.status, day(k.createdAt)]));
+}
+
+export function renderUser(user: UserView): string {
+  const head = fields([
+    ['user', user.name],
+    ['status', user.disabled ? 'disabled' : 'enabled'],
+    ['created', day(user.createdAt)],
+    ['policy', user.policy === null ? 'none' : 'attached (sklad admin user policy get ' + user.name + ')'],
+    ['quota', quotaText(user.quota)],
+    ['objects', String(user.usage.objects)],
+    ['stored', `${formatBytes(user.usage.bytes)} (${user.usage.bytes} bytes)`],
+  ]);
+  return head + '\n' + renderKeys(user.accessKeys);
+}
+
+export function renderNewKey(key: NewAccessKeyView): string {
+  const pairs: [string, string][] = [
+    ['user', key.userName],
+    ['access key id', key.accessKeyId],
+    ['secret key', key.secretKey],
+    ['status', key.status],
+  ];
+  if (key.replaces !== undefined) pairs.push(['replaces', `${key.replaces} (now Inactive)`]);
+  return fields(pairs) + '\nThe secret key is shown only now: store it safely.\n';
+}
+
+export function renderBuckets(buckets: BucketView[]): string {
+  if (buckets.length === 0) return 'no buckets\n';
+  return table(
+    ['NAME', 'OWNER', 'OBJECTS', 'STORED', 'QUOTA', 'CREATED'],
+    buckets.map((b) => [b.name, b.owner, String(b.usage.objects), formatBytes(b.usage.bytes), shortQuota(b.quota), day(b.createdAt)]),
+  );
+}
+
+export function renderBucket(bucket: BucketView): string {
+  return fields([
+    ['bucket', bucket.name],
+    ['owner', bucket.owner],
+    ['created', day(bucket.createdAt)],
+    ['quota', quotaText(bucket.quota)],
+    ['objects', String(bucket.usage.objects)],
+    ['stored', `${formatBytes(bucket.usage.bytes)} (${bucket.usage.bytes} bytes)`],
+  ]);
+}

@@ -1,0 +1,141 @@
+// Shapes of the admin API: what the composition root passes in, and the JSON documents on the wire.
+// The CLI client imports the wire types too, so both ends agree on them at compile time.
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+import type { CredentialStore, Principal } from '../auth/credentials.js';
+import type { SecretSealer } from '../identity/secret-seal.js';
+import type { S3Response } from '../s3/respond.js';
+import type { AccessKeyStatus, IdentityIndex, Quota, Usage } from '../storage/identity-index.js';
+import type { MetadataIndex } from '../storage/metadata-index.js';
+import type { AuditLog } from '../audit/types.js';
+
+/** Every admin path starts with this. `_sklad` is not a valid bucket name, so no S3 path collides. */
+export const ADMIN_PREFIX = '/_sklad/admin/v1';
+
+/** Bucket owner id of the root principal (`ROOT_USER_ID` in server.ts); `root` is not a valid user name. */
+export const ROOT_OWNER = 'root';
+
+/** The part of the audit log the admin API uses: it reports every change, and every refused attempt at one. */
+export type AdminAuditSink = Pick<AuditLog, 'record'>;
+
+export interface AdminDeps {
+  identity: IdentityIndex;
+  index: MetadataIndex;
+  /** Seals new secrets under the master key before they are stored. */
+  sealer: SecretSealer;
+  /** The same credential store the S3 front end authenticates against. */
+  credentials: CredentialStore;
+  /**
+   * Called after every change made through the API: credential and user-policy caches (IndexedCredentials,
+   * AccessControl) must forget what they hold, or a disabled key would keep working until they expire.
+   */
+  onCredentialsChanged?(): void;
+  /**
+   * Whether a non-root principal may perform `action` (e.g. `admin:CreateUser`) on `resource`.
+   * Root is always allowed and never asked about. Absent: only root may administer.
+   */
+  allowAdmin?(principal: Principal, action: string, resource: string): Promise<boolean>;
+  audit?: AdminAuditSink;
+  settings: { region: string; domain?: string };
+  version: string;
+  startedAt: Date;
+  log: Logger;
+}
+
+/**
+ * What app.ts calls before S3 dispatch: a response for admin paths, undefined for everything else.
+ * `info` (app.ts's RequestInfo) receives the authenticated principal, so the request log names who called.
+ */
+export type AdminEndpoint = (incoming: IncomingMessage, requestId: string, info?: { principal?: Principal }) => Promise<S3Response | undefined>;
+
+// ---- wire documents ----
+
+export type AdminErrorCode =
+  | 'InvalidInput'
+  | 'MalformedPolicy'
+  | 'AccessDenied'
+  | 'NoSuchEntity'
+  | 'NoSuchBucket'
+  | 'EntityAlreadyExists'
+  | 'DeleteConflict'
+  | 'NotFound'
+  | 'MethodNotAllowed'
+  | 'EntityTooLarge'
+  | 'InternalError'
+  // Authentication failures keep the S3 code the signature check produced (SignatureDoesNotMatch, …).
+  | (string & {});
+
+export interface ErrorDocument {
+  error: { code: AdminErrorCode; message: string };
+  requestId: string;
+}
+
+export interface QuotaView {
+  maxBytes?: number;
+  maxObjects?: number;
+}
+
+export interface InfoView {
+  version: string;
+  uptimeSeconds: number;
+  region: string;
+  buckets: number;
+  objects: number;
+  bytes: number;
+  users: number;
+}
+
+export interface UserSummaryView {
+  name: string;
+  createdAt: string;
+  disabled: boolean;
+  hasPolicy: boolean;
+  quota: QuotaView | null;
+  usage: Usage;
+  accessKeys: number;
+}
+
+export interface AccessKeyView {
+  accessKeyId: string;
+  userName: string;
+  status: AccessKeyStatus;
+  createdAt: string;
+}
+
+export interface UserView {
+  name: string;
+  createdAt: string;
+  disabled: boolean;
+  /** The identity policy as a JSON document, null when none is attached. */
+  policy: unknown;
+  quota: QuotaView | null;
+  usage: Usage;
+  accessKeys: AccessKeyView[];
+}
+
+/** The one document that carries a secret: the answer to creating or rotating a key. */
+export interface NewAccessKeyView extends AccessKeyView {
+  secretKey: string;
+  /** Set by rotate: the key this one replaces, now Inactive. */
+  replaces?: string;
+}
+
+export interface BucketView {
+  name: string;
+  owner: string;
+  createdAt: string;
+  usage: Usage;
+  quota: QuotaView | null;
+}
+
+export interface UserListView {
+  users: UserSummaryView[];
+}
+export interface AccessKeyListView {
+  accessKeys: AccessKeyView[];
+}
+export interface BucketListView {
+  buckets: BucketView[];
+}
+
+export type { Quota, Usage };

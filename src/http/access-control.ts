@@ -1,0 +1,139 @@
+// Who may do what: turns a request into the policy engine's question (principal, action, resource, condition
+// keys, the bucket's owner, policy, ACLs and public access block, the user's own policy) and enforces the answer.
+// Parsed policies are cached by their text; user policies until an admin change invalidates them.
+import type { Principal } from '../auth/credentials.js';
+import { S3Error } from '../errors.js';
+import { cannedGrants, type Grant } from '../policy/acl.js';
+import { resourceArn } from '../policy/actions.js';
+import { decide, type AccessDecision } from '../policy/decide.js';
+import { parsePolicy, type PolicyDocument } from '../policy/document.js';
+import type { PolicyPrincipal } from '../policy/evaluate.js';
+import type { IdentityIndex } from '../storage/identity-index.js';
+import type { BucketRecord, MetadataIndex } from '../storage/metadata-index.js';
+
+/** Facts about the request that policy conditions may test (aws:* and s3:* condition keys). */
+export type ConditionContext = Record<string, string | string[] | undefined>;
+
+/** What a handler may ask after dispatch: may this request's principal do `action` on another resource? */
+export interface AccessCheck {
+  /** Throws AccessDenied unless allowed; NoSuchBucket when the bucket is gone. */
+  require(action: string, bucket: string, key?: string): Promise<void>;
+  allows(action: string, bucket: string, key?: string): Promise<boolean>;
+}
+
+export function policyPrincipal(principal: Principal): PolicyPrincipal {
+  if (principal.isRoot) return { kind: 'root' };
+  if (principal.anonymous) return { kind: 'anonymous' };
+  return { kind: 'user', name: principal.userId };
+}
+
+/** A bucket's or object's stored ACL: a canned ACL name, or the JSON of explicit grants. */
+export function storedGrants(acl: string, owner: string, bucketOwner: string): Grant[] {
+  return acl.startsWith('[') ? (JSON.parse(acl) as Grant[]) : cannedGrants(acl, { owner, bucketOwner });
+}
+
+export class AccessControl {
+  readonly #bucketPolicies = new Map<string, PolicyDocument>();
+  readonly #userPolicies = new Map<string, PolicyDocument | null>();
+
+  constructor(
+    private readonly identity: IdentityIndex,
+    private readonly index: MetadataIndex,
+  ) {}
+
+  /** Forgets cached user policies: called after any change to users. */
+  invalidate(): void {
+    this.#userPolicies.clear();
+  }
+
+  /**
+   * The decision for `principal` doing `action` on the bucket (and key). Object ACLs are consulted only when
+   * nothing else allowed and the object exists, so most requests never read the object's row for this.
+   */
+  async decide(
+    principal: Principal,
+    action: string,
+    bucket: BucketRecord | undefined,
+    bucketName: string,
+    key: string | undefined,
+    context: ConditionContext,
+  ): Promise<AccessDecision> {
+    const who = policyPrincipal(principal);
+    const facts = {
+      principal: who,
+      action,
+      resource: bucketName === '' ? '*' : resourceArn(bucketName, key),
+      context: { ...context, ...principalKeys(principal) },
+    };
+    const question = {
+      facts,
+      level: bucketName === '' ? ('service' as const) : key === undefined ? ('bucket' as const) : ('object' as const),
+      bucketOwner: bucket?.owner,
+      identityPolicy: await this.userPolicy(principal),
+      bucketPolicy: bucket?.policy === undefined ? undefined : this.bucketPolicy(bucket.name, bucket.policy),
+      bucketAcl: bucket && storedGrants(bucket.acl, bucket.owner, bucket.owner),
+      publicAccessBlock: bucket?.publicAccessBlock,
+    };
+    const first = decide(question);
+    if (first.allowed || first.reason === 'explicit-deny' || bucket === undefined || key === undefined) return first;
+    const object = await this.index.getObject(bucket.name, key);
+    if (object === undefined || object.deleteMarker) return first;
+    return decide({ ...question, objectAcl: storedGrants(object.acl, bucket.owner, bucket.owner) });
+  }
+
+  /** A handle for handlers to check further resources with the same principal and request facts. */
+  checkerFor(principal: Principal, context: ConditionContext): AccessCheck {
+    const allows = async (action: string, bucketName: string, key?: string): Promise<boolean> => {
+      if (bucketName === '') return (await this.decide(principal, action, undefined, '', undefined, context)).allowed;
+      const bucket = await this.index.getBucket(bucketName);
+      if (bucket === undefined) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucketName } });
+      return (await this.decide(principal, action, bucket, bucketName, key, context)).allowed;
+    };
+    return {
+      allows,
+      async require(action, bucketName, key) {
+        if (!(await allows(action, bucketName, key))) throw new S3Error('AccessDenied');
+      },
+    };
+  }
+
+  /** May this principal use the admin API action (`admin:…`)? Root always; others by their own policy. */
+  async allowsAdmin(principal: Principal, action: string): Promise<boolean> {
+    if (principal.isRoot) return true;
+    if (principal.anonymous) return false;
+    const decision = decide({
+      facts: { principal: policyPrincipal(principal), action, resource: '*', context: principalKeys(principal) },
+      level: 'service',
+      identityPolicy: await this.userPolicy(principal),
+    });
+    return decision.allowed;
+  }
+
+  private bucketPolicy(bucket: string, text: string): PolicyDocument {
+    const cacheKey = `${bucket}\n${text}`;
+    let doc = this.#bucketPolicies.get(cacheKey);
+    if (doc === undefined) {
+      doc = parsePolicy(text, { kind: 'bucket', bucket });
+      if (this.#bucketPolicies.size > 1000) this.#bucketPolicies.clear();
+      this.#bucketPolicies.set(cacheKey, doc);
+    }
+    return doc;
+  }
+
+  private async userPolicy(principal: Principal): Promise<PolicyDocument | undefined> {
+    if (principal.isRoot || principal.anonymous) return undefined;
+    let doc = this.#userPolicies.get(principal.userId);
+    if (doc === undefined) {
+      const user = await this.identity.getUser(principal.userId);
+      doc = user?.policy === undefined ? null : parsePolicy(user.policy, { kind: 'identity' });
+      this.#userPolicies.set(principal.userId, doc);
+    }
+    return doc ?? undefined;
+  }
+}
+
+function principalKeys(principal: Principal): ConditionContext {
+  if (principal.anonymous) return { 'aws:PrincipalType': 'Anonymous' };
+  if (principal.isRoot) return { 'aws:PrincipalType': 'Account', 'aws:userid': 'root', 'aws:username': 'root' };
+  return { 'aws:PrincipalType': 'User', 'aws:username': principal.userId, 'aws:userid': principal.userId };
+}
