@@ -46,6 +46,11 @@ export async function operatorResponse(incoming: IncomingMessage, ops: OperatorE
   }
   if (path === '/metrics') {
     const allowed = ops.metricsPublic || (ops.metricsToken !== undefined && tokenMatches(incoming.headers.authorization, ops.metricsToken));
+    // A Bearer token is never S3 authentication: a wrong one is refused here. Without one, the request is an
+    // anonymous S3 request for a bucket named "metrics" and S3 answers it.
+    if (!allowed && /^Bearer\s/i.test(incoming.headers.authorization ?? '')) {
+      return { status: 403, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'a valid metrics token is required' }) + '\n' };
+    }
     if (!allowed) return undefined;
     return { status: 200, headers: { 'content-type': ops.metrics.registry.contentType }, body: await ops.metrics.registry.metrics() };
   }

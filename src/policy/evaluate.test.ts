@@ -169,10 +169,10 @@ describe('properties', () => {
   const actions = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket', 's3:GetObjectAcl'];
   const principals: PolicyPrincipal[] = [alice, bob, anonymous];
   const statement = fc.record({
-    Effect: fc.constantFrom('Allow', 'Deny'),
+    Effect: fc.constantFrom<'Allow' | 'Deny'>('Allow', 'Deny'),
     Principal: fc.constantFrom<PrincipalElement>('*', { AWS: ['alice'] }, { AWS: ['bob'] }),
     Action: fc.subarray(actions, { minLength: 1 }),
-    Resource: fc.constantFrom([`arn:aws:s3:::${BUCKET}/*`], [`arn:aws:s3:::${BUCKET}/a*`], [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`]),
+    Resource: fc.constantFrom<string[]>([`arn:aws:s3:::${BUCKET}/*`], [`arn:aws:s3:::${BUCKET}/a*`], [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`]),
   });
   const doc = fc.array(statement, { minLength: 1, maxLength: 5 }).map((Statement): PolicyDocument => ({ Version: '2012-10-17', Statement }));
   const request = fc.record({

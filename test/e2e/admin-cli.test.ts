@@ -62,7 +62,8 @@ afterAll(async () => {
   await t.cleanup();
 });
 
-describe('sklad admin', () => {
+// Each test runs several child processes; on a busy machine that takes longer than the default limit.
+describe('sklad admin', { timeout: 60_000 }, () => {
   it('takes a user from creation to deletion', async () => {
     const policyFile = path.join(scratch, 'allow-s3.json');
     await writeFile(policyFile, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }));
@@ -88,7 +89,7 @@ describe('sklad admin', () => {
     const quota = JSON.parse(await ok(root('user', 'quota', 'set', 'carol', '--max-bytes', '10G', '--max-objects', '500', '--json')));
     expect(quota.quota).toEqual({ maxBytes: 10 * 1024 ** 3, maxObjects: 500 });
     const shown = await ok(root('user', 'show', 'carol'));
-    expect(shown).toMatch(/quota:\s+10\.0 GiB \(10737418240 bytes\), 500 objects/);
+    expect(shown).toMatch(/quota:\s+10 GiB \(10737418240 bytes\), 500 objects/);
     expect(shown).toContain(key.accessKeyId);
     expect(JSON.parse(await ok(root('user', 'quota', 'clear', 'carol', '--json'))).quota).toBeNull();
 

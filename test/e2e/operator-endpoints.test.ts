@@ -28,9 +28,13 @@ describe('operator endpoints', () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'metered' }));
     await s3.send(new PutObjectCommand({ Bucket: 'metered', Key: 'a', Body: 'x'.repeat(1000) }));
     await s3.send(new GetObjectCommand({ Bucket: 'metered', Key: 'a' })).then((r) => r.Body!.transformToString());
-    const denied = await get('/metrics');
+    // Without a token, GET /metrics is an anonymous S3 request for a bucket named "metrics".
+    const anonymous = await get('/metrics');
+    expect(anonymous.status).toBe(404);
+    expect(anonymous.body).toContain('<Code>NoSuchBucket</Code>');
+    const denied = await get('/metrics', { authorization: 'Bearer wrong-token' });
     expect(denied.status).toBe(403);
-    expect(denied.body).toContain('<Code>AccessDenied</Code>');
+    expect(denied.body).not.toContain('sklad_requests_total');
     const metrics = await get('/metrics', { authorization: `Bearer ${TOKEN}` });
     expect(metrics.status).toBe(200);
     expect(metrics.type).toContain('text/plain');
