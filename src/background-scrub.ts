@@ -9,6 +9,9 @@ import type { MetadataIndex } from './storage/metadata-index.js';
 export interface BackgroundScrub {
   /** The last finished pass, if any. */
   last(): ScrubReport | undefined;
+  /** When the last pass finished (undefined before the first). */
+  lastFinishedAt(): Date | undefined;
+  running(): boolean;
   stop(): Promise<void>;
 }
 
@@ -23,11 +26,13 @@ export function startBackgroundScrub(
   const controller = new AbortController();
   let running: Promise<void> | undefined;
   let last: ScrubReport | undefined;
+  let lastFinishedAt: Date | undefined;
   const pass = (): void => {
     if (running) return;
     running = scrub({ index, blobs, keyring, log, quarantine: true, removeOrphans: false, bytesPerSecond: rateMiB * 1024 * 1024, signal: controller.signal })
       .then((report) => {
         last = report;
+        lastFinishedAt = new Date();
         log.info({ objects: report.objects, bytes: report.bytes, damaged: report.findings.length, orphans: report.orphans.length }, 'background scrub finished');
       })
       .catch((err: unknown) => {
@@ -39,6 +44,8 @@ export function startBackgroundScrub(
   timer?.unref();
   return {
     last: () => last,
+    lastFinishedAt: () => lastFinishedAt,
+    running: () => running !== undefined,
     async stop() {
       clearInterval(timer);
       controller.abort();

@@ -149,7 +149,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       log,
     }),
     operator: {
-      metrics: createMetrics(index, stats),
+      metrics: createMetrics(index, stats, { scrub: scrubber, identity }),
       dataDir: config.dataDir,
       index,
       metricsToken: config.metricsToken,

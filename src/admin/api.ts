@@ -31,12 +31,15 @@ function errorJson(error: AdminError, requestId: string): S3Response {
 
 /** The path below the admin prefix, or undefined when the request is not an admin request. */
 function adminPath(incoming: IncomingMessage, settings: AdminDeps['settings']): string | undefined {
-  const rawPath = parseRawTarget(incoming.url ?? '/').rawPath;
+  const url = incoming.url ?? '/';
+  // Every S3 request passes here: the common origin-form target is ruled out without parsing it.
+  if (url.startsWith('/') && !url.startsWith(ADMIN_PREFIX)) return undefined;
+  const rawPath = parseRawTarget(url).rawPath;
   if (rawPath !== ADMIN_PREFIX && !rawPath.startsWith(`${ADMIN_PREFIX}/`)) return undefined;
   // With a virtual-hosted bucket in the Host header, the path is an object key of that bucket: S3's business.
   if (settings.domain !== undefined) {
     try {
-      if (parseRequestTarget(incoming.url ?? '/', incoming.headers.host, settings.domain).virtualHostBucket !== undefined) return undefined;
+      if (parseRequestTarget(url, incoming.headers.host, settings.domain).virtualHostBucket !== undefined) return undefined;
     } catch {
       return undefined;
     }

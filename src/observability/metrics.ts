@@ -2,6 +2,8 @@
 // requests, storage usage per bucket, open uploads, integrity failures and process metrics.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ServerStats } from '../s3/context.js';
+import type { BackgroundScrub } from '../background-scrub.js';
+import type { IdentityIndex } from '../storage/identity-index.js';
 import type { MetadataIndex, StorageUsage } from '../storage/metadata-index.js';
 
 export interface RequestObservation {
@@ -18,7 +20,13 @@ export interface Metrics {
   requestFinished(o: RequestObservation): void;
 }
 
-export function createMetrics(index: MetadataIndex, stats: ServerStats): Metrics {
+/** Optional sources of further gauges. */
+export interface MetricSources {
+  scrub?: Pick<BackgroundScrub, 'last' | 'lastFinishedAt' | 'running'>;
+  identity?: Pick<IdentityIndex, 'listUsers'>;
+}
+
+export function createMetrics(index: MetadataIndex, stats: ServerStats, sources: MetricSources = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'sklad_' });
   const requests = new Counter({
@@ -71,6 +79,110 @@ export function createMetrics(index: MetadataIndex, stats: ServerStats): Metrics
       this.set((await usage()).openUploads);
     },
   });
+  new Gauge({
+    name: 'sklad_bucket_quota_bytes',
+    help: 'Bucket quota on stored bytes, for buckets that have one',
+    labelNames: ['bucket'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const b of (await usage()).buckets) if (b.quota?.maxBytes !== undefined) this.set({ bucket: b.bucket }, b.quota.maxBytes);
+    },
+  });
+  new Gauge({
+    name: 'sklad_bucket_quota_objects',
+    help: 'Bucket quota on the number of objects, for buckets that have one',
+    labelNames: ['bucket'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const b of (await usage()).buckets) if (b.quota?.maxObjects !== undefined) this.set({ bucket: b.bucket }, b.quota.maxObjects);
+    },
+  });
+  const perOwner = async (pick: 'objects' | 'bytes'): Promise<Map<string, number>> => {
+    const totals = new Map<string, number>();
+    for (const b of (await usage()).buckets) totals.set(b.owner, (totals.get(b.owner) ?? 0) + b[pick]);
+    return totals;
+  };
+  new Gauge({
+    name: 'sklad_user_objects',
+    help: 'Objects stored in the buckets each user owns',
+    labelNames: ['user'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [user, n] of await perOwner('objects')) this.set({ user }, n);
+    },
+  });
+  new Gauge({
+    name: 'sklad_user_bytes',
+    help: 'Bytes stored in the buckets each user owns',
+    labelNames: ['user'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [user, n] of await perOwner('bytes')) this.set({ user }, n);
+    },
+  });
+  const { identity, scrub } = sources;
+  if (identity) {
+    new Gauge({
+      name: 'sklad_user_quota_bytes',
+      help: 'User quota on stored bytes, for users that have one',
+      labelNames: ['user'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const u of await identity.listUsers()) if (u.quota?.maxBytes !== undefined) this.set({ user: u.name }, u.quota.maxBytes);
+      },
+    });
+    new Gauge({
+      name: 'sklad_user_quota_objects',
+      help: 'User quota on the number of objects, for users that have one',
+      labelNames: ['user'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const u of await identity.listUsers()) if (u.quota?.maxObjects !== undefined) this.set({ user: u.name }, u.quota.maxObjects);
+      },
+    });
+  }
+  if (scrub) {
+    new Gauge({
+      name: 'sklad_scrub_running',
+      help: '1 while a background integrity scrub pass runs',
+      registers: [registry],
+      collect() {
+        this.set(scrub.running() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'sklad_scrub_last_finished_timestamp_seconds',
+      help: 'When the last background scrub pass finished (absent before the first)',
+      registers: [registry],
+      collect() {
+        this.reset();
+        const at = scrub.lastFinishedAt();
+        if (at !== undefined) this.set(at.getTime() / 1000);
+      },
+    });
+    new Gauge({
+      name: 'sklad_scrub_last_objects',
+      help: 'Objects checked by the last background scrub pass',
+      registers: [registry],
+      collect() {
+        this.set(scrub.last()?.objects ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'sklad_scrub_last_damaged',
+      help: 'Damaged objects found by the last background scrub pass',
+      registers: [registry],
+      collect() {
+        this.set(scrub.last()?.findings.length ?? 0);
+      },
+    });
+  }
   new Gauge({
     name: 'sklad_integrity_failures',
     help: 'Reads whose bytes did not match their recorded digests since the server started',

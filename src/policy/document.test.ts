@@ -73,7 +73,7 @@ describe('parsePolicy: accepted documents (AWS bucket policy examples)', () => {
       Principal: '*',
       Action: 's3:PutObject',
       Resource: 'arn:aws:s3:::amzn-s3-demo-bucket/*',
-      Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'AES256' }, 'ForAnyValue:StringLike': { 's3:ExistingObjectTag/team': ['a*'] }, Null: { 's3:x-amz-acl': 'true' } },
+      Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'AES256' }, 'ForAnyValue:StringLike': { 's3:ExistingObjectTag/team': ['a*'] }, Null: { 's3:x-amz-acl': 'true' }, StringEquals: { 's3:ExistingObjectTag/cost center': 'x' } },
     }],
   ])('accepts %s', (_name, statement) => {
     expect(() => parsePolicy(policy(statement), bucketOpts)).not.toThrow();

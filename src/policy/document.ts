@@ -49,7 +49,7 @@ const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'A
 const PRINCIPAL_TYPES = new Set(['AWS', 'CanonicalUser', 'Service']);
 const USER_NAME = /^[\w+=,.@-]{1,128}$/;
 const PRINCIPAL_ARN = /^arn:aws:iam::[^:*?]*:(root|user\/(?:[\w+=,.@/-]*\/)?[\w+=,.@-]{1,128})$/;
-const CONDITION_KEY = /^[A-Za-z0-9-]+:[^\s]+$/;
+const CONDITION_KEY = /^[A-Za-z0-9-]+:\S.*$/;
 
 /** Parses and validates a policy; throws PolicyError (→ S3 MalformedPolicy) with an AWS-like message. */
 export function parsePolicy(text: string, opts: ParseOptions): PolicyDocument {

@@ -47,8 +47,9 @@ export function isPublicStatement(st: Statement): boolean {
 function hasFixingCondition(st: Statement): boolean {
   for (const [name, keys] of Object.entries(st.Condition ?? {})) {
     const op = parseOperator(name);
-    // A condition only restricts callers if a missing key fails it: not for …IfExists, ForAllValues or negations.
-    if (!op || op.ifExists || op.set === 'ForAllValues' || op.spec.negated) continue;
+    // A condition only restricts callers if a missing key fails it: not for …IfExists or ForAllValues. Negated
+    // operators (NotIpAddress, StringNotEquals …) only exclude some callers and are not among the fixing ones.
+    if (!op || op.ifExists || op.set === 'ForAllValues') continue;
     for (const [key, values] of Object.entries(keys)) {
       const k = key.toLowerCase();
       if (k === 'aws:sourceip' && op.base === 'IpAddress' && values.every(isNarrowCidr)) return true;

@@ -1,6 +1,7 @@
 // The behaviour every MetadataIndex implementation must share, as one vitest suite that each
 // implementation's test file runs against its own factory (the pattern of hono's common.case.test.ts).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { accessQuotaCases } from './contract/access-quota-cases.js';
 import { copyCases } from './contract/copy-cases.js';
 import { encryptionCases } from './contract/encryption-cases.js';
 import { listingCases } from './contract/listing-cases.js';
@@ -56,7 +57,10 @@ export function runMetadataIndexContract(name: string, makeIndex: () => Promise<
         await index.putObject(objectRecord('a', 'two', { size: 7 }));
         await index.createUpload(uploadRecord('b', 'pending'));
         expect(await index.usage()).toEqual({
-          buckets: [{ bucket: 'a', objects: 2, bytes: 17 }, { bucket: 'b', objects: 0, bytes: 0 }],
+          buckets: [
+            { bucket: 'a', owner: bucketRecord('a').owner, objects: 2, bytes: 17 },
+            { bucket: 'b', owner: bucketRecord('b').owner, objects: 0, bytes: 0 },
+          ],
           openUploads: 1,
         });
       });
@@ -244,6 +248,7 @@ export function runMetadataIndexContract(name: string, makeIndex: () => Promise<
     listingCases(() => index);
     copyCases(() => index);
     taggingCases(() => index);
+    accessQuotaCases(() => index);
     uploadCases(() => index);
     uploadListingCases(() => index);
     encryptionCases(() => index);

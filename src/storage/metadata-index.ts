@@ -198,7 +198,7 @@ export interface PartListPage {
 export type CopySourceCheck = (source: ObjectRecord) => void;
 
 export interface StorageUsage {
-  buckets: { bucket: string; objects: number; bytes: number }[];
+  buckets: { bucket: string; owner: string; objects: number; bytes: number; quota?: Quota }[];
   openUploads: number;
 }
 

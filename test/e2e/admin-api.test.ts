@@ -324,7 +324,11 @@ describe('buckets', () => {
     expect((await admin('PUT', '/buckets/admin-photos/quota', { body: { maxBytes: 5000 } })).json.quota).toEqual({ maxBytes: 5000 });
     expect((await admin('GET', '/buckets/admin-photos')).json.quota).toEqual({ maxBytes: 5000 });
     expectError(await admin('PUT', '/buckets/admin-photos/quota', { body: { maxBytes: -5 } }), 400, 'InvalidInput');
+    // The quota set here is the one S3 writes are held to.
+    await admin('PUT', '/buckets/admin-photos/quota', { body: { maxObjects: 1 } });
+    expect(await s3Error(s3.send(new PutObjectCommand({ Bucket: 'admin-photos', Key: 'b.jpg', Body: 'y' })))).toMatchObject({ name: 'QuotaExceeded', status: 403 });
     expect((await admin('DELETE', '/buckets/admin-photos/quota')).json.quota).toBeNull();
+    await s3.send(new PutObjectCommand({ Bucket: 'admin-photos', Key: 'b.jpg', Body: 'y' }));
 
     expectError(await admin('GET', '/buckets/no-such-bucket'), 404, 'NoSuchBucket');
     expectError(await admin('PUT', '/buckets/no-such-bucket/quota', { body: { maxBytes: 1 } }), 404, 'NoSuchBucket');

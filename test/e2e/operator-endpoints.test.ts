@@ -42,6 +42,9 @@ describe('operator endpoints', () => {
     expect(metrics.body).toMatch(/sklad_request_duration_seconds_count\{operation="GetObject"\} 1/);
     expect(metrics.body).toMatch(/sklad_bucket_objects\{bucket="metered"\} 1/);
     expect(metrics.body).toMatch(/sklad_bucket_bytes\{bucket="metered"\} 1000/);
+    expect(metrics.body).toMatch(/sklad_user_objects\{user="root"\} 1/);
+    expect(metrics.body).toMatch(/sklad_user_bytes\{user="root"\} 1000/);
+    expect(metrics.body).toMatch(/sklad_scrub_running 0/);
     expect(metrics.body).toMatch(/sklad_received_bytes_total \d+/);
     expect(metrics.body).toContain('sklad_process_resident_memory_bytes');
   });

@@ -104,7 +104,13 @@ export class SqliteMetadataIndex implements MetadataIndex {
   }
 
   async usage(): Promise<StorageUsage> {
-    return this.read(() => ({ buckets: this.s.usageByBucket.all(), openUploads: this.s.countUploads.get() ?? 0 }));
+    return this.read(() => ({
+      buckets: this.s.usageByBucket.all().map(({ quota_max_bytes, quota_max_objects, ...usage }) => {
+        const quota = toQuota(quota_max_bytes, quota_max_objects);
+        return quota === undefined ? usage : { ...usage, quota };
+      }),
+      openUploads: this.s.countUploads.get() ?? 0,
+    }));
   }
 
   async listBuckets(): Promise<BucketRecord[]> {

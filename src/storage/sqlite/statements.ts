@@ -60,8 +60,9 @@ export function prepareStatements(db: Database.Database) {
       @quota_max_bytes, @quota_max_objects)`),
     deleteBucket: db.prepare<[string]>('DELETE FROM buckets WHERE name = ?'),
     // Delete markers and noncurrent versions keep a bucket from being deleted, as in S3.
-    usageByBucket: db.prepare<[], { bucket: string; objects: number; bytes: number }>(
-      'SELECT name AS bucket, object_count AS objects, byte_count AS bytes FROM buckets ORDER BY name'),
+    usageByBucket: db.prepare<[], { bucket: string; owner: string; objects: number; bytes: number; quota_max_bytes: number | null; quota_max_objects: number | null }>(
+      `SELECT name AS bucket, owner, object_count AS objects, byte_count AS bytes, quota_max_bytes, quota_max_objects
+      FROM buckets ORDER BY name`),
     bucketCounters: db.prepare<[string], BucketCountersRow>(`SELECT object_count, byte_count, owner,
       quota_max_bytes, quota_max_objects FROM buckets WHERE name = ?`),
     ownerCounters: db.prepare<[string], { objects: number; bytes: number }>(`SELECT
