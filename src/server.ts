@@ -141,7 +141,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
         credentials.invalidate();
         access.invalidate();
       },
-      allowAdmin: (principal, action) => access.allowsAdmin(principal, action),
+      allowAdmin: (principal, action, resource) => access.allowsAdmin(principal, action, resource),
       audit,
       settings: { region: config.region, domain: config.domain },
       version: SKLAD_VERSION,

@@ -97,12 +97,15 @@ export class AccessControl {
     };
   }
 
-  /** May this principal use the admin API action (`admin:…`)? Root always; others by their own policy. */
-  async allowsAdmin(principal: Principal, action: string): Promise<boolean> {
+  /**
+   * May this principal use the admin API action (`admin:…`) on `resource` (a user or bucket ARN, or `*`)?
+   * Root always; others by their own policy.
+   */
+  async allowsAdmin(principal: Principal, action: string, resource = '*'): Promise<boolean> {
     if (principal.isRoot) return true;
     if (principal.anonymous) return false;
     const decision = decide({
-      facts: { principal: policyPrincipal(principal), action, resource: '*', context: principalKeys(principal) },
+      facts: { principal: policyPrincipal(principal), action, resource, context: principalKeys(principal) },
       level: 'service',
       identityPolicy: await this.userPolicy(principal),
     });

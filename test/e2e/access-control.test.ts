@@ -364,3 +364,32 @@ describe('copy', () => {
     expect(await read(root, 'builds', 'copied.txt')).toBe('data');
   });
 });
+
+describe('admin rights through policies', () => {
+  it('a read-only auditor lists users but cannot change them; a key manager is limited to its users', async () => {
+    const { signedRequest } = await import('../support/raw-client.js');
+    const auditor = await createUser(server, 'auditor', {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['admin:GetInfo', 'admin:List*', 'admin:Get*'], Resource: '*' }],
+    });
+    const as = (user: TestUser, method: string, path: string, body?: object) =>
+      signedRequest(server.endpoint, {
+        method,
+        path: `/_sklad/admin/v1${path}`,
+        accessKey: user.accessKeyId,
+        secret: user.secretKey,
+        headers: body ? { 'content-type': 'application/json' } : {},
+        body: body ? JSON.stringify(body) : undefined,
+      });
+    expect((await as(auditor, 'GET', '/users')).status).toBe(200);
+    expect((await as(auditor, 'GET', '/info')).status).toBe(200);
+    expect((await as(auditor, 'POST', '/users', { name: 'sneaky' })).status).toBe(403);
+
+    const keyManager = await createUser(server, 'keymanager', {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'admin:CreateAccessKey', Resource: 'arn:aws:iam::sklad:user/ci' }],
+    });
+    expect((await as(keyManager, 'POST', '/users/ci/keys')).status).toBe(201);
+    expect((await as(keyManager, 'POST', '/users/dev/keys')).status).toBe(403);
+  });
+});
