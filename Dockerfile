@@ -1,13 +1,15 @@
 # syntax=docker/dockerfile:1
-# Build stage: compile TypeScript and the native SQLite binding.
-FROM node:20-bookworm-slim AS build
+# Build stage: the full Node image already has python3, make and g++, which the native SQLite binding needs when
+# no prebuilt binary fits the platform, so nothing has to be installed here.
+FROM node:20-bookworm AS build
 WORKDIR /app
-RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm ci --no-audit --no-fund && npm prune --omit=dev
+# `npm ci` also runs the `prepare` script, which compiles the TypeScript into dist/; the dev dependencies
+# (compiler, test tools) are dropped afterwards so only production modules reach the runtime image.
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
 
-# Runtime stage: the compiled server, production dependencies, a non-root user.
+# Runtime stage: the compiled server and its production dependencies on the slim image, run as a non-root user.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production SKLAD_DATA=/data SKLAD_HOST=0.0.0.0 SKLAD_PORT=9000
 WORKDIR /app
@@ -15,11 +17,14 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
+# The volume's mount point must belong to the server's user, or a fresh named volume is not writable.
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data
 EXPOSE 9000
-HEALTHCHECK --interval=30s --timeout=5s --start-period=10s \
-  CMD node -e "require('http').get('http://127.0.0.1:9000/health/ready',r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"
+# `sklad healthcheck` reads the same settings as the server (port, TLS), so the check follows any override.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["node", "bin/sklad", "healthcheck"]
+# SIGTERM starts a graceful drain; give `docker stop` a --time longer than SKLAD_SHUTDOWN_GRACE_MS (30 s).
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "bin/sklad"]
 CMD ["serve"]

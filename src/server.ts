@@ -1,7 +1,7 @@
 // Composition root: opens the metadata index and blob store under the data folder, serves the app,
 // and closes everything in order on shutdown.
 import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -179,9 +179,17 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   server.headersTimeout = config.headersTimeoutMs;
   server.timeout = config.idleTimeoutMs;
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
-  // While draining, every response closes its connection, so keep-alive clients reconnect elsewhere.
-  server.prependListener('request', (_req, res) => {
+  // While draining, every response closes its connection, so keep-alive clients reconnect elsewhere. Requests
+  // already running when the drain starts decided keep-alive on arrival, so they are tracked and switched too;
+  // a connection whose response was already under way is closed as soon as it falls idle.
+  const inFlight = new Set<ServerResponse>();
+  server.prependListener('request', (_req, res: ServerResponse) => {
     if (draining) res.shouldKeepAlive = false;
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      if (draining) setImmediate(() => server.closeIdleConnections());
+    });
   });
 
   const port = (server.address() as AddressInfo).port;
@@ -196,6 +204,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     closing ??= (async () => {
       // Stop accepting; in-flight requests finish (up to the grace period); idle keep-alive sockets close now.
       draining = true;
+      for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
       log.info({ graceMs: config.shutdownGraceMs }, 'sklad stopping: refusing new connections, draining in-flight requests');
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
