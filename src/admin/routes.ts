@@ -1,4 +1,5 @@
 // The admin route table: one row per endpoint (method, path, authorization action, handler) and the matcher.
+import { createBackup } from './handlers/backup.js';
 import { getBucket, listBuckets, putBucketOwner } from './handlers/buckets.js';
 import { getInfo } from './handlers/info.js';
 import { createKey, deleteKey, getKey, listKeys, rotateKey, updateKey } from './handlers/keys.js';
@@ -60,6 +61,8 @@ export const routes: readonly Route[] = [
   route('PUT', '/buckets/{name}/quota', 'PutBucketQuota', onBucket, putBucketQuota),
   route('DELETE', '/buckets/{name}/quota', 'DeleteBucketQuota', onBucket, deleteBucketQuota),
   route('PUT', '/buckets/{name}/owner', 'PutBucketOwner', onBucket, putBucketOwner),
+
+  route('POST', '/backup', 'CreateBackup', onServer, createBackup),
 ];
 
 export type RouteMatch =

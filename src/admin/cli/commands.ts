@@ -1,5 +1,7 @@
 // The `sklad admin` subcommands: one row each (words, positional arguments, options it accepts, what it does).
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { BackupReport } from '../../backup.js';
 import type {
   AccessKeyListView, AccessKeyView, BucketListView, BucketView, InfoView, NewAccessKeyView, QuotaView, UserListView, UserView,
 } from '../types.js';
@@ -182,6 +184,16 @@ export const commands: readonly Command[] = [
   {
     words: ['bucket', 'owner'], args: ['NAME', 'USER'], summary: 'give a bucket to another user (or root)',
     run: async ({ client, args: [n, owner] }) => showBucket(await client.call<BucketView>('PUT', `${bucket(n!)}/owner`, { owner })),
+  },
+  {
+    words: ['backup'], args: ['DEST'], summary: 'online backup of the data folder into DEST, a new folder on the server machine',
+    run: async ({ client, args: [destination] }) => {
+      const report = await client.call<BackupReport>('POST', '/backup', { destination: path.resolve(destination!) });
+      return {
+        json: report,
+        text: `backup written to ${report.destination}: index ${report.indexBytes} bytes, ${report.blobs} blob files (${report.linked} hard-linked), ${report.blobBytes} bytes, in ${report.seconds.toFixed(1)} s\n`,
+      };
+    },
   },
 ];
 

@@ -371,6 +371,11 @@ export class SqliteMetadataIndex implements MetadataIndex {
     return this.s.blobReferenced.get({ id }) === 1;
   }
 
+  /** A consistent copy of the whole database in `file`, taken online (SQLite's backup API). */
+  async snapshot(file: string): Promise<void> {
+    await this.db.backup(file);
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
