@@ -51,26 +51,39 @@ export function createMetrics(index: MetadataIndex, stats: ServerStats, sources:
     if (pending === undefined || Date.now() - pending.at > 1000) pending = { at: Date.now(), usage: index.usage() };
     return pending.usage;
   };
-  new Gauge({
-    name: 'sklad_bucket_objects',
-    help: 'Objects stored, by bucket',
-    labelNames: ['bucket'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const b of (await usage()).buckets) this.set({ bucket: b.bucket }, b.objects);
-    },
-  });
-  new Gauge({
-    name: 'sklad_bucket_bytes',
-    help: 'Bytes stored (object sizes), by bucket',
-    labelNames: ['bucket'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const b of (await usage()).buckets) this.set({ bucket: b.bucket }, b.bytes);
-    },
-  });
+  /** A gauge with one label whose values are read fresh at every scrape (absent entries are not exported). */
+  const labelled = (name: string, help: string, label: 'bucket' | 'user', read: () => Promise<Iterable<[string, number | undefined]>>): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: [label],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const [value, n] of await read()) if (n !== undefined) this.set({ [label]: value }, n);
+      },
+    });
+  };
+  const perBucket = async (pick: (b: StorageUsage['buckets'][number]) => number | undefined) =>
+    (await usage()).buckets.map((b): [string, number | undefined] => [b.bucket, pick(b)]);
+  const perOwner = async (pick: 'objects' | 'bytes'): Promise<Map<string, number>> => {
+    const totals = new Map<string, number>();
+    for (const b of (await usage()).buckets) totals.set(b.owner, (totals.get(b.owner) ?? 0) + b[pick]);
+    return totals;
+  };
+  labelled('sklad_bucket_objects', 'Objects stored, by bucket', 'bucket', () => perBucket((b) => b.objects));
+  labelled('sklad_bucket_bytes', 'Bytes stored (object sizes), by bucket', 'bucket', () => perBucket((b) => b.bytes));
+  labelled('sklad_bucket_quota_bytes', 'Bucket quota on stored bytes, for buckets that have one', 'bucket', () => perBucket((b) => b.quota?.maxBytes));
+  labelled('sklad_bucket_quota_objects', 'Bucket quota on the number of objects, for buckets that have one', 'bucket', () => perBucket((b) => b.quota?.maxObjects));
+  labelled('sklad_user_objects', 'Objects stored in the buckets each user owns', 'user', () => perOwner('objects'));
+  labelled('sklad_user_bytes', 'Bytes stored in the buckets each user owns', 'user', () => perOwner('bytes'));
+  const { identity, scrub } = sources;
+  if (identity) {
+    const perUser = async (pick: 'maxBytes' | 'maxObjects') =>
+      (await identity.listUsers()).map((u): [string, number | undefined] => [u.name, u.quota?.[pick]]);
+    labelled('sklad_user_quota_bytes', 'User quota on stored bytes, for users that have one', 'user', () => perUser('maxBytes'));
+    labelled('sklad_user_quota_objects', 'User quota on the number of objects, for users that have one', 'user', () => perUser('maxObjects'));
+  }
   new Gauge({
     name: 'sklad_multipart_uploads_open',
     help: 'Multipart uploads started and not yet completed or aborted',
@@ -79,74 +92,6 @@ export function createMetrics(index: MetadataIndex, stats: ServerStats, sources:
       this.set((await usage()).openUploads);
     },
   });
-  new Gauge({
-    name: 'sklad_bucket_quota_bytes',
-    help: 'Bucket quota on stored bytes, for buckets that have one',
-    labelNames: ['bucket'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const b of (await usage()).buckets) if (b.quota?.maxBytes !== undefined) this.set({ bucket: b.bucket }, b.quota.maxBytes);
-    },
-  });
-  new Gauge({
-    name: 'sklad_bucket_quota_objects',
-    help: 'Bucket quota on the number of objects, for buckets that have one',
-    labelNames: ['bucket'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const b of (await usage()).buckets) if (b.quota?.maxObjects !== undefined) this.set({ bucket: b.bucket }, b.quota.maxObjects);
-    },
-  });
-  const perOwner = async (pick: 'objects' | 'bytes'): Promise<Map<string, number>> => {
-    const totals = new Map<string, number>();
-    for (const b of (await usage()).buckets) totals.set(b.owner, (totals.get(b.owner) ?? 0) + b[pick]);
-    return totals;
-  };
-  new Gauge({
-    name: 'sklad_user_objects',
-    help: 'Objects stored in the buckets each user owns',
-    labelNames: ['user'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const [user, n] of await perOwner('objects')) this.set({ user }, n);
-    },
-  });
-  new Gauge({
-    name: 'sklad_user_bytes',
-    help: 'Bytes stored in the buckets each user owns',
-    labelNames: ['user'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const [user, n] of await perOwner('bytes')) this.set({ user }, n);
-    },
-  });
-  const { identity, scrub } = sources;
-  if (identity) {
-    new Gauge({
-      name: 'sklad_user_quota_bytes',
-      help: 'User quota on stored bytes, for users that have one',
-      labelNames: ['user'] as const,
-      registers: [registry],
-      async collect() {
-        this.reset();
-        for (const u of await identity.listUsers()) if (u.quota?.maxBytes !== undefined) this.set({ user: u.name }, u.quota.maxBytes);
-      },
-    });
-    new Gauge({
-      name: 'sklad_user_quota_objects',
-      help: 'User quota on the number of objects, for users that have one',
-      labelNames: ['user'] as const,
-      registers: [registry],
-      async collect() {
-        this.reset();
-        for (const u of await identity.listUsers()) if (u.quota?.maxObjects !== undefined) this.set({ user: u.name }, u.quota.maxObjects);
-      },
-    });
-  }
   if (scrub) {
     new Gauge({
       name: 'sklad_scrub_running',

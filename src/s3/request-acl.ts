@@ -1,20 +1,10 @@
 // The ACL a write asks for: a canned ACL (x-amz-acl) or explicit grants (x-amz-grant-*), stored as the
 // canned name or the grants' JSON. A public ACL is refused when the bucket blocks public ACLs.
 import { S3Error } from '../errors.js';
-import { cannedGrants, grantsFromHeaders, isPublicAcl, type Grant } from '../policy/acl.js';
+import { cannedGrants, grantsFromHeaders, isCannedAcl, isPublicAcl, type Grant } from '../policy/acl.js';
 import { isPolicyError } from '../policy/errors.js';
 import type { PublicAccessBlockConfig } from '../storage/metadata-index.js';
 
-const cannedAcls = new Set([
-  'private',
-  'public-read',
-  'public-read-write',
-  'authenticated-read',
-  'aws-exec-read',
-  'bucket-owner-read',
-  'bucket-owner-full-control',
-  'log-delivery-write',
-]);
 
 const grantHeaders = ['x-amz-grant-read', 'x-amz-grant-write', 'x-amz-grant-read-acp', 'x-amz-grant-write-acp', 'x-amz-grant-full-control'];
 
@@ -63,7 +53,7 @@ export function aclFromHeaders(headers: Map<string, string>, owners: AclOwners, 
     return storedAclOf(all);
   }
   if (canned === undefined) return 'private';
-  if (!cannedAcls.has(canned)) throw new S3Error('InvalidArgument', { fields: { ArgumentName: 'x-amz-acl', ArgumentValue: canned } });
+  if (!isCannedAcl(canned)) throw new S3Error('InvalidArgument', { fields: { ArgumentName: 'x-amz-acl', ArgumentValue: canned } });
   checkAclAllowed(cannedGrants(canned, owners), block);
   return canned;
 }
