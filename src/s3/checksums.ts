@@ -5,8 +5,8 @@
 
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
 import { crc32, crc32c } from '@node-rs/crc32';
+import { checksums as crt } from 'aws-crt';
 import { S3Error } from '../errors.js';
 import type { ChecksumAlgorithm } from '../storage/metadata-index.js';
 
@@ -43,7 +43,7 @@ export interface Digests {
 
 export interface Checksum {
   update(buf: Uint8Array): void;
-  /** Async because @aws-sdk/crc64-nvme only exposes an async digest. */
+  /** Async so that an implementation may digest off the event loop; all current ones are synchronous. */
   digest(): Promise<Buffer>;
 }
 
@@ -143,10 +143,12 @@ export function newChecksum(algorithm: ChecksumAlgorithm): Checksum {
       };
     }
     case 'CRC64NVME': {
-      const crc = new Crc64Nvme();
+      // aws-crt's native CRC64NVME: 2.7x the pure-JavaScript @aws-sdk/crc64-nvme here (1,500 vs 560 MiB/s,
+      // docs/performance.md). Its running state is the previous result, an 8-byte big-endian DataView.
+      let state: DataView | undefined;
       return {
-        update: (buf) => crc.update(buf),
-        digest: async () => Buffer.from(await crc.digest()),
+        update: (buf) => { state = crt.crc64nvme(Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), state); },
+        digest: async () => (state === undefined ? Buffer.alloc(8) : Buffer.from(state.buffer, state.byteOffset, 8)),
       };
     }
     case 'SHA1':
