@@ -1,6 +1,7 @@
 // The behaviour every MetadataIndex implementation must share, as one vitest suite that each
 // implementation's test file runs against its own factory (the pattern of hono's common.case.test.ts).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { concurrencyCases } from './contract/concurrency-cases.js';
 import { copyCases } from './contract/copy-cases.js';
 import { encryptionCases } from './contract/encryption-cases.js';
 import { listingCases } from './contract/listing-cases.js';
@@ -247,5 +248,6 @@ export function runMetadataIndexContract(name: string, makeIndex: () => Promise<
     uploadCases(() => index);
     uploadListingCases(() => index);
     encryptionCases(() => index);
+    concurrencyCases(() => index);
   });
 }

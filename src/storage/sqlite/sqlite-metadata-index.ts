@@ -21,6 +21,7 @@ import type {
 } from '../metadata-index.js';
 import { buildUploadListPage, isUploadPosition, type UploadCursor, type UploadPosition } from '../upload-list-page.js';
 import { checkWriteCondition } from '../write-condition.js';
+import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrations.js';
 import {
   bucketEncryptionColumn,
@@ -56,10 +57,13 @@ type TransactionRunner = Database.Transaction<(work: () => unknown) => unknown>;
 export class SqliteMetadataIndex implements MetadataIndex {
   private readonly s: Statements;
   private readonly transaction: TransactionRunner;
+  /** Every write goes through here: concurrent writes share one commit and one WAL fsync. */
+  readonly commits: GroupCommit;
 
   private constructor(private readonly db: Database.Database) {
     this.s = prepareStatements(db);
     this.transaction = db.transaction((work: () => unknown) => work());
+    this.commits = new GroupCommit(db);
   }
 
   static open(file: string): SqliteMetadataIndex {
@@ -75,7 +79,7 @@ export class SqliteMetadataIndex implements MetadataIndex {
   }
 
   async createBucket(bucket: BucketRecord): Promise<void> {
-    this.write(() => {
+    return this.write(() => {
       const existing = this.s.getBucket.get(bucket.name);
       if (existing) {
         const code = existing.owner === bucket.owner ? 'BucketAlreadyOwnedByYou' : 'BucketAlreadyExists';
@@ -176,7 +180,7 @@ export class SqliteMetadataIndex implements MetadataIndex {
   }
 
   async putObjectTags(bucket: string, key: string, tags: Tag[]): Promise<void> {
-    this.write(() => {
+    return this.write(() => {
       this.requireBucket(bucket);
       // Tagging changes neither ETag nor Last-Modified, as in S3.
       if (this.s.setObjectTags.run(JSON.stringify(tags), bucket, key).changes === 0) {
@@ -186,7 +190,7 @@ export class SqliteMetadataIndex implements MetadataIndex {
   }
 
   async putBucketTags(bucket: string, tags: Tag[] | undefined): Promise<void> {
-    this.write(() => {
+    return this.write(() => {
       const value = tags === undefined ? null : JSON.stringify(tags);
       if (this.s.setBucketTags.run(value, bucket).changes === 0) {
         throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
@@ -201,7 +205,7 @@ export class SqliteMetadataIndex implements MetadataIndex {
   }
 
   async putBucketEncryption(bucket: string, encryption: DefaultEncryption | undefined): Promise<void> {
-    this.write(() => {
+    return this.write(() => {
       const value = encryption === undefined ? null : bucketEncryptionColumn(encryption);
       if (this.s.setBucketEncryption.run(value, bucket).changes === 0) {
         throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
@@ -210,7 +214,7 @@ export class SqliteMetadataIndex implements MetadataIndex {
   }
 
   async createUpload(upload: UploadRecord): Promise<void> {
-    this.write(() => {
+    return this.write(() => {
       this.requireBucket(upload.bucket);
       this.s.insertUpload.run(toUploadRow(upload));
     });
@@ -319,12 +323,14 @@ export class SqliteMetadataIndex implements MetadataIndex {
   }
 
   async close(): Promise<void> {
+    // Writes already queued are committed (and their callers answered) before the file closes.
+    this.commits.flush();
     if (this.db.open) this.db.close();
   }
 
-  /** BEGIN IMMEDIATE: takes the write lock up front instead of failing to upgrade a read lock. */
-  private write<T>(work: () => T): T {
-    return this.transaction.immediate(work) as T;
+  /** Queues `work` for the next group commit (BEGIN IMMEDIATE, one SAVEPOINT per unit, one COMMIT). */
+  private write<T>(work: () => T): Promise<T> {
+    return this.commits.run(work);
   }
 
   private read<T>(work: () => T): T {
