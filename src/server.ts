@@ -13,6 +13,7 @@ import { ConfigError, type Config } from './config.js';
 import { loadKeyring, MasterKeyError, type LoadedKeyring } from './crypto/master-key.js';
 import { loadRootCredentials } from './root-credentials.js';
 import { DiskBlobStore } from './storage/disk/disk-blob-store.js';
+import { InlineBlobStore } from './storage/inline-blob-store.js';
 import { SqliteMetadataIndex } from './storage/sqlite/sqlite-metadata-index.js';
 import { startUploadExpiry } from './upload-expiry.js';
 import { recoverStorage } from './recovery.js';
@@ -69,8 +70,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     config.dataDir,
     config.rootAccessKey && config.rootSecretKey ? { accessKey: config.rootAccessKey, secretKey: config.rootSecretKey } : undefined,
   );
-  const blobs = await DiskBlobStore.open(config.dataDir);
   const index = SqliteMetadataIndex.open(path.join(config.dataDir, 'index.sqlite'));
+  const blobs = new InlineBlobStore(await DiskBlobStore.open(config.dataDir), index.inlineBlobs());
   await recoverStorage(index, blobs, log);
   const credentials = new StaticCredentials([
     { accessKeyId: root.accessKey, secretKey: root.secretKey, userId: ROOT_USER_ID, isRoot: true },

@@ -148,7 +148,19 @@ ALTER TABLE object_versions ADD COLUMN encryption TEXT;
 ALTER TABLE uploads ADD COLUMN encryption TEXT;
 `;
 
-export const migrations: readonly string[] = [step1, step2, step3];
+/*
+ * Step 4: small blobs stored inline. Blobs up to a threshold (see storage/inline-blob-store.ts) are rows
+ * here instead of files, written through the same group commit as the records that reference them, so a
+ * small PUT costs no file create, fsync, rename or directory fsync. Ids share the blob id space with files.
+ */
+const step4 = `
+CREATE TABLE inline_blobs (
+  id   TEXT NOT NULL PRIMARY KEY,
+  data BLOB NOT NULL
+);
+`;
+
+export const migrations: readonly string[] = [step1, step2, step3, step4];
 
 /** Brings the schema up to date; each step commits together with its user_version bump. */
 export function migrate(db: Database.Database): void {

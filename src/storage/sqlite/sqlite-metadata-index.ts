@@ -23,6 +23,7 @@ import { buildUploadListPage, isUploadPosition, type UploadCursor, type UploadPo
 import { checkWriteCondition } from '../write-condition.js';
 import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrations.js';
+import { SqliteInlineBlobs } from './sqlite-inline-blobs.js';
 import {
   bucketEncryptionColumn,
   toBucketRecord,
@@ -59,11 +60,18 @@ export class SqliteMetadataIndex implements MetadataIndex {
   private readonly transaction: TransactionRunner;
   /** Every write goes through here: concurrent writes share one commit and one WAL fsync. */
   readonly commits: GroupCommit;
+  private readonly deleteInlineBlob: Database.Statement<[string]>;
 
   private constructor(private readonly db: Database.Database) {
     this.s = prepareStatements(db);
     this.transaction = db.transaction((work: () => unknown) => work());
     this.commits = new GroupCommit(db);
+    this.deleteInlineBlob = db.prepare<[string]>('DELETE FROM inline_blobs WHERE id = ?');
+  }
+
+  /** The table of small blobs kept in this file (see storage/inline-blob-store.ts). */
+  inlineBlobs(): SqliteInlineBlobs {
+    return new SqliteInlineBlobs(this.db, this.commits);
   }
 
   static open(file: string): SqliteMetadataIndex {
@@ -381,9 +389,13 @@ export class SqliteMetadataIndex implements MetadataIndex {
     return released;
   }
 
-  /** Of `candidates`, the blob ids that no object version or upload part references any more. */
+  /**
+   * Of `candidates`, the blob ids that no object version or upload part references any more. Inline blobs
+   * among them are deleted here, in the same transaction that dropped their last reference, which saves
+   * the caller a second commit; only file blobs are left for the caller to delete.
+   */
   private unreferenced(candidates: Iterable<string>): string[] {
-    return [...new Set(candidates)].filter((id) => this.s.blobReferenced.get({ id }) !== 1);
+    return [...new Set(candidates)].filter((id) => this.s.blobReferenced.get({ id }) !== 1 && this.deleteInlineBlob.run(id).changes === 0);
   }
 
   /** Removes the blob rows of one version of (bucket, key); returns the blob ids they held. */
