@@ -177,7 +177,7 @@ describe('DigestingStream', () => {
   it('matches the known digests for "123456789"', async () => {
     const digesting = new DigestingStream('CRC64NVME');
     await pipeline(Readable.from([BODY.subarray(0, 4), BODY.subarray(4)]), digesting, new Writable({ write: (_c, _e, cb) => cb() }));
-    expect(digesting.digests()).toEqual({ md5Hex: MD5_HEX, md5Base64: MD5_B64, checksum: EXPECTED.CRC64NVME, size: 9 });
+    expect(digesting.digests()).toEqual({ md5Hex: MD5_HEX, md5Base64: MD5_B64, checksum: EXPECTED.CRC64NVME, verifyCrc32c: EXPECTED.CRC32C, size: 9 });
   });
 
   it('refuses to report before the end', () => {

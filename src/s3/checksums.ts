@@ -38,6 +38,8 @@ export interface Digests {
   md5Base64: string;
   /** base64 digest of the request's algorithm. */
   checksum: string;
+  /** base64 CRC32C, recorded for verifying reads (ObjectRecord.verifyCrc32c). */
+  verifyCrc32c: string;
   size: number;
 }
 
@@ -167,6 +169,9 @@ export class DigestingStream extends Transform {
   readonly algorithm: ChecksumAlgorithm;
   readonly #md5: Hash = createHash('md5');
   readonly #checksum: Checksum;
+  /** Running CRC32C for the verification checksum, unless the requested checksum already is CRC32C. */
+  #crc32c = 0;
+  readonly #ownCrc32c: boolean;
   #size = 0;
   #result: Digests | undefined;
 
@@ -174,12 +179,14 @@ export class DigestingStream extends Transform {
     super();
     this.algorithm = algorithm;
     this.#checksum = newChecksum(algorithm);
+    this.#ownCrc32c = algorithm !== 'CRC32C';
   }
 
   /** Chunks may be plain Uint8Array (Readable.fromWeb yields them); they are hashed and passed on as they are. */
   override _transform(chunk: Uint8Array, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.#md5.update(chunk);
     this.#checksum.update(chunk);
+    if (this.#ownCrc32c) this.#crc32c = crc32c(chunk, this.#crc32c);
     this.#size += chunk.length;
     callback(null, chunk);
   }
@@ -191,6 +198,7 @@ export class DigestingStream extends Transform {
         md5Hex: md5.toString('hex'),
         md5Base64: md5.toString('base64'),
         checksum: checksum.toString('base64'),
+        verifyCrc32c: this.#ownCrc32c ? uint32(this.#crc32c).toString('base64') : checksum.toString('base64'),
         size: this.#size,
       };
       callback();
@@ -231,6 +239,19 @@ export function verifyChecksums(
     if (!isValidChecksum(req.algorithm, value)) throw invalidRequest(`Value for ${req.fromTrailer} trailing header is invalid.`);
     if (value !== got.checksum) throw badChecksum(req.algorithm);
   }
+}
+
+/**
+ * The verification CRC32C of parts laid end to end (a completed multipart object), or undefined when a
+ * part has none (uploaded before it was recorded).
+ */
+export function combineVerifyCrc32c(parts: readonly { verifyCrc32c?: string; size: number }[]): string | undefined {
+  let combined = uint32(0); // CRC32C of no bytes
+  for (const part of parts) {
+    if (part.verifyCrc32c === undefined) return undefined;
+    combined = combineCrc('CRC32C', combined, Buffer.from(part.verifyCrc32c, 'base64'), part.size);
+  }
+  return combined.toString('base64');
 }
 
 // CRC combination: crc(A‖B) = crc(A)·x^(8·|B|) ⊕ crc(B) in GF(2)[x] mod P, for reflected CRCs whose init and

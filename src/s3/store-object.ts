@@ -22,6 +22,8 @@ export interface StoredBody {
   checksum: ChecksumRequest;
   /** True when the client sent this checksum (header or trailer) rather than the server choosing it. */
   clientChecksum: boolean;
+  /** CRC32C of the bytes, for verifying reads (ObjectRecord.verifyCrc32c). */
+  verifyCrc32c: string;
 }
 
 function requireLength(ctx: S3Context, max: number): void {
@@ -62,7 +64,7 @@ export async function storeBody(ctx: S3Context, options: StoreOptions = {}): Pro
     await ctx.blobs.delete(blob.id);
     throw e;
   }
-  return { blob, md5Hex: got.md5Hex, checksumValue: got.checksum, checksum, clientChecksum: named };
+  return { blob, md5Hex: got.md5Hex, checksumValue: got.checksum, checksum, clientChecksum: named, verifyCrc32c: got.verifyCrc32c };
 }
 
 /**

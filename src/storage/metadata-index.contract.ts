@@ -104,6 +104,7 @@ export function runMetadataIndexContract(name: string, makeIndex: () => Promise<
             { partNumber: 1, size: 10, etag: 'aaa', checksum: 'AAAAAA==' },
             { partNumber: 2, size: 20, etag: 'bbb' },
           ],
+          verifyCrc32c: 'yZRlqg==',
         });
         expect(await index.putObject(record)).toEqual([]);
         expect(await index.getObject('b', 'dir/file.txt')).toEqual(record);
