@@ -40,6 +40,9 @@ import {
 } from './rows.js';
 import { prepareStatements, type Statements } from './statements.js';
 
+/** Bucket records kept in memory; the cache starts over when full. */
+const BUCKET_CACHE_SIZE = 1024;
+
 function configure(db: Database.Database): void {
   db.pragma('journal_mode = WAL');
   // FULL syncs the WAL on every commit: the commit is the moment an object exists, so it must
@@ -61,6 +64,12 @@ export class SqliteMetadataIndex implements MetadataIndex {
   /** Every write goes through here: concurrent writes share one commit and one WAL fsync. */
   readonly commits: GroupCommit;
   private readonly deleteInlineBlob: Database.Statement<[string]>;
+  /**
+   * Bucket records (null: known missing) by name. Only this process writes the file while it runs (the
+   * data folder is locked), and every method that changes a bucket row clears the cache inside its write
+   * unit, so no read after that unit, committed or rolled back, sees an older record.
+   */
+  private readonly buckets = new Map<string, Readonly<BucketRecord> | null>();
 
   private constructor(private readonly db: Database.Database) {
     this.s = prepareStatements(db);
@@ -88,6 +97,7 @@ export class SqliteMetadataIndex implements MetadataIndex {
 
   async createBucket(bucket: BucketRecord): Promise<void> {
     return this.write(() => {
+      this.buckets.clear();
       const existing = this.s.getBucket.get(bucket.name);
       if (existing) {
         const code = existing.owner === bucket.owner ? 'BucketAlreadyOwnedByYou' : 'BucketAlreadyExists';
@@ -98,8 +108,14 @@ export class SqliteMetadataIndex implements MetadataIndex {
   }
 
   async getBucket(name: string): Promise<BucketRecord | undefined> {
+    // Every request looks its bucket up: answer from memory. Frozen, since callers share the record.
+    const cached = this.buckets.get(name);
+    if (cached !== undefined) return cached ?? undefined;
     const row = this.s.getBucket.get(name);
-    return row && toBucketRecord(row);
+    const record = row && Object.freeze(toBucketRecord(row));
+    if (this.buckets.size >= BUCKET_CACHE_SIZE) this.buckets.clear();
+    this.buckets.set(name, record ?? null);
+    return record;
   }
 
   async usage(): Promise<StorageUsage> {
@@ -112,6 +128,7 @@ export class SqliteMetadataIndex implements MetadataIndex {
 
   async deleteBucket(name: string): Promise<string[]> {
     return this.write(() => {
+      this.buckets.clear();
       this.requireBucket(name);
       if (this.s.bucketHoldsObjects.get({ bucket: name }) === 1) {
         throw new S3Error('BucketNotEmpty', { fields: { BucketName: name } });
@@ -199,6 +216,7 @@ export class SqliteMetadataIndex implements MetadataIndex {
 
   async putBucketTags(bucket: string, tags: Tag[] | undefined): Promise<void> {
     return this.write(() => {
+      this.buckets.clear();
       const value = tags === undefined ? null : JSON.stringify(tags);
       if (this.s.setBucketTags.run(value, bucket).changes === 0) {
         throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
@@ -214,6 +232,7 @@ export class SqliteMetadataIndex implements MetadataIndex {
 
   async putBucketEncryption(bucket: string, encryption: DefaultEncryption | undefined): Promise<void> {
     return this.write(() => {
+      this.buckets.clear();
       const value = encryption === undefined ? null : bucketEncryptionColumn(encryption);
       if (this.s.setBucketEncryption.run(value, bucket).changes === 0) {
         throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
