@@ -1,12 +1,11 @@
 // Composition root: opens the metadata index and blob store under the data folder, serves the app,
 // and closes everything in order on shutdown.
 import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { serve } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
-import { createApp } from './app.js';
+import { createRequestListener } from './app.js';
 import { createMetrics } from './observability/metrics.js';
 import { StaticCredentials } from './auth/credentials.js';
 import { ConfigError, type Config } from './config.js';
@@ -80,7 +79,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const expiry = startUploadExpiry(index, blobs, config.uploadExpiryHours, log);
   if (config.uploadExpiryHours > 0) void expiry.runOnce().catch((err: unknown) => log.error({ err }, 'upload expiry failed'));
   const stats = { integrityFailures: 0 };
-  const app = createApp({
+  const listener = createRequestListener({
     index,
     blobs,
     keyring: keys.keyring,
@@ -107,8 +106,15 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   let server: Server;
   try {
     server = await new Promise<Server>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s as Server)) as Server;
+      const s = createServer((incoming, outgoing) => {
+        listener(incoming, outgoing).catch((err: unknown) => {
+          // The listener answers every error it can; what escapes it leaves only a cut connection.
+          log.error({ err }, 'request failed after its response had started');
+          outgoing.destroy();
+        });
+      });
       s.once('error', reject);
+      s.listen(config.port, config.host, () => resolve(s));
     });
   } catch (e) {
     await expiry.stop();
