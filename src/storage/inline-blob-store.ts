@@ -125,6 +125,10 @@ export class InlineBlobStore implements BlobStore {
     return bufferStream(range ? data.subarray(range.start, range.end + 1) : data);
   }
 
+  readInline(id: string): Buffer | undefined {
+    return ID_PATTERN.test(id) ? this.table.get(id) : undefined;
+  }
+
   async delete(id: string): Promise<void> {
     if (this.table.has(id)) await this.table.delete(id);
     else await this.files.delete(id);
