@@ -8,6 +8,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { crc32, crc32c } from '@node-rs/crc32';
 import { checksums as crt } from 'aws-crt';
 import { S3Error } from '../errors.js';
+import { OffloadedMd5 } from './md5-worker.js';
 import type { ChecksumAlgorithm } from '../storage/metadata-index.js';
 
 export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'];
@@ -164,10 +165,16 @@ export function newChecksum(algorithm: ChecksumAlgorithm): Checksum {
   }
 }
 
+export interface DigestingOptions {
+  /** Compute the MD5 on a worker thread (md5-worker.ts): worth it for large bodies only. */
+  offloadMd5?: boolean;
+}
+
 /** Pass-through that hashes each buffer once for MD5 (the ETag) and once for the requested checksum. */
 export class DigestingStream extends Transform {
   readonly algorithm: ChecksumAlgorithm;
-  readonly #md5: Hash = createHash('md5');
+  readonly #md5: Hash | undefined;
+  readonly #offloaded: OffloadedMd5 | undefined;
   readonly #checksum: Checksum;
   /** Running CRC32C for the verification checksum, unless the requested checksum already is CRC32C. */
   #crc32c = 0;
@@ -175,25 +182,35 @@ export class DigestingStream extends Transform {
   #size = 0;
   #result: Digests | undefined;
 
-  constructor(algorithm: ChecksumAlgorithm) {
+  constructor(algorithm: ChecksumAlgorithm, options: DigestingOptions = {}) {
     super();
     this.algorithm = algorithm;
+    if (options.offloadMd5) this.#offloaded = new OffloadedMd5();
+    else this.#md5 = createHash('md5');
     this.#checksum = newChecksum(algorithm);
     this.#ownCrc32c = algorithm !== 'CRC32C';
   }
 
   /** Chunks may be plain Uint8Array (Readable.fromWeb yields them); they are hashed and passed on as they are. */
   override _transform(chunk: Uint8Array, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.#md5.update(chunk);
     this.#checksum.update(chunk);
     if (this.#ownCrc32c) this.#crc32c = crc32c(chunk, this.#crc32c);
     this.#size += chunk.length;
+    if (this.#offloaded) {
+      this.#offloaded.update(chunk, () => callback(null, chunk));
+      return;
+    }
+    this.#md5!.update(chunk);
     callback(null, chunk);
   }
 
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#offloaded?.discard();
+    callback(error);
+  }
+
   override _flush(callback: TransformCallback): void {
-    this.#checksum.digest().then((checksum) => {
-      const md5 = this.#md5.digest();
+    Promise.all([this.#checksum.digest(), this.#offloaded ? this.#offloaded.digest() : this.#md5!.digest()]).then(([checksum, md5]) => {
       this.#result = {
         md5Hex: md5.toString('hex'),
         md5Base64: md5.toString('base64'),
