@@ -6,7 +6,12 @@
 import { Worker } from 'node:worker_threads';
 
 /** Bytes a session may have posted to the worker and not yet seen hashed. */
-const MAX_IN_FLIGHT = 2 * 1024 * 1024;
+const MAX_IN_FLIGHT = 512 * 1024;
+/**
+ * Sessions hashed on the worker at once; further bodies hash on the event loop as before. One worker has
+ * one core: more sessions would only queue there, and each holds copies in flight (memory).
+ */
+const MAX_SESSIONS = 4;
 
 // Plain CommonJS with node builtins only, evaluated in the worker: no file to locate next to this module
 // (the sources run both compiled and, under the test runner, as TypeScript).
@@ -35,7 +40,7 @@ type Reply = { t: 'a'; id: number; n: number; b: ArrayBuffer } | { t: 'd'; id: n
 
 /** Copy buffers of this size are recycled; socket reads deliver at most 64 KiB at a time. */
 const POOLED_SIZE = 64 * 1024;
-const MAX_POOLED = 128;
+const MAX_POOLED = 32;
 const pool: ArrayBuffer[] = [];
 
 function copyOf(chunk: Uint8Array): Uint8Array {
@@ -93,6 +98,11 @@ function theWorker(): Worker {
 
 /** One running MD5 computed on the worker thread. */
 export class OffloadedMd5 {
+  /** Whether a new session would be taken now (see MAX_SESSIONS). */
+  static available(): boolean {
+    return sessions.size < MAX_SESSIONS;
+  }
+
   readonly #id = nextId++;
   readonly #state: SessionState = { inFlight: 0 };
   readonly #worker = theWorker();
