@@ -73,7 +73,6 @@ function failAll(error: Error): void {
 function theWorker(): Worker {
   if (worker !== undefined) return worker;
   const w = new Worker(WORKER_SOURCE, { eval: true });
-  w.unref(); // an idle hashing thread must not keep the process alive
   w.on('message', (reply: Reply) => {
     if (reply.t === 'a' && reply.b.byteLength === POOLED_SIZE && pool.length < MAX_POOLED) pool.push(reply.b);
     const state = sessions.get(reply.id);
@@ -92,6 +91,9 @@ function theWorker(): Worker {
   });
   w.on('error', (error) => failAll(error));
   w.on('exit', (code) => failAll(new Error(`the MD5 worker exited with code ${code}`)));
+  // After the listeners: adding a 'message' listener refs the worker again. An idle hashing thread must
+  // not keep the process alive (a stopped server would never exit).
+  w.unref();
   worker = w;
   return w;
 }
