@@ -142,7 +142,9 @@ export class SqliteMetadataIndex implements MetadataIndex {
   }
 
   async getObject(bucket: string, key: string): Promise<ObjectRecord | undefined> {
-    return this.read(() => this.readObject(bucket, key));
+    // No transaction needed for a consistent pair of reads: this connection is the only writer (the data
+    // folder is locked) and its writes never run between two synchronous statements.
+    return this.readObject(bucket, key);
   }
 
   async scanObjects(after: { bucket: string; key: string } | undefined, limit: number): Promise<ObjectRecord[]> {
