@@ -4,9 +4,9 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { Hono } from 'hono';
 import { dispatch, type FrontEndDeps, type RequestInfo } from './http/dispatch.js';
 import { errorResponse, toS3Error } from './http/error-response.js';
 import type { OperationName } from './http/operations.js';
@@ -29,8 +29,14 @@ function declaredBytes(headers: Record<string, unknown>, name: string): number {
   return Number.isFinite(n) && n > 0 ? n : 0;
 }
 
+// Request ids must be unique, not secret: a random per-process prefix and a counter, instead of
+// reading the system's random source on every request.
+const requestIdPrefix = randomBytes(4).toString('hex').toUpperCase();
+let requestCounter = 0;
+
 function newRequestId(): string {
-  return randomBytes(8).toString('hex').toUpperCase();
+  requestCounter = (requestCounter + 1) % 0x1_0000_0000;
+  return requestIdPrefix + requestCounter.toString(16).toUpperCase().padStart(8, '0');
 }
 
 function rawPath(incoming: IncomingMessage): string {
@@ -56,10 +62,28 @@ async function writeResponse(res: S3Response, outgoing: ServerResponse): Promise
   outgoing.end(body);
 }
 
+/** Handles one request on Node's own objects; settles once the response is written or cut. */
+export type RequestListener = (incoming: IncomingMessage, outgoing: ServerResponse) => Promise<void>;
+
+/**
+ * The Hono application @hono/node-server serves: one route that hands Node's own request and response to
+ * the listener below and tells node-server the response is already written. No web Response is built for
+ * any answer (HEAD included: Hono re-wraps a HEAD's Response, but node-server still sees the already-sent
+ * marker header on the wrapper and leaves the socket alone).
+ */
 export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
+  const listener = createRequestListener(deps);
   const app = new Hono<{ Bindings: HttpBindings }>();
   app.all('*', async (c) => {
-    const { incoming, outgoing } = c.env;
+    await listener(c.env.incoming, c.env.outgoing);
+    return RESPONSE_ALREADY_SENT;
+  });
+  return app;
+}
+
+/** Answers one request on Node's own objects, writing straight to the socket; settles once written or cut. */
+export function createRequestListener(deps: AppDeps): RequestListener {
+  return async (incoming, outgoing) => {
     const started = process.hrtime.bigint();
     const requestId = newRequestId();
     const method = incoming.method ?? 'GET';
@@ -103,9 +127,10 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
     });
     try {
       if (method === 'HEAD') {
-        // Hono answers HEAD by re-wrapping the GET route's Response, so hand it a plain one.
         if (response.body instanceof Readable) response.body.destroy();
-        return new Response(null, { status: response.status, headers: response.headers });
+        outgoing.writeHead(response.status, response.headers);
+        outgoing.end();
+        return;
       }
       await writeResponse(response, outgoing);
     } catch (error) {
@@ -115,10 +140,12 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
       const failure = toS3Error(error, deps.log, requestId);
       errorCode = failure.code;
       response = stamp(errorResponse(failure, method, rawPath(incoming), requestId));
-      if (method === 'HEAD') return new Response(null, { status: response.status, headers: response.headers });
+      if (method === 'HEAD') {
+        outgoing.writeHead(response.status, response.headers);
+        outgoing.end();
+        return;
+      }
       await writeResponse(response, outgoing);
     }
-    return RESPONSE_ALREADY_SENT;
-  });
-  return app;
+  };
 }

@@ -8,6 +8,7 @@ import { loadKeyring, MasterKeyError } from './crypto/master-key.js';
 import { lockHolder } from './data-lock.js';
 import { scrub } from './scrub.js';
 import { DiskBlobStore } from './storage/disk/disk-blob-store.js';
+import { InlineBlobStore } from './storage/inline-blob-store.js';
 import { SqliteMetadataIndex } from './storage/sqlite/sqlite-metadata-index.js';
 
 const scrubHelp = `Usage: sklad scrub [--data DIR] [--master-key-file FILE] [--repair] [--json]
@@ -62,7 +63,7 @@ export async function scrubCommand(args: string[]): Promise<number> {
   );
   const index = SqliteMetadataIndex.open(path.join(dataDir, 'index.sqlite'));
   try {
-    const blobs = await DiskBlobStore.open(dataDir);
+    const blobs = new InlineBlobStore(await DiskBlobStore.open(dataDir), index.inlineBlobs());
     const log = pino({ level: 'silent' });
     const report = await scrub({ index, blobs, keyring, log, quarantine: values.repair ?? false, removeOrphans: values.repair ?? false });
     if (values.json) {

@@ -18,6 +18,9 @@ import { ConfigError, type Config } from './config.js';
 import { loadKeyring, MasterKeyError, type LoadedKeyring } from './crypto/master-key.js';
 import { loadRootCredentials } from './root-credentials.js';
 import { DiskBlobStore } from './storage/disk/disk-blob-store.js';
+import { InlineBlobStore } from './storage/inline-blob-store.js';
+import { DeletionHold } from './storage/deletion-hold.js';
+import { backupDataFolder } from './backup.js';
 import { SqliteMetadataIndex } from './storage/sqlite/sqlite-metadata-index.js';
 import { startUploadExpiry } from './upload-expiry.js';
 import { recoverStorage } from './recovery.js';
@@ -93,8 +96,10 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     config.dataDir,
     config.rootAccessKey && config.rootSecretKey ? { accessKey: config.rootAccessKey, secretKey: config.rootSecretKey } : undefined,
   );
-  const blobs = await DiskBlobStore.open(config.dataDir);
   const index = SqliteMetadataIndex.open(path.join(config.dataDir, 'index.sqlite'));
+  // Blob files sit behind a deletion hold so an online backup can copy everything its index snapshot references.
+  const files = new DeletionHold(await DiskBlobStore.open(config.dataDir));
+  const blobs = new InlineBlobStore(files, index.inlineBlobs());
   await recoverStorage(index, blobs, log);
   const audit = await openAuditLog(config, log).catch(async (e: unknown) => {
     await index.close();
@@ -133,6 +138,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     log,
     audit,
     admin: createAdminApi({
+      backup: (destination) =>
+        backupDataFolder({ dataDir: config.dataDir, snapshotIndex: (file) => index.snapshot(file), blobs: files, version: SKLAD_VERSION }, destination),
       identity,
       index,
       sealer,

@@ -13,7 +13,10 @@ export function parseAmzDate(value: string): Date | undefined {
 }
 
 export function formatAmzDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const iso = date.toISOString();
+  // Slicing the common YYYY-MM-DDTHH:MM:SS.sssZ form: every signed request formats a date or two.
+  if (iso.length !== 24) return iso.replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
 }
 
 /** An RFC 7231 / RFC 2616 date (`Date`, SigV2's `x-amz-date`). */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
@@ -177,7 +177,7 @@ describe('DigestingStream', () => {
   it('matches the known digests for "123456789"', async () => {
     const digesting = new DigestingStream('CRC64NVME');
     await pipeline(Readable.from([BODY.subarray(0, 4), BODY.subarray(4)]), digesting, new Writable({ write: (_c, _e, cb) => cb() }));
-    expect(digesting.digests()).toEqual({ md5Hex: MD5_HEX, md5Base64: MD5_B64, checksum: EXPECTED.CRC64NVME, size: 9 });
+    expect(digesting.digests()).toEqual({ md5Hex: MD5_HEX, md5Base64: MD5_B64, checksum: EXPECTED.CRC64NVME, verifyCrc32c: EXPECTED.CRC32C, size: 9 });
   });
 
   it('refuses to report before the end', () => {
@@ -264,5 +264,30 @@ describe('combineCrc', () => {
   it('refuses values of the wrong width', () => {
     expect(() => combineCrc('CRC64NVME', Buffer.alloc(4), Buffer.alloc(8), 1)).toThrow(RangeError);
     expect(() => combineCrc('CRC32', Buffer.alloc(4), Buffer.alloc(4), -1)).toThrow(RangeError);
+  });
+});
+
+describe('DigestingStream with the MD5 on a worker thread', () => {
+  async function digestAll(chunks: Uint8Array[], offloadMd5: boolean) {
+    const digesting = new DigestingStream('CRC64NVME', { offloadMd5 });
+    const received: Buffer[] = [];
+    await pipeline(Readable.from(chunks), digesting, new Writable({ write(chunk: Uint8Array, _e, cb) { received.push(Buffer.from(chunk)); cb(); } }));
+    return { digests: digesting.digests(), bytes: Buffer.concat(received) };
+  }
+
+  it('gives the same digests and passes the same bytes as hashing in-thread, past the in-flight bound', async () => {
+    const chunks = [randomBytes(1), new Uint8Array(randomBytes(70_000)), Buffer.alloc(0), ...Array.from({ length: 12 }, () => randomBytes(512 * 1024))];
+    const [offloaded, local] = await Promise.all([digestAll(chunks, true), digestAll(chunks, false)]);
+    expect(offloaded.digests).toEqual(local.digests);
+    expect(offloaded.bytes.equals(Buffer.concat(chunks))).toBe(true);
+  });
+
+  it('keeps concurrent sessions apart, and an abandoned one does not disturb the next', async () => {
+    const abandoned = new DigestingStream('CRC32', { offloadMd5: true });
+    abandoned.write(randomBytes(1000));
+    abandoned.destroy();
+    const bodies = [randomBytes(300_000), randomBytes(10), randomBytes(3_000_000)];
+    const results = await Promise.all(bodies.map((b) => digestAll([b.subarray(0, 5), b.subarray(5)], true)));
+    results.forEach((r, i) => expect(r.digests.md5Hex).toBe(createHash('md5').update(bodies[i]!).digest('hex')));
   });
 });

@@ -89,6 +89,8 @@ export interface CopiedBytes {
   blob: WrittenBlob;
   md5Hex: string;
   checksum: string;
+  /** CRC32C of the copied plaintext (see ObjectRecord.verifyCrc32c). */
+  verifyCrc32c: string;
 }
 
 export interface CopyKeys {
@@ -121,7 +123,7 @@ export async function copyBytesToBlob(
   }
   const written = await writeBlobFrom(ctx, encrypting ?? digesting, copying, reader);
   const got = digesting.digests();
-  return { blob: { id: written.id, size: got.size }, md5Hex: got.md5Hex, checksum: got.checksum };
+  return { blob: { id: written.id, size: got.size }, md5Hex: got.md5Hex, checksum: got.checksum, verifyCrc32c: got.verifyCrc32c };
 }
 
 /** MD5 and `algorithm` over a whole object, read once without writing anything. */

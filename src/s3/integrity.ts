@@ -3,6 +3,7 @@
 // back until the digests are compared, so a reader of corrupt bytes sees an error, never a complete body.
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import { crc32c } from '@node-rs/crc32';
 import { S3Error } from '../errors.js';
 import type { ObjectRecord } from '../storage/metadata-index.js';
 import { newChecksum, type Checksum } from './checksums.js';
@@ -37,6 +38,8 @@ export class IntegrityVerifier extends Transform {
   #offset = 0;
   #md5: Hash | undefined;
   readonly #checksum: Checksum | undefined;
+  /** Running CRC32C, compared with record.verifyCrc32c. */
+  #crc32c: number | undefined;
   #held: Buffer | undefined;
   #failure: string | undefined;
 
@@ -44,10 +47,13 @@ export class IntegrityVerifier extends Transform {
     super({ highWaterMark: 256 * 1024 });
     this.#record = record;
     const fullChecksum = record.checksum?.type === 'FULL_OBJECT' ? record.checksum : undefined;
-    // CRC32/CRC32C are native and an order of magnitude cheaper than MD5: alone they suffice for a GET.
+    // The verification CRC32C (native, a tenth of MD5's cost) alone suffices for a GET; objects written
+    // before it was recorded fall back to a native CRC32/CRC32C checksum of theirs, or else to MD5.
+    const verifyCrc = record.verifyCrc32c !== undefined;
+    if (verifyCrc) this.#crc32c = 0;
     const cheapChecksum = fullChecksum && (fullChecksum.algorithm === 'CRC32' || fullChecksum.algorithm === 'CRC32C');
-    this.#checksum = fullChecksum && (mode === 'thorough' || cheapChecksum) ? newChecksum(fullChecksum.algorithm) : undefined;
-    const useMd5 = mode === 'thorough' || !cheapChecksum;
+    this.#checksum = fullChecksum && (mode === 'thorough' || (cheapChecksum && !verifyCrc)) ? newChecksum(fullChecksum.algorithm) : undefined;
+    const useMd5 = mode === 'thorough' || (!cheapChecksum && !verifyCrc);
     if (!useMd5) {
       this.#segments = [];
     } else if (record.parts === undefined) {
@@ -90,6 +96,7 @@ export class IntegrityVerifier extends Transform {
     if (this.#segments.length > 0) this.#hashSegments(chunk);
     else this.#offset += chunk.length;
     this.#checksum?.update(chunk);
+    if (this.#crc32c !== undefined) this.#crc32c = crc32c(chunk, this.#crc32c);
     const previous = this.#held;
     this.#held = chunk;
     callback(null, previous);
@@ -99,6 +106,13 @@ export class IntegrityVerifier extends Transform {
     // Empty segments (a zero-byte object or part) close without any byte passing.
     while (this.#segment < this.#segments.length && this.#segments[this.#segment]!.end === this.#offset) this.#closeSegment();
     if (this.#offset !== this.#record.size) this.#failure ??= `${this.#offset} bytes stored, ${this.#record.size} recorded`;
+    if (this.#crc32c !== undefined) {
+      const got = Buffer.alloc(4);
+      got.writeUInt32BE(this.#crc32c >>> 0);
+      if (got.toString('base64') !== this.#record.verifyCrc32c) {
+        this.#failure ??= `CRC32C ${got.toString('base64')} does not match the recorded ${this.#record.verifyCrc32c}`;
+      }
+    }
     const finish = (checksum: Buffer | undefined): void => {
       const expected = this.#record.checksum?.value;
       if (checksum !== undefined && checksum.toString('base64') !== expected) {

@@ -10,6 +10,9 @@ import type { ChecksumAlgorithm } from '../storage/metadata-index.js';
 import { DigestingStream, requestedChecksums, verifyChecksums, type ChecksumRequest } from './checksums.js';
 import type { S3Context } from './context.js';
 
+/** Bodies from this size on have their MD5 computed on a worker thread (see md5-worker.ts). */
+const OFFLOAD_MD5_FROM = 1024 * 1024;
+
 /** Largest single PUT S3 accepts: 5 GiB. */
 export const MAX_PUT_SIZE = 5 * 1024 ** 3;
 
@@ -22,6 +25,8 @@ export interface StoredBody {
   checksum: ChecksumRequest;
   /** True when the client sent this checksum (header or trailer) rather than the server choosing it. */
   clientChecksum: boolean;
+  /** CRC32C of the bytes, for verifying reads (ObjectRecord.verifyCrc32c). */
+  verifyCrc32c: string;
 }
 
 function requireLength(ctx: S3Context, max: number): void {
@@ -47,7 +52,8 @@ export async function storeBody(ctx: S3Context, options: StoreOptions = {}): Pro
   const checksum = requestedChecksums(ctx.headers);
   const named = checksum.expected !== undefined || checksum.fromTrailer !== undefined;
   if (!named && options.defaultAlgorithm !== undefined) checksum.algorithm = options.defaultAlgorithm;
-  const digesting = new DigestingStream(checksum.algorithm);
+  // Bodies of unknown length are offloaded too: those are streamed uploads, usually large.
+  const digesting = new DigestingStream(checksum.algorithm, { offloadMd5: (ctx.contentLength ?? Infinity) >= OFFLOAD_MD5_FROM });
   const encrypting = options.dataKey === undefined ? undefined : new EncryptingStream(options.dataKey);
   const source = ctx.body();
   const copying = encrypting ? pipeline(source, digesting, encrypting) : pipeline(source, digesting);
@@ -62,7 +68,7 @@ export async function storeBody(ctx: S3Context, options: StoreOptions = {}): Pro
     await ctx.blobs.delete(blob.id);
     throw e;
   }
-  return { blob, md5Hex: got.md5Hex, checksumValue: got.checksum, checksum, clientChecksum: named };
+  return { blob, md5Hex: got.md5Hex, checksumValue: got.checksum, checksum, clientChecksum: named, verifyCrc32c: got.verifyCrc32c };
 }
 
 /**

@@ -26,6 +26,11 @@ export interface BlobStore {
    * The returned stream reads `range` (whole blob when absent).
    */
   read(id: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * The whole blob as a buffer when the store holds it inline (small blobs, see inline-blob-store.ts),
+   * so that small reads need no stream; undefined otherwise, including for a missing blob.
+   */
+  readInline?(id: string): Buffer | undefined;
   /** Idempotent: deleting a missing blob is not an error. */
   delete(id: string): Promise<void>;
   /** Every blob id present on disk (for recovery sweeps and scrubbing). */

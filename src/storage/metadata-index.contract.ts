@@ -2,6 +2,7 @@
 // implementation's test file runs against its own factory (the pattern of hono's common.case.test.ts).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { accessQuotaCases } from './contract/access-quota-cases.js';
+import { concurrencyCases } from './contract/concurrency-cases.js';
 import { copyCases } from './contract/copy-cases.js';
 import { encryptionCases } from './contract/encryption-cases.js';
 import { listingCases } from './contract/listing-cases.js';
@@ -107,6 +108,7 @@ export function runMetadataIndexContract(name: string, makeIndex: () => Promise<
             { partNumber: 1, size: 10, etag: 'aaa', checksum: 'AAAAAA==' },
             { partNumber: 2, size: 20, etag: 'bbb' },
           ],
+          verifyCrc32c: 'yZRlqg==',
         });
         expect(await index.putObject(record)).toEqual([]);
         expect(await index.getObject('b', 'dir/file.txt')).toEqual(record);
@@ -252,5 +254,6 @@ export function runMetadataIndexContract(name: string, makeIndex: () => Promise<
     uploadCases(() => index);
     uploadListingCases(() => index);
     encryptionCases(() => index);
+    concurrencyCases(() => index);
   });
 }

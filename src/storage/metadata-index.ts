@@ -101,6 +101,11 @@ export interface ObjectRecord {
   quarantined?: boolean;
   /** Absent for objects stored in plaintext. Blob sizes stay plaintext sizes either way. */
   encryption?: ObjectEncryption;
+  /**
+   * base64 CRC32C of the whole plaintext, recorded at write time for verifying reads cheaply (never sent to
+   * clients). Absent on objects written before it was recorded; their reads verify the MD5s instead.
+   */
+  verifyCrc32c?: string;
 }
 
 /** Precondition checked inside the write transaction (conditional writes, S3's If-Match / If-None-Match). */
@@ -168,6 +173,8 @@ export interface PartRecord {
   lastModified: Date;
   /** base64 checksums of the part's bytes, by algorithm (the upload's algorithm at least, when it has one). */
   checksums: Partial<Record<ChecksumAlgorithm, string>>;
+  /** base64 CRC32C of the part's plaintext, for the completed object's verification checksum. */
+  verifyCrc32c?: string;
 }
 
 export interface UploadListQuery {

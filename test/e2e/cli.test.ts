@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 const bin = path.resolve('bin/sklad');
 const dirs: string[] = [];
@@ -92,6 +92,17 @@ describe('sklad command line', () => {
     expect(s.output()).not.toContain('secret key');
     const c = new S3Client({ endpoint: `http://127.0.0.1:${s.port}`, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'operatorkey', secretAccessKey: 'operatorsecret123' } });
     await c.send(new ListBucketsCommand({}));
+    c.destroy();
+    expect(await stop(s)).toBe(0);
+  });
+
+  it('stops on SIGTERM after uploads large enough to be hashed off the event loop', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'sklad-cli-'));
+    dirs.push(dataDir);
+    const s = await serve(dataDir, { SKLAD_ACCESS_KEY: 'operatorkey', SKLAD_SECRET_KEY: 'operatorsecret123' });
+    const c = new S3Client({ endpoint: `http://127.0.0.1:${s.port}`, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'operatorkey', secretAccessKey: 'operatorsecret123' } });
+    await c.send(new CreateBucketCommand({ Bucket: 'large' }));
+    await c.send(new PutObjectCommand({ Bucket: 'large', Key: 'k', Body: Buffer.alloc(3 * 1024 * 1024, 7) }));
     c.destroy();
     expect(await stop(s)).toBe(0);
   });

@@ -20,6 +20,7 @@ import { md5hex, MiB } from '../support/object-checks.js';
 import { errorCode, signedRequest } from '../support/raw-client.js';
 import { s3Error } from '../support/s3-error.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { isInline, readStoredBlob } from '../support/stored-blobs.js';
 
 const SEG = 64 * 1024;
 const bin = path.resolve('bin/sklad');
@@ -62,7 +63,7 @@ async function expectEncryptedOnDisk(dataDir: string, bucket: string, key: strin
   expect(blobs.reduce((n, b) => n + b.size, 0)).toBe(plain.length);
   const probe = plain.subarray(0, Math.min(plain.length, 64));
   for (const blob of blobs) {
-    const stored = await readFile(blobPath(dataDir, blob.blob_id));
+    const stored = await readStoredBlob(dataDir, blob.blob_id);
     expect(stored.length).toBe(ciphertextSize(blob.size));
     if (probe.length >= 16) expect(stored.includes(probe)).toBe(false);
   }
@@ -118,7 +119,7 @@ describe('encryption at rest', { timeout: 60_000 }, () => {
       expect(put.ServerSideEncryption).toBeUndefined();
       expect((await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 's3/plain' }))).ServerSideEncryption).toBeUndefined();
       const [blob] = blobsOf(t.dataDir, bucket, 's3/plain');
-      expect((await readFile(blobPath(t.dataDir, blob!.blob_id))).equals(plain)).toBe(true);
+      expect((await readStoredBlob(t.dataDir, blob!.blob_id)).equals(plain)).toBe(true);
     });
 
     it('serves ranges that start, end and cross segment boundaries', async () => {
@@ -140,7 +141,8 @@ describe('encryption at rest', { timeout: 60_000 }, () => {
       expect(got.ServerSideEncryption).toBe('AES256');
       expect((await got.Body!.transformToByteArray()).length).toBe(0);
       const [blob] = blobsOf(t.dataDir, bucket, 's3/empty');
-      expect((await stat(blobPath(t.dataDir, blob!.blob_id))).size).toBe(ciphertextSize(0));
+      expect(isInline(t.dataDir, blob!.blob_id)).toBe(true);
+      expect((await readStoredBlob(t.dataDir, blob!.blob_id)).length).toBe(ciphertextSize(0));
     });
 
     it('refuses aws:kms clearly, other values as S3 does, and x-amz-server-side-encryption on reads', async () => {
@@ -254,6 +256,16 @@ describe('encryption at rest', { timeout: 60_000 }, () => {
       expect(JSON.parse(row!.encryption)).toMatchObject({ mode: 'SSE-C', keyMd5: k.md5 });
     });
 
+    it('round-trips a small object stored inline, ranges included, encrypted in the index too', async () => {
+      const plain = marked(3000, 'small-c');
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'c/small', Body: plain, ...withKey }));
+      const [blob] = blobsOf(t.dataDir, bucket, 'c/small');
+      expect(isInline(t.dataDir, blob!.blob_id)).toBe(true);
+      await expectEncryptedOnDisk(t.dataDir, bucket, 'c/small', plain);
+      expect((await body(s3, { Bucket: bucket, Key: 'c/small', ...withKey })).equals(plain)).toBe(true);
+      expect((await body(s3, { Bucket: bucket, Key: 'c/small', Range: 'bytes=100-2000', ...withKey })).equals(plain.subarray(100, 2001))).toBe(true);
+    });
+
     it('answers reads without the key 400, with the wrong key 403, and keys on other objects 400', async () => {
       expect(await s3Error(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'c/one' })))).toMatchObject({ name: 'InvalidRequest', status: 400 });
       expect((await s3Error(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'c/one' })))).status).toBe(400);
@@ -339,7 +351,7 @@ describe('encryption at rest', { timeout: 60_000 }, () => {
       const decrypted = await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'cp/s3-plain', CopySource: `${bucket}/cp/s3` }));
       expect(decrypted.ServerSideEncryption).toBeUndefined();
       expect(ids('cp/s3-plain')).not.toEqual(ids('cp/s3'));
-      expect((await readFile(blobPath(t.dataDir, ids('cp/s3-plain')[0]!))).equals(plain)).toBe(true);
+      expect((await readStoredBlob(t.dataDir, ids('cp/s3-plain')[0]!)).equals(plain)).toBe(true);
 
       const encrypted = await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'cp/plain-s3', CopySource: `${bucket}/cp/plain`, ServerSideEncryption: 'AES256' }));
       expect(encrypted.ServerSideEncryption).toBe('AES256');

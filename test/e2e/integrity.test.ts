@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile, unlink, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { s3Error } from '../support/s3-error.js';
+import { deleteStoredBlob, flipStoredByte, isInline } from '../support/stored-blobs.js';
 
 const MiB = 1024 * 1024;
 const bin = path.resolve('bin/sklad');
@@ -75,6 +76,20 @@ describe('integrity', () => {
     expect(await (await s3.send(new GetObjectCommand({ Bucket: 'scrubbed', Key: 'victim' }))).Body!.transformToString()).toBe('fresh');
   });
 
+  it('a flipped byte in a small object stored inline in the index fails its GET and quarantines it', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: 'scrubbed', Key: 'small', Body: randomBytes(4096) }));
+    const [id] = blobsOf('small');
+    expect(isInline(t.dataDir, id!)).toBe(true);
+    await flipStoredByte(t.dataDir, id!, 100);
+    await expect(s3.send(new GetObjectCommand({ Bucket: 'scrubbed', Key: 'small' })).then((r) => r.Body!.transformToByteArray())).rejects.toThrow();
+    let err = await s3Error(s3.send(new GetObjectCommand({ Bucket: 'scrubbed', Key: 'small' })));
+    for (let i = 0; i < 200 && err.status !== 403; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      err = await s3Error(s3.send(new GetObjectCommand({ Bucket: 'scrubbed', Key: 'small' })));
+    }
+    expect(err).toMatchObject({ name: 'InvalidObjectState', status: 403 });
+  });
+
   it('sklad scrub finds a flipped byte in a multipart object, a missing blob and an orphan; --repair quarantines and cleans', async () => {
     await s3.send(new PutObjectCommand({ Bucket: 'scrubbed', Key: 'healthy', Body: randomBytes(1000) }));
     await s3.send(new PutObjectCommand({ Bucket: 'scrubbed', Key: 'lost', Body: randomBytes(1000) }));
@@ -86,8 +101,10 @@ describe('integrity', () => {
     }
     await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'scrubbed', Key: 'multi', UploadId, MultipartUpload: { Parts: parts } }));
 
-    await flipByte(blobPath(t.dataDir, blobsOf('multi')[1]!), 10);
-    await unlink(blobPath(t.dataDir, blobsOf('lost')[0]!));
+    // The small part and the small object are stored inline, the 5 MiB part as a file.
+    expect([isInline(t.dataDir, blobsOf('multi')[1]!), isInline(t.dataDir, blobsOf('lost')[0]!)]).toEqual([true, true]);
+    await flipStoredByte(t.dataDir, blobsOf('multi')[1]!, 10);
+    await deleteStoredBlob(t.dataDir, blobsOf('lost')[0]!);
     const orphan = 'f'.repeat(32);
     await writeFile(blobPath(t.dataDir, orphan), 'stray').catch(async () => {
       const { mkdir } = await import('node:fs/promises');

@@ -1,6 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand,
@@ -10,6 +8,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { s3Error } from '../support/s3-error.js';
+import { storedBlobIds } from '../support/stored-blobs.js';
 
 let t: TestServer;
 let s3: S3Client;
@@ -41,15 +40,7 @@ async function uploadParts(key: string, parts: Buffer[], algorithm?: ChecksumAlg
 }
 
 async function blobFileCount(): Promise<number> {
-  let n = 0;
-  const walk = async (dir: string): Promise<void> => {
-    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      if (e.isDirectory()) await walk(path.join(dir, e.name));
-      else n++;
-    }
-  };
-  await walk(path.join(t.dataDir, 'blobs'));
-  return n;
+  return (await storedBlobIds(t.dataDir)).length;
 }
 
 describe('multipart upload', () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { storedBlobIds } from '../support/stored-blobs.js';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -35,14 +36,7 @@ describe('restart', () => {
   it('leaves no temporary files and no unreferenced blobs behind', async () => {
     const tmp = await readdir(path.join(t.dataDir, 'tmp')).catch(() => []);
     expect(tmp).toEqual([]);
-    let blobFiles = 0;
-    const walk = async (dir: string): Promise<void> => {
-      for (const entry of await readdir(dir, { withFileTypes: true })) {
-        if (entry.isDirectory()) await walk(path.join(dir, entry.name));
-        else blobFiles++;
-      }
-    };
-    await walk(path.join(t.dataDir, 'blobs'));
+    const blobFiles = (await storedBlobIds(t.dataDir)).length;
     // 40 objects, one overwritten: its old blob must be gone
     expect(blobFiles).toBe(40);
   });

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { random as prng } from '../../src/storage/contract/reference-listing.js';
 import { ACCESS_KEY, REGION, SECRET_KEY } from './server.js';
+import { storedBlobIds } from './stored-blobs.js';
 
 export const BUCKET = 'crash';
 const MiB = 1024 * 1024;
@@ -146,18 +147,6 @@ export async function runWorker(s3: S3Client, model: CrashModel, worker: number,
   }
 }
 
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      if (e.isDirectory()) await walk(path.join(d, e.name));
-      else out.push(e.name);
-    }
-  };
-  await walk(dir);
-  return out;
-}
-
 /** Checks every invariant against a freshly restarted server; returns the violations found. */
 export async function verify(s3: S3Client, model: CrashModel, dataDir: string): Promise<string[]> {
   const violations: string[] = [];
@@ -200,9 +189,9 @@ export async function verify(s3: S3Client, model: CrashModel, dataDir: string): 
     const referenced = new Set(
       (db.prepare('SELECT blob_id FROM object_blobs UNION SELECT blob_id FROM upload_parts').pluck().all() as string[]),
     );
-    const onDisk = await filesUnder(path.join(dataDir, 'blobs'));
+    const onDisk = await storedBlobIds(dataDir);
     const orphans = onDisk.filter((id) => !referenced.has(id));
-    if (orphans.length > 0) violations.push(`${orphans.length} blob file(s) referenced by nothing after recovery`);
+    if (orphans.length > 0) violations.push(`${orphans.length} stored blob(s) referenced by nothing after recovery`);
     const present = new Set(onDisk);
     const missing = [...referenced].filter((id) => !present.has(id));
     if (missing.length > 0) violations.push(`${missing.length} referenced blob(s) missing from disk`);

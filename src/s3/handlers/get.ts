@@ -1,5 +1,6 @@
 // GetObject and HeadObject.
 import type { Readable } from 'node:stream';
+import { crc32c } from '@node-rs/crc32';
 import { pipeline } from 'node:stream/promises';
 import { BlobDecryptionError } from '../../crypto/blob-format.js';
 import { S3Error } from '../../errors.js';
@@ -35,6 +36,31 @@ function verifiedStream(ctx: S3Context, record: ObjectRecord, source: Readable):
     await ctx.index.setQuarantined(record.bucket, record.key, record.etag, true).catch(() => undefined);
   });
   return verifier;
+}
+
+/**
+ * A plaintext object held in one inline blob is answered from a buffer, without streams, and verified
+ * before any byte is sent: a mismatch quarantines it and answers as for a quarantined object. Objects
+ * recorded without a verification CRC32C take the streaming path, which checks their MD5.
+ */
+async function inlineBody(ctx: S3Context, record: ObjectRecord, span: ByteRange, whole: boolean): Promise<Buffer | undefined> {
+  if (record.blobs.length !== 1 || record.encryption !== undefined || ctx.blobs.readInline === undefined) return undefined;
+  const verify = whole && ctx.settings.verifyReads;
+  if (verify && record.verifyCrc32c === undefined) return undefined;
+  const data = ctx.blobs.readInline(record.blobs[0]!.id);
+  if (data === undefined) return undefined;
+  if (verify) {
+    const got = Buffer.alloc(4);
+    got.writeUInt32BE(crc32c(data) >>> 0);
+    if (data.length !== record.size || got.toString('base64') !== record.verifyCrc32c) {
+      const reason = `${data.length} bytes stored, ${record.size} recorded; CRC32C ${got.toString('base64')}, recorded ${record.verifyCrc32c}`;
+      ctx.stats.integrityFailures += 1;
+      ctx.log.error({ requestId: ctx.requestId, bucket: record.bucket, key: record.key, reason }, 'integrity check failed on read; object quarantined');
+      await ctx.index.setQuarantined(record.bucket, record.key, record.etag, true).catch(() => undefined);
+      throw quarantinedError(ctx.key);
+    }
+  }
+  return data.subarray(span.start, span.end + 1);
 }
 
 function checkConditions(ctx: S3Context, record: ObjectRecord): void {
@@ -90,8 +116,10 @@ async function readObject(ctx: S3Context, withBody: boolean): Promise<S3Response
   if (range !== undefined) headers['content-range'] = `bytes ${range.start}-${range.end}/${record.size}`;
   const status = range !== undefined ? 206 : 200;
   if (!withBody || record.size === 0) return emptyResponse(status, headers);
-  const stream = await openObjectStream(ctx.blobs, record.blobs, span, dataKeyOf(ctx, record.encryption, customerKey));
   const whole = range === undefined && part === undefined;
+  const inline = await inlineBody(ctx, record, span, whole);
+  if (inline !== undefined) return { status, headers, body: inline };
+  const stream = await openObjectStream(ctx.blobs, record.blobs, span, dataKeyOf(ctx, record.encryption, customerKey));
   return streamResponse(status, headers, whole && ctx.settings.verifyReads ? verifiedStream(ctx, record, stream) : stream);
 }
 

@@ -6,7 +6,7 @@ import type { ChecksumAlgorithm, ObjectRecord, PartRecord, UploadRecord } from '
 import { decodeXml, listOf, textOf } from '../../xml/decode.js';
 import type { CompleteMultipartUploadResult, CopyPartResult, InitiateMultipartUploadResult, ListMultipartUploadsResult, ListPartsResult } from '../../xml/shapes.js';
 import { aclFromHeaders, objectAclOwners } from '../request-acl.js';
-import { CHECKSUM_ALGORITHMS, requestedChecksums } from '../checksums.js';
+import { CHECKSUM_ALGORITHMS, combineVerifyCrc32c, requestedChecksums } from '../checksums.js';
 import type { S3Context } from '../context.js';
 import { copyBytesToBlob, readableSource } from '../copy-flow.js';
 import { parseCopySourceRange } from '../copy-source.js';
@@ -108,6 +108,7 @@ export async function uploadPart(ctx: S3Context): Promise<S3Response> {
     etag: stored.md5Hex,
     lastModified: new Date(),
     checksums: { [algorithm]: stored.checksumValue },
+    verifyCrc32c: stored.verifyCrc32c,
   });
   const headers: Record<string, string> = { etag: quoteEtag(stored.md5Hex), ...encryption.headers };
   if (upload.checksumAlgorithm !== undefined || stored.clientChecksum) headers[`x-amz-checksum-${algorithm.toLowerCase()}`] = stored.checksumValue;
@@ -131,6 +132,7 @@ export async function uploadPartCopy(ctx: S3Context): Promise<S3Response> {
     etag: copied.md5Hex,
     lastModified,
     checksums: { [algorithm]: copied.checksum },
+    verifyCrc32c: copied.verifyCrc32c,
   });
   const doc: CopyPartResult = {
     ETag: quoteEtag(copied.md5Hex),
@@ -262,6 +264,8 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<S3Respons
     deleteMarker: false,
     ...(upload.encryption ? { encryption: upload.encryption } : {}),
   };
+  const verifyCrc32c = combineVerifyCrc32c(parts.map((p) => ({ verifyCrc32c: p.verifyCrc32c, size: p.blob.size })));
+  if (verifyCrc32c !== undefined) record.verifyCrc32c = verifyCrc32c;
   if (record.size > MAX_OBJECT_SIZE) {
     throw new S3Error('EntityTooLarge', { fields: { ProposedSize: record.size, MaxSizeAllowed: MAX_OBJECT_SIZE } });
   }

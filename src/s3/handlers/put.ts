@@ -69,6 +69,7 @@ export async function putObject(ctx: S3Context): Promise<S3Response> {
     checksum: { algorithm: stored.checksum.algorithm, type: 'FULL_OBJECT', value: stored.checksumValue },
     blobs: [{ id: stored.blob.id, size: stored.blob.size }],
     deleteMarker: false,
+    verifyCrc32c: stored.verifyCrc32c,
     ...(encryption.record ? { encryption: encryption.record } : {}),
   };
   let orphans: string[];

@@ -94,6 +94,7 @@ export function uploadCases(current: () => MetadataIndex): void {
           blob: { id: blobId(), size: 5_242_880 },
           etag: '79b281060d337b9b2b84ccf390adcf74',
           checksums: { CRC32C: 'yZRlqg==', SHA256: 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=', CRC64NVME: 'AAAAAAAAAAA=' },
+          verifyCrc32c: 'Q2xpcA==',
         });
         const one = partRecord(upload.uploadId, 1, { checksums: { CRC32: 'AAAAAA==', SHA1: 'L0p3SqD+KQnOH5MkLgYWHTcImyI=' } });
         const ten = partRecord(upload.uploadId, 10_000);

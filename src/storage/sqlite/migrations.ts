@@ -149,14 +149,37 @@ ALTER TABLE uploads ADD COLUMN encryption TEXT;
 `;
 
 /*
- * Step 4: identities and quotas.
+ * Step 4: small blobs stored inline. Blobs up to a threshold (see storage/inline-blob-store.ts) are rows
+ * here instead of files, written through the same group commit as the records that reference them, so a
+ * small PUT costs no file create, fsync, rename or directory fsync. Ids share the blob id space with files.
+ */
+const step4 = `
+CREATE TABLE inline_blobs (
+  id   TEXT NOT NULL PRIMARY KEY,
+  data BLOB NOT NULL
+);
+`;
+
+/*
+ * Step 5: a verification checksum, CRC32C of the plaintext, recorded at write time for every object and
+ * part (NULL for those written before). Whole-object GETs verify with it instead of re-hashing MD5: the
+ * native CRC32C costs a tenth of MD5. Multipart objects get it by combining their parts' values.
+ */
+const step5 = `
+ALTER TABLE objects ADD COLUMN verify_crc32c TEXT;
+ALTER TABLE object_versions ADD COLUMN verify_crc32c TEXT;
+ALTER TABLE upload_parts ADD COLUMN verify_crc32c TEXT;
+`;
+
+/*
+ * Step 6: identities and quotas.
  * - users and their access keys (secrets sealed under the master key by the caller).
  * - Per-bucket object and byte counters kept by triggers, so every write path keeps them exact in its own
  *   transaction and quota checks read two integers instead of summing a bucket. Delete markers count
  *   for neither. (INSERT OR REPLACE fires the delete trigger only with recursive_triggers on, which the
  *   index sets when it opens.)
  */
-const step4 = `
+const step6 = `
 CREATE TABLE users (
   name              TEXT    NOT NULL PRIMARY KEY,
   created_at        INTEGER NOT NULL,
@@ -202,7 +225,7 @@ CREATE TRIGGER ${table}_count_update AFTER UPDATE OF size, delete_marker ON ${ta
 END;`).join('\n')}
 `;
 
-export const migrations: readonly string[] = [step1, step2, step3, step4];
+export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6];
 
 /** Brings the schema up to date; each step commits together with its user_version bump. */
 export function migrate(db: Database.Database): void {

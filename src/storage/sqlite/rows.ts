@@ -53,6 +53,7 @@ export interface ObjectRow {
   parts: string | null;
   quarantined: number;
   encryption: string | null;
+  verify_crc32c: string | null;
 }
 
 /** Only what a listing entry shows: no JSON columns, so listing never parses JSON per row. */
@@ -106,6 +107,7 @@ export interface PartRow {
   checksum_crc64nvme: string | null;
   checksum_sha1: string | null;
   checksum_sha256: string | null;
+  verify_crc32c: string | null;
 }
 
 /** One nullable column per checksum algorithm, so no JSON is parsed when parts are listed. */
@@ -190,6 +192,7 @@ export function toObjectRow(record: ObjectRecord): ObjectRow {
     parts: record.parts === undefined ? null : JSON.stringify(record.parts),
     quarantined: record.quarantined ? 1 : 0,
     encryption: encryptionColumn(record.encryption),
+    verify_crc32c: record.verifyCrc32c ?? null,
   };
 }
 
@@ -216,6 +219,7 @@ export function toObjectRecord(row: ObjectRow, blobs: BlobRow[]): ObjectRecord {
   if (row.parts !== null) record.parts = JSON.parse(row.parts) as ObjectPart[];
   if (row.quarantined === 1) record.quarantined = true;
   if (row.encryption !== null) record.encryption = JSON.parse(row.encryption) as ObjectEncryption;
+  if (row.verify_crc32c !== null) record.verifyCrc32c = row.verify_crc32c;
   return record;
 }
 
@@ -283,6 +287,7 @@ export function toPartRow(part: PartRecord): PartRow {
     checksum_crc64nvme: null,
     checksum_sha1: null,
     checksum_sha256: null,
+    verify_crc32c: part.verifyCrc32c ?? null,
   };
   for (const algorithm of CHECKSUM_ALGORITHMS) row[PART_CHECKSUM_COLUMNS[algorithm]] = part.checksums[algorithm] ?? null;
   return row;
@@ -294,7 +299,7 @@ export function toPartRecord(row: PartRow): PartRecord {
     const value = row[PART_CHECKSUM_COLUMNS[algorithm]];
     if (value !== null) checksums[algorithm] = value;
   }
-  return {
+  const part: PartRecord = {
     uploadId: row.upload_id,
     partNumber: row.part_number,
     blob: { id: row.blob_id, size: row.size },
@@ -302,4 +307,6 @@ export function toPartRecord(row: PartRow): PartRecord {
     lastModified: new Date(row.last_modified),
     checksums,
   };
+  if (row.verify_crc32c !== null) part.verifyCrc32c = row.verify_crc32c;
+  return part;
 }

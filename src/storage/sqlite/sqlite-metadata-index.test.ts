@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bucketRecord, objectRecord } from '../contract/records.js';
 import { runMetadataIndexContract } from '../metadata-index.contract.js';
 import { migrations } from './migrations.js';
 import { SqliteMetadataIndex } from './sqlite-metadata-index.js';
@@ -106,5 +107,29 @@ describe('SqliteMetadataIndex', () => {
     }
     expect(listed).toBe(100_001);
     await reopened.close();
+  });
+});
+
+describe('SqliteMetadataIndex group commit', () => {
+  it('commits writes already issued when it closes, and they survive reopening', async () => {
+    const file = await tempFile();
+    const index = SqliteMetadataIndex.open(file);
+    await index.createBucket(bucketRecord('b'));
+    const pending = [index.putObject(objectRecord('b', 'one')), index.putObject(objectRecord('b', 'two'))];
+    await index.close();
+    await Promise.all(pending);
+    const reopened = SqliteMetadataIndex.open(file);
+    try {
+      expect((await reopened.getObject('b', 'one'))?.key).toBe('one');
+      expect((await reopened.getObject('b', 'two'))?.key).toBe('two');
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('refuses writes issued after it closed', async () => {
+    const index = SqliteMetadataIndex.open(await tempFile());
+    await index.close();
+    await expect(index.createBucket(bucketRecord('b'))).rejects.toThrow(/closed/);
   });
 });

@@ -23,8 +23,10 @@ import type {
 import { buildUploadListPage, isUploadPosition, type UploadCursor, type UploadPosition } from '../upload-list-page.js';
 import { checkWriteCondition } from '../write-condition.js';
 import type { Quota, Usage } from '../identity-index.js';
+import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrations.js';
 import { SqliteIdentityIndex } from './sqlite-identity-index.js';
+import { SqliteInlineBlobs } from './sqlite-inline-blobs.js';
 import {
   bucketEncryptionColumn,
   toBucketRecord,
@@ -41,6 +43,9 @@ import {
   type UploadRow,
 } from './rows.js';
 import { prepareStatements, type BucketCountersRow, type Statements } from './statements.js';
+
+/** Bucket records kept in memory; the cache starts over when full. */
+const BUCKET_CACHE_SIZE = 1024;
 
 function configure(db: Database.Database): void {
   db.pragma('journal_mode = WAL');
@@ -63,10 +68,26 @@ export class SqliteMetadataIndex implements MetadataIndex {
   private readonly s: Statements;
   private readonly transaction: TransactionRunner;
   private identityIndex: SqliteIdentityIndex | undefined;
+  /** Every write goes through here: concurrent writes share one commit and one WAL fsync. */
+  readonly commits: GroupCommit;
+  private readonly deleteInlineBlob: Database.Statement<[string]>;
+  /**
+   * Bucket records (null: known missing) by name. Only this process writes the file while it runs (the
+   * data folder is locked), and every method that changes a bucket row clears the cache inside its write
+   * unit, so no read after that unit, committed or rolled back, sees an older record.
+   */
+  private readonly buckets = new Map<string, Readonly<BucketRecord> | null>();
 
   private constructor(private readonly db: Database.Database) {
     this.s = prepareStatements(db);
     this.transaction = db.transaction((work: () => unknown) => work());
+    this.commits = new GroupCommit(db);
+    this.deleteInlineBlob = db.prepare<[string]>('DELETE FROM inline_blobs WHERE id = ?');
+  }
+
+  /** The table of small blobs kept in this file (see storage/inline-blob-store.ts). */
+  inlineBlobs(): SqliteInlineBlobs {
+    return new SqliteInlineBlobs(this.db, this.commits);
   }
 
   static open(file: string): SqliteMetadataIndex {
@@ -88,7 +109,8 @@ export class SqliteMetadataIndex implements MetadataIndex {
   }
 
   async createBucket(bucket: BucketRecord): Promise<void> {
-    this.write(() => {
+    return this.write(() => {
+      this.buckets.clear();
       const existing = this.s.getBucket.get(bucket.name);
       if (existing) {
         const code = existing.owner === bucket.owner ? 'BucketAlreadyOwnedByYou' : 'BucketAlreadyExists';
@@ -99,8 +121,14 @@ export class SqliteMetadataIndex implements MetadataIndex {
   }
 
   async getBucket(name: string): Promise<BucketRecord | undefined> {
+    // Every request looks its bucket up: answer from memory. Frozen, since callers share the record.
+    const cached = this.buckets.get(name);
+    if (cached !== undefined) return cached ?? undefined;
     const row = this.s.getBucket.get(name);
-    return row && toBucketRecord(row);
+    const record = row && Object.freeze(toBucketRecord(row));
+    if (this.buckets.size >= BUCKET_CACHE_SIZE) this.buckets.clear();
+    this.buckets.set(name, record ?? null);
+    return record;
   }
 
   async usage(): Promise<StorageUsage> {
@@ -119,6 +147,7 @@ export class SqliteMetadataIndex implements MetadataIndex {
 
   async deleteBucket(name: string): Promise<string[]> {
     return this.write(() => {
+      this.buckets.clear();
       this.requireBucket(name);
       if (this.s.bucketHoldsObjects.get({ bucket: name }) === 1) {
         throw new S3Error('BucketNotEmpty', { fields: { BucketName: name } });
@@ -132,7 +161,9 @@ export class SqliteMetadataIndex implements MetadataIndex {
   }
 
   async getObject(bucket: string, key: string): Promise<ObjectRecord | undefined> {
-    return this.read(() => this.readObject(bucket, key));
+    // No transaction needed for a consistent pair of reads: this connection is the only writer (the data
+    // folder is locked) and its writes never run between two synchronous statements.
+    return this.readObject(bucket, key);
   }
 
   async scanObjects(after: { bucket: string; key: string } | undefined, limit: number): Promise<ObjectRecord[]> {
@@ -195,7 +226,7 @@ export class SqliteMetadataIndex implements MetadataIndex {
   }
 
   async putObjectTags(bucket: string, key: string, tags: Tag[]): Promise<void> {
-    this.write(() => {
+    return this.write(() => {
       this.requireBucket(bucket);
       // Tagging changes neither ETag nor Last-Modified, as in S3.
       if (this.s.setObjectTags.run(JSON.stringify(tags), bucket, key).changes === 0) {
@@ -205,7 +236,8 @@ export class SqliteMetadataIndex implements MetadataIndex {
   }
 
   async putBucketTags(bucket: string, tags: Tag[] | undefined): Promise<void> {
-    this.write(() => {
+    return this.write(() => {
+      this.buckets.clear();
       const value = tags === undefined ? null : JSON.stringify(tags);
       if (this.s.setBucketTags.run(value, bucket).changes === 0) {
         throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
@@ -220,7 +252,8 @@ export class SqliteMetadataIndex implements MetadataIndex {
   }
 
   async putBucketEncryption(bucket: string, encryption: DefaultEncryption | undefined): Promise<void> {
-    this.write(() => {
+    return this.write(() => {
+      this.buckets.clear();
       const value = encryption === undefined ? null : bucketEncryptionColumn(encryption);
       if (this.s.setBucketEncryption.run(value, bucket).changes === 0) {
         throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
@@ -229,28 +262,28 @@ export class SqliteMetadataIndex implements MetadataIndex {
   }
 
   async putBucketPolicy(bucket: string, policy: string | undefined): Promise<void> {
-    this.updateBucket(() => this.s.setBucketPolicy.run(policy ?? null, bucket).changes, bucket);
+    return this.updateBucket(() => this.s.setBucketPolicy.run(policy ?? null, bucket).changes, bucket);
   }
 
   async putBucketAcl(bucket: string, acl: string): Promise<void> {
-    this.updateBucket(() => this.s.setBucketAcl.run(acl, bucket).changes, bucket);
+    return this.updateBucket(() => this.s.setBucketAcl.run(acl, bucket).changes, bucket);
   }
 
   async putPublicAccessBlock(bucket: string, config: PublicAccessBlockConfig | undefined): Promise<void> {
     const value = config === undefined ? null : JSON.stringify(config);
-    this.updateBucket(() => this.s.setPublicAccessBlock.run(value, bucket).changes, bucket);
+    return this.updateBucket(() => this.s.setPublicAccessBlock.run(value, bucket).changes, bucket);
   }
 
   async putBucketQuota(bucket: string, quota: Quota | undefined): Promise<void> {
-    this.updateBucket(() => this.s.setBucketQuota.run(quota?.maxBytes ?? null, quota?.maxObjects ?? null, bucket).changes, bucket);
+    return this.updateBucket(() => this.s.setBucketQuota.run(quota?.maxBytes ?? null, quota?.maxObjects ?? null, bucket).changes, bucket);
   }
 
   async setBucketOwner(bucket: string, owner: string): Promise<void> {
-    this.updateBucket(() => this.s.setBucketOwner.run(owner, bucket).changes, bucket);
+    return this.updateBucket(() => this.s.setBucketOwner.run(owner, bucket).changes, bucket);
   }
 
   async putObjectAcl(bucket: string, key: string, acl: string): Promise<void> {
-    this.write(() => {
+    return this.write(() => {
       this.requireBucket(bucket);
       if (this.s.setObjectAcl.run(acl, bucket, key).changes === 0) throw new S3Error('NoSuchKey', { fields: { Key: key } });
     });
@@ -263,7 +296,7 @@ export class SqliteMetadataIndex implements MetadataIndex {
   }
 
   async createUpload(upload: UploadRecord): Promise<void> {
-    this.write(() => {
+    return this.write(() => {
       this.requireBucket(upload.bucket);
       this.s.insertUpload.run(toUploadRow(upload));
     });
@@ -377,21 +410,24 @@ export class SqliteMetadataIndex implements MetadataIndex {
   }
 
   async close(): Promise<void> {
+    // Writes already queued are committed (and their callers answered) before the file closes.
+    this.commits.flush();
     if (this.db.open) this.db.close();
   }
 
-  /** BEGIN IMMEDIATE: takes the write lock up front instead of failing to upgrade a read lock. */
-  private write<T>(work: () => T): T {
-    return this.transaction.immediate(work) as T;
+  /** Queues `work` for the next group commit (BEGIN IMMEDIATE, one SAVEPOINT per unit, one COMMIT). */
+  private write<T>(work: () => T): Promise<T> {
+    return this.commits.run(work);
   }
 
   private read<T>(work: () => T): T {
     return this.transaction.deferred(work) as T;
   }
 
-  /** Runs a one-row bucket update in a write transaction; NoSuchBucket when it changed nothing. */
-  private updateBucket(update: () => number, bucket: string): void {
-    this.write(() => {
+  /** Runs a one-row bucket update in a write unit; NoSuchBucket when it changed nothing. */
+  private updateBucket(update: () => number, bucket: string): Promise<void> {
+    return this.write(() => {
+      this.buckets.clear();
       if (update() === 0) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
     });
   }
@@ -465,9 +501,13 @@ export class SqliteMetadataIndex implements MetadataIndex {
     }
   }
 
-  /** Of `candidates`, the blob ids that no object version or upload part references any more. */
+  /**
+   * Of `candidates`, the blob ids that no object version or upload part references any more. Inline blobs
+   * among them are deleted here, in the same transaction that dropped their last reference, which saves
+   * the caller a second commit; only file blobs are left for the caller to delete.
+   */
   private unreferenced(candidates: Iterable<string>): string[] {
-    return [...new Set(candidates)].filter((id) => this.s.blobReferenced.get({ id }) !== 1);
+    return [...new Set(candidates)].filter((id) => this.s.blobReferenced.get({ id }) !== 1 && this.deleteInlineBlob.run(id).changes === 0);
   }
 
   /** Removes the blob rows of one version of (bucket, key); returns the blob ids they held. */

@@ -3,14 +3,14 @@ import type Database from 'better-sqlite3';
 import type { BlobRow, BucketRow, CurrentRow, ObjectRow, PartRow, SummaryRow, UploadRow } from './rows.js';
 
 const OBJECT_COLUMNS = `bucket, key, version_id, delete_marker, size, etag, last_modified, owner, storage_class,
-  content_headers, user_metadata, tags, acl, checksum_algorithm, checksum_type, checksum_value, parts, quarantined, encryption`;
+  content_headers, user_metadata, tags, acl, checksum_algorithm, checksum_type, checksum_value, parts, quarantined, encryption, verify_crc32c`;
 const SUMMARY_COLUMNS = 'key, size, etag, last_modified, owner, storage_class, checksum_algorithm, checksum_type';
 const BUCKET_COLUMNS = `name, owner, region, created_at, acl, versioning, encryption, policy, public_access_block,
   quota_max_bytes, quota_max_objects`;
 const UPLOAD_COLUMNS = `upload_id, bucket, key, initiated, owner, storage_class, content_headers, user_metadata, tags,
   acl, checksum_algorithm, checksum_type, encryption`;
 const PART_COLUMNS = `upload_id, part_number, blob_id, size, etag, last_modified,
-  checksum_crc32, checksum_crc32c, checksum_crc64nvme, checksum_sha1, checksum_sha256`;
+  checksum_crc32, checksum_crc32c, checksum_crc64nvme, checksum_sha1, checksum_sha256, verify_crc32c`;
 
 export interface BucketCountersRow {
   object_count: number;
@@ -96,7 +96,7 @@ export function prepareStatements(db: Database.Database) {
       `SELECT ${OBJECT_COLUMNS} FROM objects WHERE bucket = ? AND key = ?`),
     replaceObject: db.prepare<[ObjectRow]>(`INSERT OR REPLACE INTO objects (${OBJECT_COLUMNS}) VALUES (
       @bucket, @key, @version_id, @delete_marker, @size, @etag, @last_modified, @owner, @storage_class,
-      @content_headers, @user_metadata, @tags, @acl, @checksum_algorithm, @checksum_type, @checksum_value, @parts, @quarantined, @encryption)`),
+      @content_headers, @user_metadata, @tags, @acl, @checksum_algorithm, @checksum_type, @checksum_value, @parts, @quarantined, @encryption, @verify_crc32c)`),
     deleteObject: db.prepare<[string, string]>('DELETE FROM objects WHERE bucket = ? AND key = ?'),
     scanObjects: db.prepare<[string, string, number], ObjectRow>(
       `SELECT ${OBJECT_COLUMNS} FROM objects WHERE (bucket, key) > (?, ?) AND delete_marker = 0 ORDER BY bucket, key LIMIT ?`),
@@ -131,7 +131,7 @@ export function prepareStatements(db: Database.Database) {
       'SELECT blob_id FROM upload_parts WHERE upload_id = ? AND part_number = ?').pluck(),
     replacePart: db.prepare<[PartRow]>(`INSERT OR REPLACE INTO upload_parts (${PART_COLUMNS}) VALUES (@upload_id,
       @part_number, @blob_id, @size, @etag, @last_modified,
-      @checksum_crc32, @checksum_crc32c, @checksum_crc64nvme, @checksum_sha1, @checksum_sha256)`),
+      @checksum_crc32, @checksum_crc32c, @checksum_crc64nvme, @checksum_sha1, @checksum_sha256, @verify_crc32c)`),
     listParts: db.prepare<[string, number, number], PartRow>(`SELECT ${PART_COLUMNS} FROM upload_parts
       WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?`),
     allParts: db.prepare<[string], PartRow>(

@@ -1,0 +1,145 @@
+// A BlobStore that keeps small blobs as rows of a table (the metadata index's SQLite file) and hands
+// larger ones to a file store. Writing a small blob then costs no file create, fsync, rename and
+// directory fsync, only a share of a group commit. A body is buffered in memory only up to the
+// threshold: past it, the buffered bytes and the rest of the stream go to the file store, so memory
+// stays flat for large objects. Ids of both kinds share one space, so records need not know which is which.
+import { randomBytes } from 'node:crypto';
+import { PassThrough, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { BlobStore, ByteRange, WrittenBlob } from './blob-store.js';
+
+/** Blobs up to this many stored bytes are kept inline. */
+export const INLINE_THRESHOLD = 64 * 1024;
+
+const ID_PATTERN = /^[0-9a-f]{32}$/;
+
+export interface InlineBlobTable {
+  /** Makes the row durable before resolving. */
+  put(id: string, data: Buffer): Promise<void>;
+  get(id: string): Buffer | undefined;
+  has(id: string): boolean;
+  /** Idempotent. */
+  delete(id: string): Promise<void>;
+  ids(): AsyncIterable<string>;
+}
+
+function notFound(id: string): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = new Error(`ENOENT: no such blob '${id}'`);
+  error.code = 'ENOENT';
+  return error;
+}
+
+/** A non-object-mode stream of one buffer (Readable.from would make an object-mode one). */
+function bufferStream(data: Buffer): Readable {
+  return new Readable({
+    read() {
+      if (data.length > 0) this.push(data);
+      this.push(null);
+    },
+  });
+}
+
+type Buffered = { kind: 'ended'; chunks: Buffer[]; size: number } | { kind: 'over'; chunks: Buffer[] };
+
+/** Reads `source` until it ends or more than `limit` bytes have arrived, whichever comes first. */
+function bufferUpTo(source: Readable, limit: number, signal: AbortSignal | undefined): Promise<Buffered> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      source.off('data', onData);
+      source.off('end', onEnd);
+      source.off('error', onError);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onData = (chunk: Buffer | Uint8Array): void => {
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      chunks.push(buf);
+      size += buf.length;
+      if (size > limit) {
+        source.pause();
+        cleanup();
+        resolve({ kind: 'over', chunks });
+      }
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve({ kind: 'ended', chunks, size });
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    const onAbort = (): void => {
+      cleanup();
+      const reason: unknown = signal?.reason ?? new Error('aborted');
+      source.once('error', () => undefined); // the caller hears of it through the rejection below
+      source.destroy(reason as Error);
+      reject(reason);
+    };
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    source.on('data', onData);
+    source.once('end', onEnd);
+    source.once('error', onError);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class InlineBlobStore implements BlobStore {
+  constructor(
+    private readonly files: BlobStore,
+    private readonly table: InlineBlobTable,
+    private readonly threshold = INLINE_THRESHOLD,
+  ) {}
+
+  async write(source: Readable, signal?: AbortSignal): Promise<WrittenBlob> {
+    const buffered = await bufferUpTo(source, this.threshold, signal);
+    if (buffered.kind === 'ended') {
+      const id = randomBytes(16).toString('hex');
+      await this.table.put(id, buffered.chunks.length === 1 ? buffered.chunks[0]! : Buffer.concat(buffered.chunks, buffered.size));
+      return { id, size: buffered.size };
+    }
+    // Too large: replay what was read, then the rest of the stream, into a file blob.
+    const rest = new PassThrough({ highWaterMark: 1024 * 1024 });
+    for (const chunk of buffered.chunks) rest.write(chunk);
+    // A failure on either side destroys both streams, so the file store's write rejects with the cause;
+    // this pipeline's own rejection repeats it and is only awaited so that nothing is left running.
+    const feeding = pipeline(source, rest).catch(() => undefined);
+    try {
+      return await this.files.write(rest, signal);
+    } finally {
+      await feeding;
+    }
+  }
+
+  async read(id: string, range?: ByteRange): Promise<Readable> {
+    if (!ID_PATTERN.test(id)) throw notFound(id);
+    if (range && !(Number.isSafeInteger(range.start) && range.start >= 0 && range.end >= range.start)) {
+      throw new RangeError(`invalid byte range ${range.start}-${range.end}`);
+    }
+    const data = this.table.get(id);
+    if (data === undefined) return this.files.read(id, range);
+    return bufferStream(range ? data.subarray(range.start, range.end + 1) : data);
+  }
+
+  readInline(id: string): Buffer | undefined {
+    return ID_PATTERN.test(id) ? this.table.get(id) : undefined;
+  }
+
+  async delete(id: string): Promise<void> {
+    if (this.table.has(id)) await this.table.delete(id);
+    else await this.files.delete(id);
+  }
+
+  async *ids(): AsyncIterable<string> {
+    yield* this.files.ids();
+    yield* this.table.ids();
+  }
+
+  sweepTemporary(): Promise<number> {
+    return this.files.sweepTemporary();
+  }
+}
