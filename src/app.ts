@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { HttpBindings } from '@hono/node-server';
+import type { Http2Bindings, HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
 import { dispatch, type FrontEndDeps, type RequestInfo } from './http/dispatch.js';
@@ -65,20 +65,29 @@ async function writeResponse(res: S3Response, outgoing: ServerResponse): Promise
 /** Handles one request on Node's own objects; settles once the response is written or cut. */
 export type RequestListener = (incoming: IncomingMessage, outgoing: ServerResponse) => Promise<void>;
 
+/** What @hono/node-server calls for each request (sklad serves HTTP/1.1 only, so bindings are node:http's). */
+export type FetchHandler = (request: Request, env: HttpBindings | Http2Bindings) => Promise<Response>;
+
 /**
- * The Hono application @hono/node-server serves: one route that hands Node's own request and response to
- * the listener below and tells node-server the response is already written. No web Response is built for
- * any answer (HEAD included: Hono re-wraps a HEAD's Response, but node-server still sees the already-sent
- * marker header on the wrapper and leaves the socket alone).
+ * The fetch handler @hono/node-server serves: a Hono app with one route that hands Node's own request and
+ * response (node-server's bindings) to the listener below and returns node-server's already-sent marker, so no
+ * web Response is built for any answer. HEAD goes to the listener directly: Hono answers HEAD by re-wrapping
+ * the GET route's Response, and node-server writes such a wrapper's headers again.
  */
-export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
+export function createApp(deps: AppDeps): FetchHandler {
   const listener = createRequestListener(deps);
-  const app = new Hono<{ Bindings: HttpBindings }>();
-  app.all('*', async (c) => {
-    await listener(c.env.incoming, c.env.outgoing);
+  const run = async ({ incoming, outgoing }: HttpBindings): Promise<Response> => {
+    await listener(incoming, outgoing).catch((err: unknown) => {
+      // The listener answers every error it can; what escapes it happened after the response had started,
+      // so all that is left is to cut the connection.
+      deps.log.error({ err }, 'request failed after its response had started');
+      outgoing.destroy();
+    });
     return RESPONSE_ALREADY_SENT;
-  });
-  return app;
+  };
+  const app = new Hono<{ Bindings: HttpBindings }>();
+  app.all('*', (c) => run(c.env));
+  return async (request, env) => (request.method === 'HEAD' ? run(env as HttpBindings) : app.fetch(request, env));
 }
 
 /** Answers one request on Node's own objects, writing straight to the socket; settles once written or cut. */

@@ -169,7 +169,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   try {
     server = await new Promise<Server>((resolve, reject) => {
       const https = tls && { createServer: createHttpsServer, serverOptions: { cert: tls.material.cert, key: tls.material.key } };
-      const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port, ...https }, () => resolve(s as Server)) as Server;
+      const s = serve({ fetch: app, hostname: config.host, port: config.port, ...https }, () => resolve(s as Server)) as Server;
       s.once('error', reject);
     });
   } catch (e) {
