@@ -4,8 +4,7 @@
 // threshold: past it, the buffered bytes and the rest of the stream go to the file store, so memory
 // stays flat for large objects. Ids of both kinds share one space, so records need not know which is which.
 import { randomBytes } from 'node:crypto';
-import { PassThrough, Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import type { BlobStore, ByteRange, WrittenBlob } from './blob-store.js';
 
 /** Blobs up to this many stored bytes are kept inline. */
@@ -39,9 +38,12 @@ function bufferStream(data: Buffer): Readable {
   });
 }
 
-type Buffered = { kind: 'ended'; chunks: Buffer[]; size: number } | { kind: 'over'; chunks: Buffer[] };
+type Buffered = { kind: 'ended'; chunks: Buffer[]; size: number } | { kind: 'over' };
 
-/** Reads `source` until it ends or more than `limit` bytes have arrived, whichever comes first. */
+/**
+ * Reads `source` until it ends or more than `limit` bytes have arrived, whichever comes first. In the
+ * second case the bytes read are put back (unshifted), so the stream can be consumed from its start.
+ */
 function bufferUpTo(source: Readable, limit: number, signal: AbortSignal | undefined): Promise<Buffered> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -59,7 +61,13 @@ function bufferUpTo(source: Readable, limit: number, signal: AbortSignal | undef
       if (size > limit) {
         source.pause();
         cleanup();
-        resolve({ kind: 'over', chunks });
+        // Back in front of the stream now, synchronously: by the time the caller resumes, a source that had
+        // already received its end would otherwise have emitted 'end' and refuse the bytes.
+        for (let i = chunks.length - 1; i >= 0; i--) source.unshift(chunks[i]);
+        // Until the file store pipes it, an error of the source must not go unheard (it would crash the
+        // process); the pipeline still sees it, the stream being errored.
+        source.on('error', () => undefined);
+        resolve({ kind: 'over' });
       }
     };
     const onEnd = (): void => {
@@ -102,17 +110,9 @@ export class InlineBlobStore implements BlobStore {
       await this.table.put(id, buffered.chunks.length === 1 ? buffered.chunks[0]! : Buffer.concat(buffered.chunks, buffered.size));
       return { id, size: buffered.size };
     }
-    // Too large: replay what was read, then the rest of the stream, into a file blob.
-    const rest = new PassThrough({ highWaterMark: 1024 * 1024 });
-    for (const chunk of buffered.chunks) rest.write(chunk);
-    // A failure on either side destroys both streams, so the file store's write rejects with the cause;
-    // this pipeline's own rejection repeats it and is only awaited so that nothing is left running.
-    const feeding = pipeline(source, rest).catch(() => undefined);
-    try {
-      return await this.files.write(rest, signal);
-    } finally {
-      await feeding;
-    }
+    // Too large: the bytes read are back in front of the stream, which goes to the file store as it is,
+    // without another stream (and its buffer) in between.
+    return this.files.write(source, signal);
   }
 
   async read(id: string, range?: ByteRange): Promise<Readable> {
