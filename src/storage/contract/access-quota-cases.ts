@@ -35,14 +35,14 @@ export function accessQuotaCases(current: () => MetadataIndex): void {
       expect(after?.publicAccessBlock).toBeUndefined();
       expect(after?.quota).toBeUndefined();
       for (const call of [
-        index.putBucketPolicy('gone', '{}'),
-        index.putBucketAcl('gone', 'private'),
-        index.putPublicAccessBlock('gone', undefined),
-        index.putBucketQuota('gone', undefined),
-        index.setBucketOwner('gone', 'x'),
-        index.bucketUsage('gone'),
+        () => index.putBucketPolicy('gone', '{}'),
+        () => index.putBucketAcl('gone', 'private'),
+        () => index.putPublicAccessBlock('gone', undefined),
+        () => index.putBucketQuota('gone', undefined),
+        () => index.setBucketOwner('gone', 'x'),
+        () => index.bucketUsage('gone'),
       ]) {
-        await expectS3Error(call, 'NoSuchBucket');
+        await expectS3Error(call(), 'NoSuchBucket');
       }
     });
 
