@@ -13,6 +13,7 @@ import type { OperationName } from './http/operations.js';
 import { operatorResponse, type OperatorEndpoints } from './observability/endpoints.js';
 import type { S3Response } from './s3/respond.js';
 import type { AdminEndpoint } from './admin/api.js';
+import { isAudited } from './audit/classify.js';
 import { auditEventFor, summarizeRequest } from './audit/request-summary.js';
 import type { AuditLog } from './audit/types.js';
 
@@ -125,13 +126,16 @@ export function createRequestListener(deps: AppDeps): RequestListener {
       const bytesIn = declaredBytes(incoming.headers, incoming.headers['x-amz-decoded-content-length'] ? 'x-amz-decoded-content-length' : 'content-length');
       const bytesOut = outgoing.writableFinished && method !== 'HEAD' ? declaredBytes(response.headers, 'content-length') : 0;
       deps.operator?.metrics.requestFinished({ operation: op ?? 'Unknown', status: response.status, seconds, bytesIn, bytesOut });
+      // The admin API records its own events, with the action and target the request log cannot know.
+      const audited = deps.audit !== undefined && op !== 'Admin' && isAudited(op, response.status, errorCode);
+      const logged = deps.log.isLevelEnabled('info');
+      if (!audited && !logged) return;
       // Built from what dispatch learned and the socket only: no header that could carry a secret.
       const summary = summarizeRequest(incoming, info, {
         requestId, op, method, status: response.status, errorCode, bytesIn, bytesOut, ms: seconds * 1000, complete: outgoing.writableFinished,
       });
-      deps.log.info(summary, 'request');
-      // The admin API records its own events, with the action and target the request log cannot know.
-      const event = deps.audit && op !== 'Admin' ? auditEventFor(summary) : undefined;
+      if (logged) deps.log.info(summary, 'request');
+      const event = audited ? auditEventFor(summary) : undefined;
       if (event) deps.audit!.record(event);
     });
     try {

@@ -6,7 +6,7 @@ import { authenticate, type AuthResult } from '../auth/authenticate.js';
 import { ANONYMOUS, type CredentialStore, type Principal } from '../auth/credentials.js';
 import { s3ActionFor } from '../policy/actions.js';
 import { conditionContext } from './condition-context.js';
-import type { AccessControl } from './access-control.js';
+import type { AccessControl, ConditionContext } from './access-control.js';
 import { verifiedBody, type VerifiedBody } from '../auth/sigv4/payload.js';
 import { S3Error } from '../errors.js';
 import type { S3Context, ServerSettings, ServerStats } from '../s3/context.js';
@@ -97,7 +97,9 @@ export async function dispatch(
     throw new S3Error('NotImplemented', { message: `${op} is not implemented by this server.` });
   }
 
-  const conditions = conditionContext(incoming, headers, target.query, now, auth);
+  // Condition keys are gathered only when a policy question is asked (never for root).
+  let gathered: ConditionContext | undefined;
+  const conditions = (): ConditionContext => (gathered ??= conditionContext(incoming, headers, target.query, now, auth));
   const bucketRecord = level === 'service' || op === 'CreateBucket' ? undefined : await deps.index.getBucket(target.bucket!);
   if (level !== 'service' && op !== 'CreateBucket' && bucketRecord === undefined) {
     throw new S3Error('NoSuchBucket', { fields: { BucketName: target.bucket! } });
