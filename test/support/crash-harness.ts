@@ -195,6 +195,12 @@ export async function verify(s3: S3Client, model: CrashModel, dataDir: string): 
     const present = new Set(onDisk);
     const missing = [...referenced].filter((id) => !present.has(id));
     if (missing.length > 0) violations.push(`${missing.length} referenced blob(s) missing from disk`);
+    // Quotas trust the per-bucket counters: after any crash they must equal what the bucket holds.
+    const counted = db.prepare('SELECT object_count AS objects, byte_count AS bytes FROM buckets WHERE name = ?').get(BUCKET) as { objects: number; bytes: number };
+    const actual = db.prepare('SELECT count(*) AS objects, coalesce(sum(size), 0) AS bytes FROM objects WHERE bucket = ? AND delete_marker = 0').get(BUCKET) as { objects: number; bytes: number };
+    if (counted.objects !== actual.objects || counted.bytes !== actual.bytes) {
+      violations.push(`usage counters say ${counted.objects} objects / ${counted.bytes} bytes, the bucket holds ${actual.objects} / ${actual.bytes}`);
+    }
   } finally {
     db.close();
   }
