@@ -162,3 +162,8 @@ export function isPublicAcl(grants: readonly Grant[]): boolean {
 export function isPublicGrant(grant: Grant): boolean {
   return grant.grantee.type === 'Group' && (grant.grantee.uri === ALL_USERS || grant.grantee.uri === AUTHENTICATED_USERS);
 }
+
+/** A bucket's or object's stored ACL: a canned ACL name, or the JSON of explicit grants. */
+export function storedGrants(acl: string, owner: string, bucketOwner: string): Grant[] {
+  return acl.startsWith('[') ? (JSON.parse(acl) as Grant[]) : cannedGrants(acl, { owner, bucketOwner });
+}

@@ -2,7 +2,6 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/credentials.js';
-import type { AccessCheck } from '../http/access-control.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { BucketRecord, MetadataIndex } from '../storage/metadata-index.js';
@@ -23,6 +22,13 @@ export interface ServerSettings {
 /** Counters of notable events, read by operators' tooling. */
 export interface ServerStats {
   integrityFailures: number;
+}
+
+/** What a handler may ask after dispatch: may this request's principal do `action` on another resource? */
+export interface AccessCheck {
+  /** Throws AccessDenied unless allowed; NoSuchBucket when the bucket is gone. */
+  require(action: string, bucket: string, key?: string): Promise<void>;
+  allows(action: string, bucket: string, key?: string): Promise<boolean>;
 }
 
 export interface S3Context {

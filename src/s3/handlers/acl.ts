@@ -2,8 +2,7 @@
 // grants and evaluated by policy/decide.ts together with bucket and user policies.
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html
 import { S3Error } from '../../errors.js';
-import { storedGrants } from '../../http/access-control.js';
-import type { Grant, Grantee, Permission } from '../../policy/acl.js';
+import { storedGrants, type Grant, type Grantee, type Permission } from '../../policy/acl.js';
 import type { PublicAccessBlockConfig } from '../../storage/metadata-index.js';
 import { decodeXml, listOf, textOf, type XmlNode } from '../../xml/decode.js';
 import { XSI_NAMESPACE, type AccessControlPolicy, type GranteeXml } from '../../xml/shapes.js';
