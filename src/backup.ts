@@ -4,6 +4,7 @@
 // snapshot are copied too and merely unreferenced in the backup (a server started on it removes them).
 import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ROOT_CREDENTIALS_FILE } from './root-credentials.js';
 import type { DeletionHold } from './storage/deletion-hold.js';
 import type { DiskBlobStore } from './storage/disk/disk-blob-store.js';
 
@@ -56,7 +57,7 @@ export async function backupDataFolder(sources: BackupSources, destination: stri
     return sources.blobs.inner.exportTo(destination);
   });
   // Root's generated credentials belong with the data they guard; the master key deliberately does not.
-  await copyFile(path.join(sources.dataDir, 'root-credentials.json'), path.join(destination, 'root-credentials.json')).catch(
+  await copyFile(path.join(sources.dataDir, ROOT_CREDENTIALS_FILE), path.join(destination, ROOT_CREDENTIALS_FILE)).catch(
     (e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOENT') throw e;
     },

@@ -1,6 +1,5 @@
 // Command line: `sklad serve`, `sklad scrub` and help. Signals close the server gracefully.
 import { parseArgs } from 'node:util';
-import { createRequire } from 'node:module';
 import pino from 'pino';
 import { ConfigError, loadConfig, type ConfigReport, type ServeFlags } from './config.js';
 import { formatEffectiveConfig } from './print-config.js';
@@ -11,10 +10,10 @@ import { DataFolderBusyError } from './data-lock.js';
 import { scrubCommand } from './scrub-command.js';
 import { auditCommand } from './audit/verify-command.js';
 import { adminCommand } from './admin/cli/main.js';
+import { SKLAD_VERSION } from './version.js';
 
-const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
-const mainHelp = `sklad ${version} — S3-compatible object storage server
+const mainHelp = `sklad ${SKLAD_VERSION} — S3-compatible object storage server
 
 Usage:
   sklad serve [options]     start the server (see 'sklad serve --help')
@@ -176,7 +175,7 @@ export async function main(argv: string[]): Promise<number> {
         return await healthcheckCommand(rest);
       case '--version':
       case '-v':
-        process.stdout.write(`${version}\n`);
+        process.stdout.write(`${SKLAD_VERSION}\n`);
         return 0;
       case undefined:
       case '--help':

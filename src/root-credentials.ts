@@ -1,7 +1,7 @@
 // Root credentials: the operator's (from the environment), or generated once and kept in the data folder.
-import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
+import { newAccessKeyPair } from './identity/access-keys.js';
 
 export interface RootCredentials {
   accessKey: string;
@@ -10,29 +10,28 @@ export interface RootCredentials {
   generated: boolean;
 }
 
-const FILE = 'root-credentials.json';
-const ACCESS_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+/** Where a server keeps the root credentials it generated, inside its data folder. */
+export const ROOT_CREDENTIALS_FILE = 'root-credentials.json';
 
-function randomAccessKey(): string {
-  const bytes = randomBytes(20);
-  let key = 'SK';
-  for (let i = 0; key.length < 20; i++) key += ACCESS_ALPHABET[bytes[i]! % ACCESS_ALPHABET.length];
-  return key;
+/** The stored pair from the file's text; throws (naming the file) when it does not hold one. */
+export function parseRootCredentials(text: string, file: string): { accessKey: string; secretKey: string } {
+  const stored = JSON.parse(text) as { accessKey?: unknown; secretKey?: unknown };
+  if (typeof stored.accessKey !== 'string' || typeof stored.secretKey !== 'string') {
+    throw new Error(`${file} does not hold accessKey and secretKey: remove it to generate new root credentials`);
+  }
+  return { accessKey: stored.accessKey, secretKey: stored.secretKey };
 }
 
 export async function loadRootCredentials(dataDir: string, given?: { accessKey: string; secretKey: string }): Promise<RootCredentials> {
   if (given) return { ...given, generated: false };
-  const file = path.join(dataDir, FILE);
+  const file = path.join(dataDir, ROOT_CREDENTIALS_FILE);
   try {
-    const stored = JSON.parse(await readFile(file, 'utf8')) as { accessKey?: unknown; secretKey?: unknown };
-    if (typeof stored.accessKey === 'string' && typeof stored.secretKey === 'string') {
-      return { accessKey: stored.accessKey, secretKey: stored.secretKey, generated: false };
-    }
-    throw new Error(`${file} is not valid: remove it to generate new root credentials`);
+    return { ...parseRootCredentials(await readFile(file, 'utf8'), file), generated: false };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  const created = { accessKey: randomAccessKey(), secretKey: randomBytes(30).toString('base64url') };
+  const { accessKeyId, secretKey } = newAccessKeyPair();
+  const created = { accessKey: accessKeyId, secretKey };
   await mkdir(dataDir, { recursive: true });
   const tmp = `${file}.tmp`;
   await writeFile(tmp, JSON.stringify(created, null, 2) + '\n', { mode: 0o600 });

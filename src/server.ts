@@ -9,6 +9,7 @@ import { serve } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app.js';
 import { createMetrics } from './observability/metrics.js';
+import { ROOT_USER_ID } from './auth/credentials.js';
 import { IndexedCredentials } from './identity/indexed-credentials.js';
 import { AccessControl } from './http/access-control.js';
 import { createAdminApi } from './admin/api.js';
@@ -45,7 +46,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export const ROOT_USER_ID = 'root';
 
 /** The master key for SSE-S3, as configured; a generated key file is announced once, with where to back it up. */
 async function openKeyring(config: Config, log: Logger): Promise<LoadedKeyring> {

@@ -13,8 +13,8 @@ import type { BackupReport } from '../backup.js';
 /** Every admin path starts with this. `_sklad` is not a valid bucket name, so no S3 path collides. */
 export const ADMIN_PREFIX = '/_sklad/admin/v1';
 
-/** Bucket owner id of the root principal (`ROOT_USER_ID` in server.ts); `root` is not a valid user name. */
-export const ROOT_OWNER = 'root';
+/** Bucket owner id of the root principal; `root` is not a valid user name. */
+export { ROOT_USER_ID as ROOT_OWNER } from '../auth/credentials.js';
 
 /** The part of the audit log the admin API uses: it reports every change, and every refused attempt at one. */
 export type AdminAuditSink = Pick<AuditLog, 'record'>;

@@ -9,6 +9,9 @@ export interface Principal {
   anonymous?: boolean;
 }
 
+/** The root principal's user id: owner of the buckets root creates; never a valid user name. */
+export const ROOT_USER_ID = 'root';
+
 export const ANONYMOUS: Principal = Object.freeze({ accessKeyId: '', userId: 'anonymous', isRoot: false, anonymous: true });
 
 export interface Credential {

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Connection } from './client.js';
+import { parseRootCredentials, ROOT_CREDENTIALS_FILE } from '../../root-credentials.js';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -23,20 +24,15 @@ export interface ConnectionFlags {
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:9000';
 
 function readRootCredentials(dataDir: string): { accessKey: string; secretKey: string } {
-  const file = path.join(dataDir, 'root-credentials.json');
-  let stored: { accessKey?: unknown; secretKey?: unknown };
+  const file = path.join(dataDir, ROOT_CREDENTIALS_FILE);
   try {
-    stored = JSON.parse(readFileSync(file, 'utf8')) as typeof stored;
+    return parseRootCredentials(readFileSync(file, 'utf8'), file);
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === 'ENOENT'
       ? 'it does not exist (a server given SKLAD_ACCESS_KEY/SKLAD_SECRET_KEY does not write one: pass those instead)'
       : (e as Error).message;
     throw new UsageError(`cannot read root credentials from ${file}: ${why}`);
   }
-  if (typeof stored.accessKey !== 'string' || typeof stored.secretKey !== 'string') {
-    throw new UsageError(`${file} does not hold accessKey and secretKey`);
-  }
-  return { accessKey: stored.accessKey, secretKey: stored.secretKey };
 }
 
 /**
