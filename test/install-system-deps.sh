@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs (through `npm test`) the system packages the test suite talks to: rclone, s3cmd and restic (third-party S3 clients),
+# PostgreSQL (the cluster-mode metadata engine) and Chromium (browser tests). Idempotent; needs root or sudo
+# when something is missing. A package that cannot be installed fails here, so no test is silently skipped.
+set -euo pipefail
+need=()
+command -v rclone >/dev/null || need+=(rclone)
+command -v s3cmd >/dev/null || need+=(s3cmd)
+command -v restic >/dev/null || need+=(restic)
+command -v chromium >/dev/null || need+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+[ ${#need[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" = 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
