@@ -7,8 +7,8 @@ const noImports = (...patterns) => ({
 });
 
 const implementations = [
-  { pattern: '**/storage/sqlite/*', message: 'only composition roots (server.ts, *-command.ts) name the SQLite index' },
-  { pattern: '**/storage/disk/*', message: 'only composition roots (server.ts, *-command.ts) name the disk blob store' },
+  { pattern: '**/storage/sqlite/*', message: 'only composition roots (server.ts, commands/) name the SQLite index' },
+  { pattern: '**/storage/disk/*', message: 'only composition roots (server.ts, commands/) name the disk blob store' },
 ];
 const framework = [{ pattern: 'hono', message: 'Hono stays at the HTTP edge (app.ts, server.ts)' }, { pattern: '@hono/*', message: 'Hono stays at the HTTP edge (app.ts, server.ts)' }];
 
@@ -80,7 +80,20 @@ export default tseslint.config(
     ),
   },
   {
-    files: ['src/http/**/*.ts', 'src/admin/**/*.ts', 'src/audit/**/*.ts', 'src/identity/**/*.ts', 'src/observability/**/*.ts'],
+    files: ['src/access/**/*.ts'],
+    rules: noImports(
+      ...framework, ...implementations,
+      { pattern: '../s3/*', message: 'imports point down: s3/ asks access/, not the other way' },
+      { pattern: '../http/*', message: 'access decisions do not know the HTTP edge' },
+      { pattern: '../admin/*', message: 'access decisions do not know the admin API' },
+    ),
+  },
+  {
+    files: ['src/errors/**/*.ts'],
+    rules: noImports({ pattern: '../*', message: 'the error table imports nothing of sklad' }),
+  },
+  {
+    files: ['src/config/**/*.ts', 'src/data-folder/**/*.ts', 'src/integrity/**/*.ts', 'src/http/**/*.ts', 'src/admin/**/*.ts', 'src/audit/**/*.ts', 'src/identity/**/*.ts', 'src/observability/**/*.ts'],
     rules: noImports(...framework, ...implementations),
   },
 );

@@ -1,16 +1,17 @@
 // Command line: `sklad serve`, `sklad scrub` and help. Signals close the server gracefully.
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { ConfigError, loadConfig, type ConfigReport, type ServeFlags } from './config.js';
-import { formatEffectiveConfig } from './print-config.js';
-import { healthcheckCommand } from './healthcheck-command.js';
+import { ConfigError, type ConfigReport, type ServeFlags } from './config/config.js';
+import { loadConfig } from './config/load-config.js';
+import { formatEffectiveConfig } from './config/print-config.js';
+import { healthcheckCommand } from './commands/healthcheck.js';
 import { MasterKeyError } from './crypto/master-key.js';
 import { startServer } from './server.js';
-import { DataFolderBusyError } from './data-lock.js';
-import { scrubCommand } from './scrub-command.js';
-import { auditCommand } from './audit/verify-command.js';
+import { DataFolderBusyError } from './data-folder/lock.js';
+import { scrubCommand } from './commands/scrub.js';
+import { auditCommand } from './commands/audit-verify.js';
 import { adminCommand } from './admin/cli/main.js';
-import { SKLAD_VERSION } from './version.js';
+import { SKLAD_VERSION } from './config/version.js';
 
 
 const mainHelp = `sklad ${SKLAD_VERSION} — S3-compatible object storage server

@@ -1,6 +1,6 @@
 // Admin API errors: one type with an HTTP status and an IAM-style code, and the mapping from the errors
 // the layers below throw (identity index, S3 authentication, storage) to it.
-import { isS3Error } from '../errors.js';
+import { isS3Error } from '../errors/s3-error.js';
 import { IdentityError } from '../storage/identity-index.js';
 import type { AdminErrorCode } from './types.js';
 

@@ -8,7 +8,7 @@ import type { S3Response } from '../s3/respond.js';
 import type { AccessKeyStatus, IdentityIndex, Quota, Usage } from '../storage/identity-index.js';
 import type { MetadataIndex } from '../storage/metadata-index.js';
 import type { AuditLog } from '../audit/types.js';
-import type { BackupReport } from '../backup.js';
+import type { BackupReport } from '../data-folder/backup.js';
 
 /** Every admin path starts with this. `_sklad` is not a valid bucket name, so no S3 path collides. */
 export const ADMIN_PREFIX = '/_sklad/admin/v1';

@@ -11,7 +11,7 @@ import { mkdir, open, rename } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { lockDataFolder, type DataLock } from '../data-lock.js';
+import { lockDataFolder, type DataLock } from '../data-folder/lock.js';
 import { GENESIS_HASH, recordHash } from './chain.js';
 import { CURRENT_FILE, listAuditFiles, readTail, rotatedName } from './files.js';
 import type { AuditEvent, AuditLog, AuditRecord } from './types.js';

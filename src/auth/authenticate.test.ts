@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { S3Error, type S3ErrorCode } from '../errors.js';
+import { S3Error, type S3ErrorCode } from '../errors/s3-error.js';
 import { authenticate, type AuthOptions, type AuthResult, type RequestView } from './authenticate.js';
 import { StaticCredentials } from './credentials.js';
 

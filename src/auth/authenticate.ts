@@ -1,6 +1,6 @@
 // The single entry point of request authentication: picks the scheme the request uses and verifies it.
 // SigV4 (header or presigned query), SigV2 (header or query), or none at all (anonymous).
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import { parseRawTarget, type RawTarget } from './raw-target.js';
 import type { AuthOptions, AuthResult, RequestView } from './request.js';
 import { hasSigV2QueryParams, verifySigV2Header, verifySigV2Query } from './sigv2/verify.js';

@@ -1,5 +1,5 @@
 // Request timestamps: the ISO 8601 basic form SigV4 signs, HTTP dates, and the clock-skew rule.
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 

@@ -8,7 +8,7 @@ import { buildQueryString, HttpRequest } from '@smithy/core/protocols';
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import { authenticate } from './authenticate.js';
 import { StaticCredentials } from './credentials.js';
 import type { AuthOptions, RequestView } from './request.js';

@@ -1,6 +1,6 @@
 // Constant-time signature comparison and the SignatureDoesNotMatch error with AWS's diagnostic fields.
 import { timingSafeEqual } from 'node:crypto';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 
 /** Compares two MACs without leaking, through timing, how long a prefix matched. */
 export function macsEqual(expected: Buffer, provided: Buffer): boolean {

@@ -2,7 +2,7 @@
 // for the operations (listing parameters, ACL, encryption, copy source). Values are strings, as in IAM.
 import type { IncomingMessage } from 'node:http';
 import type { AuthResult } from '../auth/authenticate.js';
-import type { ConditionContext } from './access-control.js';
+import type { ConditionContext } from '../access/access-control.js';
 
 const HEADER_KEYS = [
   'x-amz-acl',

@@ -1,6 +1,6 @@
 // Renders any thrown value as S3's <Error> document; unknown errors become InternalError and are logged.
 import type { Logger } from 'pino';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import type { S3Response } from '../s3/respond.js';
 import { encodeXml } from '../xml/encode.js';
 import type { ErrorDocument } from '../xml/shapes.js';

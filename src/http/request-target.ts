@@ -1,6 +1,6 @@
 // Raw request target + Host → bucket, key and query, for path-style and virtual-hosted-style requests.
 // Keys come from the raw target: a normalised URL would fold '/./', '/../' and '//' that are legal in keys.
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 
 export interface RequestTarget {
   bucket?: string;

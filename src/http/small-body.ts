@@ -1,6 +1,6 @@
 // Reads a small request body (an XML document) into memory, refusing anything over the limit.
 import type { Readable } from 'node:stream';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 
 export async function readSmallBody(body: Readable, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -2,7 +2,7 @@
 // requests, storage usage per bucket, open uploads, integrity failures and process metrics.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ServerStats } from '../s3/context.js';
-import type { BackgroundScrub } from '../background-scrub.js';
+import type { BackgroundScrub } from '../integrity/background-scrub.js';
 import type { IdentityIndex } from '../storage/identity-index.js';
 import type { MetadataIndex, StorageUsage } from '../storage/metadata-index.js';
 

@@ -1,6 +1,6 @@
 // Small request bodies (XML configurations, DeleteObjects) that S3 requires to carry a digest.
 import { createHash } from 'node:crypto';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import { newChecksum, requestedChecksums, verifyChecksums } from './checksums.js';
 import type { S3Context } from './context.js';
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import type { ChecksumAlgorithm } from '../storage/metadata-index.js';
 import {
   CHECKSUM_ALGORITHMS,

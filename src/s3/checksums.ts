@@ -7,7 +7,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { crc32, crc32c } from '@node-rs/crc32';
 import { crc64nvme } from 'aws-crt/dist/native/checksums.js';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import { OffloadedMd5 } from './md5-worker.js';
 import type { ChecksumAlgorithm } from '../storage/metadata-index.js';
 

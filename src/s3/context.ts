@@ -1,6 +1,7 @@
 // The typed context every S3 handler receives: what was asked, by whom, and the services to answer it.
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
+import type { AccessCheck } from '../access/access-control.js';
 import type { Principal } from '../auth/credentials.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { BlobStore } from '../storage/blob-store.js';
@@ -22,13 +23,6 @@ export interface ServerSettings {
 /** Counters of notable events, read by operators' tooling. */
 export interface ServerStats {
   integrityFailures: number;
-}
-
-/** What a handler may ask after dispatch: may this request's principal do `action` on another resource? */
-export interface AccessCheck {
-  /** Throws AccessDenied unless allowed; NoSuchBucket when the bucket is gone. */
-  require(action: string, bucket: string, key?: string): Promise<void>;
-  allows(action: string, bucket: string, key?: string): Promise<boolean>;
 }
 
 export interface S3Context {

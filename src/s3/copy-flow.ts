@@ -4,7 +4,7 @@
 import { pipeline } from 'node:stream/promises';
 import { EncryptingStream } from '../crypto/blob-format.js';
 import { matchesVerifier } from '../crypto/customer-key.js';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import type { ByteRange, WrittenBlob } from '../storage/blob-store.js';
 import type { ChecksumAlgorithm, DefaultEncryption, ObjectEncryption, ObjectRecord } from '../storage/metadata-index.js';
 import { DigestingStream } from './checksums.js';

@@ -1,6 +1,6 @@
 // x-amz-copy-source: "bucket/key" or "/bucket/key", URL-encoded, optionally "?versionId=…"; and the
 // x-amz-copy-source-range of UploadPartCopy.
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import { requireNullVersion } from './request-params.js';
 import type { ByteRange } from '../storage/blob-store.js';
 

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { keyVerifier, matchesVerifier } from '../crypto/customer-key.js';
 import { Keyring } from '../crypto/keyring.js';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import type { DefaultEncryption, ObjectEncryption, UploadRecord } from '../storage/metadata-index.js';
 import type { S3Context } from './context.js';
 

@@ -2,7 +2,7 @@
 // checksum derived from part checksums (COMPOSITE "base64-N" or FULL_OBJECT CRCs combined).
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
 import { createHash } from 'node:crypto';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import type { ChecksumAlgorithm, ChecksumType, PartRecord, StoredChecksum } from '../storage/metadata-index.js';
 import { CHECKSUM_ALGORITHMS, combineCrc, newChecksum, type CrcAlgorithm } from './checksums.js';
 

@@ -2,7 +2,7 @@
 // Buckets follow "General purpose bucket naming rules" (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html);
 // keys follow "Naming Amazon S3 objects": any Unicode whose UTF-8 form is at most 1,024 bytes.
 
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IP_ADDRESS = /^\d{1,3}(\.\d{1,3}){3}$/;

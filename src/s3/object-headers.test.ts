@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import type { ObjectRecord } from '../storage/metadata-index.js';
 import { contentHeadersFrom, objectResponseHeaders, userMetadataFrom } from './object-headers.js';
 

@@ -1,7 +1,7 @@
 // Object metadata ↔ HTTP headers: system and user metadata read from a write request, and the headers a
 // GET/HEAD answers with, including the response-* query overrides (GetObject API reference).
 
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import type { ContentHeaders, ObjectRecord } from '../storage/metadata-index.js';
 
 type ContentHeaderName = keyof ContentHeaders;

@@ -3,7 +3,7 @@
 // request", GetObject API reference) and treats a malformed or multi-range header as absent (RFC 9110 §14.2 lets a
 // server ignore it), answering 200 with the whole object.
 
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 
 export interface ByteRange {
   start: number;

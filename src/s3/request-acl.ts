@@ -1,6 +1,6 @@
 // The ACL a write asks for: a canned ACL (x-amz-acl) or explicit grants (x-amz-grant-*), stored as the
 // canned name or the grants' JSON. A public ACL is refused when the bucket blocks public ACLs.
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import { cannedGrants, grantsFromHeaders, isCannedAcl, isPublicAcl, type Grant } from '../policy/acl.js';
 import { isPolicyError } from '../policy/errors.js';
 import type { PublicAccessBlockConfig } from '../storage/metadata-index.js';

@@ -1,6 +1,6 @@
 // Request parameters several operations share, validated one way: numeric limits and markers, part
 // numbers, encoding-type, versionId on unversioned buckets, and the current object a request names.
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import type { ObjectRecord } from '../storage/metadata-index.js';
 import type { S3Context } from './context.js';
 import { urlEncodeValue } from './wire-format.js';

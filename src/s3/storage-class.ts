@@ -1,5 +1,5 @@
 // x-amz-storage-class: every class is accepted and reported back; all are stored alike on this server.
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 
 const storageClasses = new Set([
   'STANDARD', 'REDUCED_REDUNDANCY', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING',

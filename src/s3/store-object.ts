@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { EncryptingStream } from '../crypto/blob-format.js';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import type { WrittenBlob } from '../storage/blob-store.js';
 import type { ChecksumAlgorithm } from '../storage/metadata-index.js';
 import { DigestingStream, requestedChecksums, verifyChecksums, type ChecksumRequest } from './checksums.js';

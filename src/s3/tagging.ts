@@ -1,5 +1,5 @@
 // Object and bucket tag sets: parsing the x-amz-tagging header and enforcing S3's tag limits.
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import type { Tag } from '../storage/metadata-index.js';
 
 /** S3 limits: https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html */

@@ -38,3 +38,15 @@ export interface BlobStore {
   /** Removes leftover temporary files of interrupted writes; returns how many. */
   sweepTemporary(): Promise<number>;
 }
+
+export interface BlobExport {
+  blobs: number;
+  /** Of those, how many were hard-linked rather than copied. */
+  linked: number;
+  bytes: number;
+}
+
+/** A blob store whose files an online backup can copy (hard-linking where it can). */
+export interface ExportableBlobStore {
+  exportTo(targetRoot: string): Promise<BlobExport>;
+}

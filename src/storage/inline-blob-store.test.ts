@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { recoverStorage } from '../recovery.js';
+import { recoverStorage } from '../data-folder/recovery.js';
 import { bucketRecord, objectRecord, partRecord, uploadRecord } from './contract/records.js';
 import { DiskBlobStore } from './disk/disk-blob-store.js';
 import { INLINE_THRESHOLD, InlineBlobStore } from './inline-blob-store.js';

@@ -1,6 +1,6 @@
 // Evaluates S3 conditional-write headers (If-Match / If-None-Match) against the current object,
 // inside an index implementation's write transaction so the check and the write are one step.
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import type { WriteCondition } from './metadata-index.js';
 
 /** What a condition needs to know about the current object under a key. */

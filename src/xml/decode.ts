@@ -1,6 +1,6 @@
 // Parses S3 request documents: one parser configuration, values kept as strings, DOCTYPE refused.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 
 /** Element names that may repeat in any S3 request document; always parsed as arrays. */
 const repeatedElements = new Set(['Part', 'Object', 'Tag', 'Rule', 'CORSRule', 'Grant']);

@@ -17,7 +17,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/load-config.js';
 import { startServer } from '../../src/server.js';
 import type { AuditRecord } from '../../src/audit/types.js';
 import { s3Error } from '../support/s3-error.js';

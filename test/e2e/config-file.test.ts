@@ -6,8 +6,9 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CreateBucketCommand, GetBucketLocationCommand, S3Client } from '@aws-sdk/client-s3';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, loadConfig, type Config, type ConfigReport, type ServeFlags } from '../../src/config.js';
-import { SETTINGS, type Setting } from '../../src/config-settings.js';
+import { ConfigError, type Config, type ConfigReport, type ServeFlags } from '../../src/config/config.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { SETTINGS, type Setting } from '../../src/config/settings.js';
 import { bin, cleanEnv, startChild } from '../support/child-server.js';
 
 const dirs: string[] = [];

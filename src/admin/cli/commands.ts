@@ -1,7 +1,7 @@
 // The `sklad admin` subcommands: one row each (words, positional arguments, options it accepts, what it does).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { BackupReport } from '../../backup.js';
+import type { BackupReport } from '../../data-folder/backup.js';
 import type {
   AccessKeyListView, AccessKeyView, BucketListView, BucketView, InfoView, NewAccessKeyView, QuotaView, UserListView, UserView,
 } from '../types.js';

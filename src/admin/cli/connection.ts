@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Connection } from './client.js';
-import { parseRootCredentials, ROOT_CREDENTIALS_FILE } from '../../root-credentials.js';
+import { parseRootCredentials, ROOT_CREDENTIALS_FILE } from '../../data-folder/root-credentials.js';
 
 export class UsageError extends Error {
   constructor(message: string) {

@@ -1,5 +1,5 @@
 // POST /backup: an online, consistent backup of the data folder into a folder on the server (see src/backup.ts).
-import { BackupTargetError } from '../../backup.js';
+import { BackupTargetError } from '../../data-folder/backup.js';
 import { AdminError, invalidInput } from '../errors.js';
 import { parseJsonObject, requiredString } from '../input.js';
 import { ok, type AdminCall, type AdminResult } from '../route.js';

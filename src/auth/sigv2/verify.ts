@@ -1,7 +1,7 @@
 // Verifies SigV2 requests: `Authorization: AWS AKID:signature` and the AWSAccessKeyId/Signature/Expires query
 // form that aws cli v1 `s3 presign` and boto3 `generate_presigned_url` still produce.
 import { createHmac } from 'node:crypto';
-import { S3Error } from '../../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import type { Credential } from '../credentials.js';
 import { queryValue, type RawTarget } from '../raw-target.js';
 import { DEFAULT_MAX_SKEW_SECONDS, type AuthOptions, type AuthResult, type RequestView } from '../request.js';

@@ -1,7 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import { S3Error } from '../../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import { AwsChunkedDecoder, type ChunkedDecoderOptions } from './chunked-decoder.js';
 import type { ChunkSigningSeed } from './payload-mode.js';
 import { deriveSigningKey } from './signing-key.js';

@@ -7,7 +7,7 @@
 // does not verify is SignatureDoesNotMatch.
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { S3Error } from '../../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import { SignatureChain } from './chunk-signature.js';
 import type { ChunkSigningSeed } from './payload-mode.js';
 import { EMPTY_SHA256 } from './signing-key.js';

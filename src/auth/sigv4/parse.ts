@@ -1,6 +1,6 @@
 // Reads a SigV4 signature from the Authorization header or from presigned X-Amz-* query parameters.
 // Error codes and messages follow what S3 answers for each malformation.
-import { S3Error } from '../../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import { queryValue, type RawParam } from '../raw-target.js';
 import { formatAmzDate, missingDate, parseAmzDate, parseHttpDate } from '../request-time.js';
 import { sigV4aNotImplemented } from './payload-mode.js';

@@ -1,6 +1,6 @@
 // How the request body is protected, read from x-amz-content-sha256 (AWS "Authenticating Requests: Using the
 // Authorization Header", table of x-amz-content-sha256 values).
-import { S3Error } from '../../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 
 export interface ChunkSigningSeed {
   signingKey: Buffer;

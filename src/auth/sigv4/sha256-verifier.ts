@@ -1,7 +1,7 @@
 // Transform: passes bytes through while hashing them; at the end the SHA-256 must equal x-amz-content-sha256.
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { S3Error } from '../../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 
 export class Sha256Verifier extends Transform {
   readonly #hash = createHash('sha256');

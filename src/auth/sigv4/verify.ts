@@ -1,5 +1,5 @@
 // Verifies a parsed SigV4 request: region, time window, signed headers, payload declaration, key and signature.
-import { S3Error } from '../../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import type { Credential } from '../credentials.js';
 import { queryValueIgnoreCase, type RawTarget } from '../raw-target.js';
 import { DEFAULT_MAX_PRESIGN_SECONDS, DEFAULT_MAX_SKEW_SECONDS, type AuthOptions, type AuthResult, type RequestView } from '../request.js';

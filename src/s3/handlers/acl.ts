@@ -1,7 +1,7 @@
 // GetBucketAcl, PutBucketAcl, GetObjectAcl, PutObjectAcl. ACLs are stored as a canned name or as explicit
 // grants and evaluated by policy/decide.ts together with bucket and user policies.
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html
-import { S3Error } from '../../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import { storedGrants, type Grant, type Grantee, type Permission } from '../../policy/acl.js';
 import type { PublicAccessBlockConfig } from '../../storage/metadata-index.js';
 import { decodeXml, listOf, textOf, type XmlNode } from '../../xml/decode.js';

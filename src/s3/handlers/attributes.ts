@@ -1,5 +1,5 @@
 // GetObjectAttributes.
-import { S3Error } from '../../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import type { GetObjectAttributesResponse } from '../../xml/shapes.js';
 import type { S3Context } from '../context.js';
 import { readAccess } from '../encryption.js';

@@ -1,6 +1,6 @@
 // PutBucketEncryption, GetBucketEncryption, DeleteBucketEncryption: the default encryption of new objects.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketEncryption.html
-import { S3Error } from '../../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import type { DefaultEncryption } from '../../storage/metadata-index.js';
 import { decodeXml, listOf, textOf, type XmlNode } from '../../xml/decode.js';
 import type { ServerSideEncryptionConfiguration } from '../../xml/shapes.js';

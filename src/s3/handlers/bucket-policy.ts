@@ -1,6 +1,6 @@
 // PutBucketPolicy, GetBucketPolicy, DeleteBucketPolicy, GetBucketPolicyStatus.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html
-import { S3Error } from '../../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import { parsePolicy } from '../../policy/document.js';
 import { isPolicyError } from '../../policy/errors.js';
 import { isPublicPolicy } from '../../policy/public.js';

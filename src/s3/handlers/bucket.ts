@@ -1,5 +1,5 @@
 // CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation, GetBucketVersioning.
-import { S3Error } from '../../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import { decodeXml, textOf } from '../../xml/decode.js';
 import type { VersioningConfiguration } from '../../xml/shapes.js';
 import { aclFromHeaders } from '../request-acl.js';

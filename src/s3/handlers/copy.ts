@@ -1,7 +1,7 @@
 // CopyObject. The copy shares the source's blobs (no byte is copied) unless its encryption differs from
 // the source's, when the bytes are decrypted and re-encrypted into a new blob first; either way the index
 // reads the source and writes the destination in one transaction, so a concurrent delete cannot strand it.
-import { S3Error } from '../../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import type { ObjectRecord, StoredChecksum } from '../../storage/metadata-index.js';
 import type { CopyObjectResult } from '../../xml/shapes.js';
 import { aclFromHeaders, objectAclOwners } from '../request-acl.js';

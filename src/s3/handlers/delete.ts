@@ -1,5 +1,5 @@
 // DeleteObject and DeleteObjects.
-import { S3Error } from '../../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import { decodeXml, listOf, textOf } from '../../xml/decode.js';
 import type { DeleteResult } from '../../xml/shapes.js';
 import { verifyBodyDigest } from '../body-digest.js';

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { crc32c } from '@node-rs/crc32';
 import { pipeline } from 'node:stream/promises';
 import { BlobDecryptionError } from '../../crypto/blob-format.js';
-import { S3Error } from '../../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import { IntegrityError, IntegrityVerifier, quarantinedError } from '../integrity.js';
 import type { ObjectRecord } from '../../storage/metadata-index.js';
 import { evaluateConditions } from '../conditions.js';

@@ -1,5 +1,5 @@
 // ListObjects (v1) and ListObjectsV2.
-import { S3Error } from '../../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import type { ListPage, ObjectSummary } from '../../storage/metadata-index.js';
 import type { ListBucketResult, ListedObject } from '../../xml/shapes.js';
 import type { S3Context } from '../context.js';

@@ -1,7 +1,7 @@
 // CreateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload, AbortMultipartUpload,
 // ListParts, ListMultipartUploads.
 import { randomBytes } from 'node:crypto';
-import { S3Error } from '../../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import type { ChecksumAlgorithm, ObjectRecord, PartRecord, UploadRecord } from '../../storage/metadata-index.js';
 import { decodeXml, listOf, textOf } from '../../xml/decode.js';
 import type { CompleteMultipartUploadResult, CopyPartResult, InitiateMultipartUploadResult, ListMultipartUploadsResult, ListPartsResult } from '../../xml/shapes.js';

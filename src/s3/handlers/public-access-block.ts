@@ -1,7 +1,7 @@
 // PutPublicAccessBlock, GetPublicAccessBlock, DeletePublicAccessBlock: the bucket-level switches that keep
 // ACLs and policies from making a bucket public. Enforced in request-acl.ts, bucket-policy.ts and policy/decide.ts.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutPublicAccessBlock.html
-import { S3Error } from '../../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import type { PublicAccessBlockConfig } from '../../storage/metadata-index.js';
 import { decodeXml, textOf } from '../../xml/decode.js';
 import type { PublicAccessBlockConfiguration } from '../../xml/shapes.js';

@@ -1,5 +1,5 @@
 // PutObject.
-import { S3Error } from '../../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import type { ObjectRecord, WriteCondition } from '../../storage/metadata-index.js';
 import { aclFromHeaders, objectAclOwners } from '../request-acl.js';
 import type { S3Context } from '../context.js';

@@ -1,5 +1,5 @@
 // Get/Put/DeleteObjectTagging and Get/Put/DeleteBucketTagging.
-import { S3Error } from '../../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import type { Tag } from '../../storage/metadata-index.js';
 import { decodeXml, listOf, textOf } from '../../xml/decode.js';
 import type { Tagging } from '../../xml/shapes.js';

@@ -1,6 +1,6 @@
 // The CopyObject part of the MetadataIndex contract: source checks, conditions, shared blobs.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { S3Error } from '../../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import type { MetadataIndex, ObjectRecord } from '../metadata-index.js';
 import { blobId, bucketRecord, expectS3Error, objectRecord } from './records.js';
 

@@ -1,6 +1,6 @@
 // Records and assertions the MetadataIndex contract suite builds its cases from.
 import { expect } from 'vitest';
-import { S3Error, type S3ErrorCode } from '../../errors.js';
+import { S3Error, type S3ErrorCode } from '../../errors/s3-error.js';
 import type { BucketRecord, ObjectRecord, PartRecord, UploadRecord } from '../metadata-index.js';
 
 export const OWNER = 'owner-1';

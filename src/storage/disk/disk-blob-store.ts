@@ -5,7 +5,7 @@ import { copyFile, link, mkdir, open, opendir, readdir, rename, rm, stat, unlink
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { BlobStore, ByteRange, WrittenBlob } from '../blob-store.js';
+import type { BlobExport, BlobStore, ByteRange, ExportableBlobStore, WrittenBlob } from '../blob-store.js';
 import { syncDirectory } from './sync-directory.js';
 
 const ID_PATTERN = /^[0-9a-f]{32}$/;
@@ -38,14 +38,7 @@ async function listDirectory(path: string): Promise<Dirent[]> {
   });
 }
 
-export interface BlobExport {
-  blobs: number;
-  /** Of those, how many were hard-linked rather than copied. */
-  linked: number;
-  bytes: number;
-}
-
-export class DiskBlobStore implements BlobStore {
+export class DiskBlobStore implements BlobStore, ExportableBlobStore {
   private readonly blobsDir: string;
   private readonly tmpDir: string;
   /** Shard directories made durable by this process: created if needed and their parent synced. */

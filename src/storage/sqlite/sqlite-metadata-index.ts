@@ -1,6 +1,6 @@
 // MetadataIndex on one SQLite file (better-sqlite3): WAL, fully synced commits, one transaction per method.
 import Database from 'better-sqlite3';
-import { S3Error } from '../../errors.js';
+import { S3Error } from '../../errors/s3-error.js';
 import { buildListPage } from '../list-page.js';
 import type {
   StorageUsage,

@@ -3,7 +3,7 @@
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { parseArgs } from 'node:util';
-import { loadConfig } from './config.js';
+import { loadConfig } from '../config/load-config.js';
 
 const help = `Usage: sklad healthcheck [--url URL] [--config FILE]
 

@@ -1,7 +1,7 @@
 // Background clean-up of abandoned multipart uploads: aborts uploads older than the configured age.
 import type { Logger } from 'pino';
-import type { BlobStore } from './storage/blob-store.js';
-import type { MetadataIndex } from './storage/metadata-index.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import type { MetadataIndex } from '../storage/metadata-index.js';
 
 export interface UploadExpiry {
   /** One pass now; resolves with the number of uploads aborted. */

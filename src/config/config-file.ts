@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './config.js';
-import { closestKey, invalidValue, settingFor, type Setting } from './config-settings.js';
+import { closestKey, invalidValue, settingFor, type Setting } from './settings.js';
 
 export interface ConfigFile {
   path: string;

@@ -1,7 +1,7 @@
 // Root credentials: the operator's (from the environment), or generated once and kept in the data folder.
 import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { newAccessKeyPair } from './identity/access-keys.js';
+import { newAccessKeyPair } from '../identity/access-keys.js';
 
 export interface RootCredentials {
   accessKey: string;

@@ -5,8 +5,8 @@
 import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ROOT_CREDENTIALS_FILE } from './root-credentials.js';
-import type { DeletionHold } from './storage/deletion-hold.js';
-import type { DiskBlobStore } from './storage/disk/disk-blob-store.js';
+import type { DeletionHold } from '../storage/deletion-hold.js';
+import type { BlobStore, ExportableBlobStore } from '../storage/blob-store.js';
 
 export interface BackupReport {
   destination: string;
@@ -23,7 +23,7 @@ export interface BackupSources {
   dataDir: string;
   /** Writes a consistent copy of the metadata index to a file. */
   snapshotIndex(file: string): Promise<void>;
-  blobs: DeletionHold<DiskBlobStore>;
+  blobs: DeletionHold<BlobStore & ExportableBlobStore>;
   version: string;
 }
 

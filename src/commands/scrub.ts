@@ -3,13 +3,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { ConfigError, loadConfig } from './config.js';
-import { loadKeyring, MasterKeyError } from './crypto/master-key.js';
-import { lockHolder } from './data-lock.js';
-import { scrub } from './scrub.js';
-import { DiskBlobStore } from './storage/disk/disk-blob-store.js';
-import { InlineBlobStore } from './storage/inline-blob-store.js';
-import { SqliteMetadataIndex } from './storage/sqlite/sqlite-metadata-index.js';
+import { ConfigError } from '../config/config.js';
+import { loadConfig } from '../config/load-config.js';
+import { loadKeyring, MasterKeyError } from '../crypto/master-key.js';
+import { lockHolder } from '../data-folder/lock.js';
+import { scrub } from '../integrity/scrub.js';
+import { DiskBlobStore } from '../storage/disk/disk-blob-store.js';
+import { InlineBlobStore } from '../storage/inline-blob-store.js';
+import { SqliteMetadataIndex } from '../storage/sqlite/sqlite-metadata-index.js';
 
 const scrubHelp = `Usage: sklad scrub [--data DIR] [--master-key-file FILE] [--repair] [--json]
 

@@ -2,8 +2,8 @@
 // blobs that no record references (written but never committed, or superseded but not yet deleted).
 // Runs before the server accepts requests, so no write can be in flight.
 import type { Logger } from 'pino';
-import type { BlobStore } from './storage/blob-store.js';
-import type { MetadataIndex } from './storage/metadata-index.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import type { MetadataIndex } from '../storage/metadata-index.js';
 
 export interface RecoveryReport {
   temporaryFiles: number;

@@ -8,12 +8,12 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { BlobDecryptionError, ciphertextSize } from './crypto/blob-format.js';
-import { MasterKeyUnavailableError, type Keyring } from './crypto/keyring.js';
-import { IntegrityError, IntegrityVerifier } from './s3/integrity.js';
-import { openObjectStream } from './s3/object-reader.js';
-import type { BlobStore } from './storage/blob-store.js';
-import type { MetadataIndex, ObjectRecord } from './storage/metadata-index.js';
+import { BlobDecryptionError, ciphertextSize } from '../crypto/blob-format.js';
+import { MasterKeyUnavailableError, type Keyring } from '../crypto/keyring.js';
+import { IntegrityError, IntegrityVerifier } from '../s3/integrity.js';
+import { openObjectStream } from '../s3/object-reader.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import type { MetadataIndex, ObjectRecord } from '../storage/metadata-index.js';
 
 export interface ScrubOptions {
   index: MetadataIndex;

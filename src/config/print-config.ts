@@ -2,7 +2,7 @@
 // came from. The output is itself a valid config file (secrets masked), so it doubles as a template.
 import { stringify } from 'yaml';
 import type { Config, ConfigReport } from './config.js';
-import { SETTINGS } from './config-settings.js';
+import { SETTINGS } from './settings.js';
 
 const MASK = '****';
 

@@ -2,10 +2,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config.js';
-import { isHash } from './chain.js';
-import { listAuditFiles, orderAuditFiles } from './files.js';
-import { verifyAuditFiles } from './verify.js';
+import { ConfigError } from '../config/config.js';
+import { isHash } from '../audit/chain.js';
+import { listAuditFiles, orderAuditFiles } from '../audit/files.js';
+import { verifyAuditFiles } from '../audit/verify.js';
 
 const auditHelp = `Usage: sklad audit verify [--data DIR | --audit-dir DIR | FILE...] [--expect-hash HASH] [--json]
 

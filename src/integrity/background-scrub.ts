@@ -1,10 +1,10 @@
 // Runs the integrity scrub in the server at a fixed interval, throttled, quarantining damaged objects.
 // Orphan blobs are only reported here: a blob may belong to a write that has not committed yet.
 import type { Logger } from 'pino';
-import type { Keyring } from './crypto/keyring.js';
+import type { Keyring } from '../crypto/keyring.js';
 import { scrub, type ScrubReport } from './scrub.js';
-import type { BlobStore } from './storage/blob-store.js';
-import type { MetadataIndex } from './storage/metadata-index.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import type { MetadataIndex } from '../storage/metadata-index.js';
 
 export interface BackgroundScrub {
   /** The last finished pass, if any. */

@@ -2,8 +2,7 @@
 // keys, the bucket's owner, policy, ACLs and public access block, the user's own policy) and enforces the answer.
 // Parsed policies are cached by their text; user policies until an admin change invalidates them.
 import type { Principal } from '../auth/credentials.js';
-import type { AccessCheck } from '../s3/context.js';
-import { S3Error } from '../errors.js';
+import { S3Error } from '../errors/s3-error.js';
 import { storedGrants } from '../policy/acl.js';
 import { resourceArn } from '../policy/actions.js';
 import { decide, type AccessDecision } from '../policy/decide.js';
@@ -14,6 +13,13 @@ import type { BucketRecord, MetadataIndex } from '../storage/metadata-index.js';
 
 /** Facts about the request that policy conditions may test (aws:* and s3:* condition keys). */
 export type ConditionContext = Record<string, string | string[] | undefined>;
+
+/** What a handler may ask after dispatch: may this request's principal do `action` on another resource? */
+export interface AccessCheck {
+  /** Throws AccessDenied unless allowed; NoSuchBucket when the bucket is gone. */
+  require(action: string, bucket: string, key?: string): Promise<void>;
+  allows(action: string, bucket: string, key?: string): Promise<boolean>;
+}
 
 export function policyPrincipal(principal: Principal): PolicyPrincipal {
   if (principal.isRoot) return { kind: 'root' };

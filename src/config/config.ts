@@ -1,0 +1,96 @@
+// The server configuration's shape, the flags `sklad serve` takes and the error a bad value raises.
+// load-config.ts fills it in; everything else only reads it.
+import type { SettingSource } from './settings.js';
+
+export interface Config {
+  dataDir: string;
+  host: string;
+  port: number;
+  region: string;
+  /** Base domain for virtual-hosted-style requests (`bucket.DOMAIN`); path style always works. */
+  domain?: string;
+  logLevel: string;
+  /** Root credentials given by the operator; generated and kept in the data folder when absent. */
+  rootAccessKey?: string;
+  rootSecretKey?: string;
+  /** Milliseconds to let in-flight requests finish on shutdown. */
+  shutdownGraceMs: number;
+  /** A connection with no byte read or written for this long is closed (slow or stalled clients). */
+  idleTimeoutMs: number;
+  /** Longest wait for a request's complete header block. */
+  headersTimeoutMs: number;
+  /** Longest time for a whole request; 0 = none, since a large upload may take hours. */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection waits for its next request. */
+  keepAliveTimeoutMs: number;
+  /** PEM certificate chain and private key files; both set means the server speaks HTTPS. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  /** Bearer token that unlocks GET /metrics. */
+  metricsToken?: string;
+  /** Serve GET /metrics without a token (for a scraper on a trusted network). */
+  metricsPublic: boolean;
+  /** Incomplete multipart uploads older than this many hours are aborted in the background; 0 disables. */
+  uploadExpiryHours: number;
+  /** Check whole-object reads against their recorded digests while streaming. */
+  verifyReads: boolean;
+  /** Hours between background integrity scrubs; 0 disables them. */
+  scrubIntervalHours: number;
+  /** Read rate of the background scrub, in MiB/s. */
+  scrubRateMiB: number;
+  /** Master key as base64 (SKLAD_MASTER_KEY); else `masterKeyFile`; else DATA/master.key. Never logged. */
+  masterKey?: string;
+  masterKeyFile?: string;
+  /** Retired master keys (base64), kept to unwrap data keys they wrapped (SKLAD_OLD_MASTER_KEYS). */
+  oldMasterKeys: string[];
+  /** Encrypt every new object with SSE-S3 unless the request asks for SSE-C. */
+  encryptAll: boolean;
+  /** Accept SSE-C keys over plain HTTP (for a TLS-terminating proxy in front, or tests). */
+  allowInsecureSseC: boolean;
+  /** Keep the hash-chained audit log of writes, deletes and denied requests (`--audit off` disables it). */
+  audit: boolean;
+  /** Folder of the audit files; DATA/audit by default. */
+  auditDir: string;
+  /** The current audit file is rotated past this size. */
+  auditMaxFileBytes: number;
+  /** Longest time an audit record waits for fdatasync. */
+  auditSyncMs: number;
+}
+
+export interface ServeFlags {
+  data?: string;
+  host?: string;
+  port?: string;
+  region?: string;
+  domain?: string;
+  'log-level'?: string;
+  'upload-expiry-hours'?: string;
+  'scrub-interval-hours'?: string;
+  'scrub-rate-mib'?: string;
+  'verify-reads'?: string;
+  'metrics-public'?: string;
+  'master-key-file'?: string;
+  'encrypt-all'?: boolean;
+  'allow-insecure-sse-c'?: boolean;
+  config?: string;
+  'tls-cert'?: string;
+  'tls-key'?: string;
+  'headers-timeout-ms'?: string;
+  'idle-timeout-ms'?: string;
+  'request-timeout-ms'?: string;
+  'keep-alive-timeout-ms'?: string;
+  'shutdown-grace-ms'?: string;
+  audit?: string;
+  'audit-dir'?: string;
+  'audit-max-file-mib'?: string;
+}
+
+/** Where each setting's value came from, and the config file read, for `--print-config` and start-up warnings. */
+export interface ConfigReport {
+  sources: Record<string, SettingSource>;
+  file?: string;
+  warnings: string[];
+}
+
+export class ConfigError extends Error {}
+
