@@ -13,7 +13,7 @@ const implementations = [
 const framework = [{ pattern: 'hono', message: 'Hono stays at the HTTP edge (app.ts, server.ts)' }, { pattern: '@hono/*', message: 'Hono stays at the HTTP edge (app.ts, server.ts)' }];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bench/**', 'test/**', '**/*.test.ts', '**/*.contract.ts', 'src/storage/contract/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'bench/**', 'test/**', '**/*.test.ts'] },
   {
     files: ['src/**/*.ts'],
     languageOptions: { parser: tseslint.parser },

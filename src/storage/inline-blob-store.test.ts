@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recoverStorage } from '../data-folder/recovery.js';
-import { bucketRecord, objectRecord, partRecord, uploadRecord } from './contract/records.js';
+import { bucketRecord, objectRecord, partRecord, uploadRecord } from '../../test/contract/records.js';
 import { DiskBlobStore } from './disk/disk-blob-store.js';
 import { INLINE_THRESHOLD, InlineBlobStore } from './inline-blob-store.js';
 import { SqliteInlineBlobs } from './sqlite/sqlite-inline-blobs.js';

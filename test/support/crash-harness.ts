@@ -12,7 +12,7 @@ import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
   DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException, UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { random as prng } from '../../src/storage/contract/reference-listing.js';
+import { random as prng } from '../contract/reference-listing.js';
 import { ACCESS_KEY, REGION, SECRET_KEY } from './server.js';
 import { storedBlobIds } from './stored-blobs.js';
 

@@ -1,11 +1,10 @@
-// SqliteMetadataIndex: the shared contract on a temp file, plus SQLite-specific schema checks and a 100k-key listing.
+// SqliteMetadataIndex: SQLite-specific schema checks and a 100k-key listing (the shared contract runs in test/contract/).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bucketRecord, objectRecord } from '../contract/records.js';
-import { runMetadataIndexContract } from '../metadata-index.contract.js';
+import { bucketRecord, objectRecord } from '../../../test/contract/records.js';
 import { migrations } from './migrations.js';
 import { SqliteMetadataIndex } from './sqlite-metadata-index.js';
 
@@ -20,8 +19,6 @@ async function tempFile(): Promise<string> {
 afterAll(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
-
-runMetadataIndexContract('SqliteMetadataIndex', async () => SqliteMetadataIndex.open(await tempFile()));
 
 describe('SqliteMetadataIndex', () => {
   it('opens in WAL mode at the latest schema version', async () => {

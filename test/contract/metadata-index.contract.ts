@@ -1,16 +1,16 @@
 // The behaviour every MetadataIndex implementation must share, as one vitest suite that each
 // implementation's test file runs against its own factory (the pattern of hono's common.case.test.ts).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { accessQuotaCases } from './contract/access-quota-cases.js';
-import { concurrencyCases } from './contract/concurrency-cases.js';
-import { copyCases } from './contract/copy-cases.js';
-import { encryptionCases } from './contract/encryption-cases.js';
-import { listingCases } from './contract/listing-cases.js';
-import { blobId, bucketRecord, expectS3Error, objectRecord, uploadRecord } from './contract/records.js';
-import { taggingCases } from './contract/tagging-cases.js';
-import { uploadCases } from './contract/upload-cases.js';
-import { uploadListingCases } from './contract/upload-listing-cases.js';
-import type { MetadataIndex } from './metadata-index.js';
+import { accessQuotaCases } from './access-quota-cases.js';
+import { concurrencyCases } from './concurrency-cases.js';
+import { copyCases } from './copy-cases.js';
+import { encryptionCases } from './encryption-cases.js';
+import { listingCases } from './listing-cases.js';
+import { blobId, bucketRecord, expectS3Error, objectRecord, uploadRecord } from './records.js';
+import { taggingCases } from './tagging-cases.js';
+import { uploadCases } from './upload-cases.js';
+import { uploadListingCases } from './upload-listing-cases.js';
+import type { MetadataIndex } from '../../src/storage/metadata-index.js';
 
 export function runMetadataIndexContract(name: string, makeIndex: () => Promise<MetadataIndex>): void {
   describe(`MetadataIndex contract: ${name}`, () => {

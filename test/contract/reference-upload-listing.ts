@@ -1,5 +1,5 @@
 // A naive ListMultipartUploads (sort everything, filter, roll up) that the contract compares every index against.
-import type { UploadListPage, UploadListQuery } from '../metadata-index.js';
+import type { UploadListPage, UploadListQuery } from '../../src/storage/metadata-index.js';
 import { byteCompare } from './reference-listing.js';
 
 export interface UploadEntry {

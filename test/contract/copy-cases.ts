@@ -1,7 +1,7 @@
 // The CopyObject part of the MetadataIndex contract: source checks, conditions, shared blobs.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { S3Error } from '../../errors/s3-error.js';
-import type { MetadataIndex, ObjectRecord } from '../metadata-index.js';
+import { S3Error } from '../../src/errors/s3-error.js';
+import type { MetadataIndex, ObjectRecord } from '../../src/storage/metadata-index.js';
 import { blobId, bucketRecord, expectS3Error, objectRecord } from './records.js';
 
 /** Registers the copy cases; `current` yields the index the enclosing suite opened for this test. */

@@ -1,7 +1,7 @@
 // The access-settings and quota part of the MetadataIndex contract: bucket policy, ACLs, public access block,
 // owner, usage counters kept exact by every write path, and quotas enforced inside the write's transaction.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { MetadataIndex } from '../metadata-index.js';
+import type { MetadataIndex } from '../../src/storage/metadata-index.js';
 import { blobId, bucketRecord, expectS3Error, objectRecord, partRecord, uploadRecord } from './records.js';
 
 export function accessQuotaCases(current: () => MetadataIndex): void {

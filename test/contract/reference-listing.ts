@@ -1,5 +1,5 @@
 // A naive ListObjects (full scan, sort, filter) that the contract compares every index against.
-import type { ListPage, ListQuery } from '../metadata-index.js';
+import type { ListPage, ListQuery } from '../../src/storage/metadata-index.js';
 
 /** UTF-8 bytewise comparison, computed independently of the implementations' helpers. */
 export function byteCompare(a: string, b: string): number {

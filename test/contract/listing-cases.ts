@@ -1,6 +1,6 @@
 // The listing part of the MetadataIndex contract: order, prefixes, delimiters, pagination.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ListPage, ListQuery, MetadataIndex } from '../metadata-index.js';
+import type { ListPage, ListQuery, MetadataIndex } from '../../src/storage/metadata-index.js';
 import { bucketRecord, expectS3Error, objectRecord } from './records.js';
 import { byteCompare, pageShape, random, referenceList, type ReferencePage } from './reference-listing.js';
 

@@ -1,6 +1,6 @@
 // The tagging part of the MetadataIndex contract: object and bucket tag sets.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { MetadataIndex } from '../metadata-index.js';
+import type { MetadataIndex } from '../../src/storage/metadata-index.js';
 import { bucketRecord, expectS3Error, objectRecord } from './records.js';
 
 /** Registers the tagging cases; `current` yields the index the enclosing suite opened for this test. */

@@ -1,6 +1,6 @@
 // The ListMultipartUploads part of the MetadataIndex contract: order, markers, prefixes, delimiters, paging.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { MetadataIndex, UploadListPage, UploadListQuery, UploadRecord } from '../metadata-index.js';
+import type { MetadataIndex, UploadListPage, UploadListQuery, UploadRecord } from '../../src/storage/metadata-index.js';
 import { bucketRecord, expectS3Error, uploadRecord } from './records.js';
 import { random } from './reference-listing.js';
 import { referenceUploads, uploadPageShape, type ReferenceUploadPage, type UploadEntry } from './reference-upload-listing.js';

@@ -1,7 +1,7 @@
 // Writes issued together (an implementation may commit them in one transaction): each is decided on
 // its own, in issue order, and one write's failure never undoes or fails another.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { MetadataIndex } from '../metadata-index.js';
+import type { MetadataIndex } from '../../src/storage/metadata-index.js';
 import { bucketRecord, expectS3Error, objectRecord } from './records.js';
 
 export function concurrencyCases(getIndex: () => MetadataIndex): void {

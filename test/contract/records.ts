@@ -1,7 +1,7 @@
 // Records and assertions the MetadataIndex contract suite builds its cases from.
 import { expect } from 'vitest';
-import { S3Error, type S3ErrorCode } from '../../errors/s3-error.js';
-import type { BucketRecord, ObjectRecord, PartRecord, UploadRecord } from '../metadata-index.js';
+import { S3Error, type S3ErrorCode } from '../../src/errors/s3-error.js';
+import type { BucketRecord, ObjectRecord, PartRecord, UploadRecord } from '../../src/storage/metadata-index.js';
 
 export const OWNER = 'owner-1';
 

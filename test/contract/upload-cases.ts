@@ -1,6 +1,6 @@
 // The multipart part of the MetadataIndex contract: uploads, parts, completion, abort and expiry.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { MetadataIndex, ObjectRecord, PartListPage, PartRecord, UploadRecord } from '../metadata-index.js';
+import type { MetadataIndex, ObjectRecord, PartListPage, PartRecord, UploadRecord } from '../../src/storage/metadata-index.js';
 import { blobId, bucketRecord, expectS3Error, objectRecord, partRecord, uploadId, uploadRecord } from './records.js';
 
 /** Registers the multipart cases; `current` yields the index the enclosing suite opened for this test. */

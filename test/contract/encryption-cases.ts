@@ -1,7 +1,7 @@
 // The encryption part of the MetadataIndex contract: bucket default encryption and the encryption facts
 // kept on objects and uploads.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { MetadataIndex, ObjectEncryption, ObjectRecord } from '../metadata-index.js';
+import type { MetadataIndex, ObjectEncryption, ObjectRecord } from '../../src/storage/metadata-index.js';
 import { blobId, bucketRecord, expectS3Error, objectRecord, partRecord, uploadRecord } from './records.js';
 
 export const SSE_S3: ObjectEncryption = { mode: 'SSE-S3', keyId: '0123456789abcdef', wrappedKey: 'd3JhcHBlZC1kYXRhLWtleQ==' };

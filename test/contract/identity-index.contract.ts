@@ -1,0 +1,95 @@
+// The behaviour every IdentityIndex implementation must share: users and keys, ownership checks on delete,
+// and user quotas enforced by the metadata index's object writes (the two share one database).
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { IdentityError, type AccessKeyRecord, type IdentityIndex } from '../../src/storage/identity-index.js';
+import type { MetadataIndex } from '../../src/storage/metadata-index.js';
+import { bucketRecord, expectS3Error, objectRecord } from './records.js';
+
+/** A metadata index and the identity index kept in the same database. */
+export interface IndexPair {
+  metadata: MetadataIndex;
+  identity: IdentityIndex;
+}
+
+const key = (id: string, userName: string): AccessKeyRecord => ({
+  accessKeyId: id,
+  userName,
+  status: 'Active',
+  createdAt: new Date(1_700_000_000_000),
+  sealedSecret: `sealed-${id}`,
+});
+
+async function identityError(call: Promise<unknown>): Promise<string> {
+  const error = await call.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(IdentityError);
+  return (error as IdentityError).code;
+}
+
+export function runIdentityIndexContract(name: string, makeIndexes: () => Promise<IndexPair>): void {
+  describe(`IdentityIndex contract: ${name}`, () => {
+    let index: MetadataIndex;
+    let identity: IdentityIndex;
+
+    beforeEach(async () => {
+      ({ metadata: index, identity } = await makeIndexes());
+    });
+
+    afterEach(async () => {
+      await index.close();
+    });
+
+    it('creates, lists, updates and deletes users; names are unique', async () => {
+      const ids = identity;
+      await ids.createUser({ name: 'bob', createdAt: new Date(2), policy: '{"p":1}' });
+      await ids.createUser({ name: 'alice', createdAt: new Date(1) });
+      expect(await identityError(ids.createUser({ name: 'bob', createdAt: new Date() }))).toBe('EntityAlreadyExists');
+      expect((await ids.listUsers()).map((u) => u.name)).toEqual(['alice', 'bob']);
+      expect(await ids.getUser('bob')).toEqual({ name: 'bob', createdAt: new Date(2), disabled: false, policy: '{"p":1}' });
+      expect(await ids.updateUser('bob', { disabled: true, policy: null, quota: { maxObjects: 3 } })).toBe(true);
+      expect(await ids.getUser('bob')).toEqual({ name: 'bob', createdAt: new Date(2), disabled: true, quota: { maxObjects: 3 } });
+      expect(await ids.updateUser('nobody', { disabled: true })).toBe(false);
+      expect(await ids.deleteUser('bob')).toBe(true);
+      expect(await ids.deleteUser('bob')).toBe(false);
+    });
+
+    it('keeps several keys per user, changes their status, and deletes them with the user', async () => {
+      const ids = identity;
+      await ids.createUser({ name: 'ci', createdAt: new Date() });
+      await ids.createAccessKey(key('K1', 'ci'));
+      await ids.createAccessKey(key('K2', 'ci'));
+      expect(await identityError(ids.createAccessKey(key('K1', 'ci')))).toBe('EntityAlreadyExists');
+      expect(await identityError(ids.createAccessKey(key('K3', 'ghost')))).toBe('NoSuchEntity');
+      expect((await ids.listAccessKeys('ci')).map((k) => k.accessKeyId)).toEqual(['K1', 'K2']);
+      expect(await ids.setAccessKeyStatus('K1', 'Inactive')).toBe(true);
+      expect((await ids.getAccessKey('K1'))?.status).toBe('Inactive');
+      expect(await ids.deleteAccessKey('K2')).toBe(true);
+      expect(await ids.deleteAccessKey('K2')).toBe(false);
+      await ids.deleteUser('ci');
+      expect(await ids.getAccessKey('K1')).toBeUndefined();
+    });
+
+    it('refuses to delete a user that owns buckets', async () => {
+      const ids = identity;
+      await ids.createUser({ name: 'owner', createdAt: new Date() });
+      await index.createBucket(bucketRecord('owned', { owner: 'owner' }));
+      expect(await identityError(ids.deleteUser('owner'))).toBe('DeleteConflict');
+      await index.setBucketOwner('owned', 'root');
+      expect(await ids.deleteUser('owner')).toBe(true);
+    });
+
+    it('enforces the user quota over all the buckets it owns, and reports its usage', async () => {
+      const ids = identity;
+      await ids.createUser({ name: 'team', createdAt: new Date() });
+      await ids.updateUser('team', { quota: { maxBytes: 100 } });
+      await index.createBucket(bucketRecord('t1', { owner: 'team' }));
+      await index.createBucket(bucketRecord('t2', { owner: 'team' }));
+      await index.putObject(objectRecord('t1', 'a', { size: 60 }));
+      await index.putObject(objectRecord('t2', 'b', { size: 40 }));
+      await expectS3Error(index.putObject(objectRecord('t2', 'c', { size: 1 })), 'QuotaExceeded');
+      expect(await ids.userUsage('team')).toEqual({ objects: 2, bytes: 100 });
+      await ids.updateUser('team', { quota: null });
+      await index.putObject(objectRecord('t2', 'c', { size: 1 }));
+      expect(await ids.userUsage('team')).toEqual({ objects: 3, bytes: 101 });
+    });
+  });
+}
