@@ -105,16 +105,50 @@ export function skipScan<Row extends { key: string }, Start>(
   return { entries, isTruncated: false };
 }
 
-export function buildListPage<Row extends { key: string }>(
-  query: ListQuery,
-  scan: KeyRangeScan<Row>,
+/** A scan whose rows arrive asynchronously (a networked database), read lazily like the synchronous kind. */
+export type AsyncCursorScan<Row extends { key: string }, Start> = (
+  cursor: Start | KeyCursor,
+  before: string | undefined,
+  limit: number,
+) => AsyncIterable<Row>;
+
+/** skipScan for asynchronous scans: the same walk, awaiting each row. */
+export async function skipScanAsync<Row extends { key: string }, Start>(
+  range: SkipScanRange,
+  start: Start | KeyCursor | undefined,
+  scan: AsyncCursorScan<Row, Start>,
+): Promise<{ entries: PageEntry<Row>[]; isTruncated: boolean }> {
+  const entries: PageEntry<Row>[] = [];
+  const maxEntries = Math.max(0, Math.floor(range.maxEntries));
+  if (maxEntries === 0) return { entries, isTruncated: false };
+  const before = range.prefix === '' ? undefined : prefixSuccessor(range.prefix);
+  let cursor = start;
+
+  while (cursor !== undefined) {
+    let jumped = false;
+    for await (const row of scan(cursor, before, maxEntries - entries.length + 1)) {
+      if (entries.length === maxEntries) return { entries, isTruncated: true };
+      const rolledUp = commonPrefixOf(row.key, range.prefix, range.delimiter);
+      if (rolledUp === undefined) {
+        entries.push({ row });
+        continue;
+      }
+      entries.push({ commonPrefix: rolledUp });
+      const next = prefixSuccessor(rolledUp);
+      cursor = next === undefined ? undefined : { from: next, inclusive: true };
+      jumped = true;
+      break;
+    }
+    if (!jumped) break;
+  }
+  return { entries, isTruncated: false };
+}
+
+/** The ListObjects page of a finished skip scan. */
+function toListPage<Row extends { key: string }>(
+  { entries, isTruncated }: { entries: PageEntry<Row>[]; isTruncated: boolean },
   summarize: (row: Row) => ObjectSummary,
 ): ListPage {
-  const { entries, isTruncated } = skipScan<Row, never>(
-    { prefix: query.prefix, delimiter: query.delimiter, maxEntries: query.maxKeys },
-    startCursor(query.prefix, query.delimiter, query.after),
-    (cursor, before, limit) => scan(cursor.from, cursor.inclusive, before, limit),
-  );
   const page: ListPage = { objects: [], commonPrefixes: [], isTruncated };
   for (const entry of entries) {
     if ('row' in entry) page.objects.push(summarize(entry.row));
@@ -123,4 +157,30 @@ export function buildListPage<Row extends { key: string }>(
   const last = entries.at(-1);
   if (isTruncated && last) page.nextAfter = 'row' in last ? last.row.key : last.commonPrefix;
   return page;
+}
+
+export async function buildListPageAsync<Row extends { key: string }>(
+  query: ListQuery,
+  scan: (from: string, inclusive: boolean, before: string | undefined, limit: number) => AsyncIterable<Row>,
+  summarize: (row: Row) => ObjectSummary,
+): Promise<ListPage> {
+  const result = await skipScanAsync<Row, never>(
+    { prefix: query.prefix, delimiter: query.delimiter, maxEntries: query.maxKeys },
+    startCursor(query.prefix, query.delimiter, query.after),
+    (cursor, before, limit) => scan(cursor.from, cursor.inclusive, before, limit),
+  );
+  return toListPage(result, summarize);
+}
+
+export function buildListPage<Row extends { key: string }>(
+  query: ListQuery,
+  scan: KeyRangeScan<Row>,
+  summarize: (row: Row) => ObjectSummary,
+): ListPage {
+  const result = skipScan<Row, never>(
+    { prefix: query.prefix, delimiter: query.delimiter, maxEntries: query.maxKeys },
+    startCursor(query.prefix, query.delimiter, query.after),
+    (cursor, before, limit) => scan(cursor.from, cursor.inclusive, before, limit),
+  );
+  return toListPage(result, summarize);
 }

@@ -1,6 +1,6 @@
 // Builds one ListMultipartUploads page: uploads in key order (bytewise), then by initiation time and
 // upload id, rolled up into common prefixes by the same skip-scan as the object listing.
-import { skipScan, startCursor, type CursorScan, type KeyCursor } from './list-page.js';
+import { skipScan, skipScanAsync, startCursor, type AsyncCursorScan, type CursorScan, type KeyCursor, type PageEntry } from './list-page.js';
 import type { UploadListPage, UploadListQuery, UploadRecord } from './metadata-index.js';
 
 /** Just past one upload in the listing order: later uploads of the same key, then later keys. */
@@ -19,18 +19,19 @@ export function isUploadPosition(cursor: UploadCursor): cursor is UploadPosition
 /**
  * Where the listing starts. With an upload-id-marker, uploads of the marker key that follow the marker
  * upload are listed too (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListMultipartUploads.html).
- * `locate` finds the marker upload; when it is gone (typically aborted by the client walking the pages)
+ * `marker` is the marker upload as found; when it is gone (typically aborted by the client walking the pages)
  * every upload still under the marker key is listed: repeating an entry beats skipping one.
  */
-function uploadStart(
-  query: UploadListQuery,
-  locate: (key: string, uploadId: string) => UploadPosition | undefined,
-): UploadCursor | undefined {
+function hasUploadMarker(query: UploadListQuery): boolean {
+  return query.keyMarker !== '' && query.uploadIdMarker !== '';
+}
+
+function uploadStart(query: UploadListQuery, marker: UploadPosition | undefined): UploadCursor | undefined {
   const cursor = startCursor(query.prefix, query.delimiter, query.keyMarker);
   // Only a marker that is listed as itself (not before the prefix, not inside a common prefix) leaves
   // its own key open; the upload-id-marker is ignored without a key-marker, as in S3.
   if (cursor === undefined || cursor.inclusive || query.keyMarker === '' || query.uploadIdMarker === '') return cursor;
-  return locate(query.keyMarker, query.uploadIdMarker) ?? { from: query.keyMarker, inclusive: true };
+  return marker ?? { from: query.keyMarker, inclusive: true };
 }
 
 export function buildUploadListPage<Row extends { key: string }>(
@@ -39,11 +40,33 @@ export function buildUploadListPage<Row extends { key: string }>(
   scan: CursorScan<Row, UploadPosition>,
   toRecord: (row: Row) => UploadRecord,
 ): UploadListPage {
-  const { entries, isTruncated } = skipScan(
+  const result = skipScan(
     { prefix: query.prefix, delimiter: query.delimiter, maxEntries: query.maxUploads },
-    uploadStart(query, locate),
+    uploadStart(query, hasUploadMarker(query) ? locate(query.keyMarker, query.uploadIdMarker) : undefined),
     scan,
   );
+  return toUploadListPage(result, toRecord);
+}
+
+/** buildUploadListPage for a database answered asynchronously. */
+export async function buildUploadListPageAsync<Row extends { key: string }>(
+  query: UploadListQuery,
+  locate: (key: string, uploadId: string) => Promise<UploadPosition | undefined>,
+  scan: AsyncCursorScan<Row, UploadPosition>,
+  toRecord: (row: Row) => UploadRecord,
+): Promise<UploadListPage> {
+  const result = await skipScanAsync(
+    { prefix: query.prefix, delimiter: query.delimiter, maxEntries: query.maxUploads },
+    uploadStart(query, hasUploadMarker(query) ? await locate(query.keyMarker, query.uploadIdMarker) : undefined),
+    scan,
+  );
+  return toUploadListPage(result, toRecord);
+}
+
+function toUploadListPage<Row extends { key: string }>(
+  { entries, isTruncated }: { entries: PageEntry<Row>[]; isTruncated: boolean },
+  toRecord: (row: Row) => UploadRecord,
+): UploadListPage {
   const page: UploadListPage = { uploads: [], commonPrefixes: [], isTruncated };
   let last: UploadRecord | string | undefined;
   for (const entry of entries) {

@@ -1,0 +1,66 @@
+// The connection pool of the PostgreSQL metadata index. Integers come back as JavaScript numbers (sizes
+// and millisecond times fit in 2^53), and an optional schema keeps several sklad clusters, or test cases,
+// apart in one database.
+import pg from 'pg';
+
+const INT8 = 20;
+
+export interface PostgresOptions {
+  /** postgres://user:password@host:port/database (libpq URL syntax, with its sslmode etc.). */
+  url: string;
+  /** Schema holding sklad's tables (created when missing); the connection's default when absent. */
+  schema?: string;
+  /** Largest number of connections this gateway opens. */
+  poolSize?: number;
+  /** Shown in pg_stat_activity: which gateway a connection belongs to. */
+  applicationName?: string;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+export function connectionConfig(options: PostgresOptions): pg.ClientConfig {
+  if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
+    throw new Error(`invalid PostgreSQL schema name '${options.schema}': lower-case letters, digits and _ only`);
+  }
+  return {
+    connectionString: options.url,
+    types,
+    application_name: options.applicationName ?? 'sklad',
+    // search_path is set at connection start, so every statement of every pooled connection sees the schema.
+    ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+  };
+}
+
+export async function openPool(options: PostgresOptions): Promise<pg.Pool> {
+  const config = connectionConfig(options);
+  if (options.schema !== undefined) {
+    // The schema must exist before a connection's search_path can point into it.
+    const client = new pg.Client({ ...config, options: undefined });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
+    } finally {
+      await client.end();
+    }
+  }
+  const pool = new pg.Pool({ ...config, max: options.poolSize ?? 10, idleTimeoutMillis: 30_000 });
+  // An idle connection the server drops (restart, failover) must not crash the process: the pool replaces it.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** SQLSTATEs after which a whole transaction can simply run again. */
+const RETRYABLE = new Set(['40001', '40P01']);
+
+export function isRetryable(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && RETRYABLE.has((error as { code?: string }).code ?? '');
+}
+
+export function sqlState(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null ? (error as { code?: string }).code : undefined;
+}

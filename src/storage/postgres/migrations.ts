@@ -1,0 +1,200 @@
+// Schema of the PostgreSQL metadata index as ordered steps; table sklad_schema records how many ran.
+// Steps are append-only: a released step is never edited, a change is a new step. Gateways starting
+// together migrate one at a time (an advisory lock), and a gateway refuses a schema newer than its code.
+import type pg from 'pg';
+
+/*
+ * Step 1 is the SQLite schema as of its step 6, in one go, with the same table and column names and the
+ * same value encodings (times as integer milliseconds, flags as 0/1, maps and lists as JSON text), so one
+ * set of row converters serves both engines.
+ * - Every key and name column is COLLATE "C": bytewise UTF-8 order, the order S3 lists in, whatever the
+ *   database's default collation; the primary keys are the listing indexes.
+ * - Per-bucket object and byte counters are kept by a trigger on objects and object_versions, so every
+ *   write path keeps them exact in its own transaction (and holds the bucket row's lock while it does).
+ */
+const step1 = `
+CREATE TABLE buckets (
+  name                TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  owner               TEXT COLLATE "C" NOT NULL,
+  region              TEXT    NOT NULL,
+  created_at          BIGINT  NOT NULL,
+  acl                 TEXT    NOT NULL,
+  versioning          TEXT    NOT NULL DEFAULT 'Unversioned'
+                      CHECK (versioning IN ('Unversioned', 'Enabled', 'Suspended')),
+  object_lock_enabled SMALLINT NOT NULL DEFAULT 0,
+  tags                TEXT,
+  policy              TEXT,
+  cors                TEXT,
+  lifecycle           TEXT,
+  encryption          TEXT,
+  object_lock         TEXT,
+  ownership_controls  TEXT,
+  public_access_block TEXT,
+  website             TEXT,
+  logging             TEXT,
+  notification        TEXT,
+  quota_max_bytes     BIGINT,
+  quota_max_objects   BIGINT,
+  object_count        BIGINT NOT NULL DEFAULT 0,
+  byte_count          BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX buckets_by_owner ON buckets (owner);
+
+${['objects', 'object_versions'].map((table) => `
+CREATE TABLE ${table} (
+  bucket             TEXT COLLATE "C" NOT NULL REFERENCES buckets (name),
+  key                TEXT COLLATE "C" NOT NULL,
+  version_id         TEXT COLLATE "C" NOT NULL,
+  delete_marker      SMALLINT NOT NULL DEFAULT 0 CHECK (delete_marker IN (0, 1)),
+  size               BIGINT   NOT NULL,
+  etag               TEXT     NOT NULL,
+  last_modified      BIGINT   NOT NULL,
+  owner              TEXT     NOT NULL,
+  storage_class      TEXT     NOT NULL,
+  content_headers    TEXT     NOT NULL DEFAULT '{}',
+  user_metadata      TEXT     NOT NULL DEFAULT '{}',
+  tags               TEXT     NOT NULL DEFAULT '[]',
+  acl                TEXT     NOT NULL,
+  checksum_algorithm TEXT,
+  checksum_type      TEXT,
+  checksum_value     TEXT,
+  parts              TEXT,
+  retention_mode     TEXT,
+  retain_until       BIGINT,
+  legal_hold         SMALLINT NOT NULL DEFAULT 0,
+  quarantined        SMALLINT NOT NULL DEFAULT 0 CHECK (quarantined IN (0, 1)),
+  encryption         TEXT,
+  verify_crc32c      TEXT,
+  PRIMARY KEY (bucket, key${table === 'objects' ? '' : ', version_id'})
+);`).join('\n')}
+
+CREATE TABLE object_blobs (
+  bucket     TEXT COLLATE "C" NOT NULL,
+  key        TEXT COLLATE "C" NOT NULL,
+  version_id TEXT COLLATE "C" NOT NULL,
+  seq        INTEGER NOT NULL,
+  blob_id    TEXT COLLATE "C" NOT NULL,
+  size       BIGINT  NOT NULL,
+  PRIMARY KEY (bucket, key, version_id, seq)
+);
+CREATE INDEX object_blobs_by_blob ON object_blobs (blob_id);
+
+CREATE TABLE uploads (
+  upload_id          TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  bucket             TEXT COLLATE "C" NOT NULL REFERENCES buckets (name),
+  key                TEXT COLLATE "C" NOT NULL,
+  initiated          BIGINT  NOT NULL,
+  owner              TEXT    NOT NULL,
+  storage_class      TEXT    NOT NULL,
+  content_headers    TEXT    NOT NULL DEFAULT '{}',
+  user_metadata      TEXT    NOT NULL DEFAULT '{}',
+  tags               TEXT    NOT NULL DEFAULT '[]',
+  acl                TEXT    NOT NULL,
+  checksum_algorithm TEXT,
+  checksum_type      TEXT,
+  encryption         TEXT
+);
+CREATE INDEX uploads_by_key ON uploads (bucket, key, initiated, upload_id);
+CREATE INDEX uploads_by_initiated ON uploads (initiated);
+
+CREATE TABLE upload_parts (
+  upload_id          TEXT COLLATE "C" NOT NULL REFERENCES uploads (upload_id) ON DELETE CASCADE,
+  part_number        INTEGER NOT NULL,
+  blob_id            TEXT COLLATE "C" NOT NULL,
+  size               BIGINT  NOT NULL,
+  etag               TEXT    NOT NULL,
+  last_modified      BIGINT  NOT NULL,
+  checksum_crc32     TEXT,
+  checksum_crc32c    TEXT,
+  checksum_crc64nvme TEXT,
+  checksum_sha1      TEXT,
+  checksum_sha256    TEXT,
+  verify_crc32c      TEXT,
+  PRIMARY KEY (upload_id, part_number)
+);
+CREATE INDEX upload_parts_by_blob ON upload_parts (blob_id);
+
+CREATE TABLE inline_blobs (
+  id   TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  data BYTEA NOT NULL
+);
+
+CREATE TABLE users (
+  name              TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  created_at        BIGINT   NOT NULL,
+  disabled          SMALLINT NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+  policy            TEXT,
+  quota_max_bytes   BIGINT,
+  quota_max_objects BIGINT
+);
+
+CREATE TABLE access_keys (
+  access_key_id TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  user_name     TEXT COLLATE "C" NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+  status        TEXT   NOT NULL CHECK (status IN ('Active', 'Inactive')),
+  created_at    BIGINT NOT NULL,
+  sealed_secret TEXT   NOT NULL
+);
+CREATE INDEX access_keys_by_user ON access_keys (user_name);
+
+CREATE FUNCTION sklad_count_objects() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' THEN
+    IF OLD.delete_marker = 0 THEN
+      UPDATE buckets SET object_count = object_count - 1, byte_count = byte_count - OLD.size WHERE name = OLD.bucket;
+    END IF;
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    IF NEW.delete_marker = 0 THEN
+      UPDATE buckets SET object_count = object_count + 1, byte_count = byte_count + NEW.size WHERE name = NEW.bucket;
+    END IF;
+  END IF;
+  RETURN NULL;
+END $$;
+${['objects', 'object_versions'].map((table) => `
+CREATE TRIGGER ${table}_count AFTER INSERT OR DELETE OR UPDATE OF size, delete_marker ON ${table}
+  FOR EACH ROW EXECUTE FUNCTION sklad_count_objects();`).join('\n')}
+`;
+
+export const migrations: readonly string[] = [step1];
+
+/**
+ * Brings the schema up to date under a session advisory lock, so gateways starting together migrate one at
+ * a time and the later ones find the work done. Each step commits together with its version bump.
+ */
+export async function migrate(client: pg.ClientBase): Promise<void> {
+  await client.query("SELECT pg_advisory_lock(hashtext('sklad-migrate:' || current_schema()))");
+  try {
+    await client.query('CREATE TABLE IF NOT EXISTS sklad_schema (version INTEGER NOT NULL)');
+    const read = async (): Promise<number> => {
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM sklad_schema');
+      return rows[0]?.version ?? 0;
+    };
+    const version = await read();
+    if (version > migrations.length) {
+      throw new Error(`metadata database schema version ${version} is newer than this sklad understands (${migrations.length})`);
+    }
+    for (let index = version; index < migrations.length; index++) {
+      await client.query('BEGIN');
+      try {
+        await client.query(migrations[index] ?? '');
+        await client.query('DELETE FROM sklad_schema');
+        await client.query('INSERT INTO sklad_schema (version) VALUES ($1)', [index + 1]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+    }
+  } finally {
+    await client.query("SELECT pg_advisory_unlock(hashtext('sklad-migrate:' || current_schema()))");
+  }
+}
+
+/** The schema version the database is at (0 before any migration). */
+export async function schemaVersion(client: pg.ClientBase | pg.Pool): Promise<number> {
+  const { rows } = await client.query<{ version: number }>(
+    "SELECT version FROM sklad_schema WHERE to_regclass('sklad_schema') IS NOT NULL",
+  ).catch(() => ({ rows: [] as { version: number }[] }));
+  return rows[0]?.version ?? 0;
+}

@@ -1,0 +1,591 @@
+// MetadataIndex on PostgreSQL, for any number of gateways sharing one database. Writes of one gateway go
+// through a group commit (one transaction per batch, a savepoint per write); writes of different gateways
+// are ordered by row locks: every write of a bucket's objects locks the bucket row first (which also holds
+// the usage counters its quota check reads), an upload's writes lock the upload row, and a write that grows
+// a user's usage locks that user's row when it has a quota. Conditional writes, quotas and multipart
+// completion are therefore decided on the latest committed state, whichever gateway wrote it.
+// The SQL schema keeps SQLite's column names and encodings, so the row converters are shared with it.
+import type pg from 'pg';
+import { S3Error } from '../../errors/s3-error.js';
+import type { Quota, Usage } from '../identity-index.js';
+import { buildListPageAsync } from '../list-page.js';
+import type {
+  BucketRecord,
+  CopySourceCheck,
+  DefaultEncryption,
+  ListPage,
+  ListQuery,
+  MetadataIndex,
+  ObjectRecord,
+  PartListPage,
+  PartRecord,
+  PublicAccessBlockConfig,
+  StorageUsage,
+  Tag,
+  UploadListPage,
+  UploadListQuery,
+  UploadRecord,
+  WriteCondition,
+} from '../metadata-index.js';
+import {
+  bucketEncryptionColumn,
+  toBucketRecord,
+  toBucketRow,
+  toObjectRecord,
+  toObjectRow,
+  toObjectSummary,
+  toPartRecord,
+  toPartRow,
+  toQuota,
+  toUploadRecord,
+  toUploadRow,
+  type BlobRow,
+  type BucketRow,
+  type CurrentRow,
+  type ObjectRow,
+  type PartRow,
+  type SummaryRow,
+  type UploadRow,
+} from '../sqlite/rows.js';
+import { buildUploadListPageAsync, isUploadPosition, type UploadCursor } from '../upload-list-page.js';
+import { checkWriteCondition } from '../write-condition.js';
+import { BucketCache } from './bucket-cache.js';
+import { ChangeFeed, notifyChange } from './change-feed.js';
+import { connectionConfig, openPool, sqlState, type PostgresOptions } from './connection.js';
+import { PostgresGroupCommit, type Transaction } from './group-commit.js';
+import { migrate } from './migrations.js';
+import { PostgresIdentityIndex } from './postgres-identity-index.js';
+import { OBJECT_ROW_FIELDS, PART_FIELDS, UPLOAD_FIELDS, sql } from './statements.js';
+
+/**
+ * How long a cached bucket record may be used without hearing of a change: the bound on staleness when
+ * notifications are lost. A second, as for credentials.
+ */
+const DEFAULT_BUCKET_CACHE_MS = 1000;
+
+interface BucketCountersRow {
+  object_count: number;
+  byte_count: number;
+  owner: string;
+  quota_max_bytes: number | null;
+  quota_max_objects: number | null;
+}
+
+/** The locked bucket's counters and the current object under a key, if any. */
+type LockedTarget = BucketCountersRow & { version_id: string | null; etag: string | null; delete_marker: number | null; size: number | null };
+
+/** An object row with its blobs as [blob_id, size] pairs, read in one statement. */
+type ObjectRowWithBlobs = ObjectRow & { blobs: [string, number][] };
+
+const values = (row: object, fields: readonly string[]): unknown[] => fields.map((field) => (row as Record<string, unknown>)[field]);
+
+function toRecord(row: ObjectRowWithBlobs): ObjectRecord {
+  const blobs: BlobRow[] = row.blobs.map(([blob_id, size]) => ({ blob_id, size }));
+  return toObjectRecord(row, blobs);
+}
+
+/** Rows of a scan, fetched in batches that grow: a skip scan often wants only the first few. */
+async function* batched<Row>(
+  limit: number,
+  first: number,
+  fetch: (after: Row | undefined, count: number) => Promise<Row[]>,
+): AsyncIterable<Row> {
+  let remaining = limit;
+  let size = Math.min(first, limit);
+  let last: Row | undefined;
+  while (remaining > 0) {
+    const rows = await fetch(last, Math.min(size, remaining));
+    yield* rows;
+    if (rows.length < Math.min(size, remaining)) return;
+    remaining -= rows.length;
+    last = rows.at(-1);
+    size *= 4;
+  }
+}
+
+export class PostgresMetadataIndex implements MetadataIndex {
+  readonly commits: PostgresGroupCommit;
+  private identityIndex: PostgresIdentityIndex | undefined;
+
+  private readonly buckets: BucketCache;
+
+  private constructor(
+    readonly pool: pg.Pool,
+    /** Changes other gateways made: caches above the index (credentials, policies) follow it too. */
+    readonly changes: ChangeFeed,
+    bucketCacheMs: number,
+  ) {
+    this.commits = new PostgresGroupCommit(pool);
+    this.buckets = new BucketCache(bucketCacheMs, changes);
+  }
+
+  /** Connects, migrates the schema (one gateway at a time), and starts following other gateways' changes. */
+  static async open(options: PostgresOptions & { bucketCacheMs?: number }): Promise<PostgresMetadataIndex> {
+    const pool = await openPool(options);
+    try {
+      const client = await pool.connect();
+      try {
+        await migrate(client);
+      } finally {
+        client.release();
+      }
+      const changes = await ChangeFeed.open(connectionConfig(options));
+      return new PostgresMetadataIndex(pool, changes, options.bucketCacheMs ?? DEFAULT_BUCKET_CACHE_MS);
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+  }
+
+  /** Users and access keys, kept in the same database (see PostgresIdentityIndex). */
+  identity(): PostgresIdentityIndex {
+    this.identityIndex ??= new PostgresIdentityIndex(this.pool, this.commits);
+    return this.identityIndex;
+  }
+
+  /** True when the database answers: what readiness reports. */
+  async ping(): Promise<boolean> {
+    return this.pool.query('SELECT 1').then(() => true, () => false);
+  }
+
+  async createBucket(bucket: BucketRecord): Promise<void> {
+    return this.write(async (tx) => {
+      const inserted = await tx.query(sql.insertBucket(values(toBucketRow(bucket), BUCKET_ROW_FIELDS)));
+      if (inserted.rowCount === 0) {
+        const { rows } = await tx.query<{ owner: string }>(sql.bucketOwner([bucket.name]));
+        const code = rows[0]?.owner === bucket.owner ? 'BucketAlreadyOwnedByYou' : 'BucketAlreadyExists';
+        throw new S3Error(code, { fields: { BucketName: bucket.name } });
+      }
+      await this.bucketChanged(tx, bucket.name);
+    });
+  }
+
+  async getBucket(name: string): Promise<BucketRecord | undefined> {
+    return this.buckets.get(name, async () => {
+      const { rows } = await this.pool.query<BucketRow>(sql.getBucket([name]));
+      return rows[0] && toBucketRecord(rows[0]);
+    });
+  }
+
+  async listBuckets(): Promise<BucketRecord[]> {
+    const { rows } = await this.pool.query<BucketRow>(sql.listBuckets());
+    return rows.map(toBucketRecord);
+  }
+
+  async deleteBucket(name: string): Promise<string[]> {
+    return this.write(async (tx) => {
+      await this.lockBucket(tx, name);
+      const { rows } = await tx.query<{ holds: boolean }>(sql.bucketHoldsObjects([name]));
+      if (rows[0]?.holds) throw new S3Error('BucketNotEmpty', { fields: { BucketName: name } });
+      const partBlobs = await this.column(tx, sql.uploadBlobsOfBucket([name]), 'blob_id');
+      await tx.query(sql.deleteUploadsOfBucket([name])); // their parts go with them (ON DELETE CASCADE)
+      await tx.query(sql.deleteBucket([name]));
+      await this.bucketChanged(tx, name);
+      return this.unreferenced(tx, partBlobs);
+    });
+  }
+
+  async usage(): Promise<StorageUsage> {
+    return this.readTransaction(async (tx) => {
+      const { rows } = await tx.query<{ bucket: string; owner: string; objects: number; bytes: number; quota_max_bytes: number | null; quota_max_objects: number | null }>(sql.usageByBucket());
+      const uploads = await tx.query<{ count: number }>(sql.countUploads());
+      return {
+        buckets: rows.map(({ quota_max_bytes, quota_max_objects, ...usage }) => {
+          const quota = toQuota(quota_max_bytes, quota_max_objects);
+          return quota === undefined ? usage : { ...usage, quota };
+        }),
+        openUploads: uploads.rows[0]?.count ?? 0,
+      };
+    });
+  }
+
+  async getObject(bucket: string, key: string): Promise<ObjectRecord | undefined> {
+    // One statement reads the row and its blobs, so the pair is consistent without a transaction.
+    const { rows } = await this.pool.query<ObjectRowWithBlobs>(sql.getObject([bucket, key]));
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  async scanObjects(after: { bucket: string; key: string } | undefined, limit: number): Promise<ObjectRecord[]> {
+    const { rows } = await this.pool.query<ObjectRowWithBlobs>(sql.scanObjects([after?.bucket ?? '', after?.key ?? '', limit]));
+    return rows.map(toRecord);
+  }
+
+  async setQuarantined(bucket: string, key: string, etag: string, quarantined: boolean): Promise<boolean> {
+    return this.write(async (tx) => ((await tx.query(sql.setQuarantined([quarantined ? 1 : 0, bucket, key, etag]))).rowCount ?? 0) > 0);
+  }
+
+  async putObject(record: ObjectRecord, condition?: WriteCondition): Promise<string[]> {
+    return this.write(async (tx) => this.unreferenced(tx, await this.writeCurrent(tx, record, condition)));
+  }
+
+  async deleteObject(bucket: string, key: string): Promise<string[]> {
+    return this.write(async (tx) => {
+      const { rows } = await tx.query<BucketCountersRow>(sql.lockBucket([bucket]));
+      if (rows.length === 0) return [];
+      const current = (await tx.query<CurrentRow>(sql.getCurrent([bucket, key]))).rows[0];
+      if (!current) return [];
+      const released = await this.dropBlobRows(tx, bucket, key, current.version_id);
+      await tx.query(sql.deleteObject([bucket, key]));
+      return this.unreferenced(tx, released);
+    });
+  }
+
+  async list(query: ListQuery): Promise<ListPage> {
+    // Without a delimiter a page is one range scan: one statement, no transaction needed. With one, every
+    // skip-scan step of a page reads the same snapshot.
+    const single = query.delimiter === '';
+    const run = single ? <T>(work: (tx: Transaction) => Promise<T>) => work(this.pool) : this.readTransaction.bind(this);
+    return run(async (tx) => {
+      if (!single) await this.requireBucket(tx, query.bucket);
+      const scan = (from: string, inclusive: boolean, before: string | undefined, limit: number): AsyncIterable<SummaryRow> =>
+        batched<SummaryRow>(limit, single ? limit : 16, async (last, count) => {
+          const start = last === undefined ? from : last.key;
+          const fromInclusive = last === undefined && inclusive;
+          const statement = before === undefined
+            ? (fromInclusive ? sql.listFromInclusiveUnbounded : sql.listFromExclusiveUnbounded)([query.bucket, start, count])
+            : (fromInclusive ? sql.listFromInclusive : sql.listFromExclusive)([query.bucket, start, before, count]);
+          return (await tx.query<SummaryRow>(statement)).rows;
+        });
+      const page = await buildListPageAsync(query, scan, toObjectSummary);
+      // An empty page may come from a missing bucket; a page with entries proves the bucket exists.
+      if (single && page.objects.length === 0) await this.requireBucket(tx, query.bucket);
+      return page;
+    });
+  }
+
+  async copyObject(
+    source: { bucket: string; key: string },
+    check: CopySourceCheck,
+    build: (source: ObjectRecord) => ObjectRecord,
+    condition?: WriteCondition,
+  ): Promise<{ record: ObjectRecord; orphans: string[] }> {
+    return this.write(async (tx) => {
+      // The source bucket locked: no gateway can drop the source's blobs before this copy's references to
+      // them are committed (the target bucket is locked by writeCurrent).
+      await this.lockBucket(tx, source.bucket);
+      const { rows } = await tx.query<ObjectRowWithBlobs>(sql.getObjectForShare([source.bucket, source.key]));
+      const found = rows[0] && toRecord(rows[0]);
+      if (!found || found.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: source.key } });
+      check(found);
+      const record = build(found);
+      return { record, orphans: await this.unreferenced(tx, await this.writeCurrent(tx, record, condition)) };
+    });
+  }
+
+  async putObjectTags(bucket: string, key: string, tags: Tag[]): Promise<void> {
+    return this.write(async (tx) => {
+      await this.requireBucket(tx, bucket);
+      // Tagging changes neither ETag nor Last-Modified, as in S3.
+      if ((await tx.query(sql.setObjectTags([JSON.stringify(tags), bucket, key]))).rowCount === 0) {
+        throw new S3Error('NoSuchKey', { fields: { Key: key } });
+      }
+    });
+  }
+
+  async putBucketTags(bucket: string, tags: Tag[] | undefined): Promise<void> {
+    return this.updateBucket(bucket, sql.setBucketTags([tags === undefined ? null : JSON.stringify(tags), bucket]));
+  }
+
+  async getBucketTags(bucket: string): Promise<Tag[] | undefined> {
+    const { rows } = await this.pool.query<{ tags: string | null }>(sql.getBucketTags([bucket]));
+    const row = rows[0];
+    if (!row) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
+    return row.tags === null ? undefined : (JSON.parse(row.tags) as Tag[]);
+  }
+
+  async putBucketEncryption(bucket: string, encryption: DefaultEncryption | undefined): Promise<void> {
+    const value = encryption === undefined ? null : bucketEncryptionColumn(encryption);
+    return this.updateBucket(bucket, sql.setBucketEncryption([value, bucket]));
+  }
+
+  async putBucketPolicy(bucket: string, policy: string | undefined): Promise<void> {
+    return this.updateBucket(bucket, sql.setBucketPolicy([policy ?? null, bucket]));
+  }
+
+  async putBucketAcl(bucket: string, acl: string): Promise<void> {
+    return this.updateBucket(bucket, sql.setBucketAcl([acl, bucket]));
+  }
+
+  async putPublicAccessBlock(bucket: string, config: PublicAccessBlockConfig | undefined): Promise<void> {
+    return this.updateBucket(bucket, sql.setPublicAccessBlock([config === undefined ? null : JSON.stringify(config), bucket]));
+  }
+
+  async putBucketQuota(bucket: string, quota: Quota | undefined): Promise<void> {
+    return this.updateBucket(bucket, sql.setBucketQuota([quota?.maxBytes ?? null, quota?.maxObjects ?? null, bucket]));
+  }
+
+  async setBucketOwner(bucket: string, owner: string): Promise<void> {
+    return this.updateBucket(bucket, sql.setBucketOwner([owner, bucket]));
+  }
+
+  async putObjectAcl(bucket: string, key: string, acl: string): Promise<void> {
+    return this.write(async (tx) => {
+      await this.requireBucket(tx, bucket);
+      if ((await tx.query(sql.setObjectAcl([acl, bucket, key]))).rowCount === 0) throw new S3Error('NoSuchKey', { fields: { Key: key } });
+    });
+  }
+
+  async bucketUsage(bucket: string): Promise<Usage> {
+    const { rows } = await this.pool.query<BucketCountersRow>(sql.bucketCounters([bucket]));
+    const row = rows[0];
+    if (!row) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
+    return { objects: row.object_count, bytes: row.byte_count };
+  }
+
+  async createUpload(upload: UploadRecord): Promise<void> {
+    return this.write(async (tx) => {
+      await this.requireBucket(tx, upload.bucket);
+      try {
+        await tx.query(sql.insertUpload(values(toUploadRow(upload), UPLOAD_FIELDS)));
+      } catch (error) {
+        // The bucket was deleted by another gateway since the check above.
+        if (sqlState(error) === '23503') throw new S3Error('NoSuchBucket', { fields: { BucketName: upload.bucket } });
+        throw error;
+      }
+    });
+  }
+
+  async getUpload(bucket: string, key: string, uploadId: string): Promise<UploadRecord | undefined> {
+    const row = (await this.pool.query<UploadRow>(sql.getUpload([uploadId]))).rows[0];
+    return row && row.bucket === bucket && row.key === key ? toUploadRecord(row) : undefined;
+  }
+
+  async putPart(part: PartRecord): Promise<string[]> {
+    return this.write(async (tx) => {
+      // A share lock: parts of one upload are added concurrently, but never while it completes or aborts.
+      await this.requireUpload(tx, part.uploadId, 'share');
+      const replaced = await this.column(tx, sql.getPartBlob([part.uploadId, part.partNumber]), 'blob_id');
+      await tx.query(sql.upsertPart(values(toPartRow(part), PART_FIELDS)));
+      return this.unreferenced(tx, replaced);
+    });
+  }
+
+  async listParts(uploadId: string, after: number, max: number): Promise<PartListPage> {
+    return this.readTransaction(async (tx) => {
+      await this.requireUpload(tx, uploadId, 'read');
+      const limit = Math.max(0, Math.floor(max));
+      if (limit === 0) return { parts: [], isTruncated: false };
+      // One row more than the page holds tells whether it is truncated.
+      const { rows } = await tx.query<PartRow>(sql.listParts([uploadId, after, limit + 1]));
+      const page: PartListPage = { parts: rows.slice(0, limit).map(toPartRecord), isTruncated: rows.length > limit };
+      if (page.isTruncated) page.nextPartNumberMarker = page.parts.at(-1)?.partNumber;
+      return page;
+    });
+  }
+
+  async allParts(uploadId: string): Promise<PartRecord[]> {
+    return this.readTransaction(async (tx) => {
+      await this.requireUpload(tx, uploadId, 'read');
+      return (await tx.query<PartRow>(sql.allParts([uploadId]))).rows.map(toPartRecord);
+    });
+  }
+
+  async completeUpload(uploadId: string, record: ObjectRecord, condition?: WriteCondition): Promise<string[]> {
+    return this.write(async (tx) => {
+      // Locks in the order every writer takes them, bucket then upload: the upload's bucket is known only
+      // from its row, so it is read once unlocked, then locked and read again.
+      const unlocked = await this.requireUpload(tx, uploadId, 'read');
+      await this.lockBucket(tx, unlocked.bucket);
+      const upload = await this.requireUpload(tx, uploadId, 'update');
+      // An upload id only completes the key it was created for.
+      if (upload.bucket !== record.bucket || upload.key !== record.key) {
+        throw new S3Error('NoSuchUpload', { fields: { UploadId: uploadId } });
+      }
+      const partBlobs = await this.column(tx, sql.partBlobsOfUpload([uploadId]), 'blob_id');
+      const released = await this.writeCurrent(tx, record, condition);
+      await tx.query(sql.deleteUpload([uploadId])); // its parts go with it
+      // Parts the record uses stay referenced through its blob rows and are filtered out here.
+      return this.unreferenced(tx, [...partBlobs, ...released]);
+    });
+  }
+
+  async abortUpload(uploadId: string): Promise<string[]> {
+    return this.write(async (tx) => {
+      await this.requireUpload(tx, uploadId, 'update');
+      const partBlobs = await this.column(tx, sql.partBlobsOfUpload([uploadId]), 'blob_id');
+      await tx.query(sql.deleteUpload([uploadId]));
+      return this.unreferenced(tx, partBlobs);
+    });
+  }
+
+  async listUploads(query: UploadListQuery): Promise<UploadListPage> {
+    return this.readTransaction(async (tx) => {
+      await this.requireBucket(tx, query.bucket);
+      const { bucket } = query;
+      const locate = async (key: string, uploadId: string) => {
+        const row = (await tx.query<UploadRow>(sql.getUpload([uploadId]))).rows[0];
+        return row && row.bucket === bucket && row.key === key ? { key, initiated: new Date(row.initiated), uploadId } : undefined;
+      };
+      const scan = (cursor: UploadCursor, before: string | undefined, limit: number): AsyncIterable<UploadRow> =>
+        batched<UploadRow>(limit, 16, async (last, count) => {
+          const at = last !== undefined ? { key: last.key, initiated: new Date(last.initiated), uploadId: last.upload_id } : cursor;
+          let statement;
+          if (isUploadPosition(at)) {
+            const position = [bucket, at.key, at.initiated.getTime(), at.uploadId];
+            statement = before === undefined
+              ? sql.uploadsAfterUploadUnbounded([...position, count])
+              : sql.uploadsAfterUpload([...position, before, count]);
+          } else if (before === undefined) {
+            statement = (at.inclusive ? sql.uploadsFromInclusiveUnbounded : sql.uploadsFromExclusiveUnbounded)([bucket, at.from, count]);
+          } else {
+            statement = (at.inclusive ? sql.uploadsFromInclusive : sql.uploadsFromExclusive)([bucket, at.from, before, count]);
+          }
+          return (await tx.query<UploadRow>(statement)).rows;
+        });
+      return buildUploadListPageAsync(query, locate, scan, toUploadRecord);
+    });
+  }
+
+  async expireUploads(before: Date): Promise<{ uploads: number; orphans: string[] }> {
+    return this.write(async (tx) => {
+      const { rows } = await tx.query<{ uploads: number; blobs: string[] }>(sql.expireUploads([before.getTime()]));
+      const row = rows[0] ?? { uploads: 0, blobs: [] };
+      return { uploads: row.uploads, orphans: await this.unreferenced(tx, row.blobs) };
+    });
+  }
+
+  async isBlobReferenced(id: string): Promise<boolean> {
+    const { rows } = await this.pool.query<{ referenced: boolean }>(sql.blobReferenced([id]));
+    return rows[0]?.referenced === true;
+  }
+
+  async close(): Promise<void> {
+    // Writes already queued are committed (and their callers answered) before the pool closes.
+    await this.commits.flush();
+    await this.changes.close();
+    await this.pool.end();
+  }
+
+  private write<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.commits.run(work);
+  }
+
+  /** Runs `work` in one REPEATABLE READ, read-only transaction: every statement sees the same snapshot. */
+  private async readTransaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Runs a one-row bucket update in a write unit; NoSuchBucket when it changed nothing. */
+  private updateBucket(bucket: string, update: pg.QueryConfig): Promise<void> {
+    return this.write(async (tx) => {
+      if ((await tx.query(update)).rowCount === 0) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
+      await this.bucketChanged(tx, bucket);
+    });
+  }
+
+  /** Drops the bucket from this gateway's cache now and, once the transaction commits, from the others'. */
+  private async bucketChanged(tx: Transaction, bucket: string): Promise<void> {
+    this.buckets.forget(bucket);
+    await notifyChange(tx, { kind: 'bucket', name: bucket });
+  }
+
+  private async requireBucket(tx: Transaction, name: string): Promise<void> {
+    if ((await tx.query(sql.bucketExists([name]))).rowCount === 0) throw new S3Error('NoSuchBucket', { fields: { BucketName: name } });
+  }
+
+  /** Locks the bucket row (see the class comment); NoSuchBucket when it does not exist. */
+  private async lockBucket(tx: Transaction, name: string): Promise<BucketCountersRow> {
+    const row = (await tx.query<BucketCountersRow>(sql.lockBucket([name]))).rows[0];
+    if (!row) throw new S3Error('NoSuchBucket', { fields: { BucketName: name } });
+    return row;
+  }
+
+  private async requireUpload(tx: Transaction, uploadId: string, lock: 'read' | 'share' | 'update'): Promise<UploadRow> {
+    const statement = lock === 'read' ? sql.getUpload : lock === 'share' ? sql.shareUpload : sql.lockUpload;
+    const row = (await tx.query<UploadRow>(statement([uploadId]))).rows[0];
+    if (!row) throw new S3Error('NoSuchUpload', { fields: { UploadId: uploadId } });
+    return row;
+  }
+
+  private async column(tx: Transaction, query: pg.QueryConfig, name: string): Promise<string[]> {
+    return (await tx.query<Record<string, string>>(query)).rows.map((row) => row[name]!);
+  }
+
+  /**
+   * Checks `condition` against the current object under the record's key, then makes `record` current.
+   * Returns the replaced version's blob ids, some maybe still referenced (callers filter with `unreferenced`).
+   */
+  private async writeCurrent(tx: Transaction, record: ObjectRecord, condition: WriteCondition | undefined): Promise<string[]> {
+    const locked = (await tx.query<LockedTarget>(sql.lockBucketWithCurrent([record.bucket, record.key]))).rows[0];
+    if (!locked) throw new S3Error('NoSuchBucket', { fields: { BucketName: record.bucket } });
+    const current = locked.version_id === null ? undefined : { etag: locked.etag!, deleteMarker: locked.delete_marker === 1 };
+    checkWriteCondition(record.key, current, condition);
+    // Only current versions exist so far: the new record replaces the old one, whose blobs are released
+    // unless something else (another key, an upload part, the new record) still uses them.
+    const released = current ? await this.dropBlobRows(tx, record.bucket, record.key, locked.version_id!) : [];
+    await tx.query(sql.upsertObject(values(toObjectRow(record), OBJECT_ROW_FIELDS)));
+    // What the counting trigger just did to the bucket's counters (delete markers count for nothing).
+    const counted = (deleteMarker: boolean | undefined, size: number): [number, number] => (deleteMarker === false ? [1, size] : [0, 0]);
+    const [oldObjects, oldBytes] = counted(current?.deleteMarker, locked.size ?? 0);
+    const [newObjects, newBytes] = counted(record.deleteMarker, record.size);
+    await this.checkQuotas(tx, locked, {
+      ...locked,
+      object_count: locked.object_count - oldObjects + newObjects,
+      byte_count: locked.byte_count - oldBytes + newBytes,
+    });
+    if (record.blobs.length > 0) {
+      await tx.query(sql.insertObjectBlobs([
+        record.bucket, record.key, record.versionId, record.blobs.map((b) => b.id), record.blobs.map((b) => b.size),
+      ]));
+    }
+    return released;
+  }
+
+  /**
+   * After a write (inside its transaction): QuotaExceeded when the write grew the bucket's objects or bytes
+   * past the bucket's quota or its owner's. A write that does not grow usage is allowed even over a quota
+   * lowered below current usage, so users can clean up.
+   */
+  private async checkQuotas(tx: Transaction, before: BucketCountersRow, after: BucketCountersRow): Promise<void> {
+    const grewObjects = after.object_count > before.object_count;
+    const grewBytes = after.byte_count > before.byte_count;
+    if (!grewObjects && !grewBytes) return;
+    const exceeded = (quota: Quota | undefined, usage: Usage): boolean =>
+      quota !== undefined &&
+      ((grewBytes && quota.maxBytes !== undefined && usage.bytes > quota.maxBytes) ||
+        (grewObjects && quota.maxObjects !== undefined && usage.objects > quota.maxObjects));
+    if (exceeded(toQuota(after.quota_max_bytes, after.quota_max_objects), { objects: after.object_count, bytes: after.byte_count })) {
+      throw new S3Error('QuotaExceeded', { message: 'The write would exceed the bucket quota.' });
+    }
+    // Locked, then summed: the sum then includes every committed write of the user's other buckets.
+    const userQuota = (await tx.query<{ quota_max_bytes: number | null; quota_max_objects: number | null }>(sql.lockUserQuota([after.owner]))).rows[0];
+    if (!userQuota) return;
+    const usage = (await tx.query<Usage>(sql.ownerCounters([after.owner]))).rows[0]!;
+    if (exceeded(toQuota(userQuota.quota_max_bytes, userQuota.quota_max_objects), usage)) {
+      throw new S3Error('QuotaExceeded', { message: `The write would exceed the quota of user ${after.owner}.` });
+    }
+  }
+
+  /**
+   * Of `candidates`, the blob ids that no object version or upload part references any more, in their
+   * order. Inline blobs among them are deleted here, in the transaction that dropped their last reference;
+   * only file blobs are left for the caller to delete.
+   */
+  private async unreferenced(tx: Transaction, candidates: Iterable<string>): Promise<string[]> {
+    const unique = [...new Set(candidates)];
+    if (unique.length === 0) return [];
+    const free = new Set(await this.column(tx, sql.unreferencedOf([unique]), 'id'));
+    if (free.size === 0) return [];
+    const inline = new Set(await this.column(tx, sql.deleteInlineBlobs([[...free]]), 'id'));
+    return unique.filter((id) => free.has(id) && !inline.has(id));
+  }
+
+  /** Removes the blob rows of one version of (bucket, key); returns the blob ids they held. */
+  private async dropBlobRows(tx: Transaction, bucket: string, key: string, versionId: string): Promise<string[]> {
+    return this.column(tx, sql.deleteObjectBlobs([bucket, key, versionId]), 'blob_id');
+  }
+}
+
+const BUCKET_ROW_FIELDS = ['name', 'owner', 'region', 'created_at', 'acl', 'versioning', 'encryption', 'policy',
+  'public_access_block', 'quota_max_bytes', 'quota_max_objects'] as const;

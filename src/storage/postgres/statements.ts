@@ -1,0 +1,144 @@
+// Every SQL statement the PostgreSQL metadata index runs, beside the parallel ../sqlite/statements.ts.
+// node-postgres names each one, so PostgreSQL parses and plans it once per connection.
+import type { QueryConfig } from 'pg';
+
+const OBJECT_COLUMNS = `bucket, key, version_id, delete_marker, size, etag, last_modified, owner, storage_class,
+  content_headers, user_metadata, tags, acl, checksum_algorithm, checksum_type, checksum_value, parts, quarantined, encryption, verify_crc32c`;
+const OBJECT_FIELDS = OBJECT_COLUMNS.split(',').map((column) => column.trim());
+const SUMMARY_COLUMNS = 'key, size, etag, last_modified, owner, storage_class, checksum_algorithm, checksum_type';
+const BUCKET_COLUMNS = `name, owner, region, created_at, acl, versioning, encryption, policy, public_access_block,
+  quota_max_bytes, quota_max_objects`;
+const UPLOAD_COLUMNS = `upload_id, bucket, key, initiated, owner, storage_class, content_headers, user_metadata, tags,
+  acl, checksum_algorithm, checksum_type, encryption`;
+export const UPLOAD_FIELDS = UPLOAD_COLUMNS.split(',').map((column) => column.trim());
+const PART_COLUMNS = `upload_id, part_number, blob_id, size, etag, last_modified,
+  checksum_crc32, checksum_crc32c, checksum_crc64nvme, checksum_sha1, checksum_sha256, verify_crc32c`;
+export const PART_FIELDS = PART_COLUMNS.split(',').map((column) => column.trim());
+
+const placeholders = (count: number, from = 1): string => Array.from({ length: count }, (_, i) => `$${i + from}`).join(', ');
+
+/** A named prepared statement. */
+function statement(name: string, text: string): (values?: unknown[]) => QueryConfig {
+  return (values = []) => ({ name, text, values });
+}
+
+/** The object's blobs, in order, as one JSON array of [blob_id, size] pairs beside the object's row. */
+const BLOBS_OF_ROW = `coalesce((SELECT json_agg(json_build_array(b.blob_id, b.size) ORDER BY b.seq) FROM object_blobs b
+  WHERE b.bucket = o.bucket AND b.key = o.key AND b.version_id = o.version_id), '[]') AS blobs`;
+
+/** (bucket, from, [before,] limit) → listing rows; delete markers are not listed. */
+function listScan(name: string, lower: '>=' | '>', bounded: boolean) {
+  return statement(name, `SELECT ${SUMMARY_COLUMNS} FROM objects
+    WHERE bucket = $1 AND key ${lower} $2 ${bounded ? 'AND key < $3' : ''} AND delete_marker = 0
+    ORDER BY key LIMIT $${bounded ? 4 : 3}`);
+}
+
+/** Uploads of a bucket in listing order from a start position, optionally below `before` (see the SQLite twin). */
+function uploadScan(name: string, lower: '>=' | '>' | 'after-upload', bounded: boolean) {
+  const start = lower === 'after-upload' ? '(key, initiated, upload_id) > ($2, $3, $4)' : `key ${lower} $2`;
+  const next = lower === 'after-upload' ? 5 : 3;
+  return statement(name, `SELECT ${UPLOAD_COLUMNS} FROM uploads
+    WHERE bucket = $1 AND ${start} ${bounded ? `AND key < $${next}` : ''}
+    ORDER BY key, initiated, upload_id LIMIT $${bounded ? next + 1 : next}`);
+}
+
+export const sql = {
+  bucketExists: statement('bucket_exists', 'SELECT 1 FROM buckets WHERE name = $1'),
+  /** The bucket row locked for the rest of the transaction: every write of a bucket's objects takes it first. */
+  lockBucket: statement('lock_bucket', `SELECT object_count, byte_count, owner, quota_max_bytes, quota_max_objects
+    FROM buckets WHERE name = $1 FOR UPDATE`),
+  getBucket: statement('get_bucket', `SELECT ${BUCKET_COLUMNS} FROM buckets WHERE name = $1`),
+  listBuckets: statement('list_buckets', `SELECT ${BUCKET_COLUMNS} FROM buckets ORDER BY name`),
+  insertBucket: statement('insert_bucket', `INSERT INTO buckets (${BUCKET_COLUMNS}) VALUES (${placeholders(11)})
+    ON CONFLICT (name) DO NOTHING`),
+  bucketOwner: statement('bucket_owner', 'SELECT owner FROM buckets WHERE name = $1'),
+  deleteBucket: statement('delete_bucket', 'DELETE FROM buckets WHERE name = $1'),
+  usageByBucket: statement('usage_by_bucket', `SELECT name AS bucket, owner, object_count AS objects, byte_count AS bytes,
+    quota_max_bytes, quota_max_objects FROM buckets ORDER BY name`),
+  bucketCounters: statement('bucket_counters', `SELECT object_count, byte_count, owner, quota_max_bytes, quota_max_objects
+    FROM buckets WHERE name = $1`),
+  ownerCounters: statement('owner_counters', `SELECT coalesce(sum(object_count), 0)::bigint AS objects,
+    coalesce(sum(byte_count), 0)::bigint AS bytes FROM buckets WHERE owner = $1`),
+  /** Locked: growing writes of one user's buckets pass its quota check one at a time, across gateways. */
+  lockUserQuota: statement('lock_user_quota', `SELECT quota_max_bytes, quota_max_objects FROM users
+    WHERE name = $1 AND (quota_max_bytes IS NOT NULL OR quota_max_objects IS NOT NULL) FOR UPDATE`),
+  setBucketPolicy: statement('set_bucket_policy', 'UPDATE buckets SET policy = $1 WHERE name = $2'),
+  setBucketAcl: statement('set_bucket_acl', 'UPDATE buckets SET acl = $1 WHERE name = $2'),
+  setPublicAccessBlock: statement('set_public_access_block', 'UPDATE buckets SET public_access_block = $1 WHERE name = $2'),
+  setBucketQuota: statement('set_bucket_quota', 'UPDATE buckets SET quota_max_bytes = $1, quota_max_objects = $2 WHERE name = $3'),
+  setBucketOwner: statement('set_bucket_owner', 'UPDATE buckets SET owner = $1 WHERE name = $2'),
+  setBucketTags: statement('set_bucket_tags', 'UPDATE buckets SET tags = $1 WHERE name = $2'),
+  getBucketTags: statement('get_bucket_tags', 'SELECT tags FROM buckets WHERE name = $1'),
+  setBucketEncryption: statement('set_bucket_encryption', 'UPDATE buckets SET encryption = $1 WHERE name = $2'),
+  setObjectAcl: statement('set_object_acl', 'UPDATE objects SET acl = $1 WHERE bucket = $2 AND key = $3 AND delete_marker = 0'),
+  countUploads: statement('count_uploads', 'SELECT count(*)::bigint AS count FROM uploads'),
+  // Delete markers and noncurrent versions keep a bucket from being deleted, as in S3.
+  bucketHoldsObjects: statement('bucket_holds_objects', `SELECT EXISTS (SELECT 1 FROM objects WHERE bucket = $1)
+    OR EXISTS (SELECT 1 FROM object_versions WHERE bucket = $1) AS holds`),
+  uploadBlobsOfBucket: statement('upload_blobs_of_bucket', `SELECT DISTINCT p.blob_id
+    FROM uploads u JOIN upload_parts p ON p.upload_id = u.upload_id WHERE u.bucket = $1`),
+  deleteUploadsOfBucket: statement('delete_uploads_of_bucket', 'DELETE FROM uploads WHERE bucket = $1'),
+
+  /** The bucket row locked (see lockBucket) and the current object under the key, in one round trip. */
+  lockBucketWithCurrent: statement('lock_bucket_with_current', `SELECT b.object_count, b.byte_count, b.owner,
+    b.quota_max_bytes, b.quota_max_objects, o.version_id, o.etag, o.delete_marker, o.size
+    FROM buckets b LEFT JOIN objects o ON o.bucket = b.name AND o.key = $2 WHERE b.name = $1 FOR UPDATE OF b`),
+  getCurrent: statement('get_current', 'SELECT version_id, etag, delete_marker FROM objects WHERE bucket = $1 AND key = $2'),
+  getObject: statement('get_object', `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW} FROM objects o WHERE bucket = $1 AND key = $2`),
+  /** The source of a copy, locked against a concurrent overwrite or delete until the copy commits. */
+  getObjectForShare: statement('get_object_for_share', `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW} FROM objects o
+    WHERE bucket = $1 AND key = $2 FOR SHARE`),
+  upsertObject: statement('upsert_object', `INSERT INTO objects (${OBJECT_COLUMNS}) VALUES (${placeholders(OBJECT_FIELDS.length)})
+    ON CONFLICT (bucket, key) DO UPDATE SET ${OBJECT_FIELDS.slice(2).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`),
+  deleteObject: statement('delete_object', 'DELETE FROM objects WHERE bucket = $1 AND key = $2'),
+  scanObjects: statement('scan_objects', `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW} FROM objects o
+    WHERE (bucket, key) > ($1, $2) AND delete_marker = 0 ORDER BY bucket, key LIMIT $3`),
+  setQuarantined: statement('set_quarantined',
+    'UPDATE objects SET quarantined = $1 WHERE bucket = $2 AND key = $3 AND etag = $4 AND delete_marker = 0'),
+  setObjectTags: statement('set_object_tags', 'UPDATE objects SET tags = $1 WHERE bucket = $2 AND key = $3 AND delete_marker = 0'),
+
+  insertObjectBlobs: statement('insert_object_blobs', `INSERT INTO object_blobs (bucket, key, version_id, seq, blob_id, size)
+    SELECT $1, $2, $3, b.seq - 1, b.blob_id, b.size FROM unnest($4::text[], $5::bigint[]) WITH ORDINALITY AS b(blob_id, size, seq)`),
+  /** Removes one version's blob rows and returns their blob ids in order. */
+  deleteObjectBlobs: statement('delete_object_blobs', `WITH dropped AS (DELETE FROM object_blobs
+    WHERE bucket = $1 AND key = $2 AND version_id = $3 RETURNING blob_id, seq) SELECT blob_id FROM dropped ORDER BY seq`),
+  /** Of the candidate ids, those that no object version or upload part references. */
+  unreferencedOf: statement('unreferenced_of', `SELECT c.id FROM unnest($1::text[]) AS c(id)
+    WHERE NOT EXISTS (SELECT 1 FROM object_blobs WHERE blob_id = c.id)
+      AND NOT EXISTS (SELECT 1 FROM upload_parts WHERE blob_id = c.id)`),
+  deleteInlineBlobs: statement('delete_inline_blobs', 'DELETE FROM inline_blobs WHERE id = ANY($1::text[]) RETURNING id'),
+  blobReferenced: statement('blob_referenced', `SELECT EXISTS (SELECT 1 FROM object_blobs WHERE blob_id = $1)
+    OR EXISTS (SELECT 1 FROM upload_parts WHERE blob_id = $1) AS referenced`),
+
+  insertUpload: statement('insert_upload', `INSERT INTO uploads (${UPLOAD_COLUMNS}) VALUES (${placeholders(UPLOAD_FIELDS.length)})`),
+  getUpload: statement('get_upload', `SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE upload_id = $1`),
+  /** An upload locked against completion or abort while a part is added to it. */
+  shareUpload: statement('share_upload', `SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE upload_id = $1 FOR SHARE`),
+  lockUpload: statement('lock_upload', `SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE upload_id = $1 FOR UPDATE`),
+  deleteUpload: statement('delete_upload', 'DELETE FROM uploads WHERE upload_id = $1'),
+  uploadsFromInclusive: uploadScan('uploads_from_inclusive', '>=', true),
+  uploadsFromExclusive: uploadScan('uploads_from_exclusive', '>', true),
+  uploadsAfterUpload: uploadScan('uploads_after_upload', 'after-upload', true),
+  uploadsFromInclusiveUnbounded: uploadScan('uploads_from_inclusive_unbounded', '>=', false),
+  uploadsFromExclusiveUnbounded: uploadScan('uploads_from_exclusive_unbounded', '>', false),
+  uploadsAfterUploadUnbounded: uploadScan('uploads_after_upload_unbounded', 'after-upload', false),
+
+  getPartBlob: statement('get_part_blob', 'SELECT blob_id FROM upload_parts WHERE upload_id = $1 AND part_number = $2'),
+  upsertPart: statement('upsert_part', `INSERT INTO upload_parts (${PART_COLUMNS}) VALUES (${placeholders(PART_FIELDS.length)})
+    ON CONFLICT (upload_id, part_number) DO UPDATE SET ${PART_FIELDS.slice(2).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`),
+  listParts: statement('list_parts', `SELECT ${PART_COLUMNS} FROM upload_parts
+    WHERE upload_id = $1 AND part_number > $2 ORDER BY part_number LIMIT $3`),
+  allParts: statement('all_parts', `SELECT ${PART_COLUMNS} FROM upload_parts WHERE upload_id = $1 ORDER BY part_number`),
+  partBlobsOfUpload: statement('part_blobs_of_upload', 'SELECT blob_id FROM upload_parts WHERE upload_id = $1'),
+  expireUploads: statement('expire_uploads', `WITH expired AS (DELETE FROM uploads WHERE upload_id IN
+    (SELECT upload_id FROM uploads WHERE initiated < $1 ORDER BY upload_id FOR UPDATE SKIP LOCKED) RETURNING upload_id)
+    SELECT (SELECT count(*) FROM expired)::bigint AS uploads,
+      coalesce((SELECT array_agg(DISTINCT p.blob_id) FROM upload_parts p JOIN expired e ON e.upload_id = p.upload_id), '{}') AS blobs`),
+
+  listFromInclusive: listScan('list_from_inclusive', '>=', true),
+  listFromExclusive: listScan('list_from_exclusive', '>', true),
+  listFromInclusiveUnbounded: listScan('list_from_inclusive_unbounded', '>=', false),
+  listFromExclusiveUnbounded: listScan('list_from_exclusive_unbounded', '>', false),
+};
+
+export const OBJECT_ROW_FIELDS = OBJECT_FIELDS;
