@@ -59,6 +59,11 @@ Options (each also read from the environment; flags win):
   --audit-dir DIR          audit log folder                SKLAD_AUDIT_DIR (default DIR/audit)
   --audit-max-file-mib N   rotate the audit file past N MiB  SKLAD_AUDIT_MAX_FILE_MIB (default 64);
                            SIGUSR2 rotates it now; SKLAD_AUDIT_SYNC_MS (default 1000) bounds fdatasync delay
+  --metadata-url URL       postgres://… metadata database shared by several gateways over one shared
+                           data folder (docs/operations.md, "Running several gateways")
+                                                           SKLAD_METADATA_URL (default: SQLite in DIR)
+  --gateway-id ID          this gateway's name among those sharing DIR: its temporary files, lock and
+                           audit chain                     SKLAD_GATEWAY_ID (default HOSTNAME-PORT)
   --config FILE       YAML config file (keys in docs/operations.md)   SKLAD_CONFIG
                       flags win over the environment, which wins over the file
   --print-config      print the effective configuration with each value's source, then exit
@@ -103,6 +108,8 @@ async function serve(args: string[]): Promise<number> {
       audit: { type: 'string' },
       'audit-dir': { type: 'string' },
       'audit-max-file-mib': { type: 'string' },
+      'metadata-url': { type: 'string' },
+      'gateway-id': { type: 'string' },
       config: { type: 'string' },
       'print-config': { type: 'boolean' },
       'tls-cert': { type: 'string' },

@@ -4,7 +4,6 @@ import { mkdir } from 'node:fs/promises';
 import type { Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { serve } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app.js';
@@ -18,14 +17,9 @@ import { keyringSealer } from './identity/secret-seal.js';
 import { ConfigError, type Config } from './config/config.js';
 import { loadKeyring, MasterKeyError, type LoadedKeyring } from './crypto/master-key.js';
 import { loadRootCredentials } from './data-folder/root-credentials.js';
-import { DiskBlobStore } from './storage/disk/disk-blob-store.js';
-import { InlineBlobStore } from './storage/inline-blob-store.js';
-import { DeletionHold } from './storage/deletion-hold.js';
 import { backupDataFolder } from './data-folder/backup.js';
-import { SqliteMetadataIndex } from './storage/sqlite/sqlite-metadata-index.js';
 import { startUploadExpiry } from './data-folder/upload-expiry.js';
-import { recoverStorage } from './data-folder/recovery.js';
-import { lockDataFolder } from './data-folder/lock.js';
+import { openStorage } from './open-storage.js';
 import { startBackgroundScrub } from './integrity/background-scrub.js';
 import { openAuditLog } from './audit/open.js';
 import { loadTlsMaterial, TlsMaterialError, type TlsFiles, type TlsMaterial } from './http/tls.js';
@@ -84,29 +78,23 @@ async function openTls(config: Config): Promise<{ files: TlsFiles; material: Tls
 export async function startServer(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
   const tls = await openTls(config);
   await mkdir(config.dataDir, { recursive: true });
-  const lock = await lockDataFolder(config.dataDir);
+  const storage = await openStorage(config, log);
+  const { index, identity, blobs, files } = storage;
   let keys: LoadedKeyring;
   try {
     keys = await openKeyring(config, log);
   } catch (e) {
-    await lock.release();
+    await storage.close();
     throw e;
   }
   const root = await loadRootCredentials(
     config.dataDir,
     config.rootAccessKey && config.rootSecretKey ? { accessKey: config.rootAccessKey, secretKey: config.rootSecretKey } : undefined,
   );
-  const index = SqliteMetadataIndex.open(path.join(config.dataDir, 'index.sqlite'));
-  // Blob files sit behind a deletion hold so an online backup can copy everything its index snapshot references.
-  const files = new DeletionHold(await DiskBlobStore.open(config.dataDir));
-  const blobs = new InlineBlobStore(files, index.inlineBlobs());
-  await recoverStorage(index, blobs, log);
   const audit = await openAuditLog(config, log).catch(async (e: unknown) => {
-    await index.close();
-    await lock.release();
+    await storage.close();
     throw e;
   });
-  const identity = index.identity();
   const sealer = keyringSealer(keys.keyring);
   const credentials = new IndexedCredentials(
     { secretKey: root.secretKey, principal: { accessKeyId: root.accessKey, userId: ROOT_USER_ID, isRoot: true } },
@@ -114,8 +102,13 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     sealer,
   );
   const access = new AccessControl(identity, index);
-  const scrubber = startBackgroundScrub(index, blobs, config.scrubIntervalHours, config.scrubRateMiB, log, keys.keyring);
-  const expiry = startUploadExpiry(index, blobs, config.uploadExpiryHours, log);
+  // Another gateway changed users, keys or policies: what this one cached of them is dropped.
+  storage.onForeignChange(() => {
+    credentials.invalidate();
+    access.invalidate();
+  });
+  const scrubber = startBackgroundScrub(index, blobs, config.scrubIntervalHours, config.scrubRateMiB, log, keys.keyring, storage.isLeader);
+  const expiry = startUploadExpiry(index, blobs, config.uploadExpiryHours, log, undefined, storage.isLeader);
   if (config.uploadExpiryHours > 0) void expiry.runOnce().catch((err: unknown) => log.error({ err }, 'upload expiry failed'));
   const stats = { integrityFailures: 0 };
   // Set on shutdown: /health/ready answers 503 so a load balancer stops sending work while requests drain.
@@ -139,7 +132,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     audit,
     admin: createAdminApi({
       backup: (destination) =>
-        backupDataFolder({ dataDir: config.dataDir, snapshotIndex: (file) => index.snapshot(file), blobs: files, version: SKLAD_VERSION }, destination),
+        backupDataFolder({ dataDir: config.dataDir, snapshotIndex: storage.snapshotIndex, blobs: files, version: SKLAD_VERSION }, destination),
       identity,
       index,
       sealer,
@@ -156,9 +149,10 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       log,
     }),
     operator: {
-      metrics: createMetrics(index, stats, { scrub: scrubber, identity }),
+      metrics: createMetrics(index, stats, { scrub: scrubber, identity, gatewayId: storage.gatewayId }),
       dataDir: config.dataDir,
       index,
+      probeDatabase: storage.probeDatabase,
       metricsToken: config.metricsToken,
       metricsPublic: config.metricsPublic,
       draining: () => draining,
@@ -176,8 +170,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     await expiry.stop();
     await scrubber.stop();
     await audit.close();
-    await index.close();
-    await lock.release();
+    await storage.close();
     throw e;
   }
   // A large upload may take hours, so by default there is no limit on a whole request; a stalled one is cut by
@@ -226,8 +219,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       await audit.close();
       await expiry.stop();
       await scrubber.stop();
-      await index.close();
-      await lock.release();
+      await storage.close();
       log.info('sklad stopped');
     })();
     return closing;

@@ -55,6 +55,13 @@ export interface Config {
   auditMaxFileBytes: number;
   /** Longest time an audit record waits for fdatasync. */
   auditSyncMs: number;
+  /**
+   * postgres://… URL of a shared PostgreSQL metadata database: any number of gateways then serve the same
+   * buckets over a shared data folder. Absent: SQLite in the data folder, one server.
+   */
+  metadataUrl?: string;
+  /** This gateway's name among those sharing a data folder: its temporary files, lock and audit chain. */
+  gatewayId: string;
 }
 
 export interface ServeFlags {

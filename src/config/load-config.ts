@@ -1,5 +1,6 @@
 // Loads the server configuration: defaults < config file < environment < command-line flags. The only module
 // that reads the environment.
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { readConfigFile, type ConfigFile } from './config-file.js';
 import { invalidValue, settingFor, type SettingSource } from './settings.js';
@@ -20,6 +21,14 @@ function parseBoolean(value: string, what: string): boolean {
   if (/^(true|1|yes|on)$/i.test(value)) return true;
   if (/^(false|0|no|off)$/i.test(value)) return false;
   throw new ConfigError(`invalid ${what} (true or false): ${value}`);
+}
+
+const GATEWAY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** The host name and port: unique among gateways on distinct hosts, or on distinct ports of one host. */
+function defaultGatewayId(port: number): string {
+  const host = hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 50) || 'gateway';
+  return `${host}-${port}`;
 }
 
 export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, report: ConfigReport = { sources: {}, warnings: [] }): Config {
@@ -68,8 +77,17 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, report: Co
     throw new ConfigError(`headers-timeout-ms (${headersTimeoutMs}) cannot be longer than request-timeout-ms (${requestTimeoutMs})`);
   }
   const dataDir = path.resolve(pick('data', 'SKLAD_DATA') ?? 'data');
+  const port = parsePort(pick('port', 'SKLAD_PORT') ?? '9000');
+  const metadataUrl = pick('metadata-url', 'SKLAD_METADATA_URL');
+  if (metadataUrl !== undefined && !/^postgres(ql)?:\/\//.test(metadataUrl)) {
+    throw new ConfigError('metadata-url must be a postgres:// (or postgresql://) URL');
+  }
+  const gatewayId = pick('gateway-id', 'SKLAD_GATEWAY_ID') ?? defaultGatewayId(port);
+  if (!GATEWAY_ID.test(gatewayId)) throw new ConfigError(`invalid gateway-id: ${gatewayId} (1-64 letters, digits and ._-)`);
   const auditDir = pick('audit-dir', 'SKLAD_AUDIT_DIR');
-  const auditDirPath = auditDir === undefined ? path.join(dataDir, 'audit') : path.resolve(auditDir);
+  // Gateways sharing a data folder keep one audit chain each, side by side (`sklad audit verify` checks all).
+  const defaultAuditDir = metadataUrl === undefined ? path.join(dataDir, 'audit') : path.join(dataDir, 'audit', gatewayId);
+  const auditDirPath = auditDir === undefined ? defaultAuditDir : path.resolve(auditDir);
   // Both folders hold a sklad.lock; one folder for both would lock out its own server.
   if (auditDirPath === dataDir) throw new ConfigError('audit-dir must not be the data folder itself (the default is DATA/audit)');
   const auditMaxFileMiB = parseNumber(pick('audit-max-file-mib', 'SKLAD_AUDIT_MAX_FILE_MIB') ?? '64', 'audit-max-file-mib');
@@ -77,7 +95,7 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, report: Co
   return {
     dataDir,
     host: pick('host', 'SKLAD_HOST') ?? '0.0.0.0',
-    port: parsePort(pick('port', 'SKLAD_PORT') ?? '9000'),
+    port,
     region,
     domain: pick('domain', 'SKLAD_DOMAIN'),
     logLevel: pick('log-level', 'SKLAD_LOG_LEVEL') ?? 'info',
@@ -105,5 +123,7 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, report: Co
     auditDir: auditDirPath,
     auditMaxFileBytes: Math.max(1, Math.round(auditMaxFileMiB * 1024 * 1024)),
     auditSyncMs: parseNumber(pick('audit-sync-ms', 'SKLAD_AUDIT_SYNC_MS') ?? '1000', 'audit-sync-ms'),
+    metadataUrl,
+    gatewayId,
   };
 }

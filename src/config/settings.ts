@@ -56,6 +56,9 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'audit', field: 'audit', env: 'SKLAD_AUDIT', flag: true, type: 'boolean' },
   { key: 'audit-dir', field: 'auditDir', env: 'SKLAD_AUDIT_DIR', flag: true, type: 'path' },
   { key: 'audit-max-file-mib', field: 'auditMaxFileBytes', env: 'SKLAD_AUDIT_MAX_FILE_MIB', flag: true, type: 'number', min: 0, display: (c) => c.auditMaxFileBytes / (1024 * 1024) },
+  // A URL may carry a password: masked when printed; PGPASSWORD or ~/.pgpass keep it off the command line.
+  { key: 'metadata-url', field: 'metadataUrl', env: 'SKLAD_METADATA_URL', flag: true, type: 'string', secret: true },
+  { key: 'gateway-id', field: 'gatewayId', env: 'SKLAD_GATEWAY_ID', flag: true, type: 'string' },
   { key: 'audit-sync-ms', field: 'auditSyncMs', env: 'SKLAD_AUDIT_SYNC_MS', flag: false, type: 'integer', min: 0, max: MAX_MS },
 ];
 

@@ -10,9 +10,21 @@ export interface UploadExpiry {
   stop(): Promise<void>;
 }
 
-export function startUploadExpiry(index: MetadataIndex, blobs: BlobStore, maxAgeHours: number, log: Logger, intervalMs = 3_600_000): UploadExpiry {
+/**
+ * `isLeader`: whether this server runs the cluster's background work now (gateways sharing a database
+ * elect one; a single server always does). A pass is skipped while it is false.
+ */
+export function startUploadExpiry(
+  index: MetadataIndex,
+  blobs: BlobStore,
+  maxAgeHours: number,
+  log: Logger,
+  intervalMs = 3_600_000,
+  isLeader: () => boolean = () => true,
+): UploadExpiry {
   let running: Promise<number> | undefined;
   const runOnce = (): Promise<number> => {
+    if (!isLeader()) return Promise.resolve(0);
     running ??= (async () => {
       try {
         const { uploads, orphans } = await index.expireUploads(new Date(Date.now() - maxAgeHours * 3_600_000));

@@ -22,13 +22,15 @@ export function startBackgroundScrub(
   rateMiB: number,
   log: Logger,
   keyring?: Keyring,
+  /** Whether this server runs the cluster's background work now; a pass is skipped while it is false. */
+  isLeader: () => boolean = () => true,
 ): BackgroundScrub {
   const controller = new AbortController();
   let running: Promise<void> | undefined;
   let last: ScrubReport | undefined;
   let lastFinishedAt: Date | undefined;
   const pass = (): void => {
-    if (running) return;
+    if (running || !isLeader()) return;
     running = scrub({ index, blobs, keyring, log, quarantine: true, removeOrphans: false, bytesPerSecond: rateMiB * 1024 * 1024, signal: controller.signal })
       .then((report) => {
         last = report;

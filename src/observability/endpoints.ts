@@ -14,6 +14,8 @@ export interface OperatorEndpoints {
   /** Bearer token required for /metrics; undefined with `metricsPublic` false means /metrics is off. */
   metricsToken?: string;
   metricsPublic: boolean;
+  /** A round trip to a networked metadata database, for readiness. */
+  probeDatabase?: () => Promise<void>;
   /** True once shutdown began: readiness fails so traffic moves elsewhere while requests drain. */
   draining?: () => boolean;
 }
@@ -41,7 +43,7 @@ export async function operatorResponse(incoming: IncomingMessage, ops: OperatorE
   if (path === '/health/live') return json(200, { status: 'ok' });
   if (path === '/health/ready') {
     if (ops.draining?.()) return json(503, { status: 'draining', checks: { shutdown: 'in progress' } });
-    const r = await readiness(ops.dataDir, ops.index);
+    const r = await readiness(ops.dataDir, ops.index, ops.probeDatabase);
     return json(r.ready ? 200 : 503, { status: r.ready ? 'ok' : 'unavailable', checks: r.checks });
   }
   if (path === '/metrics') {

@@ -9,7 +9,8 @@ export interface Readiness {
   checks: Record<string, 'ok' | string>;
 }
 
-export async function readiness(dataDir: string, index: MetadataIndex): Promise<Readiness> {
+/** `probeDatabase`: a round trip to a networked metadata database (a cached answer proves nothing). */
+export async function readiness(dataDir: string, index: MetadataIndex, probeDatabase?: () => Promise<void>): Promise<Readiness> {
   const checks: Record<string, string> = {};
   const probe = path.join(dataDir, 'tmp', `ready-${randomBytes(6).toString('hex')}`);
   try {
@@ -21,6 +22,7 @@ export async function readiness(dataDir: string, index: MetadataIndex): Promise<
   }
   try {
     await index.getBucket('-readiness-probe-');
+    await probeDatabase?.();
     checks.index = 'ok';
   } catch (e) {
     checks.index = `not usable: ${(e as Error).message}`;

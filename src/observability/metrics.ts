@@ -24,10 +24,13 @@ export interface Metrics {
 export interface MetricSources {
   scrub?: Pick<BackgroundScrub, 'last' | 'lastFinishedAt' | 'running'>;
   identity?: Pick<IdentityIndex, 'listUsers'>;
+  /** Set when several gateways share the storage: every series carries it as the `gateway` label. */
+  gatewayId?: string;
 }
 
 export function createMetrics(index: MetadataIndex, stats: ServerStats, sources: MetricSources = {}): Metrics {
   const registry = new Registry();
+  if (sources.gatewayId !== undefined) registry.setDefaultLabels({ gateway: sources.gatewayId });
   collectDefaultMetrics({ register: registry, prefix: 'sklad_' });
   const requests = new Counter({
     name: 'sklad_requests_total',

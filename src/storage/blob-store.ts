@@ -31,6 +31,12 @@ export interface BlobStore {
    * so that small reads need no stream; undefined otherwise, including for a missing blob.
    */
   readInline?(id: string): Buffer | undefined;
+  /**
+   * When the blob was finished (made durable under its id); undefined for a missing blob or a store that
+   * does not know. Orphan collection on a shared store spares blobs younger than a grace period: another
+   * gateway may have written one and not yet committed the record that references it.
+   */
+  writtenAt?(id: string): Promise<Date | undefined>;
   /** Idempotent: deleting a missing blob is not an error. */
   delete(id: string): Promise<void>;
   /** Every blob id present on disk (for recovery sweeps and scrubbing). */

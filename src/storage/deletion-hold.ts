@@ -17,6 +17,10 @@ export class DeletionHold<S extends BlobStore> implements BlobStore {
     return this.inner.read(id, range);
   }
 
+  writtenAt(id: string): Promise<Date | undefined> {
+    return this.inner.writtenAt?.(id) ?? Promise.resolve(undefined);
+  }
+
   async delete(id: string): Promise<void> {
     if (this.#holds > 0) {
       this.#pending.add(id);

@@ -48,6 +48,7 @@ function samples(s: Setting): [unknown, string, string] {
     case 'list':
       return [['ZmlsZS1rZXk='], 'ZW52LWtleQ==', 'unused'];
     case 'string':
+      if (s.key === 'metadata-url') return ['postgres://file.example/sklad', 'postgres://env.example/sklad', 'postgresql://flag.example/sklad'];
       if (s.oneOf) return [s.oneOf[0], s.oneOf[1]!, s.oneOf[2]!];
       return ['from-file-1', 'from-env-22', 'from-flag-333'];
   }

@@ -46,13 +46,17 @@ export class DiskBlobStore implements BlobStore, ExportableBlobStore {
   /** Temp files of writes in progress, which a sweep must leave alone. */
   private readonly writing = new Set<string>();
 
-  private constructor(root: string) {
+  private constructor(root: string, writer: string | undefined) {
     this.blobsDir = join(root, 'blobs');
-    this.tmpDir = join(root, 'tmp');
+    this.tmpDir = writer === undefined ? join(root, 'tmp') : join(root, 'tmp', writer);
   }
 
-  static async open(root: string): Promise<DiskBlobStore> {
-    const store = new DiskBlobStore(root);
+  /**
+   * `writer` names this process among several sharing `root` (the gateway id): its temporary files go to
+   * tmp/<writer>/, so sweeping them never touches another writer's writes in progress.
+   */
+  static async open(root: string, writer?: string): Promise<DiskBlobStore> {
+    const store = new DiskBlobStore(root, writer);
     await mkdir(store.blobsDir, { recursive: true });
     await mkdir(store.tmpDir, { recursive: true });
     await syncDirectory(root);
@@ -109,6 +113,12 @@ export class DiskBlobStore implements BlobStore, ExportableBlobStore {
       await handle.close();
       throw error;
     }
+  }
+
+  async writtenAt(id: string): Promise<Date | undefined> {
+    if (!ID_PATTERN.test(id)) return undefined;
+    const info = await stat(this.blobPath(id)).catch(ignoreCode('ENOENT'));
+    return info ? info.mtime : undefined;
   }
 
   async delete(id: string): Promise<void> {
