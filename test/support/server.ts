@@ -28,6 +28,8 @@ export interface TestServerOptions {
   domain?: string;
   /** Extra server environment, e.g. SKLAD_UPLOAD_EXPIRY_HOURS. */
   env?: Record<string, string>;
+  /** Leave the data folder in place on cleanup (it is shared with other servers). */
+  keepDataDir?: boolean;
 }
 
 /**
@@ -93,7 +95,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     async cleanup() {
       for (const c of clients) c.destroy();
       await handle.server.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!options.keepDataDir) await rm(dataDir, { recursive: true, force: true });
       if (internalErrors.length > 0) {
         throw new Error(`the server answered ${internalErrors.length} request(s) with InternalError:\n${internalErrors.join('')}`);
       }

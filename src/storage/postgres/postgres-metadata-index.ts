@@ -71,9 +71,6 @@ interface BucketCountersRow {
   quota_max_objects: number | null;
 }
 
-/** The locked bucket's counters and the current object under a key, if any. */
-type LockedTarget = BucketCountersRow & { version_id: string | null; etag: string | null; delete_marker: number | null; size: number | null };
-
 /** An object row with its blobs as [blob_id, size] pairs, read in one statement. */
 type ObjectRowWithBlobs = ObjectRow & { blobs: [string, number][] };
 
@@ -517,17 +514,20 @@ export class PostgresMetadataIndex implements MetadataIndex {
    * Returns the replaced version's blob ids, some maybe still referenced (callers filter with `unreferenced`).
    */
   private async writeCurrent(tx: Transaction, record: ObjectRecord, condition: WriteCondition | undefined): Promise<string[]> {
-    const locked = (await tx.query<LockedTarget>(sql.lockBucketWithCurrent([record.bucket, record.key]))).rows[0];
-    if (!locked) throw new S3Error('NoSuchBucket', { fields: { BucketName: record.bucket } });
-    const current = locked.version_id === null ? undefined : { etag: locked.etag!, deleteMarker: locked.delete_marker === 1 };
+    const locked = await this.lockBucket(tx, record.bucket);
+    // Read after the lock is held, in a statement of its own: under READ COMMITTED it then sees every write
+    // committed by the gateway that held the lock before (a join locking only the bucket row would re-check
+    // that row alone and keep the object row it first saw).
+    const row = (await tx.query<CurrentRow & { size: number }>(sql.getCurrent([record.bucket, record.key]))).rows[0];
+    const current = row && { etag: row.etag, deleteMarker: row.delete_marker === 1 };
     checkWriteCondition(record.key, current, condition);
     // Only current versions exist so far: the new record replaces the old one, whose blobs are released
     // unless something else (another key, an upload part, the new record) still uses them.
-    const released = current ? await this.dropBlobRows(tx, record.bucket, record.key, locked.version_id!) : [];
+    const released = row ? await this.dropBlobRows(tx, record.bucket, record.key, row.version_id) : [];
     await tx.query(sql.upsertObject(values(toObjectRow(record), OBJECT_ROW_FIELDS)));
     // What the counting trigger just did to the bucket's counters (delete markers count for nothing).
     const counted = (deleteMarker: boolean | undefined, size: number): [number, number] => (deleteMarker === false ? [1, size] : [0, 0]);
-    const [oldObjects, oldBytes] = counted(current?.deleteMarker, locked.size ?? 0);
+    const [oldObjects, oldBytes] = counted(current?.deleteMarker, row?.size ?? 0);
     const [newObjects, newBytes] = counted(record.deleteMarker, record.size);
     await this.checkQuotas(tx, locked, {
       ...locked,

@@ -79,11 +79,7 @@ export const sql = {
     FROM uploads u JOIN upload_parts p ON p.upload_id = u.upload_id WHERE u.bucket = $1`),
   deleteUploadsOfBucket: statement('delete_uploads_of_bucket', 'DELETE FROM uploads WHERE bucket = $1'),
 
-  /** The bucket row locked (see lockBucket) and the current object under the key, in one round trip. */
-  lockBucketWithCurrent: statement('lock_bucket_with_current', `SELECT b.object_count, b.byte_count, b.owner,
-    b.quota_max_bytes, b.quota_max_objects, o.version_id, o.etag, o.delete_marker, o.size
-    FROM buckets b LEFT JOIN objects o ON o.bucket = b.name AND o.key = $2 WHERE b.name = $1 FOR UPDATE OF b`),
-  getCurrent: statement('get_current', 'SELECT version_id, etag, delete_marker FROM objects WHERE bucket = $1 AND key = $2'),
+  getCurrent: statement('get_current', 'SELECT version_id, etag, delete_marker, size FROM objects WHERE bucket = $1 AND key = $2'),
   getObject: statement('get_object', `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW} FROM objects o WHERE bucket = $1 AND key = $2`),
   /** The source of a copy, locked against a concurrent overwrite or delete until the copy commits. */
   getObjectForShare: statement('get_object_for_share', `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW} FROM objects o
