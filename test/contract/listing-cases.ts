@@ -4,8 +4,12 @@ import type { ListPage, ListQuery, MetadataIndex } from '../../src/storage/metad
 import { bucketRecord, expectS3Error, objectRecord } from './records.js';
 import { byteCompare, pageShape, random, referenceList, type ReferencePage } from './reference-listing.js';
 
-/** Registers the listing cases; `current` yields the index the enclosing suite opened for this test. */
-export function listingCases(current: () => MetadataIndex): void {
+/**
+ * Registers the listing cases; `current` yields the index the enclosing suite opened for this test.
+ * `scale` shrinks the randomised comparison with the reference (keys, queries and page walks alike) for an
+ * engine where every call is a network round trip; its deterministic cases run in full either way.
+ */
+export function listingCases(current: () => MetadataIndex, scale = 1): void {
   let index: MetadataIndex;
   const list = (bucket: string, q: Partial<Omit<ListQuery, 'bucket'>> = {}): Promise<ListPage> =>
     index.list({ bucket, prefix: '', delimiter: '', after: '', maxKeys: 1000, ...q });
@@ -205,7 +209,7 @@ export function listingCases(current: () => MetadataIndex): void {
       const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
       const alphabet = ['a', 'b', 'B', '/', '/', '/', '-', ' ', '+', '%', '_', 'é', '\uFFFD', '\uE000', '😀', '\u{10FFFF}', '.'];
       const live = new Set<string>();
-      while (live.size < 3000) {
+      while (live.size < Math.round(3000 * scale)) {
         const length = 1 + Math.floor(next() * 8);
         let key = '';
         for (let i = 0; i < length; i++) key += pick(alphabet);
@@ -214,9 +218,10 @@ export function listingCases(current: () => MetadataIndex): void {
       await putKeys('b', live);
       // Some keys deleted, some hidden behind delete markers: neither may be listed.
       const all = [...live];
-      await Promise.all(all.slice(0, 150).map((key) => index.deleteObject('b', key)));
-      await Promise.all(all.slice(150, 300).map((key) => index.putObject(objectRecord('b', key, { deleteMarker: true, blobs: [], size: 0 }))));
-      for (const key of all.slice(0, 300)) live.delete(key);
+      const removed = Math.round(150 * scale);
+      await Promise.all(all.slice(0, removed).map((key) => index.deleteObject('b', key)));
+      await Promise.all(all.slice(removed, 2 * removed).map((key) => index.putObject(objectRecord('b', key, { deleteMarker: true, blobs: [], size: 0 }))));
+      for (const key of all.slice(0, 2 * removed)) live.delete(key);
 
       const keys = [...live].sort(byteCompare);
       // Cut by code points: S3 keys are UTF-8, so a prefix never ends inside a surrogate pair.
@@ -224,7 +229,7 @@ export function listingCases(current: () => MetadataIndex): void {
         const source = [...pick(keys)];
         return next() < 0.7 ? source.slice(0, Math.floor(next() * (source.length + 1))).join('') : pick(alphabet) + pick(alphabet);
       };
-      for (let round = 0; round < 300; round++) {
+      for (let round = 0; round < Math.round(300 * scale); round++) {
         const q = {
           prefix: next() < 0.3 ? '' : randomString(),
           delimiter: pick(['', '', '/', 'a', '😀', '/a', '\u{10FFFF}', 'é/']),
@@ -236,7 +241,7 @@ export function listingCases(current: () => MetadataIndex): void {
       }
 
       // Walking every page must visit exactly what one unbounded listing returns.
-      for (let round = 0; round < 30; round++) {
+      for (let round = 0; round < Math.round(30 * scale); round++) {
         const base = { prefix: next() < 0.5 ? '' : pick(alphabet), delimiter: pick(['', '/', 'b']), maxKeys: pick([1, 3, 10, 100]) };
         const expected = referenceList(keys, { ...base, after: '', maxKeys: 1_000_000 });
         const seen: ReferencePage = { keys: [], commonPrefixes: [], isTruncated: false };

@@ -12,14 +12,13 @@ import { buildListPageAsync } from '../list-page.js';
 import type {
   BucketRecord,
   CopySourceCheck,
-  DefaultEncryption,
+  BucketPatch,
   ListPage,
   ListQuery,
   MetadataIndex,
   ObjectRecord,
   PartListPage,
   PartRecord,
-  PublicAccessBlockConfig,
   StorageUsage,
   Tag,
   UploadListPage,
@@ -27,8 +26,8 @@ import type {
   UploadRecord,
   WriteCondition,
 } from '../metadata-index.js';
+import { patchColumns } from '../sqlite/bucket-columns.js';
 import {
-  bucketEncryptionColumn,
   toBucketRecord,
   toBucketRow,
   toObjectRecord,
@@ -55,7 +54,7 @@ import { connectionConfig, openPool, sqlState, type PostgresOptions } from './co
 import { PostgresGroupCommit, type Transaction } from './group-commit.js';
 import { migrate } from './migrations.js';
 import { PostgresIdentityIndex } from './postgres-identity-index.js';
-import { OBJECT_ROW_FIELDS, PART_FIELDS, UPLOAD_FIELDS, sql } from './statements.js';
+import { BUCKET_COLUMNS, BUCKET_FIELDS, OBJECT_ROW_FIELDS, PART_FIELDS, UPLOAD_FIELDS, sql } from './statements.js';
 
 /**
  * How long a cached bucket record may be used without hearing of a change: the bound on staleness when
@@ -147,7 +146,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
 
   async createBucket(bucket: BucketRecord): Promise<void> {
     return this.write(async (tx) => {
-      const inserted = await tx.query(sql.insertBucket(values(toBucketRow(bucket), BUCKET_ROW_FIELDS)));
+      const inserted = await tx.query(sql.insertBucket(values(toBucketRow(bucket), BUCKET_FIELDS)));
       if (inserted.rowCount === 0) {
         const { rows } = await tx.query<{ owner: string }>(sql.bucketOwner([bucket.name]));
         const code = rows[0]?.owner === bucket.owner ? 'BucketAlreadyOwnedByYou' : 'BucketAlreadyExists';
@@ -228,26 +227,22 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   async list(query: ListQuery): Promise<ListPage> {
-    // Without a delimiter a page is one range scan: one statement, no transaction needed. With one, every
-    // skip-scan step of a page reads the same snapshot.
-    const single = query.delimiter === '';
-    const run = single ? <T>(work: (tx: Transaction) => Promise<T>) => work(this.pool) : this.readTransaction.bind(this);
-    return run(async (tx) => {
-      if (!single) await this.requireBucket(tx, query.bucket);
-      const scan = (from: string, inclusive: boolean, before: string | undefined, limit: number): AsyncIterable<SummaryRow> =>
-        batched<SummaryRow>(limit, single ? limit : 16, async (last, count) => {
-          const start = last === undefined ? from : last.key;
-          const fromInclusive = last === undefined && inclusive;
-          const statement = before === undefined
-            ? (fromInclusive ? sql.listFromInclusiveUnbounded : sql.listFromExclusiveUnbounded)([query.bucket, start, count])
-            : (fromInclusive ? sql.listFromInclusive : sql.listFromExclusive)([query.bucket, start, before, count]);
-          return (await tx.query<SummaryRow>(statement)).rows;
-        });
-      const page = await buildListPageAsync(query, scan, toObjectSummary);
-      // An empty page may come from a missing bucket; a page with entries proves the bucket exists.
-      if (single && page.objects.length === 0) await this.requireBucket(tx, query.bucket);
-      return page;
-    });
+    // Each skip-scan step is a statement of its own, outside any transaction: the steps read disjoint,
+    // increasing key ranges, so no key can appear twice, and a page reflects each range as it was when
+    // read, as S3's own listings do. A transaction would cost two more round trips per page.
+    const scan = (from: string, inclusive: boolean, before: string | undefined, limit: number): AsyncIterable<SummaryRow> =>
+      batched<SummaryRow>(limit, query.delimiter === '' ? limit : 16, async (last, count) => {
+        const start = last === undefined ? from : last.key;
+        const fromInclusive = last === undefined && inclusive;
+        const statement = before === undefined
+          ? (fromInclusive ? sql.listFromInclusiveUnbounded : sql.listFromExclusiveUnbounded)([query.bucket, start, count])
+          : (fromInclusive ? sql.listFromInclusive : sql.listFromExclusive)([query.bucket, start, before, count]);
+        return (await this.pool.query<SummaryRow>(statement)).rows;
+      });
+    const page = await buildListPageAsync(query, scan, toObjectSummary);
+    // An empty page may come from a missing bucket; a page with entries proves the bucket exists.
+    if (page.objects.length === 0 && page.commonPrefixes.length === 0) await this.requireBucket(this.pool, query.bucket);
+    return page;
   }
 
   async copyObject(
@@ -279,40 +274,21 @@ export class PostgresMetadataIndex implements MetadataIndex {
     });
   }
 
-  async putBucketTags(bucket: string, tags: Tag[] | undefined): Promise<void> {
-    return this.updateBucket(bucket, sql.setBucketTags([tags === undefined ? null : JSON.stringify(tags), bucket]));
-  }
-
-  async getBucketTags(bucket: string): Promise<Tag[] | undefined> {
-    const { rows } = await this.pool.query<{ tags: string | null }>(sql.getBucketTags([bucket]));
-    const row = rows[0];
-    if (!row) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
-    return row.tags === null ? undefined : (JSON.parse(row.tags) as Tag[]);
-  }
-
-  async putBucketEncryption(bucket: string, encryption: DefaultEncryption | undefined): Promise<void> {
-    const value = encryption === undefined ? null : bucketEncryptionColumn(encryption);
-    return this.updateBucket(bucket, sql.setBucketEncryption([value, bucket]));
-  }
-
-  async putBucketPolicy(bucket: string, policy: string | undefined): Promise<void> {
-    return this.updateBucket(bucket, sql.setBucketPolicy([policy ?? null, bucket]));
-  }
-
-  async putBucketAcl(bucket: string, acl: string): Promise<void> {
-    return this.updateBucket(bucket, sql.setBucketAcl([acl, bucket]));
-  }
-
-  async putPublicAccessBlock(bucket: string, config: PublicAccessBlockConfig | undefined): Promise<void> {
-    return this.updateBucket(bucket, sql.setPublicAccessBlock([config === undefined ? null : JSON.stringify(config), bucket]));
-  }
-
-  async putBucketQuota(bucket: string, quota: Quota | undefined): Promise<void> {
-    return this.updateBucket(bucket, sql.setBucketQuota([quota?.maxBytes ?? null, quota?.maxObjects ?? null, bucket]));
-  }
-
-  async setBucketOwner(bucket: string, owner: string): Promise<void> {
-    return this.updateBucket(bucket, sql.setBucketOwner([owner, bucket]));
+  async patchBucket(bucket: string, patch: BucketPatch): Promise<BucketRecord> {
+    const columns = Object.entries(patchColumns(patch));
+    return this.write(async (tx) => {
+      // Column names come from the fixed table of bucket settings, values travel as parameters.
+      const statement = columns.length === 0
+        ? { text: `SELECT ${BUCKET_COLUMNS} FROM buckets WHERE name = $1`, values: [bucket] }
+        : {
+            text: `UPDATE buckets SET ${columns.map(([column], i) => `${column} = $${i + 2}`).join(', ')} WHERE name = $1 RETURNING ${BUCKET_COLUMNS}`,
+            values: [bucket, ...columns.map(([, value]) => value)],
+          };
+      const row = (await tx.query<BucketRow>(statement)).rows[0];
+      if (!row) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
+      if (columns.length > 0) await this.bucketChanged(tx, bucket);
+      return toBucketRecord(row);
+    });
   }
 
   async putObjectAcl(bucket: string, key: string, acl: string): Promise<void> {
@@ -473,14 +449,6 @@ export class PostgresMetadataIndex implements MetadataIndex {
     }
   }
 
-  /** Runs a one-row bucket update in a write unit; NoSuchBucket when it changed nothing. */
-  private updateBucket(bucket: string, update: pg.QueryConfig): Promise<void> {
-    return this.write(async (tx) => {
-      if ((await tx.query(update)).rowCount === 0) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
-      await this.bucketChanged(tx, bucket);
-    });
-  }
-
   /** Drops the bucket from this gateway's cache now and, once the transaction commits, from the others'. */
   private async bucketChanged(tx: Transaction, bucket: string): Promise<void> {
     this.buckets.forget(bucket);
@@ -586,6 +554,3 @@ export class PostgresMetadataIndex implements MetadataIndex {
     return this.column(tx, sql.deleteObjectBlobs([bucket, key, versionId]), 'blob_id');
   }
 }
-
-const BUCKET_ROW_FIELDS = ['name', 'owner', 'region', 'created_at', 'acl', 'versioning', 'encryption', 'policy',
-  'public_access_block', 'quota_max_bytes', 'quota_max_objects'] as const;

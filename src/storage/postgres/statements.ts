@@ -6,8 +6,9 @@ const OBJECT_COLUMNS = `bucket, key, version_id, delete_marker, size, etag, last
   content_headers, user_metadata, tags, acl, checksum_algorithm, checksum_type, checksum_value, parts, quarantined, encryption, verify_crc32c`;
 const OBJECT_FIELDS = OBJECT_COLUMNS.split(',').map((column) => column.trim());
 const SUMMARY_COLUMNS = 'key, size, etag, last_modified, owner, storage_class, checksum_algorithm, checksum_type';
-const BUCKET_COLUMNS = `name, owner, region, created_at, acl, versioning, encryption, policy, public_access_block,
-  quota_max_bytes, quota_max_objects`;
+export const BUCKET_COLUMNS = `name, owner, region, created_at, acl, versioning, encryption, policy, public_access_block,
+  quota_max_bytes, quota_max_objects, tags`;
+export const BUCKET_FIELDS = BUCKET_COLUMNS.split(',').map((column) => column.trim());
 const UPLOAD_COLUMNS = `upload_id, bucket, key, initiated, owner, storage_class, content_headers, user_metadata, tags,
   acl, checksum_algorithm, checksum_type, encryption`;
 export const UPLOAD_FIELDS = UPLOAD_COLUMNS.split(',').map((column) => column.trim());
@@ -49,7 +50,7 @@ export const sql = {
     FROM buckets WHERE name = $1 FOR UPDATE`),
   getBucket: statement('get_bucket', `SELECT ${BUCKET_COLUMNS} FROM buckets WHERE name = $1`),
   listBuckets: statement('list_buckets', `SELECT ${BUCKET_COLUMNS} FROM buckets ORDER BY name`),
-  insertBucket: statement('insert_bucket', `INSERT INTO buckets (${BUCKET_COLUMNS}) VALUES (${placeholders(11)})
+  insertBucket: statement('insert_bucket', `INSERT INTO buckets (${BUCKET_COLUMNS}) VALUES (${placeholders(BUCKET_FIELDS.length)})
     ON CONFLICT (name) DO NOTHING`),
   bucketOwner: statement('bucket_owner', 'SELECT owner FROM buckets WHERE name = $1'),
   deleteBucket: statement('delete_bucket', 'DELETE FROM buckets WHERE name = $1'),
@@ -62,14 +63,6 @@ export const sql = {
   /** Locked: growing writes of one user's buckets pass its quota check one at a time, across gateways. */
   lockUserQuota: statement('lock_user_quota', `SELECT quota_max_bytes, quota_max_objects FROM users
     WHERE name = $1 AND (quota_max_bytes IS NOT NULL OR quota_max_objects IS NOT NULL) FOR UPDATE`),
-  setBucketPolicy: statement('set_bucket_policy', 'UPDATE buckets SET policy = $1 WHERE name = $2'),
-  setBucketAcl: statement('set_bucket_acl', 'UPDATE buckets SET acl = $1 WHERE name = $2'),
-  setPublicAccessBlock: statement('set_public_access_block', 'UPDATE buckets SET public_access_block = $1 WHERE name = $2'),
-  setBucketQuota: statement('set_bucket_quota', 'UPDATE buckets SET quota_max_bytes = $1, quota_max_objects = $2 WHERE name = $3'),
-  setBucketOwner: statement('set_bucket_owner', 'UPDATE buckets SET owner = $1 WHERE name = $2'),
-  setBucketTags: statement('set_bucket_tags', 'UPDATE buckets SET tags = $1 WHERE name = $2'),
-  getBucketTags: statement('get_bucket_tags', 'SELECT tags FROM buckets WHERE name = $1'),
-  setBucketEncryption: statement('set_bucket_encryption', 'UPDATE buckets SET encryption = $1 WHERE name = $2'),
   setObjectAcl: statement('set_object_acl', 'UPDATE objects SET acl = $1 WHERE bucket = $2 AND key = $3 AND delete_marker = 0'),
   countUploads: statement('count_uploads', 'SELECT count(*)::bigint AS count FROM uploads'),
   // Delete markers and noncurrent versions keep a bucket from being deleted, as in S3.
