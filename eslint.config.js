@@ -9,6 +9,7 @@ const noImports = (...patterns) => ({
 const implementations = [
   { pattern: '**/storage/sqlite/*', message: 'only composition roots (server.ts, commands/) name the SQLite index' },
   { pattern: '**/storage/disk/*', message: 'only composition roots (server.ts, commands/) name the disk blob store' },
+  { pattern: '**/storage/postgres/*', message: 'only composition roots (open-storage.ts, commands/) name the PostgreSQL index' },
 ];
 const framework = [{ pattern: 'hono', message: 'Hono stays at the HTTP edge (app.ts, server.ts)' }, { pattern: '@hono/*', message: 'Hono stays at the HTTP edge (app.ts, server.ts)' }];
 
@@ -77,7 +78,7 @@ export default tseslint.config(
     ),
   },
   {
-    files: ['src/storage/sqlite/**/*.ts', 'src/storage/disk/**/*.ts'],
+    files: ['src/storage/sqlite/**/*.ts', 'src/storage/disk/**/*.ts', 'src/storage/postgres/**/*.ts'],
     rules: noImports(
       ...framework,
       { pattern: '../../s3/*', message: 'storage implementations know no S3 handler' },
