@@ -209,6 +209,14 @@ print(','.join(keys))
     }
   });
 
+  it('keeps one audit chain per gateway, verified together by sklad audit verify', async () => {
+    // Records reach the file within the sync interval (SKLAD_AUDIT_SYNC_MS, a second by default).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const r = await run(process.execPath, [path.resolve('bin/sklad'), 'audit', 'verify', '--data', cl.dataDir], { env: { ...process.env } });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    for (const id of ['gw1', 'gw2', 'gw3']) expect(r.stdout).toMatch(new RegExp(`^${id}: OK: [1-9]\\d* records`, 'm'));
+  });
+
   it("spares in its start-up recovery the blobs other gateways are writing or have just written", async () => {
     // Another gateway's write in progress (its own temporary folder) and a blob it just finished but has not
     // committed yet; and a blob orphaned long ago, which recovery must remove.
