@@ -9,6 +9,7 @@ import { MasterKeyError } from './crypto/master-key.js';
 import { startServer } from './server.js';
 import { DataFolderBusyError } from './data-folder/lock.js';
 import { scrubCommand } from './commands/scrub.js';
+import { migrateCommand } from './commands/migrate.js';
 import { auditCommand } from './commands/audit-verify.js';
 import { adminCommand } from './admin/cli/main.js';
 import { SKLAD_VERSION } from './config/version.js';
@@ -20,6 +21,7 @@ Usage:
   sklad serve [options]     start the server (see 'sklad serve --help')
   sklad scrub [options]     verify every stored object (see 'sklad scrub --help')
   sklad audit verify [...]  check the audit log's hash chain (see 'sklad audit --help')
+  sklad migrate [options]   move a data folder's index into PostgreSQL (see 'sklad migrate --help')
   sklad admin COMMAND       manage users, access keys, policies and quotas (see 'sklad admin --help')
   sklad healthcheck         exit 0 when the configured server answers /health/ready with 200
   sklad --help              show this help
@@ -175,6 +177,8 @@ export async function main(argv: string[]): Promise<number> {
         return await serve(rest);
       case 'scrub':
         return await scrubCommand(rest);
+      case 'migrate':
+        return await migrateCommand(rest);
       case 'audit':
         return await auditCommand(rest);
       case 'admin':

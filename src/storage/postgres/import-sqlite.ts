@@ -1,0 +1,118 @@
+// Copies a single-node SQLite index into the PostgreSQL schema, table by table, in batches, for
+// `sklad migrate`. Every insert skips rows already there, so an interrupted copy is resumed by running it
+// again. Bucket usage counters are not copied: the counting trigger rebuilds them as objects arrive, which
+// is also what makes a resumed copy count each object once. Inline blobs become blob files (every gateway
+// must read them), written durably before the records that reference them are copied.
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import type pg from 'pg';
+
+/** Parents before children, as the foreign keys need. */
+const TABLES = ['users', 'access_keys', 'buckets', 'objects', 'object_versions', 'object_blobs', 'uploads', 'upload_parts'] as const;
+/** Kept by the trigger on the PostgreSQL side. */
+const DERIVED_COLUMNS = new Set(['object_count', 'byte_count']);
+const BATCH_ROWS = 500;
+
+export interface ImportReport {
+  rows: Record<string, { source: number; target: number }>;
+  inlineBlobs: { source: number; files: number };
+  /** Buckets whose object or byte count differs between the two databases. */
+  counterMismatches: string[];
+  ok: boolean;
+}
+
+async function targetColumns(pool: pg.Pool, table: string): Promise<Set<string>> {
+  const { rows } = await pool.query<{ column_name: string }>(
+    'SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1',
+    [table],
+  );
+  return new Set(rows.map((row) => row.column_name));
+}
+
+async function copyTable(db: Database.Database, pool: pg.Pool, table: string): Promise<void> {
+  const target = await targetColumns(pool, table);
+  const columns = (db.pragma(`table_info(${table})`) as { name: string }[])
+    .map((column) => column.name)
+    .filter((name) => !DERIVED_COLUMNS.has(name));
+  // Nothing is dropped silently: a column the PostgreSQL schema lacks stops the copy.
+  const missing = columns.filter((name) => !target.has(name));
+  if (missing.length > 0) throw new Error(`the PostgreSQL schema has no ${table}.${missing.join(', ')}: this sklad cannot migrate that index`);
+  const list = columns.join(', ');
+  const rows = db.prepare(`SELECT ${list} FROM ${table}`).raw().iterate() as IterableIterator<unknown[]>;
+  let batch: unknown[][] = [];
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const values = batch.map((_, r) => `(${columns.map((__, c) => `$${r * columns.length + c + 1}`).join(', ')})`).join(', ');
+    await pool.query(`INSERT INTO ${table} (${list}) VALUES ${values} ON CONFLICT DO NOTHING`, batch.flat());
+    batch = [];
+  };
+  for (const row of rows) {
+    batch.push(row);
+    if (batch.length === BATCH_ROWS) await flush();
+  }
+  await flush();
+}
+
+function blobPath(dataDir: string, id: string): string {
+  return path.join(dataDir, 'blobs', id.slice(0, 2), id.slice(2, 4), id);
+}
+
+/** Writes `data` as blob file `id` (temporary file, fsync, rename), unless a file with these bytes is there. */
+async function writeBlobFile(dataDir: string, id: string, data: Buffer): Promise<void> {
+  const file = blobPath(dataDir, id);
+  const existing = await readFile(file).catch(() => undefined);
+  if (existing?.equals(data)) return;
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = path.join(dataDir, 'tmp', `migrate-${id}`);
+  await mkdir(path.dirname(tmp), { recursive: true });
+  const handle = await open(tmp, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, file);
+  const dir = await open(path.dirname(file), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
+export async function importSqliteIndex(db: Database.Database, pool: pg.Pool, dataDir: string): Promise<void> {
+  for (const [id, data] of db.prepare('SELECT id, data FROM inline_blobs').raw().iterate() as IterableIterator<[string, Buffer]>) {
+    await writeBlobFile(dataDir, id, data);
+  }
+  for (const table of TABLES) await copyTable(db, pool, table);
+}
+
+/** Compares what the two databases hold: row counts per table, usage counters per bucket, inline blob files. */
+export async function compareWithSqlite(db: Database.Database, pool: pg.Pool, dataDir: string): Promise<ImportReport> {
+  const rows: ImportReport['rows'] = {};
+  for (const table of TABLES) {
+    const source = (db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number) ?? 0;
+    const target = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n ?? 0);
+    rows[table] = { source, target };
+  }
+  const counters = new Map(
+    (db.prepare('SELECT name, object_count, byte_count FROM buckets').all() as { name: string; object_count: number; byte_count: number }[])
+      .map((row) => [row.name, `${row.object_count}/${row.byte_count}`]),
+  );
+  const counterMismatches: string[] = [];
+  for (const row of (await pool.query<{ name: string; object_count: number; byte_count: number }>('SELECT name, object_count, byte_count FROM buckets')).rows) {
+    if (counters.get(row.name) !== `${Number(row.object_count)}/${Number(row.byte_count)}`) counterMismatches.push(row.name);
+  }
+  let inline = 0;
+  let files = 0;
+  for (const [id, data] of db.prepare('SELECT id, data FROM inline_blobs').raw().iterate() as IterableIterator<[string, Buffer]>) {
+    inline += 1;
+    const file = await readFile(blobPath(dataDir, id)).catch(() => undefined);
+    if (file && createHash('sha256').update(file).digest('hex') === createHash('sha256').update(data).digest('hex')) files += 1;
+  }
+  const ok = Object.values(rows).every((r) => r.source === r.target) && counterMismatches.length === 0 && inline === files;
+  return { rows, inlineBlobs: { source: inline, files }, counterMismatches, ok };
+}

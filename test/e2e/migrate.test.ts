@@ -1,0 +1,84 @@
+// `sklad migrate`: a single-node data folder with buckets, small (inline) and large objects, a multipart
+// upload in progress, a user with a key and a policy, moved into PostgreSQL; then a gateway on that
+// database and folder serves all of it. Refused while the server runs; running it again is harmless.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import {
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { run } from '../support/external-clients.js';
+import { startPostgres, type PostgresCluster } from '../support/postgres.js';
+import { REGION, startTestServer } from '../support/server.js';
+import { createUser } from '../support/users.js';
+
+let cluster: PostgresCluster;
+
+beforeAll(async () => {
+  cluster = await startPostgres();
+}, 60_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+const migrate = (...args: string[]) =>
+  run(process.execPath, [path.resolve('bin/sklad'), 'migrate', ...args], { env: { ...process.env }, timeoutMs: 60_000 });
+
+it('moves a single-node index into PostgreSQL, verifiably and resumably, and a gateway then serves it all', { timeout: 120_000 }, async () => {
+  const single = await startTestServer();
+  const s3 = single.client();
+  await s3.send(new CreateBucketCommand({ Bucket: 'moved' }));
+  const small = randomBytes(1000);
+  const large = randomBytes(300_000);
+  await s3.send(new PutObjectCommand({ Bucket: 'moved', Key: 'small', Body: small }));
+  await s3.send(new PutObjectCommand({ Bucket: 'moved', Key: 'dir/large', Body: large }));
+  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'moved', Key: 'pending' }));
+  const user = await createUser(single, 'reader');
+  await s3.send(new PutBucketPolicyCommand({
+    Bucket: 'moved',
+    Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::sklad:user/reader'] }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::moved/*' }] }),
+  }));
+  const url = await cluster.createDatabase();
+
+  const refused = await migrate('--metadata-url', url, '--data', single.dataDir);
+  expect(refused.code, refused.stderr).toBe(2);
+  expect(refused.stderr).toMatch(/is using/);
+  await single.stop();
+
+  const first = await migrate('--metadata-url', url, '--data', single.dataDir);
+  expect(first.code, first.stdout + first.stderr).toBe(0);
+  expect(first.stdout).toContain('OK: PostgreSQL holds everything');
+  expect(first.stdout).toMatch(/ok {3}objects: 2 in SQLite, 2 in PostgreSQL/);
+  const again = await migrate('--metadata-url', url, '--data', single.dataDir);
+  expect(again.code, again.stdout + again.stderr).toBe(0);
+  const verified = await migrate('--metadata-url', url, '--data', single.dataDir, '--verify-only', '--json');
+  expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, inlineBlobs: { source: 1, files: 1 } });
+
+  const gateway = await startTestServer({ dataDir: single.dataDir, env: { SKLAD_METADATA_URL: url, SKLAD_GATEWAY_ID: 'gw1' }, keepDataDir: true });
+  const g3 = gateway.client();
+  const read = async (c: S3Client, key: string): Promise<Buffer> =>
+    Buffer.from(await (await c.send(new GetObjectCommand({ Bucket: 'moved', Key: key }))).Body!.transformToByteArray());
+  expect((await read(g3, 'small')).equals(small)).toBe(true);
+  expect((await read(g3, 'dir/large')).equals(large)).toBe(true);
+  const uploads = await g3.send(new ListMultipartUploadsCommand({ Bucket: 'moved' }));
+  expect(uploads.Uploads?.map((u) => u.UploadId)).toEqual([UploadId]);
+  // The user's key (sealed under the same master key) and the bucket policy came along.
+  const reader = new S3Client({
+    endpoint: gateway.endpoint,
+    region: REGION,
+    forcePathStyle: true,
+    credentials: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretKey },
+  });
+  expect((await read(reader, 'small')).equals(small)).toBe(true);
+  reader.destroy();
+  user.client.destroy();
+  await gateway.cleanup();
+  await single.cleanup();
+});
