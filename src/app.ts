@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Http2Bindings, HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
+import { corsResponseHeaders, preflightResponse } from './http/cors.js';
 import { dispatch, type FrontEndDeps, type RequestInfo } from './http/dispatch.js';
 import { errorResponse, toS3Error } from './http/error-response.js';
 import { operatorResponse, type OperatorEndpoints } from './observability/endpoints.js';
@@ -107,12 +108,15 @@ export function createRequestListener(deps: AppDeps): RequestListener {
       if (operator) [op, readOnly] = ['Operator', true];
       const admin = operator === undefined && deps.admin ? await deps.admin(incoming, requestId, info) : undefined;
       if (admin) op = 'Admin';
-      response = operator ?? admin ?? (await dispatch(incoming, requestId, deps, info));
+      // A CORS preflight is not an S3 operation: no signature, answered from the bucket's CORS rules.
+      if (!operator && !admin && method === 'OPTIONS') [op, readOnly] = ['PreflightRequest', true];
+      response = operator ?? admin ?? (method === 'OPTIONS' ? await preflightResponse(incoming, deps.index, deps.settings.domain, info) : await dispatch(incoming, requestId, deps, info));
     } catch (error) {
       const failure = toS3Error(error, deps.log, requestId);
       errorCode = failure.code;
       response = errorResponse(failure, method, rawPath(incoming), requestId);
     }
+    if (method !== 'OPTIONS') Object.assign(response.headers, await corsResponseHeaders(incoming, info.bucket, deps.index));
     const stamp = (res: S3Response): S3Response => {
       res.headers['x-amz-request-id'] = requestId;
       res.headers['x-amz-id-2'] = requestId;

@@ -13,6 +13,7 @@ import type { Handler } from './context.js';
 import { getBucketAcl, getObjectAcl, putBucketAcl, putObjectAcl } from './handlers/acl.js';
 import { getObjectAttributes } from './handlers/attributes.js';
 import { createBucket, deleteBucket, getBucketLocation, getBucketVersioning, headBucket } from './handlers/bucket.js';
+import { deleteBucketCors, getBucketCors, putBucketCors } from './handlers/bucket-cors.js';
 import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from './handlers/bucket-encryption.js';
 import { copyObject } from './handlers/copy.js';
 import { deleteObject, deleteObjects } from './handlers/delete.js';
@@ -71,9 +72,9 @@ export const operations = [
   { name: 'PutBucketPolicy', method: 'PUT', level: 'bucket', query: 'policy', action: 's3:PutBucketPolicy', readOnly: false, handler: putBucketPolicy },
   { name: 'DeleteBucketPolicy', method: 'DELETE', level: 'bucket', query: 'policy', action: 's3:DeleteBucketPolicy', readOnly: false, handler: deleteBucketPolicy },
   { name: 'GetBucketPolicyStatus', method: 'GET', level: 'bucket', query: 'policyStatus', action: 's3:GetBucketPolicyStatus', readOnly: true, handler: getBucketPolicyStatus },
-  { name: 'GetBucketCors', method: 'GET', level: 'bucket', query: 'cors', action: 's3:GetBucketCORS', readOnly: true },
-  { name: 'PutBucketCors', method: 'PUT', level: 'bucket', query: 'cors', action: 's3:PutBucketCORS', readOnly: false },
-  { name: 'DeleteBucketCors', method: 'DELETE', level: 'bucket', query: 'cors', action: 's3:PutBucketCORS', readOnly: false },
+  { name: 'GetBucketCors', method: 'GET', level: 'bucket', query: 'cors', action: 's3:GetBucketCORS', readOnly: true, handler: getBucketCors },
+  { name: 'PutBucketCors', method: 'PUT', level: 'bucket', query: 'cors', action: 's3:PutBucketCORS', readOnly: false, handler: putBucketCors },
+  { name: 'DeleteBucketCors', method: 'DELETE', level: 'bucket', query: 'cors', action: 's3:PutBucketCORS', readOnly: false, handler: deleteBucketCors },
   { name: 'GetBucketLifecycleConfiguration', method: 'GET', level: 'bucket', query: 'lifecycle', action: 's3:GetLifecycleConfiguration', readOnly: true },
   { name: 'PutBucketLifecycleConfiguration', method: 'PUT', level: 'bucket', query: 'lifecycle', action: 's3:PutLifecycleConfiguration', readOnly: false },
   { name: 'DeleteBucketLifecycle', method: 'DELETE', level: 'bucket', query: 'lifecycle', action: 's3:PutLifecycleConfiguration', readOnly: false },
