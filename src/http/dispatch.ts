@@ -129,6 +129,11 @@ export async function dispatch(
     principal,
     bucketRecord,
     access: deps.access.checkerFor(principal, conditions),
+    credentials: deps.credentials,
+    authenticatedAs: (signer) => {
+      info.principal = signer;
+      return deps.access.checkerFor(signer, conditions);
+    },
     contentLength: declaredLength(headers),
     body: () => openBody().body,
     trailers: () => verified?.trailers() ?? new Map(),

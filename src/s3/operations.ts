@@ -24,6 +24,7 @@ import {
 } from './handlers/multipart.js';
 import { deleteBucketPolicy, getBucketPolicy, getBucketPolicyStatus, putBucketPolicy } from './handlers/bucket-policy.js';
 import { deletePublicAccessBlock, getPublicAccessBlock, putPublicAccessBlock } from './handlers/public-access-block.js';
+import { postObject } from './handlers/post-object.js';
 import { putObject } from './handlers/put.js';
 import { listBuckets } from './handlers/service.js';
 import {
@@ -113,7 +114,7 @@ export const operations = [
   { name: 'HeadBucket', method: 'HEAD', level: 'bucket', action: 's3:ListBucket', readOnly: true, handler: headBucket },
   { name: 'CreateBucket', method: 'PUT', level: 'bucket', action: 's3:CreateBucket', readOnly: false, bucketMayBeAbsent: true, handler: createBucket },
   { name: 'DeleteBucket', method: 'DELETE', level: 'bucket', action: 's3:DeleteBucket', readOnly: false, handler: deleteBucket },
-  { name: 'PostObject', method: 'POST', level: 'bucket', action: 's3:PutObject', readOnly: false },
+  { name: 'PostObject', method: 'POST', level: 'bucket', action: 's3:PutObject', readOnly: false, authorizedBy: 'handler', handler: postObject },
   { name: 'CreateMultipartUpload', method: 'POST', level: 'object', query: 'uploads', action: 's3:PutObject', readOnly: false, handler: createMultipartUpload },
   { name: 'CompleteMultipartUpload', method: 'POST', level: 'object', query: 'uploadId', action: 's3:PutObject', readOnly: false, handler: completeMultipartUpload },
   { name: 'UploadPartCopy', method: 'PUT', level: 'object', query: 'uploadId', header: 'x-amz-copy-source', action: 's3:PutObject', readOnly: false, handler: uploadPartCopy },
