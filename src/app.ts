@@ -16,6 +16,7 @@ import type { AdminEndpoint } from './admin/api.js';
 import { isAudited } from './audit/classify.js';
 import { auditEventFor, summarizeRequest } from './audit/request-summary.js';
 import type { AuditLog } from './audit/types.js';
+import type { WebsiteListener } from './website/endpoint.js';
 
 export interface AppDeps extends FrontEndDeps {
   operator?: OperatorEndpoints;
@@ -23,6 +24,8 @@ export interface AppDeps extends FrontEndDeps {
   admin?: AdminEndpoint;
   /** Receives every write, delete and denied request; absent means no audit trail (unit tests). */
   audit?: AuditLog;
+  /** The website endpoint, which answers requests whose Host is `bucket.WEBSITE_DOMAIN` on this port too. */
+  website?: WebsiteListener;
 }
 
 function declaredBytes(headers: Record<string, unknown>, name: string): number {
@@ -78,7 +81,8 @@ export type FetchHandler = (request: Request, env: HttpBindings | Http2Bindings)
 export function createApp(deps: AppDeps): FetchHandler {
   const listener = createRequestListener(deps);
   const run = async ({ incoming, outgoing }: HttpBindings): Promise<Response> => {
-    await listener(incoming, outgoing).catch((err: unknown) => {
+    const serve = deps.website?.claims(incoming.headers.host) ? deps.website : listener;
+    await serve(incoming, outgoing).catch((err: unknown) => {
       // The listener answers every error it can; what escapes it happened after the response had started,
       // so all that is left is to cut the connection.
       deps.log.error({ err }, 'request failed after its response had started');

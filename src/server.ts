@@ -1,7 +1,7 @@
 // Composition root: opens the metadata index and blob store under the data folder, serves the app,
 // and closes everything in order on shutdown.
 import { mkdir } from 'node:fs/promises';
-import type { Server, ServerResponse } from 'node:http';
+import { createServer as createPlainServer, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -28,6 +28,7 @@ import { recoverStorage } from './data-folder/recovery.js';
 import { lockDataFolder } from './data-folder/lock.js';
 import { startBackgroundScrub } from './integrity/background-scrub.js';
 import { openAuditLog } from './audit/open.js';
+import { createWebsiteListener } from './website/endpoint.js';
 import { loadTlsMaterial, TlsMaterialError, type TlsFiles, type TlsMaterial } from './http/tls.js';
 
 export interface RunningServer {
@@ -38,6 +39,8 @@ export interface RunningServer {
   generatedSecret?: string;
   /** Master key file, set only on the start that generated it. */
   generatedMasterKeyFile?: string;
+  /** Port of the website endpoint, when one was asked for. */
+  websitePort?: number;
   /** True when the server speaks HTTPS. */
   tls: boolean;
   /** Re-reads the TLS certificate and key for new connections; a bad pair is logged and the old one kept. */
@@ -120,23 +123,26 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const stats = { integrityFailures: 0 };
   // Set on shutdown: /health/ready answers 503 so a load balancer stops sending work while requests drain.
   let draining = false;
+  const settings = {
+    region: config.region,
+    domain: config.domain,
+    maxXmlBodyBytes: 1024 * 1024,
+    verifyReads: config.verifyReads,
+    encryptAll: config.encryptAll,
+    allowInsecureSseC: config.allowInsecureSseC,
+  };
+  const website = createWebsiteListener({ index, blobs, keyring: keys.keyring, access, settings, stats, log, websiteDomain: config.websiteDomain });
   const app = createApp({
     index,
     blobs,
     keyring: keys.keyring,
     credentials,
     access,
-    settings: {
-      region: config.region,
-      domain: config.domain,
-      maxXmlBodyBytes: 1024 * 1024,
-      verifyReads: config.verifyReads,
-      encryptAll: config.encryptAll,
-      allowInsecureSseC: config.allowInsecureSseC,
-    },
+    settings,
     stats,
     log,
     audit,
+    website: config.websiteDomain === undefined ? undefined : website,
     admin: createAdminApi({
       backup: (destination) =>
         backupDataFolder({ dataDir: config.dataDir, snapshotIndex: (file) => index.snapshot(file), blobs: files, version: SKLAD_VERSION }, destination),
@@ -180,6 +186,28 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     await lock.release();
     throw e;
   }
+  let websiteServer: Server | undefined;
+  if (config.websitePort !== undefined) {
+    try {
+      websiteServer = await new Promise<Server>((resolve, reject) => {
+        const handler = (req: Parameters<typeof website>[0], res: ServerResponse): void => void website(req, res);
+        const s = tls ? createHttpsServer({ cert: tls.material.cert, key: tls.material.key }, handler) : createPlainServer(handler);
+        s.once('error', reject);
+        s.listen(config.websitePort, config.host, () => resolve(s));
+      });
+    } catch (e) {
+      server.close();
+      await expiry.stop();
+      await scrubber.stop();
+      await audit.close();
+      await index.close();
+      await lock.release();
+      throw e;
+    }
+    websiteServer.headersTimeout = config.headersTimeoutMs;
+    websiteServer.timeout = config.idleTimeoutMs;
+    websiteServer.keepAliveTimeout = config.keepAliveTimeoutMs;
+  }
   // A large upload may take hours, so by default there is no limit on a whole request; a stalled one is cut by
   // the idle timeout instead, and its partial upload is discarded. S3 clients keep connections alive between requests.
   server.requestTimeout = config.requestTimeoutMs;
@@ -215,11 +243,15 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       log.info({ graceMs: config.shutdownGraceMs }, 'sklad stopping: refusing new connections, draining in-flight requests');
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      // Website reads are anonymous GETs: nothing to finish, so its connections close at once.
+      const websiteClosed = new Promise<void>((resolve) => (websiteServer ? websiteServer.close(() => resolve()) : resolve()));
+      websiteServer?.closeAllConnections();
       const timer = setTimeout(() => {
         log.warn({ graceMs: config.shutdownGraceMs }, 'shutdown grace period over: closing the connections still open');
         server.closeAllConnections();
       }, config.shutdownGraceMs);
       await drained;
+      await websiteClosed;
       clearTimeout(timer);
       // Every request has finished, so every audit record is queued: write and sync them before exit.
       process.off('SIGUSR2', rotateAudit);
@@ -238,6 +270,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       const fresh = await loadTlsMaterial(tls.files);
       // Only new handshakes use the new pair; connections already open keep theirs.
       (server as unknown as HttpsServer).setSecureContext({ cert: fresh.cert, key: fresh.key });
+      (websiteServer as unknown as HttpsServer | undefined)?.setSecureContext({ cert: fresh.cert, key: fresh.key });
       tls.material = fresh;
       log.info({ certificate: fresh.fingerprint, validTo: fresh.validTo }, 'TLS certificate reloaded');
       return true;
@@ -249,6 +282,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   return {
     url: `${scheme}://${shownHost}:${port}`,
     port,
+    websitePort: websiteServer === undefined ? undefined : (websiteServer.address() as AddressInfo).port,
     rootAccessKey: root.accessKey,
     generatedSecret: root.generated ? root.secretKey : undefined,
     generatedMasterKeyFile: keys.generatedFile,

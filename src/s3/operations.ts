@@ -14,6 +14,7 @@ import { getBucketAcl, getObjectAcl, putBucketAcl, putObjectAcl } from './handle
 import { getObjectAttributes } from './handlers/attributes.js';
 import { createBucket, deleteBucket, getBucketLocation, getBucketVersioning, headBucket } from './handlers/bucket.js';
 import { deleteBucketCors, getBucketCors, putBucketCors } from './handlers/bucket-cors.js';
+import { deleteBucketWebsite, getBucketWebsite, putBucketWebsite } from './handlers/bucket-website.js';
 import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from './handlers/bucket-encryption.js';
 import { copyObject } from './handlers/copy.js';
 import { deleteObject, deleteObjects } from './handlers/delete.js';
@@ -89,9 +90,9 @@ export const operations = [
   { name: 'DeletePublicAccessBlock', method: 'DELETE', level: 'bucket', query: 'publicAccessBlock', action: 's3:PutBucketPublicAccessBlock', readOnly: false, handler: deletePublicAccessBlock },
   { name: 'GetBucketOwnershipControls', method: 'GET', level: 'bucket', query: 'ownershipControls', action: 's3:GetBucketOwnershipControls', readOnly: true },
   { name: 'PutBucketOwnershipControls', method: 'PUT', level: 'bucket', query: 'ownershipControls', action: 's3:PutBucketOwnershipControls', readOnly: false },
-  { name: 'GetBucketWebsite', method: 'GET', level: 'bucket', query: 'website', action: 's3:GetBucketWebsite', readOnly: true },
-  { name: 'PutBucketWebsite', method: 'PUT', level: 'bucket', query: 'website', action: 's3:PutBucketWebsite', readOnly: false },
-  { name: 'DeleteBucketWebsite', method: 'DELETE', level: 'bucket', query: 'website', action: 's3:DeleteBucketWebsite', readOnly: false },
+  { name: 'GetBucketWebsite', method: 'GET', level: 'bucket', query: 'website', action: 's3:GetBucketWebsite', readOnly: true, handler: getBucketWebsite },
+  { name: 'PutBucketWebsite', method: 'PUT', level: 'bucket', query: 'website', action: 's3:PutBucketWebsite', readOnly: false, handler: putBucketWebsite },
+  { name: 'DeleteBucketWebsite', method: 'DELETE', level: 'bucket', query: 'website', action: 's3:DeleteBucketWebsite', readOnly: false, handler: deleteBucketWebsite },
   { name: 'GetBucketLogging', method: 'GET', level: 'bucket', query: 'logging', action: 's3:GetBucketLogging', readOnly: true },
   { name: 'PutBucketLogging', method: 'PUT', level: 'bucket', query: 'logging', action: 's3:PutBucketLogging', readOnly: false },
   { name: 'GetBucketNotificationConfiguration', method: 'GET', level: 'bucket', query: 'notification', action: 's3:GetBucketNotification', readOnly: true },

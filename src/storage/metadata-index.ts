@@ -112,7 +112,7 @@ export interface ObjectPart {
 
 /** System metadata that S3 stores and returns verbatim, keyed by lower-case header name. */
 export type ContentHeaders = Partial<Record<
-  'content-type' | 'cache-control' | 'content-disposition' | 'content-encoding' | 'content-language' | 'expires',
+  'content-type' | 'cache-control' | 'content-disposition' | 'content-encoding' | 'content-language' | 'expires' | 'x-amz-website-redirect-location',
   string
 >>;
 
