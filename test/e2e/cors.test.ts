@@ -83,7 +83,7 @@ describe('preflight OPTIONS', () => {
   });
 
   it('refuses with 403 CORSResponse when no rule matches: origin, method or a header', async () => {
-    const cases = [
+    const cases: Record<string, string>[] = [
       { origin: 'https://evil.example.net', 'access-control-request-method': 'GET' },
       { origin: 'https://app.example.com', 'access-control-request-method': 'DELETE' },
       { origin: 'https://app.example.com', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization' },

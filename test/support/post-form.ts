@@ -37,7 +37,7 @@ export interface PostedForm {
 export async function postForm(url: string, fields: Record<string, string>, file: Buffer | string, filename = 'upload.bin'): Promise<PostedForm> {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
-  form.append('file', new Blob([file]), filename);
+  form.append('file', new Blob([typeof file === 'string' ? file : new Uint8Array(file)]), filename);
   const res = await fetch(url, { method: 'POST', body: form, redirect: 'manual' });
   return { status: res.status, headers: res.headers, body: await res.text() };
 }
