@@ -130,8 +130,9 @@ export async function dispatch(
     bucketRecord,
     access: deps.access.checkerFor(principal, conditions),
     credentials: deps.credentials,
-    authenticatedAs: (signer) => {
+    authenticatedAs: (signer, key) => {
       info.principal = signer;
+      info.key = key;
       return deps.access.checkerFor(signer, conditions);
     },
     contentLength: declaredLength(headers),

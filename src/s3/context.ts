@@ -41,8 +41,11 @@ export interface S3Context {
   access: AccessCheck;
   /** Access keys and secrets, for a handler that authenticates from the body (PostObject's form fields). */
   credentials: CredentialStore;
-  /** Records that the handler authenticated the request as `principal` (request log, audit) and gives its access checks. */
-  authenticatedAs(principal: Principal): AccessCheck;
+  /**
+   * Records that the handler authenticated the request as `principal`, for the object `key` its body names
+   * (PostObject's form), for the request and audit logs; gives that principal's access checks.
+   */
+  authenticatedAs(principal: Principal, key: string): AccessCheck;
   /** Declared body length (decoded length for aws-chunked uploads), when known. */
   contentLength?: number;
   /** The request body with the payload signature being verified as it streams. Read at most once. */

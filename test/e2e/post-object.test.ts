@@ -2,12 +2,15 @@
 // and boto3's generate_presigned_post are accepted exactly when their conditions hold; SigV2 forms, anonymous
 // forms under a bucket policy, every success_action_* answer and S3's errors for bad forms.
 import { createHmac } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolatedAwsEnv, xmlErrorCode, type IsolatedAwsEnv } from '../support/external-clients.js';
 import { boto3PresignedPost, postForm } from '../support/post-form.js';
 import { ACCESS_KEY, SECRET_KEY, startTestServer, type TestServer } from '../support/server.js';
+import { createUser, setBucketQuota } from '../support/users.js';
 
 let server: TestServer;
 let s3: S3Client;
@@ -260,5 +263,38 @@ describe('anonymous forms', () => {
   it('answers NoSuchBucket for a bucket that does not exist', async () => {
     const res = await postForm(`${server.endpoint}/no-such-bucket-here`, { key: 'k' }, 'x');
     expect([res.status, xmlErrorCode(res.body)]).toEqual([404, 'NoSuchBucket']);
+  });
+});
+
+describe('forms signed by a user', () => {
+  it('are authorized, audited and held to quotas as that user, like PutObject', async () => {
+    const { CreateBucketCommand } = await import('@aws-sdk/client-s3');
+    await s3.send(new CreateBucketCommand({ Bucket: 'user-forms' }));
+    await setBucketQuota(server, 'user-forms', { maxBytes: 10 });
+    const user = await createUser(server, 'uploader', {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::user-forms/mine/*' }],
+    });
+    const sign = (key: string) => createPresignedPost(user.client as never, { Bucket: 'user-forms', Key: key, Expires: 300 });
+    let post = await sign('mine/a');
+    let res = await postForm(post.url, post.fields, 'fits');
+    expect(res.status, res.body).toBe(204);
+    post = await sign('theirs/a');
+    res = await postForm(post.url, post.fields, 'x');
+    expect([res.status, xmlErrorCode(res.body)]).toEqual([403, 'AccessDenied']);
+    post = await sign('mine/b');
+    res = await postForm(post.url, post.fields, 'seven b');
+    expect([res.status, xmlErrorCode(res.body)]).toEqual([403, 'QuotaExceeded']);
+
+    // The audit log names the form's signer, not the anonymous HTTP request that carried it.
+    const file = path.join(server.dataDir, 'audit', 'audit.jsonl');
+    const posts = async () => (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean)
+      .map((l) => JSON.parse(l) as { action: string; key?: string; result: string; principal: unknown })
+      .filter((r) => r.action === 'PostObject' && r.key?.startsWith('mine/'));
+    for (let i = 0; i < 50 && (await posts()).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await posts()).toEqual([
+      expect.objectContaining({ key: 'mine/a', result: 'success', principal: { user: 'uploader', accessKeyId: user.accessKeyId } }),
+      expect.objectContaining({ key: 'mine/b', result: 'failure', principal: { user: 'uploader', accessKeyId: user.accessKeyId } }),
+    ]);
   });
 });

@@ -88,7 +88,7 @@ async function storeForm(ctx: S3Context, form: PostForm): Promise<S3Response> {
   let range: LengthRange = { min: 0, max: MAX_PUT_SIZE };
   if (signer.policy !== undefined) range = checkPostPolicy(parsePostPolicy(signer.policy), fields, ctx.bucket, ctx.now);
   const key = rawKey.replaceAll('${filename}', form.filename);
-  const access = ctx.authenticatedAs(signer.principal);
+  const access = ctx.authenticatedAs(signer.principal, key);
   await access.require('s3:PutObject', ctx.bucket, key);
 
   const limited = new LengthRangeStream(range.min, Math.min(range.max, MAX_PUT_SIZE));
