@@ -3,8 +3,12 @@
 import {
   CreateBucketCommand, DeleteBucketWebsiteCommand, GetBucketWebsiteCommand, PutBucketPolicyCommand, PutBucketWebsiteCommand, PutObjectCommand, type S3Client,
 } from '@aws-sdk/client-s3';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startChild } from '../support/child-server.js';
 import { expectS3Error } from '../support/s3-error.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -180,5 +184,26 @@ describe('the website endpoint', () => {
     expect(await viaHost(server.server.websitePort!, '/')).toEqual({ status: 200, body: '<h1>home</h1>' });
     expect(await viaHost(server.server.port, '/docs/')).toEqual({ status: 200, body: '<h1>docs</h1>' });
     expect(await viaHost(server.server.port, '/missing')).toEqual({ status: 404, body: '<h1>oops</h1>' });
+  });
+});
+
+describe('sklad serve', () => {
+  it('announces the website listener, from the flag and from SKLAD_WEBSITE_PORT', async () => {
+    const data = await mkdtemp(path.join(tmpdir(), 'sklad-website-'));
+    try {
+      for (const [args, env] of [[['--website-port', '0'], {}], [[], { SKLAD_WEBSITE_PORT: '0' }]] as const) {
+        const child = await startChild(['--data', data, '--host', '127.0.0.1', '--port', '0', ...args], { SKLAD_LOG_LEVEL: 'warn', ...env });
+        try {
+          const [, port] = await child.waitForOutput(/sklad website on http:\/\/127\.0\.0\.1:(\d+)/);
+          const res = await fetch(`http://127.0.0.1:${port}/no-such-bucket/`);
+          expect(res.status).toBe(404);
+          expect(await res.text()).toContain('<li>Code: NoSuchBucket</li>');
+        } finally {
+          await child.stop();
+        }
+      }
+    } finally {
+      await rm(data, { recursive: true, force: true });
+    }
   });
 });
