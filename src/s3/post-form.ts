@@ -46,7 +46,7 @@ export function readPostForm(body: Readable, contentType: string): Promise<PostF
       if (file !== undefined) return;
       preFileBytes += Buffer.byteLength(name) + Buffer.byteLength(value);
       if (preFileBytes > MAX_PRE_FILE_BYTES) {
-        fail(new S3Error('MaxPostPreDataLengthExceeded'));
+        fail(new S3Error('MaxPostPreDataLengthExceededError'));
         return;
       }
       const lower = name.toLowerCase();

@@ -166,7 +166,7 @@ describe('JS SDK createPresignedPost', () => {
     const urlEncoded = await fetch(post.url, { method: 'POST', body: new URLSearchParams(post.fields) });
     expect([urlEncoded.status, xmlErrorCode(await urlEncoded.text())]).toEqual([412, 'PreconditionFailed']);
     res = await postForm(post.url, { ...post.fields, 'x-ignore-padding': 'p'.repeat(21 * 1024) }, 'x');
-    expect([res.status, xmlErrorCode(res.body)]).toEqual([400, 'MaxPostPreDataLengthExceeded']);
+    expect([res.status, xmlErrorCode(res.body)]).toEqual([400, 'MaxPostPreDataLengthExceededError']);
   });
 
   it('answers success_action_status 200 and 204, and success_action_redirect with a 303', async () => {
