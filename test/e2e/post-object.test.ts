@@ -216,6 +216,29 @@ describe('JS SDK createPresignedPost', () => {
   });
 });
 
+describe('checksums and sizes', () => {
+  it('checks an x-amz-checksum-* field against the file, as PutObject checks the header', async () => {
+    const { createHash } = await import('node:crypto');
+    const good = createHash('sha256').update('checked').digest('base64');
+    let post = await jsPost('checked', [], { 'x-amz-checksum-sha256': good });
+    let res = await postForm(post.url, post.fields, 'checked');
+    expect(res.status, res.body).toBe(204);
+    expect(res.headers.get('x-amz-checksum-sha256')).toBe(good);
+    post = await jsPost('mismatched', [], { 'x-amz-checksum-sha256': good });
+    res = await postForm(post.url, post.fields, 'something else');
+    expect([res.status, xmlErrorCode(res.body)]).toEqual([400, 'BadDigest']);
+    await expect(s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'mismatched' }))).rejects.toThrow();
+  });
+
+  it('refuses a large file over the range promptly and keeps the connection usable', async () => {
+    const post = await jsPost('huge', [['content-length-range', 0, 1000]]);
+    const res = await postForm(post.url, post.fields, Buffer.alloc(6 * 1024 * 1024, 1));
+    expect([res.status, xmlErrorCode(res.body)]).toEqual([400, 'EntityTooLarge']);
+    const next = await jsPost('after-huge', []);
+    expect((await postForm(next.url, next.fields, 'fine')).status).toBe(204);
+  });
+});
+
 describe('boto3 generate_presigned_post', () => {
   it('round-trips SigV4 policies with conditions accepted and refused', async () => {
     const post = await boto3PresignedPost({
