@@ -6,12 +6,15 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { launchBrowser } from '../support/browser.js';
 import { isolatedAwsEnv, type IsolatedAwsEnv } from '../support/external-clients.js';
 import { servePages, type PageServer } from '../support/page-server.js';
 import { boto3PresignedPost } from '../support/post-form.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+
+// A browser page, a python3 signer and the server share two cores with the rest of the suite: allow them time.
+vi.setConfig({ testTimeout: 60_000 });
 
 let server: TestServer;
 let s3: S3Client;
