@@ -214,9 +214,12 @@ async function write(res: S3Response, method: string, outgoing: ServerResponse):
 export function createWebsiteListener(deps: WebsiteDeps): WebsiteListener {
   const listener = async (incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
     const requestId = randomBytes(8).toString('hex').toUpperCase();
+    const started = process.hrtime.bigint();
     let response: S3Response;
+    let asked: WebsiteRequest | undefined;
     try {
-      response = await answer(parseRequest(incoming, deps, requestId), deps);
+      asked = parseRequest(incoming, deps, requestId);
+      response = await answer(asked, deps);
     } catch (e) {
       if (!(e instanceof S3Error)) deps.log.error({ err: e, requestId }, 'internal error');
       response = htmlError(e instanceof S3Error ? e : new S3Error('InternalError', { cause: e }), requestId);
@@ -230,6 +233,10 @@ export function createWebsiteListener(deps: WebsiteDeps): WebsiteListener {
     } catch (err) {
       deps.log.error({ err, requestId }, 'website response failed');
       outgoing.destroy();
+    }
+    if (deps.log.isLevelEnabled('info')) {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      deps.log.info({ requestId, method, bucket: asked?.bucket, key: asked?.key, status: response.status, ms, sourceIp: incoming.socket.remoteAddress }, 'website request');
     }
   };
   return Object.assign(listener, { claims: (host: string | undefined) => bucketFromHost(host, deps.websiteDomain) !== undefined });

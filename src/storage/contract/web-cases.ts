@@ -1,7 +1,7 @@
 // The browser-facing bucket settings of the MetadataIndex contract: CORS rules and the website configuration.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CorsRule, MetadataIndex, WebsiteConfig } from '../metadata-index.js';
-import { bucketRecord } from './records.js';
+import { bucketRecord, objectRecord } from './records.js';
 
 /** Registers the CORS and website cases; `current` yields the index the enclosing suite opened for this test. */
 export function webCases(current: () => MetadataIndex): void {
@@ -45,6 +45,12 @@ export function webCases(current: () => MetadataIndex): void {
       expect((await index.getBucket('b'))?.website).toEqual(redirect);
       await index.patchBucket('b', { website: null });
       expect((await index.getBucket('b'))?.website).toBeUndefined();
+    });
+
+    it('keeps an object\'s website redirect location with its other content headers', async () => {
+      const record = objectRecord('b', 'old.html', { contentHeaders: { 'content-type': 'text/html', 'x-amz-website-redirect-location': '/new.html' } });
+      await index.putObject(record);
+      expect((await index.getObject('b', 'old.html'))?.contentHeaders).toEqual({ 'content-type': 'text/html', 'x-amz-website-redirect-location': '/new.html' });
     });
 
     it('forgets both with the bucket', async () => {
