@@ -108,9 +108,7 @@ function readContext(req: WebsiteRequest, deps: WebsiteDeps, bucket: BucketRecor
 /** Reads `key` as an anonymous GetObject; throws AccessDenied or NoSuchKey as the website reports them. */
 async function readObject(req: WebsiteRequest, deps: WebsiteDeps, bucket: BucketRecord, key: string, headers = req.headers): Promise<S3Response> {
   const ctx = readContext(req, deps, bucket, key, headers);
-  const conditions = () => conditionContext(req.incoming, headers, new URLSearchParams(), req.now, { principal: null, payload: { kind: 'unsigned' } });
-  const decision = await deps.access.decide(ANONYMOUS, 's3:GetObject', bucket, bucket.name, key, conditions);
-  if (!decision.allowed) throw new S3Error('AccessDenied');
+  await ctx.access.require('s3:GetObject', bucket.name, key);
   const record = await deps.index.getObject(bucket.name, key);
   if (record === undefined || record.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: key } });
   const redirectLocation = record.contentHeaders['x-amz-website-redirect-location'];
