@@ -8,7 +8,7 @@ import { DEFAULT_MAX_SKEW_SECONDS, type AuthOptions, type AuthResult, type Reque
 import { assertWithinSkew, isoSeconds, missingDate, parseHttpDate } from '../request-time.js';
 import { macsEqual, signatureMismatch } from '../signature-check.js';
 import { percentDecode } from '../uri-encoding.js';
-import { canonicalizedResource, stringToSignV2, SUBRESOURCE_SETS, type StringToSignParts } from './string-to-sign.js';
+import { canonicalizedResource, stringToSignV2, type StringToSignParts } from './string-to-sign.js';
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
@@ -30,13 +30,13 @@ async function lookup(accessKeyId: string, opts: AuthOptions): Promise<Credentia
 }
 
 /**
- * Every subresource list gives one resource; the first is the one reported when nothing matches. botocore signs a
- * path-style bucket request (`/bucket?delete`) as `/bucket/?delete`, the form the virtual-hosted request has.
+ * The resource as signed; the first is the one reported when nothing matches. botocore signs a path-style bucket
+ * request (`/bucket?delete`) as `/bucket/?delete`, the form the virtual-hosted request has.
  */
 function resources(target: RawTarget, opts: AuthOptions): string[] {
   const paths = [target.rawPath];
   if (opts.virtualHostBucket === undefined && /^\/[^/]+$/.test(target.rawPath)) paths.push(target.rawPath + '/');
-  return paths.flatMap((path) => SUBRESOURCE_SETS.map((set) => canonicalizedResource(path, target.params, set, opts.virtualHostBucket)));
+  return paths.map((path) => canonicalizedResource(path, target.params, opts.virtualHostBucket));
 }
 
 function verify(credential: Credential, candidates: StringToSignParts[], provided: string): AuthResult {
