@@ -9,7 +9,6 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
 import { dispatch, type FrontEndDeps, type RequestInfo } from './http/dispatch.js';
 import { errorResponse, toS3Error } from './http/error-response.js';
-import type { OperationName } from './http/operations.js';
 import { operatorResponse, type OperatorEndpoints } from './observability/endpoints.js';
 import type { S3Response } from './s3/respond.js';
 import type { AdminEndpoint } from './admin/api.js';
@@ -97,14 +96,15 @@ export function createRequestListener(deps: AppDeps): RequestListener {
     const started = process.hrtime.bigint();
     const requestId = newRequestId();
     const method = incoming.method ?? 'GET';
-    let op: OperationName | 'Operator' | 'Admin' | undefined;
+    let op: string | undefined;
+    let readOnly: boolean | undefined;
     const info: RequestInfo = {};
     let response: S3Response;
     let errorCode: string | undefined;
     deps.operator?.metrics.requestStarted();
     try {
       const operator = deps.operator && (await operatorResponse(incoming, deps.operator));
-      if (operator) op = 'Operator';
+      if (operator) [op, readOnly] = ['Operator', true];
       const admin = operator === undefined && deps.admin ? await deps.admin(incoming, requestId, info) : undefined;
       if (admin) op = 'Admin';
       response = operator ?? admin ?? (await dispatch(incoming, requestId, deps, info));
@@ -121,18 +121,19 @@ export function createRequestListener(deps: AppDeps): RequestListener {
     };
     stamp(response);
     outgoing.once('close', () => {
-      op ??= info.op;
+      op ??= info.operation?.name;
+      readOnly ??= info.operation?.readOnly;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const bytesIn = declaredBytes(incoming.headers, incoming.headers['x-amz-decoded-content-length'] ? 'x-amz-decoded-content-length' : 'content-length');
       const bytesOut = outgoing.writableFinished && method !== 'HEAD' ? declaredBytes(response.headers, 'content-length') : 0;
       deps.operator?.metrics.requestFinished({ operation: op ?? 'Unknown', status: response.status, seconds, bytesIn, bytesOut });
       // The admin API records its own events, with the action and target the request log cannot know.
-      const audited = deps.audit !== undefined && op !== 'Admin' && isAudited(op, response.status, errorCode);
+      const audited = deps.audit !== undefined && op !== 'Admin' && isAudited(readOnly, response.status, errorCode);
       const logged = deps.log.isLevelEnabled('info');
       if (!audited && !logged) return;
       // Built from what dispatch learned and the socket only: no header that could carry a secret.
       const summary = summarizeRequest(incoming, info, {
-        requestId, op, method, status: response.status, errorCode, bytesIn, bytesOut, ms: seconds * 1000, complete: outgoing.writableFinished,
+        requestId, op, readOnly, method, status: response.status, errorCode, bytesIn, bytesOut, ms: seconds * 1000, complete: outgoing.writableFinished,
       });
       if (logged) deps.log.info(summary, 'request');
       const event = audited ? auditEventFor(summary) : undefined;
