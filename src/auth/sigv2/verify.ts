@@ -3,14 +3,15 @@
 import { createHmac } from 'node:crypto';
 import { S3Error } from '../../errors/s3-error.js';
 import type { Credential } from '../credentials.js';
-import { queryValue, type RawTarget } from '../raw-target.js';
-import { DEFAULT_MAX_SKEW_SECONDS, type AuthOptions, type AuthResult, type RequestView } from '../request.js';
+import { queryCount, queryValue, type RawTarget } from '../raw-target.js';
+import { DEFAULT_MAX_PRESIGN_SECONDS, DEFAULT_MAX_SKEW_SECONDS, type AuthOptions, type AuthResult, type RequestView } from '../request.js';
 import { assertWithinSkew, isoSeconds, missingDate, parseHttpDate } from '../request-time.js';
 import { macsEqual, signatureMismatch } from '../signature-check.js';
 import { percentDecode } from '../uri-encoding.js';
 import { canonicalizedResource, stringToSignV2, type StringToSignParts } from './string-to-sign.js';
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const QUERY_AUTH_PARAMS = ['AWSAccessKeyId', 'Signature', 'Expires'] as const;
 
 /** Whether the query carries SigV2 query authentication. */
 export function hasSigV2QueryParams(target: RawTarget): boolean {
@@ -100,6 +101,11 @@ export async function verifySigV2Header(req: RequestView, target: RawTarget, aut
 }
 
 export async function verifySigV2Query(req: RequestView, target: RawTarget, opts: AuthOptions): Promise<AuthResult> {
+  for (const name of QUERY_AUTH_PARAMS) {
+    if (queryCount(target.params, name) > 1) {
+      throw new S3Error('InvalidArgument', { message: `The ${name} query parameter must appear only once.`, fields: { ArgumentName: name } });
+    }
+  }
   const accessKeyId = queryValue(target.params, 'AWSAccessKeyId');
   // A base64 '+' left unescaped must not turn into a space.
   const signature = queryValue(target.params, 'Signature', false);
@@ -114,6 +120,15 @@ export async function verifySigV2Query(req: RequestView, target: RawTarget, opts
   if (req.now.getTime() > expiresAt.getTime()) {
     throw new S3Error('AccessDenied', {
       message: 'Request has expired',
+      fields: { Expires: isoSeconds(expiresAt), ServerTime: isoSeconds(req.now) },
+    });
+  }
+  // SigV2 signs no creation time, only the end: a URL valid for years would be a standing credential. The same
+  // bound as SigV4's X-Amz-Expires applies, counted from now.
+  const maxSeconds = opts.maxPresignSeconds ?? DEFAULT_MAX_PRESIGN_SECONDS;
+  if (expiresAt.getTime() - req.now.getTime() > maxSeconds * 1000) {
+    throw new S3Error('AccessDenied', {
+      message: `Expires must be at most ${maxSeconds} seconds in the future`,
       fields: { Expires: isoSeconds(expiresAt), ServerTime: isoSeconds(req.now) },
     });
   }
