@@ -34,7 +34,8 @@ Options (each also read from the environment; flags win):
   --data DIR          data folder                          SKLAD_DATA    (default ./data)
   --host H            address to listen on                 SKLAD_HOST    (default 0.0.0.0)
   --port N            TCP port; 0 picks a free one         SKLAD_PORT    (default 9000)
-  --region R          region reported and signed against   SKLAD_REGION  (default us-east-1)
+  --region R          the region signatures must name      SKLAD_REGION  (default: none, so any signed
+                      region is accepted and buckets are created in us-east-1)
   --domain D          base domain for virtual-hosted-style SKLAD_DOMAIN  (bucket.D); path style always works
   --log-level L       fatal|error|warn|info|debug|trace    SKLAD_LOG_LEVEL (default info)
   --upload-expiry-hours H  abort incomplete multipart uploads older than H hours
@@ -69,6 +70,8 @@ Options (each also read from the environment; flags win):
   --idle-timeout-ms N       close a connection silent this long       SKLAD_IDLE_TIMEOUT_MS (default 60000, 0 = never)
   --request-timeout-ms N    longest whole request (0 = none)          SKLAD_REQUEST_TIMEOUT_MS (default 0)
   --keep-alive-timeout-ms N idle keep-alive wait for the next request SKLAD_KEEP_ALIVE_TIMEOUT_MS (default 65000)
+  --presign-max-seconds N   longest presigned-URL lifetime (SigV4 and SigV2)
+                                                           SKLAD_PRESIGN_MAX_SECONDS (default 604800, 7 days)
   --shutdown-grace-ms N     in-flight requests may run this long after SIGTERM
                                                            SKLAD_SHUTDOWN_GRACE_MS (default 30000)
   -h, --help          show this help
@@ -112,6 +115,7 @@ async function serve(args: string[]): Promise<number> {
       'request-timeout-ms': { type: 'string' },
       'keep-alive-timeout-ms': { type: 'string' },
       'shutdown-grace-ms': { type: 'string' },
+      'presign-max-seconds': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,

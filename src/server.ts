@@ -15,7 +15,7 @@ import { AccessControl } from './access/access-control.js';
 import { createAdminApi } from './admin/api.js';
 import { SKLAD_VERSION } from './config/version.js';
 import { keyringSealer } from './identity/secret-seal.js';
-import { ConfigError, type Config } from './config/config.js';
+import { ConfigError, DEFAULT_REGION, type Config } from './config/config.js';
 import { loadKeyring, MasterKeyError, type LoadedKeyring } from './crypto/master-key.js';
 import { loadRootCredentials } from './data-folder/root-credentials.js';
 import { DiskBlobStore } from './storage/disk/disk-blob-store.js';
@@ -28,6 +28,7 @@ import { recoverStorage } from './data-folder/recovery.js';
 import { lockDataFolder } from './data-folder/lock.js';
 import { startBackgroundScrub } from './integrity/background-scrub.js';
 import { openAuditLog } from './audit/open.js';
+import { answerClientError } from './http/client-errors.js';
 import { loadTlsMaterial, TlsMaterialError, type TlsFiles, type TlsMaterial } from './http/tls.js';
 
 export interface RunningServer {
@@ -127,7 +128,9 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     credentials,
     access,
     settings: {
-      region: config.region,
+      region: config.region ?? DEFAULT_REGION,
+      regionConfigured: config.region !== undefined,
+      maxPresignSeconds: config.maxPresignSeconds,
       domain: config.domain,
       maxXmlBodyBytes: 1024 * 1024,
       verifyReads: config.verifyReads,
@@ -150,7 +153,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       },
       allowAdmin: (principal, action, resource) => access.allowsAdmin(principal, action, resource),
       audit,
-      settings: { region: config.region, domain: config.domain },
+      settings: { region: config.region ?? DEFAULT_REGION, signingRegion: config.region, domain: config.domain },
       version: SKLAD_VERSION,
       startedAt: new Date(),
       log,
@@ -182,6 +185,10 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   }
   // A large upload may take hours, so by default there is no limit on a whole request; a stalled one is cut by
   // the idle timeout instead, and its partial upload is discarded. S3 clients keep connections alive between requests.
+  // Node answers an Expect header other than 100-continue with 417 by itself unless someone listens; S3 ignores
+  // such an expectation and answers the request, so it goes to the ordinary request handling.
+  server.on('checkExpectation', (req, res) => server.emit('request', req, res));
+  server.on('clientError', answerClientError);
   server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = config.headersTimeoutMs;
   server.timeout = config.idleTimeoutMs;
