@@ -2,6 +2,10 @@
 // that live too long or were created expired, doubled credentials, odd framing and expectations, non-ASCII
 // signed headers, the region a client signs with, and what the request log records as received.
 import { createHmac } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateBucketCommand, GetBucketLocationCommand, GetObjectCommand, ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -11,6 +15,8 @@ import { buildRequest, exchange, objectPath, send, signedSend, type HttpReply } 
 import { canRun, run } from '../support/external-clients.js';
 import { signedRequest } from '../support/raw-client.js';
 import { s3Error } from '../support/s3-error.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { startServer } from '../../src/server.js';
 
 const BUCKET = 'hostile-auth';
 let t: TestServer;
@@ -205,6 +211,34 @@ describe('the region a client signs with', () => {
       expect(loc.LocationConstraint).toBe('eu-central-1');
     } finally {
       await fixed.cleanup();
+    }
+  });
+});
+
+describe('the request log', () => {
+  it('records the body bytes actually received, not the declared length', async () => {
+    const lines: { msg?: string; op?: string; key?: string; bytesIn?: number }[] = [];
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'sklad-bytes-in-'));
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) });
+    const server = await startServer(loadConfig({ data: dataDir, host: '127.0.0.1', port: '0' }, { SKLAD_ACCESS_KEY: ACCESS_KEY, SKLAD_SECRET_KEY: SECRET_KEY }), log);
+    const logged = async (key: string) => {
+      for (let i = 0; i < 200 && !lines.some((l) => l.msg === 'request' && l.key === key); i++) await new Promise((r) => setTimeout(r, 10));
+      return lines.find((l) => l.msg === 'request' && l.key === key);
+    };
+    try {
+      expect(reply(await signedSend(server.port, { method: 'PUT', path: `/${BUCKET}` })).status).toBe(200);
+      expect(reply(await signedSend(server.port, { method: 'PUT', path: objectPath(BUCKET, 'whole'), body: 'hello' })).status).toBe(200);
+      expect((await logged('whole'))?.bytesIn).toBe(5);
+      // announces a gigabyte and sends ten bytes; refused (NoSuchBucket) before the body is read
+      const built = buildRequest(server.port, { method: 'PUT', path: objectPath('no-such-bucket', 'cut'), payloadHash: 'UNSIGNED-PAYLOAD', contentLength: 1 << 30 });
+      const refused = await exchange(server.port, (socket) => void socket.write(Buffer.concat([built.head, Buffer.from('0123456789')])));
+      expect(reply(refused).status).toBe(404);
+      const cut = await logged('cut');
+      expect(cut?.bytesIn).toBeGreaterThanOrEqual(0);
+      expect(cut?.bytesIn).toBeLessThanOrEqual(10);
+    } finally {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });
