@@ -1,4 +1,5 @@
 // Command line: `sklad serve`, `sklad scrub` and help. Signals close the server gracefully.
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ConfigError, type ConfigReport, type ServeFlags } from './config/config.js';
@@ -12,6 +13,8 @@ import { scrubCommand } from './commands/scrub.js';
 import { auditCommand } from './commands/audit-verify.js';
 import { adminCommand } from './admin/cli/main.js';
 import { SKLAD_VERSION } from './config/version.js';
+import { announceGeneratedRoot } from './commands/generated-root.js';
+import { ROOT_CREDENTIALS_FILE } from './data-folder/root-credentials.js';
 
 
 const mainHelp = `sklad ${SKLAD_VERSION} — S3-compatible object storage server
@@ -77,8 +80,9 @@ Options (each also read from the environment; flags win):
   -h, --help          show this help
 
 Root credentials come from SKLAD_ACCESS_KEY and SKLAD_SECRET_KEY. When they are not set, the first
-start generates strong ones, stores them in DIR/root-credentials.json (mode 600) and prints them once;
-later starts reuse them.
+start generates strong ones and stores them in DIR/root-credentials.json (mode 600); on a terminal it
+prints them once, otherwise (a pipe, a service's log) only the log line names the file. Later starts
+reuse them.
 
 On start it prints 'sklad listening on http://HOST:PORT' (https with TLS). SIGINT or SIGTERM stops accepting
 connections, answers 503 on /health/ready, lets in-flight requests finish (up to the shutdown grace) and
@@ -136,10 +140,8 @@ async function serve(args: string[]): Promise<number> {
   for (const warning of report.warnings) log.warn(warning);
   const server = await startServer(config, log);
   if (server.generatedSecret !== undefined) {
-    process.stdout.write(
-      `Generated root credentials (shown once; kept in ${config.dataDir}/root-credentials.json):\n` +
-        `  access key: ${server.rootAccessKey}\n  secret key: ${server.generatedSecret}\n`,
-    );
+    const file = path.join(config.dataDir, ROOT_CREDENTIALS_FILE);
+    announceGeneratedRoot(process.stdout, log, { accessKey: server.rootAccessKey, secretKey: server.generatedSecret, file });
   }
   if (server.generatedMasterKeyFile !== undefined) {
     process.stdout.write(`Generated a master key for encryption at rest: ${server.generatedMasterKeyFile} (back it up apart from the data)\n`);

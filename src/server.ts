@@ -26,6 +26,8 @@ import { SqliteMetadataIndex } from './storage/sqlite/sqlite-metadata-index.js';
 import { startUploadExpiry } from './data-folder/upload-expiry.js';
 import { recoverStorage } from './data-folder/recovery.js';
 import { lockDataFolder } from './data-folder/lock.js';
+import { looseEntries } from './data-folder/permissions.js';
+import { PRIVATE_DIR_MODE } from './storage/file-modes.js';
 import { startBackgroundScrub } from './integrity/background-scrub.js';
 import { openAuditLog } from './audit/open.js';
 import { answerClientError } from './http/client-errors.js';
@@ -84,8 +86,11 @@ async function openTls(config: Config): Promise<{ files: TlsFiles; material: Tls
 
 export async function startServer(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
   const tls = await openTls(config);
-  await mkdir(config.dataDir, { recursive: true });
+  await mkdir(config.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const lock = await lockDataFolder(config.dataDir);
+  for (const entry of await looseEntries(config.dataDir, config.audit ? [config.auditDir] : [])) {
+    log.warn(entry, 'readable by other local users: sklad keeps object data, secrets and keys here; chmod go-rwx it (700 for folders, 600 for files)');
+  }
   let keys: LoadedKeyring;
   try {
     keys = await openKeyring(config, log);
