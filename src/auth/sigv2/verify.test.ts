@@ -146,6 +146,17 @@ describe('SigV2 signatures cover the operation', () => {
   });
 });
 
+describe('SigV2 with non-ASCII header values', () => {
+  it('verifies metadata signed as UTF-8 text and sent as its UTF-8 bytes (read by Node as latin1)', async () => {
+    const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const date = 'Tue, 27 Mar 2007 19:42:41 +0000';
+    const signature = createHmac('sha1', SECRET).update(`PUT\n\n\n${date}\nx-amz-meta-greeting:Hello World\u00e9\n/johnsmith/k`, 'utf8').digest('base64');
+    const onTheWire = Buffer.from('Hello World\u00e9', 'utf8').toString('latin1');
+    const req = request('PUT', '/johnsmith/k', { host: 's3.amazonaws.com', date, 'x-amz-meta-greeting': onTheWire, authorization: sig(signature) });
+    await expect(authenticate(req, opts())).resolves.toBeTruthy();
+  });
+});
+
 describe('SigV2 query authentication limits', () => {
   const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
   const now = new Date('2024-01-01T00:00:00Z');

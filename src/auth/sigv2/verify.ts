@@ -18,9 +18,20 @@ export function hasSigV2QueryParams(target: RawTarget): boolean {
   return queryValue(target.params, 'AWSAccessKeyId') !== undefined || queryValue(target.params, 'Signature') !== undefined;
 }
 
+/**
+ * A header value as a SigV2 client signed it. Node reads header bytes as latin1; clients (botocore's HmacV1)
+ * sign the text whose UTF-8 bytes they sent, so bytes that form valid UTF-8 are read back as that text.
+ */
+function signedText(value: string): string {
+  if (!/[\u0080-\u00ff]/.test(value) || /[^\u0000-\u00ff]/.test(value)) return value;
+  const bytes = Buffer.from(value, 'latin1');
+  const text = bytes.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(bytes) ? text : value;
+}
+
 function amzHeadersOf(headers: Map<string, string>): Map<string, string> {
   const amz = new Map<string, string>();
-  for (const [name, value] of headers) if (name.startsWith('x-amz-')) amz.set(name, value);
+  for (const [name, value] of headers) if (name.startsWith('x-amz-')) amz.set(name, signedText(value));
   return amz;
 }
 
