@@ -236,6 +236,13 @@ describe('the request log', () => {
       const cut = await logged('cut');
       expect(cut?.bytesIn).toBeGreaterThanOrEqual(0);
       expect(cut?.bytesIn).toBeLessThanOrEqual(10);
+      // announces a gigabyte, sends ten bytes of it and hangs up mid-upload
+      const partial = buildRequest(server.port, { method: 'PUT', path: objectPath(BUCKET, 'hung-up'), payloadHash: 'UNSIGNED-PAYLOAD', contentLength: 1 << 30 });
+      await exchange(server.port, (socket) => {
+        socket.write(Buffer.concat([partial.head, Buffer.from('0123456789')]));
+        setTimeout(() => socket.destroy(), 300);
+      }, { timeoutMs: 1000 });
+      expect((await logged('hung-up'))?.bytesIn).toBe(10);
     } finally {
       await server.close();
       await rm(dataDir, { recursive: true, force: true });
