@@ -38,6 +38,12 @@ describe('authenticatePostForm', () => {
     expect(signer).toEqual({ principal: { accessKeyId: 'AKIDEXAMPLE', userId: 'alice', isRoot: false }, policy: POLICY });
   });
 
+  it('accepts any region in the scope when no region is configured', async () => {
+    const signature = createHmac('sha256', deriveSigningKey(SECRET, '20260101', 'eu-north-1', 's3')).update(POLICY).digest('hex');
+    const fields = v4({ 'x-amz-credential': 'AKIDEXAMPLE/20260101/eu-north-1/s3/aws4_request', 'x-amz-signature': signature });
+    expect((await authenticatePostForm(fields, credentials, undefined)).principal.userId).toBe('alice');
+  });
+
   it('accepts a SigV2 form', async () => {
     const signature = createHmac('sha1', SECRET).update(POLICY).digest('base64');
     const fields = new Map([['awsaccesskeyid', 'AKIDEXAMPLE'], ['signature', signature], ['policy', POLICY]]);

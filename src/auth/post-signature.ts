@@ -33,7 +33,7 @@ async function credentialFor(credentials: CredentialStore, accessKeyId: string):
   return credential;
 }
 
-async function sigV4(fields: Map<string, string>, credentials: CredentialStore, region: string): Promise<PostSigner> {
+async function sigV4(fields: Map<string, string>, credentials: CredentialStore, region: string | undefined): Promise<PostSigner> {
   const algorithm = required(fields, 'x-amz-algorithm');
   if (algorithm !== ALGORITHM) {
     throw new S3Error('InvalidArgument', { message: 'Only AWS4-HMAC-SHA256 is supported', fields: { ArgumentName: 'x-amz-algorithm', ArgumentValue: algorithm } });
@@ -50,7 +50,7 @@ async function sigV4(fields: Map<string, string>, credentials: CredentialStore, 
   if (!amzDate.startsWith(date)) {
     throw new S3Error('InvalidArgument', { message: 'The x-amz-date does not match the date of the credential.', fields: { ArgumentName: 'x-amz-date', ArgumentValue: amzDate } });
   }
-  if (scopeRegion !== region) {
+  if (region !== undefined && scopeRegion !== region) {
     throw new S3Error('AuthorizationQueryParametersError', { message: `Error parsing the X-Amz-Credential parameter; the region '${scopeRegion}' is wrong; expecting '${region}'`, fields: { Region: region } });
   }
   const { secretKey, principal } = await credentialFor(credentials, accessKeyId);
@@ -73,8 +73,11 @@ async function sigV2(fields: Map<string, string>, credentials: CredentialStore):
   return { principal, policy };
 }
 
-/** The principal a form speaks for. A form without any signature field is anonymous (and needs no policy). */
-export async function authenticatePostForm(fields: Map<string, string>, credentials: CredentialStore, region: string): Promise<PostSigner> {
+/**
+ * The principal a form speaks for. A form without any signature field is anonymous (and needs no policy).
+ * `region`: the configured region a SigV4 scope must name; undefined accepts any, as for signed requests.
+ */
+export async function authenticatePostForm(fields: Map<string, string>, credentials: CredentialStore, region: string | undefined): Promise<PostSigner> {
   if (['x-amz-signature', 'x-amz-credential', 'x-amz-algorithm'].some((f) => fields.has(f))) return sigV4(fields, credentials, region);
   if (fields.has('awsaccesskeyid') || fields.has('signature')) return sigV2(fields, credentials);
   if (fields.has('policy')) throw missingField('x-amz-signature');

@@ -99,6 +99,7 @@ function readContext(req: WebsiteRequest, deps: WebsiteDeps, bucket: BucketRecor
     keyring: deps.keyring,
     secure: req.origin.protocol === 'https',
     settings: deps.settings,
+    region: deps.settings.region,
     stats: deps.stats,
     log: deps.log,
     now: req.now,

@@ -77,7 +77,7 @@ function successResponse(ctx: S3Context, fields: Map<string, string>, key: strin
 
 async function storeForm(ctx: S3Context, form: PostForm): Promise<S3Response> {
   const { fields } = form;
-  const signer = await authenticatePostForm(fields, ctx.credentials, ctx.settings.region);
+  const signer = await authenticatePostForm(fields, ctx.credentials, ctx.settings.regionConfigured ? ctx.settings.region : undefined);
   const rawKey = fields.get('key');
   if (rawKey === undefined) {
     throw new S3Error('InvalidArgument', {
