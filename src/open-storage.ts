@@ -10,6 +10,7 @@ import { lockDataFolder, type DataLock } from './data-folder/lock.js';
 import { recoverStorage } from './data-folder/recovery.js';
 import type { BlobStore } from './storage/blob-store.js';
 import { DeletionHold } from './storage/deletion-hold.js';
+import { PRIVATE_DIR_MODE } from './storage/file-modes.js';
 import { DiskBlobStore } from './storage/disk/disk-blob-store.js';
 import type { IdentityIndex } from './storage/identity-index.js';
 import { InlineBlobStore } from './storage/inline-blob-store.js';
@@ -83,7 +84,7 @@ async function openShared(config: Config, url: string, log: Logger): Promise<Ope
   const gateway = config.gatewayId;
   // The lock is per gateway: others share the folder; a second process with this gateway's id is refused.
   const lockDir = path.join(config.dataDir, 'gateways', gateway);
-  await mkdir(lockDir, { recursive: true });
+  await mkdir(lockDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const lock: DataLock = await lockDataFolder(lockDir);
   const opened: { close(): Promise<void> }[] = [];
   try {

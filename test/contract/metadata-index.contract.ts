@@ -10,6 +10,7 @@ import { blobId, bucketRecord, expectS3Error, objectRecord, uploadRecord } from 
 import { taggingCases } from './tagging-cases.js';
 import { uploadCases } from './upload-cases.js';
 import { uploadListingCases } from './upload-listing-cases.js';
+import { webCases } from './web-cases.js';
 import type { MetadataIndex } from '../../src/storage/metadata-index.js';
 
 export interface ContractOptions {
@@ -260,5 +261,6 @@ export function runMetadataIndexContract(name: string, makeIndex: () => Promise<
     uploadListingCases(() => index);
     encryptionCases(() => index);
     concurrencyCases(() => index);
+    webCases(() => index);
   });
 }

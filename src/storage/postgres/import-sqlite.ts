@@ -8,6 +8,7 @@ import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../file-modes.js';
 
 /** Parents before children, as the foreign keys need. */
 const TABLES = ['users', 'access_keys', 'buckets', 'objects', 'object_versions', 'object_blobs', 'uploads', 'upload_parts'] as const;
@@ -64,10 +65,10 @@ async function writeBlobFile(dataDir: string, id: string, data: Buffer): Promise
   const file = blobPath(dataDir, id);
   const existing = await readFile(file).catch(() => undefined);
   if (existing?.equals(data)) return;
-  await mkdir(path.dirname(file), { recursive: true });
+  await mkdir(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
   const tmp = path.join(dataDir, 'tmp', `migrate-${id}`);
-  await mkdir(path.dirname(tmp), { recursive: true });
-  const handle = await open(tmp, 'w');
+  await mkdir(path.dirname(tmp), { recursive: true, mode: PRIVATE_DIR_MODE });
+  const handle = await open(tmp, 'w', PRIVATE_FILE_MODE);
   try {
     await handle.writeFile(data);
     await handle.sync();

@@ -4,7 +4,7 @@
 import type pg from 'pg';
 
 /*
- * Step 1 is the SQLite schema as of its step 6, in one go, with the same table and column names and the
+ * Step 1 is the SQLite schema as of its step 7, in one go, with the same table and column names and the
  * same value encodings (times as integer milliseconds, flags as 0/1, maps and lists as JSON text), so one
  * set of row converters serves both engines.
  * - Every key and name column is COLLATE "C": bytewise UTF-8 order, the order S3 lists in, whatever the
@@ -127,6 +127,9 @@ CREATE TABLE users (
   quota_max_bytes   BIGINT,
   quota_max_objects BIGINT
 );
+-- User names are unique regardless of case, as IAM's are (SQLite's step 7); a unique index decides it
+-- atomically however many gateways create users at once.
+CREATE UNIQUE INDEX users_by_folded_name ON users (lower(name));
 
 CREATE TABLE access_keys (
   access_key_id TEXT COLLATE "C" NOT NULL PRIMARY KEY,
