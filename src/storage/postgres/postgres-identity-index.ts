@@ -60,7 +60,7 @@ const sql = {
   getUser: q('id_get_user', `SELECT ${USER_COLUMNS} FROM users WHERE name = $1`),
   lockUser: q('id_lock_user', `SELECT ${USER_COLUMNS} FROM users WHERE name = $1 FOR UPDATE`),
   listUsers: q('id_list_users', `SELECT ${USER_COLUMNS} FROM users ORDER BY name`),
-  insertUser: q('id_insert_user', 'INSERT INTO users (name, created_at, policy) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING'),
+  insertUser: q('id_insert_user', 'INSERT INTO users (name, created_at, policy) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING'),
   setDisabled: q('id_set_disabled', 'UPDATE users SET disabled = $1 WHERE name = $2'),
   setPolicy: q('id_set_policy', 'UPDATE users SET policy = $1 WHERE name = $2'),
   setQuota: q('id_set_quota', 'UPDATE users SET quota_max_bytes = $1, quota_max_objects = $2 WHERE name = $3'),
@@ -84,7 +84,8 @@ export class PostgresIdentityIndex implements IdentityIndex {
   async createUser(user: { name: string; createdAt: Date; policy?: string }): Promise<void> {
     await this.write(user.name, async (tx) => {
       const inserted = await tx.query(sql.insertUser([user.name, user.createdAt.getTime(), user.policy ?? null]));
-      if (inserted.rowCount === 0) throw new IdentityError('EntityAlreadyExists', `user ${user.name} already exists`);
+      // Taken under this name or another case of it (IAM compares user names without case).
+      if (inserted.rowCount === 0) throw new IdentityError('EntityAlreadyExists', `user ${user.name} already exists (user names are not case-sensitive)`);
     });
   }
 
