@@ -10,7 +10,6 @@ import { MasterKeyError } from './crypto/master-key.js';
 import { startServer } from './server.js';
 import { DataFolderBusyError } from './data-folder/lock.js';
 import { scrubCommand } from './commands/scrub.js';
-import { migrateCommand } from './commands/migrate.js';
 import { auditCommand } from './commands/audit-verify.js';
 import { adminCommand } from './admin/cli/main.js';
 import { SKLAD_VERSION } from './config/version.js';
@@ -190,7 +189,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'scrub':
         return await scrubCommand(rest);
       case 'migrate':
-        return await migrateCommand(rest);
+        // Loaded on demand: the PostgreSQL client is not worth loading for every other command.
+        return await (await import('./commands/migrate.js')).migrateCommand(rest);
       case 'audit':
         return await auditCommand(rest);
       case 'admin':

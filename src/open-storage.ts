@@ -15,9 +15,6 @@ import { DiskBlobStore } from './storage/disk/disk-blob-store.js';
 import type { IdentityIndex } from './storage/identity-index.js';
 import { InlineBlobStore } from './storage/inline-blob-store.js';
 import type { MetadataIndex } from './storage/metadata-index.js';
-import { connectionConfig } from './storage/postgres/connection.js';
-import { LeaderLease } from './storage/postgres/leader-lease.js';
-import { PostgresMetadataIndex } from './storage/postgres/postgres-metadata-index.js';
 import { SqliteMetadataIndex } from './storage/sqlite/sqlite-metadata-index.js';
 
 /**
@@ -81,6 +78,12 @@ async function openSingle(config: Config, log: Logger): Promise<OpenedStorage> {
 }
 
 async function openShared(config: Config, url: string, log: Logger): Promise<OpenedStorage> {
+  // Loaded only for a shared database: a single server never needs the PostgreSQL client.
+  const [{ connectionConfig }, { LeaderLease }, { PostgresMetadataIndex }] = await Promise.all([
+    import('./storage/postgres/connection.js'),
+    import('./storage/postgres/leader-lease.js'),
+    import('./storage/postgres/postgres-metadata-index.js'),
+  ]);
   const gateway = config.gatewayId;
   // The lock is per gateway: others share the folder; a second process with this gateway's id is refused.
   const lockDir = path.join(config.dataDir, 'gateways', gateway);
