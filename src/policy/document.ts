@@ -110,6 +110,10 @@ function parseStatement(raw: unknown, opts: ParseOptions): Statement {
   const [principalKey, principal] = exactlyOne(obj, 'Principal', 'NotPrincipal', opts.kind === 'bucket');
   if (opts.kind === 'identity' && principalKey) throw new PolicyError('Policy document should not specify a principal.');
   if (principalKey) st[principalKey] = parsePrincipal(principal);
+  // IAM: "We strongly recommend that you do not use NotPrincipal with Effect Allow"; S3 refuses the combination.
+  if (principalKey === 'NotPrincipal' && st.Effect === 'Allow') {
+    throw new PolicyError('NotPrincipal is supported only in statements with "Effect": "Deny"');
+  }
 
   const [actionKey, actions] = exactlyOne(obj, 'Action', 'NotAction', true);
   if (actionKey) st[actionKey] = stringList(actions, actionKey).map((a) => checkAction(a, opts.kind));

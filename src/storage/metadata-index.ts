@@ -30,7 +30,15 @@ export interface BucketSettings {
   quota?: Quota;
   /** The bucket's tag set (PutBucketTagging); absent when none was put. */
   tags?: Tag[];
+  /**
+   * S3 Object Ownership (PutBucketOwnershipControls). New buckets get BucketOwnerEnforced unless CreateBucket
+   * asks otherwise; absent only after DeleteBucketOwnershipControls, when S3 behaves as ObjectWriter.
+   */
+  objectOwnership?: ObjectOwnership;
 }
+
+/** Who owns the objects written to a bucket, and whether ACLs take part in access decisions. */
+export type ObjectOwnership = 'BucketOwnerEnforced' | 'BucketOwnerPreferred' | 'ObjectWriter';
 
 export interface BucketRecord extends BucketSettings {
   name: string;

@@ -1,6 +1,6 @@
 // How each bucket setting maps onto the columns of the buckets table: one entry per setting, used to write
 // a new bucket, to read one back and to patch some of its settings in one UPDATE.
-import type { BucketPatch, BucketSettings, DefaultEncryption, PublicAccessBlockConfig, Tag } from '../metadata-index.js';
+import type { BucketPatch, BucketSettings, DefaultEncryption, ObjectOwnership, PublicAccessBlockConfig, Tag } from '../metadata-index.js';
 import { toQuota } from './rows.js';
 
 export interface BucketRow {
@@ -19,6 +19,8 @@ export interface BucketRow {
   quota_max_objects: number | null;
   /** JSON Tag[] or NULL */
   tags: string | null;
+  /** The ObjectOwnership name, or NULL when the bucket has no ownership controls. */
+  ownership_controls: string | null;
 }
 
 interface SettingColumns<K extends keyof BucketSettings> {
@@ -47,6 +49,10 @@ export const BUCKET_SETTING_COLUMNS: { [K in keyof BucketSettings]-?: SettingCol
     read: (row) => toQuota(row.quota_max_bytes, row.quota_max_objects),
   },
   tags: { write: (tags) => ({ tags: tags === undefined ? null : JSON.stringify(tags) }), read: (row) => json<Tag[]>(row.tags) },
+  objectOwnership: {
+    write: (ownership) => ({ ownership_controls: ownership ?? null }),
+    read: (row) => (row.ownership_controls ?? undefined) as ObjectOwnership | undefined,
+  },
 };
 
 const SETTINGS = Object.keys(BUCKET_SETTING_COLUMNS) as (keyof BucketSettings)[];
