@@ -2,7 +2,7 @@
 // for the operations (listing parameters, ACL, encryption, copy source). Values are strings, as in IAM.
 import type { IncomingMessage } from 'node:http';
 import type { AuthResult } from '../auth/authenticate.js';
-import type { ConditionContext } from '../access/access-control.js';
+import { requestTagKeys, type ConditionContext } from '../access/access-control.js';
 
 const HEADER_KEYS = [
   'x-amz-acl',
@@ -17,7 +17,20 @@ const HEADER_KEYS = [
   'x-amz-grant-read-acp',
   'x-amz-grant-write-acp',
   'x-amz-grant-full-control',
+  'x-amz-object-ownership',
+  'x-amz-server-side-encryption-aws-kms-key-id',
 ] as const;
+
+/**
+ * s3:RequestObjectTag/<key> and s3:RequestObjectTagKeys from x-amz-tagging (a URL-encoded query string). A value
+ * that is not one is left to the handler to refuse; the keys are then what a lenient reading finds.
+ */
+function taggingKeys(headers: Map<string, string>): ConditionContext {
+  const header = headers.get('x-amz-tagging');
+  if (header === undefined) return {};
+  const tags = [...new URLSearchParams(header)].map(([key, value]) => ({ key, value }));
+  return requestTagKeys(tags);
+}
 
 function signing(headers: Map<string, string>, query: URLSearchParams): { version?: string; type?: string } {
   const authorization = headers.get('authorization');
@@ -54,5 +67,5 @@ export function conditionContext(
     const value = headers.get(name);
     if (value !== undefined) context[`s3:${name}`] = value;
   }
-  return context;
+  return { ...context, ...taggingKeys(headers) };
 }

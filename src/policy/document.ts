@@ -273,3 +273,11 @@ function asObject(value: unknown, message: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PolicyError(message);
   return value as Record<string, unknown>;
 }
+
+/** Whether any condition of the document tests a key starting with `prefix` (case-insensitive, as keys compare). */
+export function testsConditionKey(doc: PolicyDocument, prefix: string): boolean {
+  const wanted = prefix.toLowerCase();
+  return doc.Statement.some((st) =>
+    Object.values(st.Condition ?? {}).some((keys) => Object.keys(keys).some((k) => k.toLowerCase().startsWith(wanted))),
+  );
+}
