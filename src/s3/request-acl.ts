@@ -57,11 +57,13 @@ function storedForm(acl: RequestedAcl): string {
 /**
  * "Bucket owner enforced" accepts only ACLs that give the bucket owner full control and nobody anything else:
  * bucket-owner-full-control, or grants saying exactly that. Everything else is AccessControlListNotSupported.
+ * On a write that creates an object, `private` says the same (the bucket owner owns the new object), and clients
+ * such as rclone send it by default, so it is accepted there; PutObjectAcl and PutBucketAcl refuse it.
  */
-function checkOwnershipAllows(acl: RequestedAcl, bucketOwner: string, ownership: ObjectOwnership | undefined): void {
+function checkOwnershipAllows(acl: RequestedAcl, bucketOwner: string, ownership: ObjectOwnership | undefined, onWrite: boolean): void {
   if (ownership !== 'BucketOwnerEnforced') return;
   const ownerFullControl = 'canned' in acl
-    ? acl.canned === 'bucket-owner-full-control'
+    ? acl.canned === 'bucket-owner-full-control' || (onWrite && acl.canned === 'private')
     : acl.grants.length > 0 &&
       acl.grants.every((g) => g.permission === 'FULL_CONTROL' && g.grantee.type === 'CanonicalUser' && g.grantee.id === bucketOwner);
   if (!ownerFullControl) throw new S3Error('AccessControlListNotSupported');
@@ -82,10 +84,13 @@ function checkPublicAllowed(grants: Grant[], block: PublicAccessBlockConfig | un
   if (block?.blockPublicAcls && isPublicAcl(grants)) throw new S3Error('AccessDenied', { message: 'Public ACLs are blocked for this bucket (BlockPublicAcls).' });
 }
 
-/** Checks an ACL about to be set on `bucket` or on one of its objects, and returns its stored form. */
-export async function acceptedAcl(ctx: S3Context, acl: RequestedAcl, bucket: BucketSettings, owner: string): Promise<string> {
+/**
+ * Checks an ACL about to be set on `bucket` or on one of its objects (`onWrite`: by the write creating the object),
+ * and returns its stored form.
+ */
+export async function acceptedAcl(ctx: S3Context, acl: RequestedAcl, bucket: BucketSettings, owner: string, onWrite = false): Promise<string> {
   await checkGrantees(ctx, acl);
-  checkOwnershipAllows(acl, bucket.owner, bucket.objectOwnership);
+  checkOwnershipAllows(acl, bucket.owner, bucket.objectOwnership, onWrite);
   checkPublicAllowed(grantsOf(acl, { owner, bucketOwner: bucket.owner }), bucket.publicAccessBlock);
   return storedForm(acl);
 }
@@ -101,7 +106,7 @@ export async function newObjectAcl(ctx: S3Context): Promise<{ acl: string; owner
   const owner = newObjectOwner(bucket, ctx.principal.userId, requested !== undefined && 'canned' in requested ? requested.canned : undefined);
   if (requested === undefined) return { acl: 'private', owner };
   await ctx.access.require('s3:PutObjectAcl', ctx.bucket, ctx.key);
-  return { acl: await acceptedAcl(ctx, requested, bucket, owner), owner };
+  return { acl: await acceptedAcl(ctx, requested, bucket, owner, true), owner };
 }
 
 /** The ACL of a bucket CreateBucket makes; ACL headers need s3:PutBucketAcl, as on S3. */

@@ -138,6 +138,9 @@ describe('bucket ownership controls', () => {
     await expectS3Error(root.send(new PutObjectCommand({ Bucket: 'enforced', Key: 'k', Body: 'x', GrantRead: 'id="root"' })), 'AccessControlListNotSupported', 400);
     await root.send(new PutObjectCommand({ Bucket: 'enforced', Key: 'k', Body: 'x', ACL: 'bucket-owner-full-control' }));
     await root.send(new PutObjectCommand({ Bucket: 'enforced', Key: 'g', Body: 'x', GrantFullControl: 'id="root"' }));
+    // private names the same grants on a new object here, and clients (rclone) send it by default.
+    await root.send(new PutObjectCommand({ Bucket: 'enforced', Key: 'p', Body: 'x', ACL: 'private' }));
+    await expectS3Error(root.send(new PutObjectAclCommand({ Bucket: 'enforced', Key: 'k', ACL: 'private' })), 'AccessControlListNotSupported', 400);
     await expectS3Error(root.send(new PutObjectAclCommand({ Bucket: 'enforced', Key: 'k', ACL: 'public-read' })), 'AccessControlListNotSupported', 400);
     await expectS3Error(root.send(new PutBucketAclCommand({ Bucket: 'enforced', ACL: 'public-read' })), 'AccessControlListNotSupported', 400);
     await expectS3Error(root.send(new PutBucketAclCommand({ Bucket: 'enforced', ACL: 'private' })), 'AccessControlListNotSupported', 400);
