@@ -12,6 +12,7 @@ import {
   GetObjectAclCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
+  ListObjectsV2Command,
   PutBucketAclCommand,
   PutBucketOwnershipControlsCommand,
   PutObjectAclCommand,
@@ -38,6 +39,11 @@ async function read(client: S3Client, bucket: string, key: string): Promise<stri
 
 async function ownerOf(bucket: string, key: string): Promise<string | undefined> {
   return (await root.send(new GetObjectAclCommand({ Bucket: bucket, Key: key }))).Owner?.ID;
+}
+
+async function listedOwner(bucket: string, key: string): Promise<string | undefined> {
+  const listed = await root.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, FetchOwner: true }));
+  return listed.Contents?.find((c) => c.Key === key)?.Owner?.ID;
 }
 
 beforeAll(async () => {
@@ -183,12 +189,14 @@ describe('bucket ownership controls', () => {
     it('BucketOwnerEnforced: the bucket owner; the writer gains no read access through its upload', async () => {
       await uploader.client.send(new PutObjectCommand({ Bucket: 'own-enforced', Key: 'u', Body: 'mine?' }));
       expect(await ownerOf('own-enforced', 'u')).toBe('root');
+      expect(await listedOwner('own-enforced', 'u')).toBe('root');
       await expectS3Error(uploader.client.send(new GetObjectCommand({ Bucket: 'own-enforced', Key: 'u' })), 'AccessDenied', 403);
     });
 
     it('ObjectWriter: the writer, recorded, with the rights an owner has through its ACL', async () => {
       await uploader.client.send(new PutObjectCommand({ Bucket: 'own-writer', Key: 'u', Body: 'mine' }));
       expect(await ownerOf('own-writer', 'u')).toBe('uploader');
+      expect(await listedOwner('own-writer', 'u')).toBe('uploader');
       expect(await read(uploader.client, 'own-writer', 'u')).toBe('mine');
       const upload = await uploader.client.send(new CreateMultipartUploadCommand({ Bucket: 'own-writer', Key: 'mp' }));
       const part = await uploader.client.send(new UploadPartCommand({ Bucket: 'own-writer', Key: 'mp', UploadId: upload.UploadId, PartNumber: 1, Body: 'parts' }));
