@@ -41,12 +41,19 @@ function signing(headers: Map<string, string>, query: URLSearchParams): { versio
   return {};
 }
 
+/**
+ * The operations s3:ObjectCreationOperation names: policies use it to exempt the steps of a multipart upload (which
+ * carry no encryption or conditional headers) from conditions meant for whole-object writes.
+ */
+const OBJECT_CREATION_OPERATIONS = new Set(['PutObject', 'CopyObject', 'CreateMultipartUpload', 'UploadPart', 'UploadPartCopy', 'CompleteMultipartUpload']);
+
 export function conditionContext(
   incoming: IncomingMessage,
   headers: Map<string, string>,
   query: URLSearchParams,
   now: Date,
   auth: AuthResult,
+  operation: string,
 ): ConditionContext {
   const secure = 'encrypted' in incoming.socket && incoming.socket.encrypted === true;
   const { version, type } = auth.principal === null ? {} : signing(headers, query);
@@ -62,6 +69,7 @@ export function conditionContext(
     's3:prefix': query.get('prefix') ?? undefined,
     's3:delimiter': query.get('delimiter') ?? undefined,
     's3:max-keys': query.get('max-keys') ?? undefined,
+    's3:ObjectCreationOperation': OBJECT_CREATION_OPERATIONS.has(operation) ? operation : undefined,
   };
   for (const name of HEADER_KEYS) {
     const value = headers.get(name);

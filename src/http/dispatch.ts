@@ -97,7 +97,7 @@ export async function dispatch(
 
   // Condition keys are gathered only when a policy question is asked (never for root).
   let gathered: ConditionContext | undefined;
-  const conditions = (): ConditionContext => (gathered ??= conditionContext(incoming, headers, target.query, now, auth));
+  const conditions = (): ConditionContext => (gathered ??= conditionContext(incoming, headers, target.query, now, auth, operation.name));
   const needsBucket = level !== 'service' && operation.bucketMayBeAbsent !== true;
   const bucketRecord = needsBucket ? await deps.index.getBucket(target.bucket!) : undefined;
   if (needsBucket && bucketRecord === undefined) {

@@ -485,6 +485,26 @@ describe('bucket policies bind root too', () => {
     await expectS3Error(put(root, 'encrypted-only', 'plain'), 'AccessDenied', 403);
   });
 
+  it('s3:ObjectCreationOperation lets the parts of an encrypted multipart upload through such a policy', async () => {
+    const { CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand } = await import('@aws-sdk/client-s3');
+    await root.send(new CreateBucketCommand({ Bucket: 'encrypted-parts' }));
+    await policy('encrypted-parts', [{
+      Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: 'arn:aws:s3:::encrypted-parts/*',
+      Condition: {
+        Null: { 's3:x-amz-server-side-encryption': 'true' },
+        StringNotEquals: { 's3:ObjectCreationOperation': ['UploadPart', 'UploadPartCopy', 'CompleteMultipartUpload'] },
+      },
+    }]);
+    await expectS3Error(root.send(new CreateMultipartUploadCommand({ Bucket: 'encrypted-parts', Key: 'big' })), 'AccessDenied', 403);
+    await expectS3Error(put(root, 'encrypted-parts', 'small'), 'AccessDenied', 403);
+    const upload = await root.send(new CreateMultipartUploadCommand({ Bucket: 'encrypted-parts', Key: 'big', ServerSideEncryption: 'AES256' }));
+    const part = await root.send(new UploadPartCommand({ Bucket: 'encrypted-parts', Key: 'big', UploadId: upload.UploadId, PartNumber: 1, Body: 'part one' }));
+    await root.send(new CompleteMultipartUploadCommand({
+      Bucket: 'encrypted-parts', Key: 'big', UploadId: upload.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+    }));
+    expect(await read(root, 'encrypted-parts', 'big')).toBe('part one');
+  });
+
   it('a policy requiring SSE-C stops root without a customer key', async () => {
     await root.send(new CreateBucketCommand({ Bucket: 'sse-c-only' }));
     await policy('sse-c-only', [
