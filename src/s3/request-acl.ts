@@ -109,11 +109,15 @@ export async function newObjectAcl(ctx: S3Context): Promise<{ acl: string; owner
   return { acl: await acceptedAcl(ctx, requested, bucket, owner, true), owner };
 }
 
-/** The ACL of a bucket CreateBucket makes; ACL headers need s3:PutBucketAcl, as on S3. */
+/**
+ * The ACL of a bucket CreateBucket makes. "If the ACL for the CreateBucket request is private or if the request
+ * doesn't specify any ACLs, only s3:CreateBucket permission is needed"; any other ACL needs s3:PutBucketAcl too.
+ */
 export async function newBucketAcl(ctx: S3Context, ownership: ObjectOwnership): Promise<string> {
   const requested = aclFromHeaders(ctx.headers);
   if (requested === undefined) return 'private';
-  if (!(await ctx.access.allowsOnNewBucket('s3:PutBucketAcl', ctx.bucket))) throw new S3Error('AccessDenied');
+  const isPrivate = 'canned' in requested && requested.canned === 'private';
+  if (!isPrivate && !(await ctx.access.allowsOnNewBucket('s3:PutBucketAcl', ctx.bucket))) throw new S3Error('AccessDenied');
   const owner = ctx.principal.userId;
   await checkGrantees(ctx, requested);
   // "If your CreateBucket request sets bucket owner enforced and specifies a bucket ACL that provides access to an

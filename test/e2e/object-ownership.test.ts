@@ -107,7 +107,9 @@ describe('ACL and tagging headers on writes need their own permissions', () => {
     });
     await expectS3Error(creator.client.send(new CreateBucketCommand({ Bucket: 'creator-a', ACL: 'public-read' })), 'AccessDenied', 403);
     await expectS3Error(creator.client.send(new CreateBucketCommand({ Bucket: 'creator-a', ObjectOwnership: 'ObjectWriter' })), 'AccessDenied', 403);
-    await creator.client.send(new CreateBucketCommand({ Bucket: 'creator-a' }));
+    await expectS3Error(creator.client.send(new CreateBucketCommand({ Bucket: 'creator-a', GrantRead: 'id="creator"' })), 'AccessDenied', 403);
+    // A private ACL needs nothing more than s3:CreateBucket (rclone sends it when making a bucket).
+    await creator.client.send(new CreateBucketCommand({ Bucket: 'creator-a', ACL: 'private' }));
     const acl = await root.send(new GetBucketAclCommand({ Bucket: 'creator-a' }));
     expect(acl.Grants).toEqual([{ Grantee: { ID: 'creator', DisplayName: 'creator', Type: 'CanonicalUser' }, Permission: 'FULL_CONTROL' }]);
   });
