@@ -226,16 +226,30 @@ END;`).join('\n')}
 `;
 
 /*
- * Step 7: S3 Object Ownership. Buckets made before it had no setting, and their objects already belonged to
+ * Step 7: user names are unique regardless of case, as IAM's are (user names are ASCII, so NOCASE folds them
+ * all). A trigger rather than a unique index, so that a database already holding two names that differ only in
+ * case still opens: both keep working and no new one can be added beside them.
+ */
+const step7 = `
+CREATE INDEX users_by_folded_name ON users (name COLLATE NOCASE);
+CREATE TRIGGER users_name_unique_nocase BEFORE INSERT ON users
+WHEN EXISTS (SELECT 1 FROM users WHERE name = NEW.name COLLATE NOCASE)
+BEGIN
+  SELECT RAISE(ABORT, 'a user with this name in another case already exists');
+END;
+`;
+
+/*
+ * Step 8: S3 Object Ownership. Buckets made before it had no setting, and their objects already belonged to
  * the bucket owner for access: they get BucketOwnerEnforced, S3's default for new buckets, so no writer
  * comes to own its earlier uploads. ACLs on them stop granting access until the owner chooses another
  * setting (docs/operations.md).
  */
-const step7 = `
+const step8 = `
 UPDATE buckets SET ownership_controls = 'BucketOwnerEnforced' WHERE ownership_controls IS NULL;
 `;
 
-export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6, step7];
+export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6, step7, step8];
 
 /** Brings the schema up to date; each step commits together with its user_version bump. */
 export function migrate(db: Database.Database): void {
