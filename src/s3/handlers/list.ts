@@ -1,8 +1,8 @@
 // ListObjects (v1) and ListObjectsV2.
-import { S3Error } from '../../errors/s3-error.js';
 import type { ListPage, ObjectSummary } from '../../storage/metadata-index.js';
 import type { ListBucketResult, ListedObject } from '../../xml/shapes.js';
 import type { S3Context } from '../context.js';
+import { decodeContinuationToken, encodeContinuationToken } from '../continuation-token.js';
 import { xmlResponse, type S3Response } from '../respond.js';
 import { listEncoding, nonNegativeInteger } from '../request-params.js';
 import { isoTime, ownerOf, quoteEtag } from '../wire-format.js';
@@ -64,33 +64,21 @@ export async function listObjects(ctx: S3Context): Promise<S3Response> {
   return xmlResponse('ListBucketResult', doc);
 }
 
-/** Continuation tokens are opaque to clients: the exclusive start key, base64url-encoded. */
-function encodeToken(after: string): string {
-  return Buffer.from(after, 'utf8').toString('base64url');
-}
-
-function decodeToken(token: string): string {
-  const after = Buffer.from(token, 'base64url').toString('utf8');
-  if (token === '' || encodeToken(after) !== token) {
-    throw new S3Error('InvalidArgument', { message: 'The continuation token provided is incorrect', fields: { ArgumentName: 'continuation-token' } });
-  }
-  return after;
-}
-
 export async function listObjectsV2(ctx: S3Context): Promise<S3Response> {
   const p = listParams(ctx);
-  const token = ctx.query.get('continuation-token');
+  const rawToken = ctx.query.get('continuation-token');
+  const tokenAfter = decodeContinuationToken(rawToken);
+  const token = tokenAfter === undefined ? undefined : rawToken;
   const startAfter = ctx.query.get('start-after') ?? '';
-  const tokenAfter = token === null ? '' : decodeToken(token);
   // Bytewise (UTF-8) order, as keys are listed; JS string comparison would use UTF-16 order.
-  const after = Buffer.compare(Buffer.from(tokenAfter), Buffer.from(startAfter)) > 0 ? tokenAfter : startAfter;
+  const after = tokenAfter !== undefined && Buffer.compare(Buffer.from(tokenAfter), Buffer.from(startAfter)) > 0 ? tokenAfter : startAfter;
   const page = await ctx.index.list({ bucket: ctx.bucket, prefix: p.prefix, delimiter: p.delimiter, after, maxKeys: p.maxKeys });
   const doc: ListBucketResult = {
     ...commonFields(ctx, p, page, ctx.query.get('fetch-owner') === 'true'),
     KeyCount: page.objects.length + page.commonPrefixes.length,
-    ...(token !== null ? { ContinuationToken: token } : {}),
+    ...(token ? { ContinuationToken: token } : {}),
     ...(startAfter ? { StartAfter: p.encode(startAfter) } : {}),
-    ...(page.isTruncated && page.nextAfter !== undefined ? { NextContinuationToken: encodeToken(page.nextAfter) } : {}),
+    ...(page.isTruncated && page.nextAfter !== undefined ? { NextContinuationToken: encodeContinuationToken(page.nextAfter) } : {}),
   };
   return xmlResponse('ListBucketResult', doc);
 }
