@@ -285,11 +285,34 @@ function boundedInteger(ctx: S3Context, name: string, fallback: number, max: num
   return nonNegativeInteger(ctx.query.get(name), name, fallback, max);
 }
 
+/**
+ * The checksum ListParts reports for an upload: its own when CreateMultipartUpload fixed one; otherwise, when
+ * every listed part carries the server's default CRC64NVME, that one as FULL_OBJECT (what Complete will
+ * store, and what S3 reports for uploads sent without a checksum).
+ */
+function listedUploadChecksum(upload: UploadRecord, parts: PartRecord[]): { algorithm: ChecksumAlgorithm; type: string } | undefined {
+  if (upload.checksumAlgorithm !== undefined) return { algorithm: upload.checksumAlgorithm, type: upload.checksumType ?? 'COMPOSITE' };
+  if (parts.length > 0 && parts.every((p) => p.checksums.CRC64NVME !== undefined)) return { algorithm: 'CRC64NVME', type: 'FULL_OBJECT' };
+  return undefined;
+}
+
+/** A part's checksum members: the upload's algorithm, or every checksum it has when the upload fixed none. */
+function listedPartChecksums(upload: UploadRecord, part: PartRecord): Partial<Record<`Checksum${ChecksumAlgorithm}`, string>> {
+  const algorithms = upload.checksumAlgorithm !== undefined ? [upload.checksumAlgorithm] : CHECKSUM_ALGORITHMS;
+  const members: Partial<Record<`Checksum${ChecksumAlgorithm}`, string>> = {};
+  for (const algorithm of algorithms) {
+    const value = part.checksums[algorithm];
+    if (value !== undefined) members[checksumMember(algorithm)] = value;
+  }
+  return members;
+}
+
 export async function listParts(ctx: S3Context): Promise<S3Response> {
   const upload = await uploadOf(ctx);
   const maxParts = boundedInteger(ctx, 'max-parts', 1000, 1000);
   const marker = boundedInteger(ctx, 'part-number-marker', 0, MAX_PART_NUMBER);
   const page = await ctx.index.listParts(upload.uploadId, marker, maxParts);
+  const checksum = listedUploadChecksum(upload, page.parts);
   const doc: ListPartsResult = {
     Bucket: ctx.bucket,
     Key: ctx.key,
@@ -303,14 +326,12 @@ export async function listParts(ctx: S3Context): Promise<S3Response> {
       LastModified: isoTime(p.lastModified),
       ETag: quoteEtag(p.etag),
       Size: p.blob.size,
-      ...(upload.checksumAlgorithm && p.checksums[upload.checksumAlgorithm]
-        ? { [checksumMember(upload.checksumAlgorithm)]: p.checksums[upload.checksumAlgorithm] }
-        : {}),
+      ...listedPartChecksums(upload, p),
     })),
     Initiator: ownerOf(upload.owner),
     Owner: ownerOf(upload.owner),
     StorageClass: upload.storageClass,
-    ...(upload.checksumAlgorithm ? { ChecksumAlgorithm: upload.checksumAlgorithm, ChecksumType: upload.checksumType } : {}),
+    ...(checksum ? { ChecksumAlgorithm: checksum.algorithm, ChecksumType: checksum.type } : {}),
   };
   return xmlResponse('ListPartsResult', doc);
 }
