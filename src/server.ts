@@ -133,6 +133,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       verifyReads: config.verifyReads,
       encryptAll: config.encryptAll,
       allowInsecureSseC: config.allowInsecureSseC,
+      maxOpenUploadsPerBucket: config.maxOpenUploadsPerBucket > 0 ? config.maxOpenUploadsPerBucket : undefined,
     },
     stats,
     log,

@@ -262,10 +262,19 @@ export interface MetadataIndex {
   /** Current objects and their bytes in one bucket, kept as counters (cheap); NoSuchBucket when absent. */
   bucketUsage(bucket: string): Promise<Usage>;
 
-  createUpload(upload: UploadRecord): Promise<void>;
+  /**
+   * Records a new upload; QuotaExceeded when its bucket already has `maxOpenUploads` open uploads (checked
+   * in the same transaction), NoSuchBucket when the bucket is gone.
+   */
+  createUpload(upload: UploadRecord, maxOpenUploads?: number): Promise<void>;
   /** The upload if it exists and belongs to bucket/key. */
   getUpload(bucket: string, key: string, uploadId: string): Promise<UploadRecord | undefined>;
-  /** Adds or replaces a part; NoSuchUpload if the upload is gone (checked in the same transaction). Returns orphaned blob ids. */
+  /**
+   * Adds or replaces a part; NoSuchUpload if the upload is gone (checked in the same transaction). Parts of
+   * open uploads count against the bucket's and its owner's byte quotas: QuotaExceeded, with nothing
+   * recorded, when this part would take either past its quota. Completing an upload moves its parts' bytes
+   * to the object without counting them twice. Returns orphaned blob ids.
+   */
   putPart(part: PartRecord): Promise<string[]>;
   /** Parts with partNumber > after, ascending, at most max (1..1000). */
   listParts(uploadId: string, after: number, max: number): Promise<PartListPage>;

@@ -65,7 +65,7 @@ export async function createMultipartUpload(ctx: S3Context): Promise<S3Response>
     checksumType: checksum.type,
     ...(encryption.record ? { encryption: encryption.record } : {}),
   };
-  await ctx.index.createUpload(upload);
+  await ctx.index.createUpload(upload, ctx.settings.maxOpenUploadsPerBucket);
   const doc: InitiateMultipartUploadResult = { Bucket: ctx.bucket, Key: ctx.key, UploadId: upload.uploadId };
   return xmlResponse('InitiateMultipartUploadResult', doc, 200, {
     ...uploadChecksumHeaders(upload),

@@ -15,6 +15,9 @@ const PART_COLUMNS = `upload_id, part_number, blob_id, size, etag, last_modified
 export interface BucketCountersRow {
   object_count: number;
   byte_count: number;
+  /** Open multipart uploads and the bytes of their parts (migration step 7). */
+  upload_count: number;
+  upload_bytes: number;
   owner: string;
   quota_max_bytes: number | null;
   quota_max_objects: number | null;
@@ -63,10 +66,11 @@ export function prepareStatements(db: Database.Database) {
     usageByBucket: db.prepare<[], { bucket: string; owner: string; objects: number; bytes: number; quota_max_bytes: number | null; quota_max_objects: number | null }>(
       `SELECT name AS bucket, owner, object_count AS objects, byte_count AS bytes, quota_max_bytes, quota_max_objects
       FROM buckets ORDER BY name`),
-    bucketCounters: db.prepare<[string], BucketCountersRow>(`SELECT object_count, byte_count, owner,
-      quota_max_bytes, quota_max_objects FROM buckets WHERE name = ?`),
-    ownerCounters: db.prepare<[string], { objects: number; bytes: number }>(`SELECT
-      coalesce(sum(object_count), 0) AS objects, coalesce(sum(byte_count), 0) AS bytes FROM buckets WHERE owner = ?`),
+    bucketCounters: db.prepare<[string], BucketCountersRow>(`SELECT object_count, byte_count, upload_count, upload_bytes,
+      owner, quota_max_bytes, quota_max_objects FROM buckets WHERE name = ?`),
+    // What the owner's quota is held against: objects, and the bytes of objects and of open uploads' parts.
+    ownerCounters: db.prepare<[string], { objects: number; bytes: number }>(`SELECT coalesce(sum(object_count), 0) AS objects,
+      coalesce(sum(byte_count + upload_bytes), 0) AS bytes FROM buckets WHERE owner = ?`),
     userQuota: db.prepare<[string], { quota_max_bytes: number | null; quota_max_objects: number | null }>(
       'SELECT quota_max_bytes, quota_max_objects FROM users WHERE name = ?'),
     setObjectAcl: db.prepare<[string, string, string]>(
