@@ -4,7 +4,7 @@ import type { ListBucketResult, ListedObject } from '../../xml/shapes.js';
 import type { S3Context } from '../context.js';
 import { decodeContinuationToken, encodeContinuationToken } from '../continuation-token.js';
 import { xmlResponse, type S3Response } from '../respond.js';
-import { listEncoding, nonNegativeInteger } from '../request-params.js';
+import { listEncoding, nonNegativeInteger, requireXmlListable } from '../request-params.js';
 import { isoTime, ownerOf, quoteEtag } from '../wire-format.js';
 
 const MAX_KEYS = 1000;
@@ -38,6 +38,15 @@ function listedObject(o: ObjectSummary, p: ListParams, withOwner: boolean): List
   };
 }
 
+/** Every value a listing answer carries as text, besides names sklad makes itself. */
+function* listedValues(p: ListParams, page: ListPage, ...echoed: string[]): Iterable<string> {
+  yield p.prefix;
+  yield p.delimiter;
+  yield* echoed;
+  for (const o of page.objects) yield o.key;
+  yield* page.commonPrefixes;
+}
+
 function commonFields(ctx: S3Context, p: ListParams, page: ListPage, withOwner: boolean) {
   return {
     Name: ctx.bucket,
@@ -55,6 +64,7 @@ export async function listObjects(ctx: S3Context): Promise<S3Response> {
   const p = listParams(ctx);
   const marker = ctx.query.get('marker') ?? '';
   const page = await ctx.index.list({ bucket: ctx.bucket, prefix: p.prefix, delimiter: p.delimiter, after: marker, maxKeys: p.maxKeys });
+  requireXmlListable(p, listedValues(p, page, marker));
   const doc: ListBucketResult = {
     ...commonFields(ctx, p, page, true),
     Marker: p.encode(marker),
@@ -73,6 +83,7 @@ export async function listObjectsV2(ctx: S3Context): Promise<S3Response> {
   // Bytewise (UTF-8) order, as keys are listed; JS string comparison would use UTF-16 order.
   const after = tokenAfter !== undefined && Buffer.compare(Buffer.from(tokenAfter), Buffer.from(startAfter)) > 0 ? tokenAfter : startAfter;
   const page = await ctx.index.list({ bucket: ctx.bucket, prefix: p.prefix, delimiter: p.delimiter, after, maxKeys: p.maxKeys });
+  requireXmlListable(p, listedValues(p, page, startAfter));
   const doc: ListBucketResult = {
     ...commonFields(ctx, p, page, ctx.query.get('fetch-owner') === 'true'),
     KeyCount: page.objects.length + page.commonPrefixes.length,

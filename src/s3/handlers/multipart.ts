@@ -12,13 +12,13 @@ import { copyBytesToBlob, readableSource } from '../copy-flow.js';
 import { parseCopySourceRange } from '../copy-source.js';
 import { customerKeyFrom, encryptionHeaders, encryptionRequestFrom, newTargetEncryption, partEncryption } from '../encryption.js';
 import { multipartEtag, objectChecksumFromParts, uploadChecksumFrom } from '../multipart-checksum.js';
-import { validateObjectKey } from '../names.js';
+import { validateNewObjectKey } from '../names.js';
 import { contentHeadersFrom, userMetadataFrom } from '../object-headers.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
 import { storageClassFrom } from '../storage-class.js';
 import { deleteBlobs, storeBody } from '../store-object.js';
 import { tagsFromHeader } from '../tagging.js';
-import { listEncoding, MAX_PART_NUMBER, nonNegativeInteger, partNumber as parsePartNumber } from '../request-params.js';
+import { listEncoding, MAX_PART_NUMBER, nonNegativeInteger, partNumber as parsePartNumber, requireXmlListable } from '../request-params.js';
 import { isoTime, ownerOf, quoteEtag, unquoteEtag } from '../wire-format.js';
 import { precheckCondition, writeConditionFrom } from './put.js';
 
@@ -45,7 +45,7 @@ function uploadChecksumHeaders(upload: UploadRecord): Record<string, string> {
 }
 
 export async function createMultipartUpload(ctx: S3Context): Promise<S3Response> {
-  validateObjectKey(ctx.key);
+  validateNewObjectKey(ctx.key);
   const encryptionRequest = encryptionRequestFrom(ctx);
   const checksum = uploadChecksumFrom(ctx.headers);
   // The upload's data key (SSE-S3) or key verifier (SSE-C) is fixed now; every part uses it.
@@ -337,7 +337,8 @@ export async function listParts(ctx: S3Context): Promise<S3Response> {
 }
 
 export async function listMultipartUploads(ctx: S3Context): Promise<S3Response> {
-  const { urlEncoded, encode } = listEncoding(ctx.query);
+  const encoding = listEncoding(ctx.query);
+  const { urlEncoded, encode } = encoding;
   const prefix = ctx.query.get('prefix') ?? '';
   const delimiter = ctx.query.get('delimiter') ?? '';
   const keyMarker = ctx.query.get('key-marker') ?? '';
@@ -345,6 +346,7 @@ export async function listMultipartUploads(ctx: S3Context): Promise<S3Response> 
   const uploadIdMarker = keyMarker === '' ? '' : (ctx.query.get('upload-id-marker') ?? '');
   const maxUploads = boundedInteger(ctx, 'max-uploads', 1000, 1000);
   const page = await ctx.index.listUploads({ bucket: ctx.bucket, prefix, delimiter, keyMarker, uploadIdMarker, maxUploads });
+  requireXmlListable(encoding, [prefix, delimiter, keyMarker, uploadIdMarker, ...page.uploads.map((u) => u.key), ...page.commonPrefixes]);
   const doc: ListMultipartUploadsResult = {
     Bucket: ctx.bucket,
     KeyMarker: encode(keyMarker),
