@@ -131,13 +131,18 @@ export interface BucketView {
   quota: QuotaView | null;
 }
 
-export interface UserListView {
+/** Every list answer: one page, and where the next starts (`?marker=` + nextMarker) when there is more. */
+export interface ListPageView {
+  isTruncated: boolean;
+  nextMarker?: string;
+}
+export interface UserListView extends ListPageView {
   users: UserSummaryView[];
 }
-export interface AccessKeyListView {
+export interface AccessKeyListView extends ListPageView {
   accessKeys: AccessKeyView[];
 }
-export interface BucketListView {
+export interface BucketListView extends ListPageView {
   buckets: BucketView[];
 }
 

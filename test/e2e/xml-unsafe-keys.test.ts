@@ -49,14 +49,15 @@ describe('keys XML 1.0 cannot carry', () => {
 
   it('answers a listing whose prefix, delimiter or marker holds one with InvalidArgument, and with encoding-type=url echoes it encoded', async () => {
     const bucketPath = `/${BUCKET}`;
-    for (const query of [
+    const queries: Record<string, string>[] = [
       { 'list-type': '2', prefix: 'a\u0001' },
       { 'list-type': '2', 'start-after': '\u0002' },
       { delimiter: '\u0003' },
       { marker: 'm\u0004' },
       { uploads: '', prefix: '\u0005' },
       { uploads: '', 'key-marker': '\u0006' },
-    ]) {
+    ];
+    for (const query of queries) {
       const refused = await get(bucketPath, query);
       expect(refused.status, JSON.stringify(query)).toBe(400);
       expect(errorCode(refused.body)).toBe('InvalidArgument');
