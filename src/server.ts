@@ -144,6 +144,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       identity,
       index,
       sealer,
+      keyring: keys.keyring,
       credentials,
       onCredentialsChanged: () => {
         credentials.invalidate();

@@ -17,6 +17,8 @@ import type {
   UploadListPage,
   UploadListQuery,
   UploadRecord,
+  RewrapStep,
+  WrappedDataKey,
   WriteCondition,
 } from '../metadata-index.js';
 import { buildUploadListPage, isUploadPosition, type UploadCursor, type UploadPosition } from '../upload-list-page.js';
@@ -27,6 +29,7 @@ import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrations.js';
 import { SqliteIdentityIndex } from './sqlite-identity-index.js';
 import { SqliteInlineBlobs } from './sqlite-inline-blobs.js';
+import { rewrapStep } from './data-key-rewrap.js';
 import {
   toBucketRecord,
   toBucketRow,
@@ -384,6 +387,14 @@ export class SqliteMetadataIndex implements MetadataIndex {
   /** A consistent copy of the whole database in `file`, taken online (SQLite's backup API). */
   async snapshot(file: string): Promise<void> {
     await this.db.backup(file);
+  }
+
+  async rewrapDataKeys(after: string | undefined, limit: number, rewrap: (wrapped: WrappedDataKey) => WrappedDataKey | undefined): Promise<RewrapStep> {
+    return this.write(() => rewrapStep(this.s, after, limit, rewrap));
+  }
+
+  async dataKeysByMasterKey(): Promise<Record<string, number>> {
+    return Object.fromEntries(this.s.dataKeysByMasterKey.all().map((row) => [row.key_id, row.records]));
   }
 
   async close(): Promise<void> {

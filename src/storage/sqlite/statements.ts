@@ -139,6 +139,24 @@ export function prepareStatements(db: Database.Database) {
       WHERE upload_id IN (SELECT upload_id FROM uploads WHERE initiated < ?)`),
     deleteExpiredUploads: db.prepare<[number]>('DELETE FROM uploads WHERE initiated < ?'),
 
+    // Master-key re-wrap: each table walked in primary-key order from a cursor, SSE-S3 rows only.
+    sseObjectsAfter: db.prepare<[string, string, number], { bucket: string; key: string; encryption: string | null }>(`SELECT bucket, key, encryption
+      FROM objects WHERE (bucket, key) > (?, ?) ORDER BY bucket, key LIMIT ?`),
+    sseVersionsAfter: db.prepare<[string, string, string, number], { bucket: string; key: string; version_id: string; encryption: string | null }>(
+      `SELECT bucket, key, version_id, encryption FROM object_versions WHERE (bucket, key, version_id) > (?, ?, ?)
+      ORDER BY bucket, key, version_id LIMIT ?`),
+    sseUploadsAfter: db.prepare<[string, number], { upload_id: string; encryption: string | null }>(
+      'SELECT upload_id, encryption FROM uploads WHERE upload_id > ? ORDER BY upload_id LIMIT ?'),
+    setObjectEncryption: db.prepare<[string, string, string, string]>('UPDATE objects SET encryption = ? WHERE bucket = ? AND key = ? AND encryption = ?'),
+    setVersionEncryption: db.prepare<[string, string, string, string, string]>(
+      'UPDATE object_versions SET encryption = ? WHERE bucket = ? AND key = ? AND version_id = ? AND encryption = ?'),
+    setUploadEncryption: db.prepare<[string, string, string]>('UPDATE uploads SET encryption = ? WHERE upload_id = ? AND encryption = ?'),
+    dataKeysByMasterKey: db.prepare<[], { key_id: string; records: number }>(`SELECT key_id, count(*) AS records FROM (
+      SELECT json_extract(encryption, '$.keyId') AS key_id FROM objects WHERE json_extract(encryption, '$.mode') = 'SSE-S3'
+      UNION ALL SELECT json_extract(encryption, '$.keyId') FROM object_versions WHERE json_extract(encryption, '$.mode') = 'SSE-S3'
+      UNION ALL SELECT json_extract(encryption, '$.keyId') FROM uploads WHERE json_extract(encryption, '$.mode') = 'SSE-S3'
+    ) GROUP BY key_id ORDER BY key_id`),
+
     listFromInclusive: listScan(db, '>=', true),
     listFromExclusive: listScan(db, '>', true),
     listFromInclusiveUnbounded: listScan(db, '>=', false),
