@@ -1,7 +1,7 @@
 // Composition root: opens the metadata index and blob store under the data folder, serves the app,
 // and closes everything in order on shutdown.
 import { mkdir } from 'node:fs/promises';
-import type { Server, ServerResponse } from 'node:http';
+import { createServer as createPlainServer, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -15,7 +15,7 @@ import { AccessControl } from './access/access-control.js';
 import { createAdminApi } from './admin/api.js';
 import { SKLAD_VERSION } from './config/version.js';
 import { keyringSealer } from './identity/secret-seal.js';
-import { ConfigError, type Config } from './config/config.js';
+import { ConfigError, DEFAULT_REGION, type Config } from './config/config.js';
 import { loadKeyring, MasterKeyError, type LoadedKeyring } from './crypto/master-key.js';
 import { loadRootCredentials } from './data-folder/root-credentials.js';
 import { DiskBlobStore } from './storage/disk/disk-blob-store.js';
@@ -26,8 +26,12 @@ import { SqliteMetadataIndex } from './storage/sqlite/sqlite-metadata-index.js';
 import { startUploadExpiry } from './data-folder/upload-expiry.js';
 import { recoverStorage } from './data-folder/recovery.js';
 import { lockDataFolder } from './data-folder/lock.js';
+import { looseEntries } from './data-folder/permissions.js';
+import { PRIVATE_DIR_MODE } from './storage/file-modes.js';
 import { startBackgroundScrub } from './integrity/background-scrub.js';
 import { openAuditLog } from './audit/open.js';
+import { createWebsiteListener } from './website/endpoint.js';
+import { answerClientError } from './http/client-errors.js';
 import { loadTlsMaterial, TlsMaterialError, type TlsFiles, type TlsMaterial } from './http/tls.js';
 
 export interface RunningServer {
@@ -38,6 +42,8 @@ export interface RunningServer {
   generatedSecret?: string;
   /** Master key file, set only on the start that generated it. */
   generatedMasterKeyFile?: string;
+  /** Port of the website endpoint, when one was asked for. */
+  websitePort?: number;
   /** True when the server speaks HTTPS. */
   tls: boolean;
   /** Re-reads the TLS certificate and key for new connections; a bad pair is logged and the old one kept. */
@@ -81,6 +87,19 @@ async function openTls(config: Config): Promise<{ files: TlsFiles; material: Tls
   }
 }
 
+/** The website endpoint's own listener (same host, TLS and timeouts as the S3 port). */
+function listenWebsite(config: Config, tls: TlsMaterial | undefined, website: ReturnType<typeof createWebsiteListener>): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const handler = (req: Parameters<typeof website>[0], res: ServerResponse): void => void website(req, res);
+    const s = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler) : createPlainServer(handler);
+    s.headersTimeout = config.headersTimeoutMs;
+    s.timeout = config.idleTimeoutMs;
+    s.keepAliveTimeout = config.keepAliveTimeoutMs;
+    s.once('error', reject);
+    s.listen(config.websitePort, config.host, () => resolve(s));
+  });
+}
+
 /** What start-up opened, closed in reverse order on shutdown or when a later step of start-up fails. */
 class Teardown {
   readonly #steps: { name: string; close: () => Promise<void> | void }[] = [];
@@ -113,9 +132,12 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
 
 async function start(config: Config, log: Logger, teardown: Teardown): Promise<RunningServer> {
   const tls = await openTls(config);
-  await mkdir(config.dataDir, { recursive: true });
+  await mkdir(config.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const lock = await lockDataFolder(config.dataDir);
   teardown.add('data folder lock', () => lock.release());
+  for (const entry of await looseEntries(config.dataDir, config.audit ? [config.auditDir] : [])) {
+    log.warn(entry, 'readable by other local users: sklad keeps object data, secrets and keys here; chmod go-rwx it (700 for folders, 600 for files)');
+  }
   const keys = await openKeyring(config, log);
   const root = await loadRootCredentials(
     config.dataDir,
@@ -146,24 +168,29 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
   const stats = { integrityFailures: 0 };
   // Set on shutdown: /health/ready answers 503 so a load balancer stops sending work while requests drain.
   let draining = false;
+  const settings = {
+    region: config.region ?? DEFAULT_REGION,
+    regionConfigured: config.region !== undefined,
+    maxPresignSeconds: config.maxPresignSeconds,
+    domain: config.domain,
+    maxXmlBodyBytes: 1024 * 1024,
+    verifyReads: config.verifyReads,
+    encryptAll: config.encryptAll,
+    allowInsecureSseC: config.allowInsecureSseC,
+    maxOpenUploadsPerBucket: config.maxOpenUploadsPerBucket > 0 ? config.maxOpenUploadsPerBucket : undefined,
+  };
+  const website = createWebsiteListener({ index, blobs, keyring: keys.keyring, access, settings, stats, log, websiteDomain: config.websiteDomain });
   const app = createApp({
     index,
     blobs,
     keyring: keys.keyring,
     credentials,
     access,
-    settings: {
-      region: config.region,
-      domain: config.domain,
-      maxXmlBodyBytes: 1024 * 1024,
-      verifyReads: config.verifyReads,
-      encryptAll: config.encryptAll,
-      allowInsecureSseC: config.allowInsecureSseC,
-      maxOpenUploadsPerBucket: config.maxOpenUploadsPerBucket > 0 ? config.maxOpenUploadsPerBucket : undefined,
-    },
+    settings,
     stats,
     log,
     audit,
+    website: config.websiteDomain === undefined ? undefined : website,
     admin: createAdminApi({
       backup: (destination) =>
         backupDataFolder({ dataDir: config.dataDir, snapshotIndex: (file) => index.snapshot(file), blobs: files, version: SKLAD_VERSION }, destination),
@@ -178,7 +205,7 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
       },
       allowAdmin: (principal, action, resource) => access.allowsAdmin(principal, action, resource),
       audit,
-      settings: { region: config.region, domain: config.domain },
+      settings: { region: config.region ?? DEFAULT_REGION, signingRegion: config.region, domain: config.domain },
       version: SKLAD_VERSION,
       startedAt: new Date(),
       log,
@@ -198,6 +225,10 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
     const s = serve({ fetch: app, hostname: config.host, port: config.port, ...https }, () => resolve(s as Server)) as Server;
     s.once('error', reject);
   });
+  // Node answers an Expect header other than 100-continue with 417 by itself unless someone listens; S3 ignores
+  // such an expectation and answers the request, so it goes to the ordinary request handling.
+  server.on('checkExpectation', (req, res) => server.emit('request', req, res));
+  server.on('clientError', answerClientError);
   // A large upload may take hours, so by default there is no limit on a whole request; a stalled one is cut by
   // the idle timeout instead, and its partial upload is discarded. S3 clients keep connections alive between requests.
   server.requestTimeout = config.requestTimeoutMs;
@@ -239,6 +270,15 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
     await drained;
     clearTimeout(timer);
   });
+  const websiteServer = config.websitePort === undefined ? undefined : await listenWebsite(config, tls?.material, website);
+  if (websiteServer !== undefined) {
+    // Website reads are anonymous GETs with nothing to finish: its connections close at once.
+    teardown.add('website listener', async () => {
+      const closed = new Promise<void>((resolve) => websiteServer.close(() => resolve()));
+      websiteServer.closeAllConnections();
+      await closed;
+    });
+  }
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= teardown.run(log).then(() => log.info('sklad stopped'));
@@ -250,6 +290,7 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
       const fresh = await loadTlsMaterial(tls.files);
       // Only new handshakes use the new pair; connections already open keep theirs.
       (server as unknown as HttpsServer).setSecureContext({ cert: fresh.cert, key: fresh.key });
+      (websiteServer as unknown as HttpsServer | undefined)?.setSecureContext({ cert: fresh.cert, key: fresh.key });
       tls.material = fresh;
       log.info({ certificate: fresh.fingerprint, validTo: fresh.validTo }, 'TLS certificate reloaded');
       return true;
@@ -261,6 +302,7 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
   return {
     url: `${scheme}://${shownHost}:${port}`,
     port,
+    websitePort: websiteServer === undefined ? undefined : (websiteServer.address() as AddressInfo).port,
     rootAccessKey: root.accessKey,
     generatedSecret: root.generated ? root.secretKey : undefined,
     generatedMasterKeyFile: keys.generatedFile,

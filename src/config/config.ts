@@ -2,13 +2,25 @@
 // load-config.ts fills it in; everything else only reads it.
 import type { SettingSource } from './settings.js';
 
+/** The region buckets are created in when the operator names none. */
+export const DEFAULT_REGION = 'us-east-1';
+
 export interface Config {
   dataDir: string;
   host: string;
   port: number;
-  region: string;
+  /**
+   * The region the operator named. Undefined: none was named, so requests signed for any region are served
+   * (clients derive one from the endpoint's name, or are configured with their own) and buckets default to
+   * DEFAULT_REGION; named, signatures for any other region are refused, as S3's regional endpoints do.
+   */
+  region?: string;
   /** Base domain for virtual-hosted-style requests (`bucket.DOMAIN`); path style always works. */
   domain?: string;
+  /** Port of the static website endpoint (path form /BUCKET/KEY, and BUCKET.websiteDomain); absent: none, 0: any free port. */
+  websitePort?: number;
+  /** Base domain of the website endpoint: `bucket.WEBSITE_DOMAIN` on either port is answered as a website. */
+  websiteDomain?: string;
   logLevel: string;
   /** Root credentials given by the operator; generated and kept in the data folder when absent. */
   rootAccessKey?: string;
@@ -26,6 +38,8 @@ export interface Config {
   /** PEM certificate chain and private key files; both set means the server speaks HTTPS. */
   tlsCertFile?: string;
   tlsKeyFile?: string;
+  /** Longest lifetime of a presigned URL (SigV4 X-Amz-Expires; SigV2 Expires counted from now), in seconds. */
+  maxPresignSeconds: number;
   /** Bearer token that unlocks GET /metrics. */
   metricsToken?: string;
   /** Serve GET /metrics without a token (for a scraper on a trusted network). */
@@ -65,6 +79,8 @@ export interface ServeFlags {
   port?: string;
   region?: string;
   domain?: string;
+  'website-port'?: string;
+  'website-domain'?: string;
   'log-level'?: string;
   'upload-expiry-hours'?: string;
   'max-open-uploads-per-bucket'?: string;
@@ -83,6 +99,7 @@ export interface ServeFlags {
   'request-timeout-ms'?: string;
   'keep-alive-timeout-ms'?: string;
   'shutdown-grace-ms'?: string;
+  'presign-max-seconds'?: string;
   audit?: string;
   'audit-dir'?: string;
   'audit-max-file-mib'?: string;

@@ -2,14 +2,19 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { AccessCheck } from '../access/access-control.js';
-import type { Principal } from '../auth/credentials.js';
+import type { CredentialStore, Principal } from '../auth/credentials.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { BucketRecord, MetadataIndex } from '../storage/metadata-index.js';
 import type { OperationName } from '../s3/operations.js';
 
 export interface ServerSettings {
+  /** The configured region, else DEFAULT_REGION: where buckets are created when a request names no location. */
   region: string;
+  /** Set when the operator named the region: signatures for any other region are refused. */
+  regionConfigured: boolean;
+  /** Longest presigned-URL lifetime in seconds. */
+  maxPresignSeconds: number;
   /** Longest XML request body read into memory. */
   maxXmlBodyBytes: number;
   /** Check whole-object reads against the recorded digests while streaming. */
@@ -41,6 +46,13 @@ export interface S3Context {
   bucketRecord?: BucketRecord;
   /** Access checks on further resources (copy sources, each key of DeleteObjects) for the same principal. */
   access: AccessCheck;
+  /** Access keys and secrets, for a handler that authenticates from the body (PostObject's form fields). */
+  credentials: CredentialStore;
+  /**
+   * Records that the handler authenticated the request as `principal`, for the object `key` its body names
+   * (PostObject's form), for the request and audit logs; gives that principal's access checks.
+   */
+  authenticatedAs(principal: Principal, key: string): AccessCheck;
   /** Declared body length (decoded length for aws-chunked uploads), when known. */
   contentLength?: number;
   /** The request body with the payload signature being verified as it streams. Read at most once. */
@@ -56,6 +68,11 @@ export interface S3Context {
   /** The request arrived over TLS. */
   secure: boolean;
   settings: ServerSettings;
+  /**
+   * The region this request addresses: the configured one, else the region it was signed with (SigV4), else
+   * `settings.region`. A CreateBucket location constraint must name it.
+   */
+  region: string;
   stats: ServerStats;
   log: Logger;
   now: Date;

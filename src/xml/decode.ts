@@ -4,7 +4,7 @@ import { S3Error } from '../errors/s3-error.js';
 import { NON_XML_CHAR } from './chars.js';
 
 /** Element names that may repeat in any S3 request document; always parsed as arrays. */
-const repeatedElements = new Set(['Part', 'Object', 'Tag', 'Rule', 'CORSRule', 'Grant']);
+const repeatedElements = new Set(['Part', 'Object', 'Tag', 'Rule', 'CORSRule', 'Grant', 'AllowedOrigin', 'AllowedMethod', 'AllowedHeader', 'ExposeHeader', 'RoutingRule']);
 
 const parser = new XMLParser({
   ignoreAttributes: true,

@@ -226,12 +226,26 @@ END;`).join('\n')}
 `;
 
 /*
- * Step 7: open multipart uploads count against quotas. Per-bucket counters of open uploads and of the bytes
+ * Step 7: user names are unique regardless of case, as IAM's are (user names are ASCII, so NOCASE folds them
+ * all). A trigger rather than a unique index, so that a database already holding two names that differ only in
+ * case still opens: both keep working and no new one can be added beside them.
+ */
+const step7 = `
+CREATE INDEX users_by_folded_name ON users (name COLLATE NOCASE);
+CREATE TRIGGER users_name_unique_nocase BEFORE INSERT ON users
+WHEN EXISTS (SELECT 1 FROM users WHERE name = NEW.name COLLATE NOCASE)
+BEGIN
+  SELECT RAISE(ABORT, 'a user with this name in another case already exists');
+END;
+`;
+
+/*
+ * Step 8: open multipart uploads count against quotas. Per-bucket counters of open uploads and of the bytes
  * of their parts, kept by triggers like the object counters (parts are always deleted before their upload,
  * so the part triggers still find the upload's bucket), so a part is refused past a quota in its own
  * transaction and CreateMultipartUpload is refused past the open-upload limit without counting rows.
  */
-const step7 = `
+const step8 = `
 ALTER TABLE buckets ADD COLUMN upload_count INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE buckets ADD COLUMN upload_bytes INTEGER NOT NULL DEFAULT 0;
 UPDATE buckets SET
@@ -253,7 +267,7 @@ CREATE TRIGGER upload_parts_bytes_delete AFTER DELETE ON upload_parts BEGIN
 END;
 `;
 
-export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6, step7];
+export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6, step7, step8];
 
 /** Brings the schema up to date; each step commits together with its user_version bump. */
 export function migrate(db: Database.Database): void {
