@@ -1,9 +1,10 @@
 // PutObject.
 import { S3Error } from '../../errors/s3-error.js';
 import type { ObjectRecord, WriteCondition } from '../../storage/metadata-index.js';
-import { aclFromHeaders, objectAclOwners } from '../request-acl.js';
+import { newObjectAcl } from '../request-acl.js';
+import { requireTaggingPermission } from '../request-tagging.js';
 import type { S3Context } from '../context.js';
-import { validateObjectKey } from '../names.js';
+import { validateNewObjectKey } from '../names.js';
 import { contentHeadersFrom, userMetadataFrom } from '../object-headers.js';
 import { emptyResponse, type S3Response } from '../respond.js';
 import { storageClassFrom } from '../storage-class.js';
@@ -41,12 +42,13 @@ export async function precheckCondition(ctx: S3Context, condition: WriteConditio
 }
 
 export async function putObject(ctx: S3Context): Promise<S3Response> {
-  validateObjectKey(ctx.key);
+  validateNewObjectKey(ctx.key);
   const encryptionRequest = encryptionRequestFrom(ctx);
   const contentHeaders = contentHeadersFrom(ctx.headers);
   const userMetadata = userMetadataFrom(ctx.headers);
-  const acl = aclFromHeaders(ctx.headers, objectAclOwners(ctx), ctx.bucketRecord?.publicAccessBlock);
+  const { acl, owner } = await newObjectAcl(ctx);
   const tags = tagsFromHeader(ctx.headers);
+  await requireTaggingPermission(ctx, tags);
   const storageClass = storageClassFrom(ctx.headers);
   const condition = writeConditionFrom(ctx.headers);
   await precheckCondition(ctx, condition);
@@ -60,7 +62,7 @@ export async function putObject(ctx: S3Context): Promise<S3Response> {
     size: stored.blob.size,
     etag: stored.md5Hex,
     lastModified: new Date(),
-    owner: ctx.principal.userId,
+    owner,
     storageClass,
     contentHeaders,
     userMetadata,

@@ -4,7 +4,7 @@
 import type pg from 'pg';
 
 /*
- * Step 1 is the SQLite schema as of its step 7, in one go, with the same table and column names and the
+ * Step 1 is the SQLite schema as of its step 9, in one go, with the same table and column names and the
  * same value encodings (times as integer milliseconds, flags as 0/1, maps and lists as JSON text), so one
  * set of row converters serves both engines.
  * - Every key and name column is COLLATE "C": bytewise UTF-8 order, the order S3 lists in, whatever the
@@ -36,7 +36,9 @@ CREATE TABLE buckets (
   quota_max_bytes     BIGINT,
   quota_max_objects   BIGINT,
   object_count        BIGINT NOT NULL DEFAULT 0,
-  byte_count          BIGINT NOT NULL DEFAULT 0
+  byte_count          BIGINT NOT NULL DEFAULT 0,
+  upload_count        BIGINT NOT NULL DEFAULT 0,
+  upload_bytes        BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX buckets_by_owner ON buckets (owner);
 
@@ -154,6 +156,30 @@ BEGIN
   END IF;
   RETURN NULL;
 END $$;
+-- Open uploads and their parts' bytes, per bucket (SQLite's step 9). Parts are always deleted before their
+-- upload, so the part trigger still finds the upload's bucket.
+CREATE FUNCTION sklad_count_uploads() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    UPDATE buckets SET upload_count = upload_count + 1 WHERE name = NEW.bucket;
+  ELSE
+    UPDATE buckets SET upload_count = upload_count - 1 WHERE name = OLD.bucket;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER uploads_count AFTER INSERT OR DELETE ON uploads FOR EACH ROW EXECUTE FUNCTION sklad_count_uploads();
+CREATE FUNCTION sklad_count_part_bytes() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' THEN
+    UPDATE buckets SET upload_bytes = upload_bytes - OLD.size WHERE name = (SELECT bucket FROM uploads WHERE upload_id = OLD.upload_id);
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    UPDATE buckets SET upload_bytes = upload_bytes + NEW.size WHERE name = (SELECT bucket FROM uploads WHERE upload_id = NEW.upload_id);
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER upload_parts_bytes AFTER INSERT OR DELETE OR UPDATE OF size ON upload_parts
+  FOR EACH ROW EXECUTE FUNCTION sklad_count_part_bytes();
 ${['objects', 'object_versions'].map((table) => `
 CREATE TRIGGER ${table}_count AFTER INSERT OR DELETE OR UPDATE OF size, delete_marker ON ${table}
   FOR EACH ROW EXECUTE FUNCTION sklad_count_objects();`).join('\n')}

@@ -73,6 +73,7 @@ const sql = {
   keysOfUser: q('id_keys_of_user', `SELECT ${KEY_COLUMNS} FROM access_keys WHERE user_name = $1 ORDER BY created_at, access_key_id`),
   setKeyStatus: q('id_set_key_status', 'UPDATE access_keys SET status = $1 WHERE access_key_id = $2'),
   deleteKey: q('id_delete_key', 'DELETE FROM access_keys WHERE access_key_id = $1'),
+  replaceSealedSecret: q('id_replace_sealed_secret', 'UPDATE access_keys SET sealed_secret = $1 WHERE access_key_id = $2 AND sealed_secret = $3'),
 };
 
 export class PostgresIdentityIndex implements IdentityIndex {
@@ -150,6 +151,10 @@ export class PostgresIdentityIndex implements IdentityIndex {
 
   async deleteAccessKey(accessKeyId: string): Promise<boolean> {
     return this.write(accessKeyId, async (tx) => ((await tx.query(sql.deleteKey([accessKeyId]))).rowCount ?? 0) > 0);
+  }
+
+  async replaceSealedSecret(accessKeyId: string, from: string, to: string): Promise<boolean> {
+    return this.write(accessKeyId, async (tx) => ((await tx.query(sql.replaceSealedSecret([to, accessKeyId, from]))).rowCount ?? 0) > 0);
   }
 
   async userUsage(name: string): Promise<Usage> {

@@ -19,11 +19,13 @@ import type {
   ObjectRecord,
   PartListPage,
   PartRecord,
+  RewrapStep,
   StorageUsage,
   Tag,
   UploadListPage,
   UploadListQuery,
   UploadRecord,
+  WrappedDataKey,
   WriteCondition,
 } from '../metadata-index.js';
 import { patchColumns } from '../sqlite/bucket-columns.js';
@@ -49,6 +51,7 @@ import {
 import { buildUploadListPageAsync, isUploadPosition, type UploadCursor } from '../upload-list-page.js';
 import { checkWriteCondition } from '../write-condition.js';
 import { BucketCache } from './bucket-cache.js';
+import { rewrapStep } from './data-key-rewrap.js';
 import { ChangeFeed, notifyChange } from './change-feed.js';
 import { connectionConfig, openPool, sqlState, type PostgresOptions } from './connection.js';
 import { PostgresGroupCommit, type Transaction } from './group-commit.js';
@@ -65,6 +68,9 @@ const DEFAULT_BUCKET_CACHE_MS = 1000;
 interface BucketCountersRow {
   object_count: number;
   byte_count: number;
+  /** Open multipart uploads and the bytes of their parts. */
+  upload_count: number;
+  upload_bytes: number;
   owner: string;
   quota_max_bytes: number | null;
   quota_max_objects: number | null;
@@ -174,7 +180,9 @@ export class PostgresMetadataIndex implements MetadataIndex {
       const { rows } = await tx.query<{ holds: boolean }>(sql.bucketHoldsObjects([name]));
       if (rows[0]?.holds) throw new S3Error('BucketNotEmpty', { fields: { BucketName: name } });
       const partBlobs = await this.column(tx, sql.uploadBlobsOfBucket([name]), 'blob_id');
-      await tx.query(sql.deleteUploadsOfBucket([name])); // their parts go with them (ON DELETE CASCADE)
+      // Parts before their uploads, so the counting trigger still finds their bucket.
+      await tx.query(sql.deleteUploadPartsOfBucket([name]));
+      await tx.query(sql.deleteUploadsOfBucket([name]));
       await tx.query(sql.deleteBucket([name]));
       await this.bucketChanged(tx, name);
       return this.unreferenced(tx, partBlobs);
@@ -305,9 +313,15 @@ export class PostgresMetadataIndex implements MetadataIndex {
     return { objects: row.object_count, bytes: row.byte_count };
   }
 
-  async createUpload(upload: UploadRecord): Promise<void> {
+  async createUpload(upload: UploadRecord, maxOpenUploads?: number): Promise<void> {
     return this.write(async (tx) => {
-      await this.requireBucket(tx, upload.bucket);
+      // Locked: the open-upload limit holds however many gateways create uploads at once.
+      const counters = await this.lockBucket(tx, upload.bucket);
+      if (maxOpenUploads !== undefined && counters.upload_count >= maxOpenUploads) {
+        throw new S3Error('QuotaExceeded', {
+          message: `The bucket has ${counters.upload_count} open multipart uploads, the most this server allows; complete or abort some first.`,
+        });
+      }
       try {
         await tx.query(sql.insertUpload(values(toUploadRow(upload), UPLOAD_FIELDS)));
       } catch (error) {
@@ -325,10 +339,15 @@ export class PostgresMetadataIndex implements MetadataIndex {
 
   async putPart(part: PartRecord): Promise<string[]> {
     return this.write(async (tx) => {
-      // A share lock: parts of one upload are added concurrently, but never while it completes or aborts.
+      // The upload's bucket locked first (as every writer does), then the upload shared: parts of one upload
+      // are added one after another, never while it completes or aborts.
+      const unlocked = await this.requireUpload(tx, part.uploadId, 'read');
+      const before = await this.lockBucket(tx, unlocked.bucket);
       await this.requireUpload(tx, part.uploadId, 'share');
       const replaced = await this.column(tx, sql.getPartBlob([part.uploadId, part.partNumber]), 'blob_id');
       await tx.query(sql.upsertPart(values(toPartRow(part), PART_FIELDS)));
+      // The part's bytes count against the quotas from now on: refused here, the part is not recorded.
+      await this.checkQuotas(tx, before, (await tx.query<BucketCountersRow>(sql.bucketCounters([unlocked.bucket]))).rows[0]!);
       return this.unreferenced(tx, replaced);
     });
   }
@@ -365,8 +384,12 @@ export class PostgresMetadataIndex implements MetadataIndex {
         throw new S3Error('NoSuchUpload', { fields: { UploadId: uploadId } });
       }
       const partBlobs = await this.column(tx, sql.partBlobsOfUpload([uploadId]), 'blob_id');
-      const released = await this.writeCurrent(tx, record, condition);
-      await tx.query(sql.deleteUpload([uploadId])); // its parts go with it
+      // The parts' bytes already count against the quotas: dropped first, the object that replaces them
+      // grows usage only by what it adds beyond them (nothing, unless it is a new key).
+      const before = await this.lockBucket(tx, record.bucket);
+      await tx.query(sql.deletePartsOfUpload([uploadId]));
+      const released = await this.writeCurrent(tx, record, condition, before);
+      await tx.query(sql.deleteUpload([uploadId]));
       // Parts the record uses stay referenced through its blob rows and are filtered out here.
       return this.unreferenced(tx, [...partBlobs, ...released]);
     });
@@ -376,6 +399,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
     return this.write(async (tx) => {
       await this.requireUpload(tx, uploadId, 'update');
       const partBlobs = await this.column(tx, sql.partBlobsOfUpload([uploadId]), 'blob_id');
+      await tx.query(sql.deletePartsOfUpload([uploadId]));
       await tx.query(sql.deleteUpload([uploadId]));
       return this.unreferenced(tx, partBlobs);
     });
@@ -411,10 +435,22 @@ export class PostgresMetadataIndex implements MetadataIndex {
 
   async expireUploads(before: Date): Promise<{ uploads: number; orphans: string[] }> {
     return this.write(async (tx) => {
-      const { rows } = await tx.query<{ uploads: number; blobs: string[] }>(sql.expireUploads([before.getTime()]));
-      const row = rows[0] ?? { uploads: 0, blobs: [] };
-      return { uploads: row.uploads, orphans: await this.unreferenced(tx, row.blobs) };
+      const ids = await this.column(tx, sql.lockExpiredUploads([before.getTime()]), 'upload_id');
+      if (ids.length === 0) return { uploads: 0, orphans: [] };
+      const blobs = await this.column(tx, sql.partBlobsOfUploads([ids]), 'blob_id');
+      await tx.query(sql.deletePartsOfUploads([ids]));
+      await tx.query(sql.deleteUploads([ids]));
+      return { uploads: ids.length, orphans: await this.unreferenced(tx, blobs) };
     });
+  }
+
+  async rewrapDataKeys(after: string | undefined, limit: number, rewrap: (wrapped: WrappedDataKey) => WrappedDataKey | undefined): Promise<RewrapStep> {
+    return this.write((tx) => rewrapStep(tx, after, limit, rewrap));
+  }
+
+  async dataKeysByMasterKey(): Promise<Record<string, number>> {
+    const { rows } = await this.pool.query<{ key_id: string; records: number }>(sql.dataKeysByMasterKey());
+    return Object.fromEntries(rows.map((row) => [row.key_id, row.records]));
   }
 
   async isBlobReferenced(id: string): Promise<boolean> {
@@ -481,8 +517,14 @@ export class PostgresMetadataIndex implements MetadataIndex {
    * Checks `condition` against the current object under the record's key, then makes `record` current.
    * Returns the replaced version's blob ids, some maybe still referenced (callers filter with `unreferenced`).
    */
-  private async writeCurrent(tx: Transaction, record: ObjectRecord, condition: WriteCondition | undefined): Promise<string[]> {
+  private async writeCurrent(
+    tx: Transaction,
+    record: ObjectRecord,
+    condition: WriteCondition | undefined,
+    usageBefore?: BucketCountersRow,
+  ): Promise<string[]> {
     const locked = await this.lockBucket(tx, record.bucket);
+    const before = usageBefore ?? locked;
     // Read after the lock is held, in a statement of its own: under READ COMMITTED it then sees every write
     // committed by the gateway that held the lock before (a join locking only the bucket row would re-check
     // that row alone and keep the object row it first saw).
@@ -497,7 +539,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
     const counted = (deleteMarker: boolean | undefined, size: number): [number, number] => (deleteMarker === false ? [1, size] : [0, 0]);
     const [oldObjects, oldBytes] = counted(current?.deleteMarker, row?.size ?? 0);
     const [newObjects, newBytes] = counted(record.deleteMarker, record.size);
-    await this.checkQuotas(tx, locked, {
+    await this.checkQuotas(tx, before, {
       ...locked,
       object_count: locked.object_count - oldObjects + newObjects,
       byte_count: locked.byte_count - oldBytes + newBytes,
@@ -516,14 +558,16 @@ export class PostgresMetadataIndex implements MetadataIndex {
    * lowered below current usage, so users can clean up.
    */
   private async checkQuotas(tx: Transaction, before: BucketCountersRow, after: BucketCountersRow): Promise<void> {
+    // Bytes are those of objects and of open uploads' parts.
+    const bytesAfter = after.byte_count + after.upload_bytes;
     const grewObjects = after.object_count > before.object_count;
-    const grewBytes = after.byte_count > before.byte_count;
+    const grewBytes = bytesAfter > before.byte_count + before.upload_bytes;
     if (!grewObjects && !grewBytes) return;
     const exceeded = (quota: Quota | undefined, usage: Usage): boolean =>
       quota !== undefined &&
       ((grewBytes && quota.maxBytes !== undefined && usage.bytes > quota.maxBytes) ||
         (grewObjects && quota.maxObjects !== undefined && usage.objects > quota.maxObjects));
-    if (exceeded(toQuota(after.quota_max_bytes, after.quota_max_objects), { objects: after.object_count, bytes: after.byte_count })) {
+    if (exceeded(toQuota(after.quota_max_bytes, after.quota_max_objects), { objects: after.object_count, bytes: bytesAfter })) {
       throw new S3Error('QuotaExceeded', { message: 'The write would exceed the bucket quota.' });
     }
     // Locked, then summed: the sum then includes every committed write of the user's other buckets.

@@ -7,7 +7,7 @@ const OBJECT_COLUMNS = `bucket, key, version_id, delete_marker, size, etag, last
 const OBJECT_FIELDS = OBJECT_COLUMNS.split(',').map((column) => column.trim());
 const SUMMARY_COLUMNS = 'key, size, etag, last_modified, owner, storage_class, checksum_algorithm, checksum_type';
 export const BUCKET_COLUMNS = `name, owner, region, created_at, acl, versioning, encryption, policy, public_access_block,
-  quota_max_bytes, quota_max_objects, tags, cors, website`;
+  quota_max_bytes, quota_max_objects, tags, cors, website, ownership_controls`;
 export const BUCKET_FIELDS = BUCKET_COLUMNS.split(',').map((column) => column.trim());
 const UPLOAD_COLUMNS = `upload_id, bucket, key, initiated, owner, storage_class, content_headers, user_metadata, tags,
   acl, checksum_algorithm, checksum_type, encryption`;
@@ -46,8 +46,8 @@ function uploadScan(name: string, lower: '>=' | '>' | 'after-upload', bounded: b
 export const sql = {
   bucketExists: statement('bucket_exists', 'SELECT 1 FROM buckets WHERE name = $1'),
   /** The bucket row locked for the rest of the transaction: every write of a bucket's objects takes it first. */
-  lockBucket: statement('lock_bucket', `SELECT object_count, byte_count, owner, quota_max_bytes, quota_max_objects
-    FROM buckets WHERE name = $1 FOR UPDATE`),
+  lockBucket: statement('lock_bucket', `SELECT object_count, byte_count, upload_count, upload_bytes, owner,
+    quota_max_bytes, quota_max_objects FROM buckets WHERE name = $1 FOR UPDATE`),
   getBucket: statement('get_bucket', `SELECT ${BUCKET_COLUMNS} FROM buckets WHERE name = $1`),
   listBuckets: statement('list_buckets', `SELECT ${BUCKET_COLUMNS} FROM buckets ORDER BY name`),
   insertBucket: statement('insert_bucket', `INSERT INTO buckets (${BUCKET_COLUMNS}) VALUES (${placeholders(BUCKET_FIELDS.length)})
@@ -56,10 +56,11 @@ export const sql = {
   deleteBucket: statement('delete_bucket', 'DELETE FROM buckets WHERE name = $1'),
   usageByBucket: statement('usage_by_bucket', `SELECT name AS bucket, owner, object_count AS objects, byte_count AS bytes,
     quota_max_bytes, quota_max_objects FROM buckets ORDER BY name`),
-  bucketCounters: statement('bucket_counters', `SELECT object_count, byte_count, owner, quota_max_bytes, quota_max_objects
-    FROM buckets WHERE name = $1`),
+  bucketCounters: statement('bucket_counters', `SELECT object_count, byte_count, upload_count, upload_bytes, owner,
+    quota_max_bytes, quota_max_objects FROM buckets WHERE name = $1`),
+  // What the owner's quota is held against: objects, and the bytes of objects and of open uploads' parts.
   ownerCounters: statement('owner_counters', `SELECT coalesce(sum(object_count), 0)::bigint AS objects,
-    coalesce(sum(byte_count), 0)::bigint AS bytes FROM buckets WHERE owner = $1`),
+    coalesce(sum(byte_count + upload_bytes), 0)::bigint AS bytes FROM buckets WHERE owner = $1`),
   /** Locked: growing writes of one user's buckets pass its quota check one at a time, across gateways. */
   lockUserQuota: statement('lock_user_quota', `SELECT quota_max_bytes, quota_max_objects FROM users
     WHERE name = $1 AND (quota_max_bytes IS NOT NULL OR quota_max_objects IS NOT NULL) FOR UPDATE`),
@@ -70,6 +71,8 @@ export const sql = {
     OR EXISTS (SELECT 1 FROM object_versions WHERE bucket = $1) AS holds`),
   uploadBlobsOfBucket: statement('upload_blobs_of_bucket', `SELECT DISTINCT p.blob_id
     FROM uploads u JOIN upload_parts p ON p.upload_id = u.upload_id WHERE u.bucket = $1`),
+  deleteUploadPartsOfBucket: statement('delete_upload_parts_of_bucket', `DELETE FROM upload_parts
+    WHERE upload_id IN (SELECT upload_id FROM uploads WHERE bucket = $1)`),
   deleteUploadsOfBucket: statement('delete_uploads_of_bucket', 'DELETE FROM uploads WHERE bucket = $1'),
 
   getCurrent: statement('get_current', 'SELECT version_id, etag, delete_marker, size FROM objects WHERE bucket = $1 AND key = $2'),
@@ -104,6 +107,7 @@ export const sql = {
   /** An upload locked against completion or abort while a part is added to it. */
   shareUpload: statement('share_upload', `SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE upload_id = $1 FOR SHARE`),
   lockUpload: statement('lock_upload', `SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE upload_id = $1 FOR UPDATE`),
+  deletePartsOfUpload: statement('delete_parts_of_upload', 'DELETE FROM upload_parts WHERE upload_id = $1'),
   deleteUpload: statement('delete_upload', 'DELETE FROM uploads WHERE upload_id = $1'),
   uploadsFromInclusive: uploadScan('uploads_from_inclusive', '>=', true),
   uploadsFromExclusive: uploadScan('uploads_from_exclusive', '>', true),
@@ -119,10 +123,26 @@ export const sql = {
     WHERE upload_id = $1 AND part_number > $2 ORDER BY part_number LIMIT $3`),
   allParts: statement('all_parts', `SELECT ${PART_COLUMNS} FROM upload_parts WHERE upload_id = $1 ORDER BY part_number`),
   partBlobsOfUpload: statement('part_blobs_of_upload', 'SELECT blob_id FROM upload_parts WHERE upload_id = $1'),
-  expireUploads: statement('expire_uploads', `WITH expired AS (DELETE FROM uploads WHERE upload_id IN
-    (SELECT upload_id FROM uploads WHERE initiated < $1 ORDER BY upload_id FOR UPDATE SKIP LOCKED) RETURNING upload_id)
-    SELECT (SELECT count(*) FROM expired)::bigint AS uploads,
-      coalesce((SELECT array_agg(DISTINCT p.blob_id) FROM upload_parts p JOIN expired e ON e.upload_id = p.upload_id), '{}') AS blobs`),
+  /** Expired uploads, locked (skipping those another gateway is completing or aborting). */
+  lockExpiredUploads: statement('lock_expired_uploads',
+    'SELECT upload_id FROM uploads WHERE initiated < $1 ORDER BY upload_id FOR UPDATE SKIP LOCKED'),
+  partBlobsOfUploads: statement('part_blobs_of_uploads', 'SELECT DISTINCT blob_id FROM upload_parts WHERE upload_id = ANY($1::text[])'),
+  deletePartsOfUploads: statement('delete_parts_of_uploads', 'DELETE FROM upload_parts WHERE upload_id = ANY($1::text[])'),
+  deleteUploads: statement('delete_uploads', 'DELETE FROM uploads WHERE upload_id = ANY($1::text[])'),
+  // Master-key re-wrap: each table walked in primary-key order from a cursor.
+  sseObjectsAfter: statement('sse_objects_after', 'SELECT bucket, key, encryption FROM objects WHERE (bucket, key) > ($1, $2) ORDER BY bucket, key LIMIT $3'),
+  sseVersionsAfter: statement('sse_versions_after', `SELECT bucket, key, version_id, encryption FROM object_versions
+    WHERE (bucket, key, version_id) > ($1, $2, $3) ORDER BY bucket, key, version_id LIMIT $4`),
+  sseUploadsAfter: statement('sse_uploads_after', 'SELECT upload_id, encryption FROM uploads WHERE upload_id > $1 ORDER BY upload_id LIMIT $2'),
+  setObjectEncryption: statement('set_object_encryption', 'UPDATE objects SET encryption = $1 WHERE bucket = $2 AND key = $3 AND encryption = $4'),
+  setVersionEncryption: statement('set_version_encryption',
+    'UPDATE object_versions SET encryption = $1 WHERE bucket = $2 AND key = $3 AND version_id = $4 AND encryption = $5'),
+  setUploadEncryption: statement('set_upload_encryption', 'UPDATE uploads SET encryption = $1 WHERE upload_id = $2 AND encryption = $3'),
+  dataKeysByMasterKey: statement('data_keys_by_master_key', `SELECT key_id, count(*)::bigint AS records FROM (
+    SELECT encryption::json->>'keyId' AS key_id FROM objects WHERE encryption::json->>'mode' = 'SSE-S3'
+    UNION ALL SELECT encryption::json->>'keyId' FROM object_versions WHERE encryption::json->>'mode' = 'SSE-S3'
+    UNION ALL SELECT encryption::json->>'keyId' FROM uploads WHERE encryption::json->>'mode' = 'SSE-S3'
+  ) AS keys GROUP BY key_id ORDER BY key_id`),
 
   listFromInclusive: listScan('list_from_inclusive', '>=', true),
   listFromExclusive: listScan('list_from_exclusive', '>', true),
