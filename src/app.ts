@@ -13,6 +13,7 @@ import type { OperationName } from './http/operations.js';
 import { operatorResponse, type OperatorEndpoints } from './observability/endpoints.js';
 import type { S3Response } from './s3/respond.js';
 import type { AdminEndpoint } from './admin/api.js';
+import type { ConsoleEndpoint } from './console/endpoint.js';
 import { isAudited } from './audit/classify.js';
 import { auditEventFor, summarizeRequest } from './audit/request-summary.js';
 import type { AuditLog } from './audit/types.js';
@@ -21,6 +22,8 @@ export interface AppDeps extends FrontEndDeps {
   operator?: OperatorEndpoints;
   /** The admin API under /_sklad/admin/v1 (src/admin/); absent means no admin API. */
   admin?: AdminEndpoint;
+  /** The web console under /_sklad/console (src/console/); absent means no console. */
+  console?: ConsoleEndpoint;
   /** Receives every write, delete and denied request; absent means no audit trail (unit tests). */
   audit?: AuditLog;
 }
@@ -97,7 +100,7 @@ export function createRequestListener(deps: AppDeps): RequestListener {
     const started = process.hrtime.bigint();
     const requestId = newRequestId();
     const method = incoming.method ?? 'GET';
-    let op: OperationName | 'Operator' | 'Admin' | undefined;
+    let op: OperationName | 'Operator' | 'Admin' | 'Console' | undefined;
     const info: RequestInfo = {};
     let response: S3Response;
     let errorCode: string | undefined;
@@ -105,9 +108,12 @@ export function createRequestListener(deps: AppDeps): RequestListener {
     try {
       const operator = deps.operator && (await operatorResponse(incoming, deps.operator));
       if (operator) op = 'Operator';
-      const admin = operator === undefined && deps.admin ? await deps.admin(incoming, requestId, info) : undefined;
+      const fromConsole = operator === undefined && deps.console ? await deps.console(incoming, requestId, info) : undefined;
+      // The console's S3 requests are S3 requests: dispatch names their operation in `info`, as for signed ones.
+      if (fromConsole && fromConsole.via !== 'S3') op = fromConsole.via;
+      const admin = operator === undefined && fromConsole === undefined && deps.admin ? await deps.admin(incoming, requestId, info) : undefined;
       if (admin) op = 'Admin';
-      response = operator ?? admin ?? (await dispatch(incoming, requestId, deps, info));
+      response = operator ?? fromConsole?.response ?? admin ?? (await dispatch(incoming, requestId, deps, info));
     } catch (error) {
       const failure = toS3Error(error, deps.log, requestId);
       errorCode = failure.code;
@@ -126,8 +132,8 @@ export function createRequestListener(deps: AppDeps): RequestListener {
       const bytesIn = declaredBytes(incoming.headers, incoming.headers['x-amz-decoded-content-length'] ? 'x-amz-decoded-content-length' : 'content-length');
       const bytesOut = outgoing.writableFinished && method !== 'HEAD' ? declaredBytes(response.headers, 'content-length') : 0;
       deps.operator?.metrics.requestFinished({ operation: op ?? 'Unknown', status: response.status, seconds, bytesIn, bytesOut });
-      // The admin API records its own events, with the action and target the request log cannot know.
-      const audited = deps.audit !== undefined && op !== 'Admin' && isAudited(op, response.status, errorCode);
+      // The admin API and the console record their own events, with the action and target the request log cannot know.
+      const audited = deps.audit !== undefined && op !== 'Admin' && op !== 'Console' && isAudited(op, response.status, errorCode);
       const logged = deps.log.isLevelEnabled('info');
       if (!audited && !logged) return;
       // Built from what dispatch learned and the socket only: no header that could carry a secret.

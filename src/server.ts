@@ -13,6 +13,8 @@ import { ROOT_USER_ID } from './auth/credentials.js';
 import { IndexedCredentials } from './identity/indexed-credentials.js';
 import { AccessControl } from './access/access-control.js';
 import { createAdminApi } from './admin/api.js';
+import { createConsole } from './console/endpoint.js';
+import { DEFAULT_ASSETS_DIR, loadAssets } from './console/static-assets.js';
 import { SKLAD_VERSION } from './config/version.js';
 import { keyringSealer } from './identity/secret-seal.js';
 import { ConfigError, type Config } from './config/config.js';
@@ -120,7 +122,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const stats = { integrityFailures: 0 };
   // Set on shutdown: /health/ready answers 503 so a load balancer stops sending work while requests drain.
   let draining = false;
-  const app = createApp({
+  const metrics = createMetrics(index, stats, { scrub: scrubber, identity });
+  const frontEnd = {
     index,
     blobs,
     keyring: keys.keyring,
@@ -136,27 +139,48 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     },
     stats,
     log,
+  };
+  const admin = createAdminApi({
+    backup: (destination) =>
+      backupDataFolder({ dataDir: config.dataDir, snapshotIndex: (file) => index.snapshot(file), blobs: files, version: SKLAD_VERSION }, destination),
+    identity,
+    index,
+    sealer,
+    credentials,
+    onCredentialsChanged: () => {
+      credentials.invalidate();
+      access.invalidate();
+    },
+    allowAdmin: (principal, action, resource) => access.allowsAdmin(principal, action, resource),
     audit,
-    admin: createAdminApi({
-      backup: (destination) =>
-        backupDataFolder({ dataDir: config.dataDir, snapshotIndex: (file) => index.snapshot(file), blobs: files, version: SKLAD_VERSION }, destination),
-      identity,
-      index,
-      sealer,
-      credentials,
-      onCredentialsChanged: () => {
-        credentials.invalidate();
-        access.invalidate();
-      },
-      allowAdmin: (principal, action, resource) => access.allowsAdmin(principal, action, resource),
-      audit,
-      settings: { region: config.region, domain: config.domain },
-      version: SKLAD_VERSION,
-      startedAt: new Date(),
-      log,
-    }),
+    settings: { region: config.region, domain: config.domain },
+    version: SKLAD_VERSION,
+    startedAt: new Date(),
+    log,
+  });
+  const webConsole = config.console
+    ? createConsole({
+        frontEnd,
+        admin,
+        credentials,
+        access,
+        identity,
+        index,
+        audit,
+        metrics: metrics.registry,
+        assets: await loadAssets(DEFAULT_ASSETS_DIR),
+        region: config.region,
+        domain: config.domain,
+        log,
+      })
+    : undefined;
+  const app = createApp({
+    ...frontEnd,
+    audit,
+    admin,
+    console: webConsole,
     operator: {
-      metrics: createMetrics(index, stats, { scrub: scrubber, identity }),
+      metrics,
       dataDir: config.dataDir,
       index,
       metricsToken: config.metricsToken,

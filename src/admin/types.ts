@@ -49,7 +49,13 @@ export interface AdminDeps {
  * What app.ts calls before S3 dispatch: a response for admin paths, undefined for everything else.
  * `info` (app.ts's RequestInfo) receives the authenticated principal, so the request log names who called.
  */
-export type AdminEndpoint = (incoming: IncomingMessage, requestId: string, info?: { principal?: Principal }) => Promise<S3Response | undefined>;
+export type AdminEndpoint = (
+  incoming: IncomingMessage,
+  requestId: string,
+  info?: { principal?: Principal },
+  /** Set only by the web console, in process: its session's principal, so no signature is checked. */
+  preauthenticated?: Principal,
+) => Promise<S3Response | undefined>;
 
 // ---- wire documents ----
 

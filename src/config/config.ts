@@ -48,6 +48,8 @@ export interface Config {
   /** Accept SSE-C keys over plain HTTP (for a TLS-terminating proxy in front, or tests). */
   allowInsecureSseC: boolean;
   /** Keep the hash-chained audit log of writes, deletes and denied requests (`--audit off` disables it). */
+  /** Serve the web console at /_sklad/console/ (`--console off` disables it). */
+  console: boolean;
   audit: boolean;
   /** Folder of the audit files; DATA/audit by default. */
   auditDir: string;

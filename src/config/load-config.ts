@@ -101,6 +101,7 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, report: Co
     oldMasterKeys: (pick('old-master-keys', 'SKLAD_OLD_MASTER_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     encryptAll: parseBoolean(pick('encrypt-all', 'SKLAD_ENCRYPT_ALL') ?? 'false', 'encrypt-all'),
     allowInsecureSseC: parseBoolean(pick('allow-insecure-sse-c', 'SKLAD_ALLOW_INSECURE_SSE_C') ?? 'false', 'allow-insecure-sse-c'),
+    console: parseBoolean(pick('console', 'SKLAD_CONSOLE') ?? 'on', 'console (on or off)'),
     audit: parseBoolean(pick('audit', 'SKLAD_AUDIT') ?? 'on', 'audit (on or off)'),
     auditDir: auditDirPath,
     auditMaxFileBytes: Math.max(1, Math.round(auditMaxFileMiB * 1024 * 1024)),

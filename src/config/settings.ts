@@ -53,6 +53,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'master-key', field: 'masterKey', env: 'SKLAD_MASTER_KEY', flag: false, type: 'string', secret: true },
   { key: 'old-master-keys', field: 'oldMasterKeys', env: 'SKLAD_OLD_MASTER_KEYS', flag: false, type: 'list', secret: true },
   { key: 'allow-insecure-sse-c', field: 'allowInsecureSseC', env: 'SKLAD_ALLOW_INSECURE_SSE_C', flag: true, type: 'boolean' },
+  { key: 'console', field: 'console', env: 'SKLAD_CONSOLE', flag: true, type: 'boolean' },
   { key: 'audit', field: 'audit', env: 'SKLAD_AUDIT', flag: true, type: 'boolean' },
   { key: 'audit-dir', field: 'auditDir', env: 'SKLAD_AUDIT_DIR', flag: true, type: 'path' },
   { key: 'audit-max-file-mib', field: 'auditMaxFileBytes', env: 'SKLAD_AUDIT_MAX_FILE_MIB', flag: true, type: 'number', min: 0, display: (c) => c.auditMaxFileBytes / (1024 * 1024) },

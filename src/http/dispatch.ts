@@ -70,10 +70,17 @@ export async function dispatch(
   requestId: string,
   deps: FrontEndDeps,
   info: RequestInfo,
+  /**
+   * A principal the caller has already authenticated (the web console's session): no signature is checked, the
+   * body is taken as sent, and the path is always path-style. Set only by in-process callers, never from a header.
+   */
+  preauthenticated?: Principal,
 ): Promise<S3Response> {
   const method = incoming.method ?? 'GET';
   const headers = headerMap(incoming);
-  const target = parseRequestTarget(incoming.url ?? '/', headers.get('host'), deps.settings.domain);
+  const target = preauthenticated
+    ? parseRequestTarget(incoming.url ?? '/', undefined, undefined)
+    : parseRequestTarget(incoming.url ?? '/', headers.get('host'), deps.settings.domain);
   const level: TargetLevel = target.bucket === undefined ? 'service' : target.key === undefined ? 'bucket' : 'object';
   const op = resolveOperation({ method, level, query: target.query, headers });
   if (op === undefined) {
@@ -86,10 +93,12 @@ export async function dispatch(
   info.key = target.key;
 
   const now = new Date();
-  const auth: AuthResult = await authenticate(
-    { method, rawTarget: incoming.url ?? '/', headers, now },
-    { region: deps.settings.region, credentials: deps.credentials, virtualHostBucket: target.virtualHostBucket },
-  );
+  const auth: AuthResult = preauthenticated
+    ? { principal: preauthenticated, payload: { kind: 'unsigned' } }
+    : await authenticate(
+        { method, rawTarget: incoming.url ?? '/', headers, now },
+        { region: deps.settings.region, credentials: deps.credentials, virtualHostBucket: target.virtualHostBucket },
+      );
   const principal = auth.principal ?? ANONYMOUS;
   info.principal = principal;
   const handler = handlers[op];
