@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { CredentialStore, Principal } from '../auth/credentials.js';
 import type { SecretSealer } from '../identity/secret-seal.js';
 import type { S3Response } from '../s3/respond.js';
-import type { AccessKeyStatus, IdentityIndex, Quota, Usage } from '../storage/identity-index.js';
+import type { IdentityIndex } from '../storage/identity-index.js';
 import type { MetadataIndex } from '../storage/metadata-index.js';
 import type { AuditLog } from '../audit/types.js';
 import type { BackupReport } from '../data-folder/backup.js';
@@ -57,94 +57,4 @@ export type AdminEndpoint = (
   preauthenticated?: Principal,
 ) => Promise<S3Response | undefined>;
 
-// ---- wire documents ----
-
-export type AdminErrorCode =
-  | 'InvalidInput'
-  | 'MalformedPolicy'
-  | 'AccessDenied'
-  | 'NoSuchEntity'
-  | 'NoSuchBucket'
-  | 'EntityAlreadyExists'
-  | 'DeleteConflict'
-  | 'NotFound'
-  | 'MethodNotAllowed'
-  | 'EntityTooLarge'
-  | 'InternalError'
-  // Authentication failures keep the S3 code the signature check produced (SignatureDoesNotMatch, …).
-  | (string & {});
-
-export interface ErrorDocument {
-  error: { code: AdminErrorCode; message: string };
-  requestId: string;
-}
-
-export interface QuotaView {
-  maxBytes?: number;
-  maxObjects?: number;
-}
-
-export interface InfoView {
-  version: string;
-  uptimeSeconds: number;
-  region: string;
-  buckets: number;
-  objects: number;
-  bytes: number;
-  users: number;
-}
-
-export interface UserSummaryView {
-  name: string;
-  createdAt: string;
-  disabled: boolean;
-  hasPolicy: boolean;
-  quota: QuotaView | null;
-  usage: Usage;
-  accessKeys: number;
-}
-
-export interface AccessKeyView {
-  accessKeyId: string;
-  userName: string;
-  status: AccessKeyStatus;
-  createdAt: string;
-}
-
-export interface UserView {
-  name: string;
-  createdAt: string;
-  disabled: boolean;
-  /** The identity policy as a JSON document, null when none is attached. */
-  policy: unknown;
-  quota: QuotaView | null;
-  usage: Usage;
-  accessKeys: AccessKeyView[];
-}
-
-/** The one document that carries a secret: the answer to creating or rotating a key. */
-export interface NewAccessKeyView extends AccessKeyView {
-  secretKey: string;
-  /** Set by rotate: the key this one replaces, now Inactive. */
-  replaces?: string;
-}
-
-export interface BucketView {
-  name: string;
-  owner: string;
-  createdAt: string;
-  usage: Usage;
-  quota: QuotaView | null;
-}
-
-export interface UserListView {
-  users: UserSummaryView[];
-}
-export interface AccessKeyListView {
-  accessKeys: AccessKeyView[];
-}
-export interface BucketListView {
-  buckets: BucketView[];
-}
-
-export type { Quota, Usage };
+export type * from './wire.js';
