@@ -14,6 +14,7 @@ export async function metricsSnapshot(registry: Registry): Promise<MetricsSnapsh
   const sum = (name: string, keep: (labels: Record<string, string | number>, metricName?: string) => boolean = () => true): number =>
     (byName.get(name)?.values ?? []).filter((v) => keep(v.labels, v.metricName)).reduce((n, v) => n + v.value, 0);
   const single = (name: string): number | undefined => byName.get(name)?.values[0]?.value;
+  // A gauge that was reset and not set again (no scrub finished yet) reads as 0, not as absent.
   const lastFinished = single('sklad_scrub_last_finished_timestamp_seconds');
   const running = single('sklad_scrub_running');
   return {
@@ -28,7 +29,7 @@ export async function metricsSnapshot(registry: Registry): Promise<MetricsSnapsh
     inFlight: single('sklad_requests_in_flight') ?? 0,
     integrityFailures: single('sklad_integrity_failures') ?? 0,
     scrubRunning: running === undefined ? undefined : running === 1,
-    scrubLastFinishedAt: lastFinished === undefined ? undefined : new Date(lastFinished * 1000).toISOString(),
+    scrubLastFinishedAt: lastFinished === undefined || lastFinished === 0 ? undefined : new Date(lastFinished * 1000).toISOString(),
     scrubLastObjects: single('sklad_scrub_last_objects'),
     scrubLastDamaged: single('sklad_scrub_last_damaged'),
   };

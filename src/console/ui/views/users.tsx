@@ -129,7 +129,8 @@ function UserDetails({ name, session, onChanged }: { name: string; session: Sess
               </td>
               <td>{k.status === 'Active' ? t('active') : t('disabled')}</td>
               <td>{date(k.createdAt)}</td>
-              <td class="row">
+              <td>
+                <div class="row">
                 <button type="button" disabled={busy} onClick={() => void act(() => admin.setKeyStatus(k.accessKeyId, k.status === 'Active' ? 'Inactive' : 'Active'))}>
                   {k.status === 'Active' ? t('disable') : t('enable')}
                 </button>
@@ -146,6 +147,7 @@ function UserDetails({ name, session, onChanged }: { name: string; session: Sess
                 >
                   {t('delete')}
                 </button>
+                </div>
               </td>
             </tr>
           ))}
@@ -154,7 +156,6 @@ function UserDetails({ name, session, onChanged }: { name: string; session: Sess
       <button type="button" class="primary" disabled={busy} onClick={() => void act(async () => setCreated(await admin.createKey(user.name)))}>
         {t('createKey')}
       </button>
-      <h3>{t('identityPolicy')}</h3>
       <PolicyEditor
         id="user-policy"
         label={t('identityPolicy')}
