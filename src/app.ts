@@ -9,7 +9,6 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
 import { dispatch, type FrontEndDeps, type RequestInfo } from './http/dispatch.js';
 import { errorResponse, toS3Error } from './http/error-response.js';
-import type { OperationName } from './http/operations.js';
 import { operatorResponse, type OperatorEndpoints } from './observability/endpoints.js';
 import type { S3Response } from './s3/respond.js';
 import type { AdminEndpoint } from './admin/api.js';
@@ -49,8 +48,15 @@ function rawPath(incoming: IncomingMessage): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
-async function writeResponse(res: S3Response, outgoing: ServerResponse): Promise<void> {
+/** Writes an answer to the socket: headers, then the body (none for HEAD), streams piped with backpressure. */
+async function sendResponse(res: S3Response, outgoing: ServerResponse, method: string): Promise<void> {
   const body = res.body;
+  if (method === 'HEAD') {
+    if (body instanceof Readable) body.destroy();
+    outgoing.writeHead(res.status, res.headers);
+    outgoing.end();
+    return;
+  }
   if (body instanceof Readable) {
     outgoing.writeHead(res.status, res.headers);
     // A failure mid-stream (disconnect, disk error) destroys the socket: the client sees a cut
@@ -100,14 +106,18 @@ export function createRequestListener(deps: AppDeps): RequestListener {
     const started = process.hrtime.bigint();
     const requestId = newRequestId();
     const method = incoming.method ?? 'GET';
-    let op: OperationName | 'Operator' | 'Admin' | 'Console' | undefined;
+    // Listening from the first moment: a client may close the connection while its request is still being
+    // answered (after sending a whole upload, say), and that request must still be logged, audited and counted.
+    const closed = new Promise<void>((resolve) => outgoing.once('close', resolve));
+    let op: string | undefined;
+    let readOnly: boolean | undefined;
     const info: RequestInfo = {};
     let response: S3Response;
     let errorCode: string | undefined;
     deps.operator?.metrics.requestStarted();
     try {
       const operator = deps.operator && (await operatorResponse(incoming, deps.operator));
-      if (operator) op = 'Operator';
+      if (operator) [op, readOnly] = ['Operator', true];
       const fromConsole = operator === undefined && deps.console ? await deps.console(incoming, requestId, info) : undefined;
       // The console's S3 requests are S3 requests: dispatch names their operation in `info`, as for signed ones.
       if (fromConsole && fromConsole.via !== 'S3') op = fromConsole.via;
@@ -126,32 +136,27 @@ export function createRequestListener(deps: AppDeps): RequestListener {
       return res;
     };
     stamp(response);
-    outgoing.once('close', () => {
-      op ??= info.op;
+    void closed.then(() => {
+      op ??= info.operation?.name;
+      readOnly ??= info.operation?.readOnly;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const bytesIn = declaredBytes(incoming.headers, incoming.headers['x-amz-decoded-content-length'] ? 'x-amz-decoded-content-length' : 'content-length');
       const bytesOut = outgoing.writableFinished && method !== 'HEAD' ? declaredBytes(response.headers, 'content-length') : 0;
       deps.operator?.metrics.requestFinished({ operation: op ?? 'Unknown', status: response.status, seconds, bytesIn, bytesOut });
       // The admin API and the console record their own events, with the action and target the request log cannot know.
-      const audited = deps.audit !== undefined && op !== 'Admin' && op !== 'Console' && isAudited(op, response.status, errorCode);
+      const audited = deps.audit !== undefined && op !== 'Admin' && op !== 'Console' && isAudited(readOnly, response.status, errorCode);
       const logged = deps.log.isLevelEnabled('info');
       if (!audited && !logged) return;
       // Built from what dispatch learned and the socket only: no header that could carry a secret.
       const summary = summarizeRequest(incoming, info, {
-        requestId, op, method, status: response.status, errorCode, bytesIn, bytesOut, ms: seconds * 1000, complete: outgoing.writableFinished,
+        requestId, op, readOnly, method, status: response.status, errorCode, bytesIn, bytesOut, ms: seconds * 1000, complete: outgoing.writableFinished,
       });
       if (logged) deps.log.info(summary, 'request');
       const event = audited ? auditEventFor(summary) : undefined;
       if (event) deps.audit!.record(event);
     });
     try {
-      if (method === 'HEAD') {
-        if (response.body instanceof Readable) response.body.destroy();
-        outgoing.writeHead(response.status, response.headers);
-        outgoing.end();
-        return;
-      }
-      await writeResponse(response, outgoing);
+      await sendResponse(response, outgoing, method);
     } catch (error) {
       // A response that cannot be written (a header value Node refuses) still gets a proper S3 answer.
       if (response.body instanceof Readable) response.body.destroy();
@@ -159,12 +164,7 @@ export function createRequestListener(deps: AppDeps): RequestListener {
       const failure = toS3Error(error, deps.log, requestId);
       errorCode = failure.code;
       response = stamp(errorResponse(failure, method, rawPath(incoming), requestId));
-      if (method === 'HEAD') {
-        outgoing.writeHead(response.status, response.headers);
-        outgoing.end();
-        return;
-      }
-      await writeResponse(response, outgoing);
+      await sendResponse(response, outgoing, method);
     }
   };
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { operations, type Operation } from '../s3/operations.js';
 import { describe, expect, it } from 'vitest';
 import { auditEventFor, claimedAccessKeyId, summarizeRequest } from './request-summary.js';
 
@@ -7,6 +8,8 @@ function request(url: string, headers: Record<string, string>, remoteAddress = '
 }
 
 const outcome = { requestId: 'R1', method: 'PUT', bytesIn: 5, bytesOut: 0, ms: 1.23456, complete: true };
+
+const op = (name: string): Operation => operations.find((o) => o.name === name)!;
 
 describe('request summary', () => {
   it('names the access key id a request claims, from any signature form, and never the signature', () => {
@@ -20,8 +23,8 @@ describe('request summary', () => {
   it('describes a signed write with its principal and a refused one with the key it claimed', () => {
     const signed = summarizeRequest(
       request('/b/k', { 'user-agent': 'ua/1', authorization: 'AWS4-HMAC-SHA256 Credential=AK/x, Signature=secretish' }),
-      { op: 'PutObject', bucket: 'b', key: 'k', principal: { userId: 'alice', accessKeyId: 'AK', isRoot: false } },
-      { ...outcome, op: 'PutObject', status: 200 },
+      { operation: op('PutObject'), bucket: 'b', key: 'k', principal: { userId: 'alice', accessKeyId: 'AK', isRoot: false } },
+      { ...outcome, op: 'PutObject', readOnly: op('PutObject').readOnly, status: 200 },
     );
     expect(signed).toMatchObject({ principal: { user: 'alice', accessKeyId: 'AK' }, sourceIp: '10.1.2.3', userAgent: 'ua/1', ms: 1.235 });
     expect(JSON.stringify(signed)).not.toContain('secretish');
@@ -29,18 +32,18 @@ describe('request summary', () => {
 
     const refused = summarizeRequest(
       request('/b/k', { authorization: 'AWS4-HMAC-SHA256 Credential=AK/x, Signature=bad' }),
-      { op: 'GetObject', bucket: 'b', key: 'k' },
-      { ...outcome, op: 'GetObject', status: 403, errorCode: 'SignatureDoesNotMatch' },
+      { operation: op('GetObject'), bucket: 'b', key: 'k' },
+      { ...outcome, op: 'GetObject', readOnly: op('GetObject').readOnly, status: 403, errorCode: 'SignatureDoesNotMatch' },
     );
     expect(auditEventFor(refused)).toMatchObject({ principal: 'anonymous', result: 'failure', errorCode: 'SignatureDoesNotMatch', details: { claimedAccessKeyId: 'AK' } });
     const unsigned = summarizeRequest(
       request('/b/k', {}),
-      { op: 'PutObject', bucket: 'b', key: 'k', principal: { userId: 'anonymous', accessKeyId: '', isRoot: false, anonymous: true } },
-      { ...outcome, op: 'PutObject', status: 403, errorCode: 'AccessDenied' },
+      { operation: op('PutObject'), bucket: 'b', key: 'k', principal: { userId: 'anonymous', accessKeyId: '', isRoot: false, anonymous: true } },
+      { ...outcome, op: 'PutObject', readOnly: op('PutObject').readOnly, status: 403, errorCode: 'AccessDenied' },
     );
     expect(auditEventFor(unsigned)).toMatchObject({ principal: 'anonymous', result: 'failure', errorCode: 'AccessDenied' });
     expect(auditEventFor(unsigned)!.details).not.toHaveProperty('claimedAccessKeyId');
-    const read = summarizeRequest(request('/b/k', {}), { op: 'GetObject' }, { ...outcome, op: 'GetObject', status: 200 });
+    const read = summarizeRequest(request('/b/k', {}), { operation: op('GetObject') }, { ...outcome, op: 'GetObject', readOnly: op('GetObject').readOnly, status: 200 });
     expect(auditEventFor(read)).toBeUndefined();
   });
 });

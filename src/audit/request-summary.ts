@@ -10,6 +10,8 @@ export interface RequestSummary {
   requestId: string;
   /** S3 operation, `Operator` for health/metrics, undefined when the request matched no operation. */
   op?: string;
+  /** The operation only reads (health and metrics included); undefined when no operation matched. */
+  readOnly?: boolean;
   method: string;
   bucket?: string;
   key?: string;
@@ -30,6 +32,7 @@ export interface RequestSummary {
 export interface Outcome {
   requestId: string;
   op?: string;
+  readOnly?: boolean;
   method: string;
   status: number;
   errorCode?: string;
@@ -70,6 +73,7 @@ export function summarizeRequest(incoming: IncomingMessage, info: RequestInfo, o
   return {
     requestId: outcome.requestId,
     op: outcome.op,
+    readOnly: outcome.readOnly,
     method: outcome.method,
     bucket: info.bucket,
     key: info.key,
@@ -88,7 +92,7 @@ export function summarizeRequest(incoming: IncomingMessage, info: RequestInfo, o
 
 /** The audit event for a request, or undefined for requests the audit log does not keep (reads). */
 export function auditEventFor(s: RequestSummary): AuditEvent | undefined {
-  if (!isAudited(s.op, s.status, s.errorCode)) return undefined;
+  if (!isAudited(s.readOnly, s.status, s.errorCode)) return undefined;
   const details: NonNullable<AuditEvent['details']> = { method: s.method };
   if (s.bytesIn > 0) details.bytesIn = s.bytesIn;
   if (s.claimedAccessKeyId !== undefined) details.claimedAccessKeyId = s.claimedAccessKeyId;

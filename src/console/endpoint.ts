@@ -267,7 +267,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleEndpoint {
     res.headers['content-security-policy'] = "sandbox; default-src 'none'";
     res.headers['x-content-type-options'] = 'nosniff';
     res.headers['cache-control'] ??= 'no-store';
-    if (info.op === 'GetObject') res.headers['content-disposition'] = 'attachment';
+    if (info.operation?.name === 'GetObject') res.headers['content-disposition'] = 'attachment';
     return res;
   };
 

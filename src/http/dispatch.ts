@@ -4,18 +4,16 @@ import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { authenticate, type AuthResult } from '../auth/authenticate.js';
 import { ANONYMOUS, type CredentialStore, type Principal } from '../auth/credentials.js';
-import { s3ActionFor } from '../policy/actions.js';
 import { conditionContext } from './condition-context.js';
 import type { AccessControl, ConditionContext } from '../access/access-control.js';
 import { verifiedBody, type VerifiedBody } from '../auth/sigv4/payload.js';
 import { S3Error } from '../errors/s3-error.js';
 import type { S3Context, ServerSettings, ServerStats } from '../s3/context.js';
-import { handlers } from '../s3/handlers/index.js';
 import type { S3Response } from '../s3/respond.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { MetadataIndex } from '../storage/metadata-index.js';
-import { resolveOperation, type OperationName, type TargetLevel } from './operations.js';
+import { actionOf, resolveOperation, type Operation, type TargetLevel } from '../s3/operations.js';
 import { parseRequestTarget } from './request-target.js';
 import { readSmallBody } from './small-body.js';
 
@@ -32,7 +30,7 @@ export interface FrontEndDeps {
 
 /** What dispatch learned about a request, filled in as it goes; read by the request and audit logs. */
 export interface RequestInfo {
-  op?: OperationName;
+  operation?: Operation;
   bucket?: string;
   key?: string;
   principal?: Principal;
@@ -82,13 +80,13 @@ export async function dispatch(
     ? parseRequestTarget(incoming.url ?? '/', undefined, undefined)
     : parseRequestTarget(incoming.url ?? '/', headers.get('host'), deps.settings.domain);
   const level: TargetLevel = target.bucket === undefined ? 'service' : target.key === undefined ? 'bucket' : 'object';
-  const op = resolveOperation({ method, level, query: target.query, headers });
-  if (op === undefined) {
+  const operation = resolveOperation({ method, level, query: target.query, headers });
+  if (operation === undefined) {
     throw new S3Error(knownMethods.has(method) ? 'NotImplemented' : 'MethodNotAllowed', {
       fields: { Method: method, ResourceType: level.toUpperCase() },
     });
   }
-  info.op = op;
+  info.operation = operation;
   info.bucket = target.bucket;
   info.key = target.key;
 
@@ -101,24 +99,21 @@ export async function dispatch(
       );
   const principal = auth.principal ?? ANONYMOUS;
   info.principal = principal;
-  const handler = handlers[op];
+  const handler = operation.handler;
   if (handler === undefined) {
-    throw new S3Error('NotImplemented', { message: `${op} is not implemented by this server.` });
+    throw new S3Error('NotImplemented', { message: `${operation.name} is not implemented by this server.` });
   }
 
   // Condition keys are gathered only when a policy question is asked (never for root).
   let gathered: ConditionContext | undefined;
   const conditions = (): ConditionContext => (gathered ??= conditionContext(incoming, headers, target.query, now, auth));
-  const bucketRecord = level === 'service' || op === 'CreateBucket' ? undefined : await deps.index.getBucket(target.bucket!);
-  if (level !== 'service' && op !== 'CreateBucket' && bucketRecord === undefined) {
+  const needsBucket = level !== 'service' && operation.bucketMayBeAbsent !== true;
+  const bucketRecord = needsBucket ? await deps.index.getBucket(target.bucket!) : undefined;
+  if (needsBucket && bucketRecord === undefined) {
     throw new S3Error('NoSuchBucket', { fields: { BucketName: target.bucket! } });
   }
-  // DeleteObjects names its keys in the body: its handler checks s3:DeleteObject on each one.
-  // ListBuckets shows each signed-in user what it owns (more with s3:ListAllMyBuckets): its handler filters.
-  if (op === 'ListBuckets') {
-    if (principal.anonymous) throw new S3Error('AccessDenied');
-  } else if (op !== 'DeleteObjects') {
-    const { action } = s3ActionFor(op);
+  if (operation.authorizedBy !== 'handler') {
+    const action = actionOf(operation, target.query);
     const decision = await deps.access.decide(principal, action, bucketRecord, target.bucket ?? '', target.key, conditions);
     if (!decision.allowed) throw new S3Error('AccessDenied');
   }
@@ -134,7 +129,7 @@ export async function dispatch(
     return verified;
   };
   const ctx: S3Context = {
-    op,
+    op: operation.name,
     requestId,
     bucket: target.bucket ?? '',
     key: target.key ?? '',

@@ -1,8 +1,6 @@
-// Which IAM action and resource each S3 operation is authorized as, after the AWS Service Authorization Reference
-// page "Actions, resources, and condition keys for Amazon S3" and the per-operation "Permissions" notes of the
-// S3 API reference. Also the catalogue of known s3:* actions that policy validation checks names against.
-
-import type { OperationName } from '../http/operations.js';
+// The catalogue of known s3:* actions with their resource types, after the AWS Service Authorization Reference
+// page "Actions, resources, and condition keys for Amazon S3": policy validation checks names against it. Which
+// action each S3 operation needs is a column of the operation table (s3/operations.ts).
 
 export type ResourceLevel = 'service' | 'bucket' | 'object';
 
@@ -106,122 +104,6 @@ export const S3_ACTIONS: Readonly<Record<string, ResourceLevel>> = {
   's3:CreateJob': 'service',
   's3:ListJobs': 'service',
 };
-
-export interface ActionTarget {
-  action: string;
-  resource: ResourceLevel;
-}
-
-export interface ActionOptions {
-  /**
-   * The request names a specific object version (?versionId=…). AWS then authorizes the *Version variant
-   * (GetObject → s3:GetObjectVersion, DeleteObject → s3:DeleteObjectVersion, …).
-   */
-  versioned?: boolean;
-}
-
-type Row = readonly [action: string, resource: ResourceLevel, versionedAction?: string];
-
-// Deletes of bucket sub-resources are authorized as the matching Put action where AWS has no Delete action
-// (e.g. DeleteBucketTagging needs s3:PutBucketTagging). HEAD requests need the action of the matching GET.
-const OPERATIONS: Readonly<Record<OperationName, Row>> = {
-  ListBuckets: ['s3:ListAllMyBuckets', 'service'],
-
-  GetBucketLocation: ['s3:GetBucketLocation', 'bucket'],
-  GetBucketVersioning: ['s3:GetBucketVersioning', 'bucket'],
-  PutBucketVersioning: ['s3:PutBucketVersioning', 'bucket'],
-  ListObjectVersions: ['s3:ListBucketVersions', 'bucket'],
-  ListMultipartUploads: ['s3:ListBucketMultipartUploads', 'bucket'],
-  GetBucketTagging: ['s3:GetBucketTagging', 'bucket'],
-  PutBucketTagging: ['s3:PutBucketTagging', 'bucket'],
-  DeleteBucketTagging: ['s3:PutBucketTagging', 'bucket'],
-  GetBucketAcl: ['s3:GetBucketAcl', 'bucket'],
-  PutBucketAcl: ['s3:PutBucketAcl', 'bucket'],
-  GetBucketPolicy: ['s3:GetBucketPolicy', 'bucket'],
-  PutBucketPolicy: ['s3:PutBucketPolicy', 'bucket'],
-  DeleteBucketPolicy: ['s3:DeleteBucketPolicy', 'bucket'],
-  GetBucketPolicyStatus: ['s3:GetBucketPolicyStatus', 'bucket'],
-  GetBucketCors: ['s3:GetBucketCORS', 'bucket'],
-  PutBucketCors: ['s3:PutBucketCORS', 'bucket'],
-  DeleteBucketCors: ['s3:PutBucketCORS', 'bucket'],
-  GetBucketLifecycleConfiguration: ['s3:GetLifecycleConfiguration', 'bucket'],
-  PutBucketLifecycleConfiguration: ['s3:PutLifecycleConfiguration', 'bucket'],
-  DeleteBucketLifecycle: ['s3:PutLifecycleConfiguration', 'bucket'],
-  GetBucketEncryption: ['s3:GetEncryptionConfiguration', 'bucket'],
-  PutBucketEncryption: ['s3:PutEncryptionConfiguration', 'bucket'],
-  DeleteBucketEncryption: ['s3:PutEncryptionConfiguration', 'bucket'],
-  GetObjectLockConfiguration: ['s3:GetBucketObjectLockConfiguration', 'bucket'],
-  PutObjectLockConfiguration: ['s3:PutBucketObjectLockConfiguration', 'bucket'],
-  GetPublicAccessBlock: ['s3:GetBucketPublicAccessBlock', 'bucket'],
-  PutPublicAccessBlock: ['s3:PutBucketPublicAccessBlock', 'bucket'],
-  DeletePublicAccessBlock: ['s3:PutBucketPublicAccessBlock', 'bucket'],
-  GetBucketOwnershipControls: ['s3:GetBucketOwnershipControls', 'bucket'],
-  PutBucketOwnershipControls: ['s3:PutBucketOwnershipControls', 'bucket'],
-  GetBucketWebsite: ['s3:GetBucketWebsite', 'bucket'],
-  PutBucketWebsite: ['s3:PutBucketWebsite', 'bucket'],
-  DeleteBucketWebsite: ['s3:DeleteBucketWebsite', 'bucket'],
-  GetBucketLogging: ['s3:GetBucketLogging', 'bucket'],
-  PutBucketLogging: ['s3:PutBucketLogging', 'bucket'],
-  GetBucketNotificationConfiguration: ['s3:GetBucketNotification', 'bucket'],
-  PutBucketNotificationConfiguration: ['s3:PutBucketNotification', 'bucket'],
-  GetBucketReplication: ['s3:GetReplicationConfiguration', 'bucket'],
-  PutBucketReplication: ['s3:PutReplicationConfiguration', 'bucket'],
-  DeleteBucketReplication: ['s3:PutReplicationConfiguration', 'bucket'],
-  GetBucketAccelerateConfiguration: ['s3:GetAccelerateConfiguration', 'bucket'],
-  PutBucketAccelerateConfiguration: ['s3:PutAccelerateConfiguration', 'bucket'],
-  GetBucketRequestPayment: ['s3:GetBucketRequestPayment', 'bucket'],
-  PutBucketRequestPayment: ['s3:PutBucketRequestPayment', 'bucket'],
-  GetBucketAnalyticsConfiguration: ['s3:GetAnalyticsConfiguration', 'bucket'],
-  GetBucketInventoryConfiguration: ['s3:GetInventoryConfiguration', 'bucket'],
-  GetBucketMetricsConfiguration: ['s3:GetMetricsConfiguration', 'bucket'],
-  GetBucketIntelligentTieringConfiguration: ['s3:GetIntelligentTieringConfiguration', 'bucket'],
-  // CreateSession belongs to directory buckets (s3express); no s3 action grants it, so only owners and root pass.
-  CreateSession: ['s3express:CreateSession', 'bucket'],
-  // Each key of a multi-object delete is authorized separately by the caller.
-  DeleteObjects: ['s3:DeleteObject', 'object', 's3:DeleteObjectVersion'],
-  ListObjectsV2: ['s3:ListBucket', 'bucket'],
-  ListObjects: ['s3:ListBucket', 'bucket'],
-  HeadBucket: ['s3:ListBucket', 'bucket'],
-  CreateBucket: ['s3:CreateBucket', 'bucket'],
-  DeleteBucket: ['s3:DeleteBucket', 'bucket'],
-  // A browser-form upload writes the object named by the form's key field.
-  PostObject: ['s3:PutObject', 'object'],
-
-  // Every step of a multipart upload is authorized as s3:PutObject, except listing parts and aborting.
-  CreateMultipartUpload: ['s3:PutObject', 'object'],
-  CompleteMultipartUpload: ['s3:PutObject', 'object'],
-  UploadPartCopy: ['s3:PutObject', 'object'],
-  UploadPart: ['s3:PutObject', 'object'],
-  ListParts: ['s3:ListMultipartUploadParts', 'object'],
-  AbortMultipartUpload: ['s3:AbortMultipartUpload', 'object'],
-  GetObjectTagging: ['s3:GetObjectTagging', 'object', 's3:GetObjectVersionTagging'],
-  PutObjectTagging: ['s3:PutObjectTagging', 'object', 's3:PutObjectVersionTagging'],
-  DeleteObjectTagging: ['s3:DeleteObjectTagging', 'object', 's3:DeleteObjectVersionTagging'],
-  GetObjectAcl: ['s3:GetObjectAcl', 'object', 's3:GetObjectVersionAcl'],
-  PutObjectAcl: ['s3:PutObjectAcl', 'object', 's3:PutObjectVersionAcl'],
-  GetObjectAttributes: ['s3:GetObjectAttributes', 'object', 's3:GetObjectVersionAttributes'],
-  GetObjectRetention: ['s3:GetObjectRetention', 'object'],
-  PutObjectRetention: ['s3:PutObjectRetention', 'object'],
-  GetObjectLegalHold: ['s3:GetObjectLegalHold', 'object'],
-  PutObjectLegalHold: ['s3:PutObjectLegalHold', 'object'],
-  GetObjectTorrent: ['s3:GetObjectTorrent', 'object', 's3:GetObjectVersionTorrent'],
-  RestoreObject: ['s3:RestoreObject', 'object'],
-  SelectObjectContent: ['s3:GetObject', 'object'],
-  // The destination of a copy; the caller also checks s3:GetObject on the source.
-  CopyObject: ['s3:PutObject', 'object'],
-  PutObject: ['s3:PutObject', 'object'],
-  GetObject: ['s3:GetObject', 'object', 's3:GetObjectVersion'],
-  HeadObject: ['s3:GetObject', 'object', 's3:GetObjectVersion'],
-  DeleteObject: ['s3:DeleteObject', 'object', 's3:DeleteObjectVersion'],
-};
-
-/** The IAM action and resource level an S3 operation is authorized as. Throws for an unknown operation name. */
-export function s3ActionFor(operation: string, opts: ActionOptions = {}): ActionTarget {
-  const row = Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation as OperationName] : undefined;
-  if (!row) throw new Error(`No S3 action is known for operation ${operation}`);
-  const [action, resource, versionedAction] = row;
-  return { action: opts.versioned && versionedAction ? versionedAction : action, resource };
-}
 
 /** The resource ARN a request is authorized against: "*" for the service, the bucket ARN, or the object ARN. */
 export function resourceArn(bucket?: string, key?: string): string {

@@ -38,5 +38,5 @@ export {
   type Permission,
 } from './acl.js';
 export { isPublicPolicy, isPublicStatement } from './public.js';
-export { S3_ACTIONS, resourceArn, s3ActionFor, type ActionTarget, type ResourceLevel } from './actions.js';
+export { S3_ACTIONS, resourceArn, type ResourceLevel } from './actions.js';
 export { decide, type AccessDecision, type AccessQuestion, type PublicAccessBlock } from './decide.js';

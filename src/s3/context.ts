@@ -6,7 +6,7 @@ import type { Principal } from '../auth/credentials.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { BucketRecord, MetadataIndex } from '../storage/metadata-index.js';
-import type { OperationName } from '../http/operations.js';
+import type { OperationName } from '../s3/operations.js';
 
 export interface ServerSettings {
   region: string;

@@ -13,12 +13,13 @@ export interface StoredChecksum {
   value: string;
 }
 
-export interface BucketRecord {
-  name: string;
+/**
+ * A bucket's settings: what sub-resource operations (PutBucketPolicy, PutBucketAcl, …) and the admin API change,
+ * all through `MetadataIndex.patchBucket`. A new bucket setting is one more field here (and its column).
+ */
+export interface BucketSettings {
   owner: string;
-  region: string;
-  createdAt: Date;
-  /** Canned ACL given at creation ('private' unless told otherwise). */
+  /** Canned ACL given at creation ('private' unless told otherwise), or the JSON of explicit grants. */
   acl: string;
   versioning: 'Unversioned' | 'Enabled' | 'Suspended';
   /** Default encryption of new objects (PutBucketEncryption); absent when none is configured. */
@@ -27,7 +28,20 @@ export interface BucketRecord {
   policy?: string;
   publicAccessBlock?: PublicAccessBlockConfig;
   quota?: Quota;
+  /** The bucket's tag set (PutBucketTagging); absent when none was put. */
+  tags?: Tag[];
 }
+
+export interface BucketRecord extends BucketSettings {
+  name: string;
+  region: string;
+  createdAt: Date;
+}
+
+/** Settings to change: a value sets it, null removes an optional setting, an absent field stays as it is. */
+export type BucketPatch = {
+  [K in keyof BucketSettings]?: undefined extends BucketSettings[K] ? Exclude<BucketSettings[K], undefined> | null : BucketSettings[K];
+};
 
 /** PutPublicAccessBlock's four switches; absent ones are false. */
 export interface PublicAccessBlockConfig {
@@ -241,17 +255,8 @@ export interface MetadataIndex {
   ): Promise<{ record: ObjectRecord; orphans: string[] }>;
   /** Replaces the tag set of the current object; NoSuchKey when absent. */
   putObjectTags(bucket: string, key: string, tags: Tag[]): Promise<void>;
-  /** undefined removes the bucket's tag set. */
-  putBucketTags(bucket: string, tags: Tag[] | undefined): Promise<void>;
-  getBucketTags(bucket: string): Promise<Tag[] | undefined>;
-  /** Sets (or with undefined removes) the bucket's default encryption; NoSuchBucket when absent. */
-  putBucketEncryption(bucket: string, encryption: DefaultEncryption | undefined): Promise<void>;
-  /** Bucket settings that govern access; each NoSuchBucket when absent; undefined removes. */
-  putBucketPolicy(bucket: string, policy: string | undefined): Promise<void>;
-  putBucketAcl(bucket: string, acl: string): Promise<void>;
-  putPublicAccessBlock(bucket: string, config: PublicAccessBlockConfig | undefined): Promise<void>;
-  putBucketQuota(bucket: string, quota: Quota | undefined): Promise<void>;
-  setBucketOwner(bucket: string, owner: string): Promise<void>;
+  /** Changes the bucket's settings in one write and returns the record after it; NoSuchBucket when absent. */
+  patchBucket(bucket: string, patch: BucketPatch): Promise<BucketRecord>;
   /** Replaces the ACL of the current object; NoSuchKey when absent. */
   putObjectAcl(bucket: string, key: string, acl: string): Promise<void>;
   /** Current objects and their bytes in one bucket, kept as counters (cheap); NoSuchBucket when absent. */

@@ -22,6 +22,6 @@ export async function putBucketOwner({ deps, params, body }: AdminCall): Promise
   if (owner !== ROOT_OWNER && (await deps.identity.getUser(owner)) === undefined) {
     throw new AdminError(404, 'NoSuchEntity', `The user with name ${owner} cannot be found.`);
   }
-  await deps.index.setBucketOwner(before.name, owner);
+  await deps.index.patchBucket(before.name, { owner });
   return ok(await bucketView(deps.index, await mustBucket(deps.index, before.name)), { previousOwner: before.owner, owner });
 }

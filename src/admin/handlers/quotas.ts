@@ -19,12 +19,12 @@ export async function deleteUserQuota({ deps, params }: AdminCall): Promise<Admi
 export async function putBucketQuota({ deps, params, body }: AdminCall): Promise<AdminResult> {
   const quota = parseQuota(body);
   await mustBucket(deps.index, params.name!);
-  await deps.index.putBucketQuota(params.name!, quota);
+  await deps.index.patchBucket(params.name!, { quota });
   return ok(await bucketView(deps.index, await mustBucket(deps.index, params.name!)), { maxBytes: quota.maxBytes ?? null, maxObjects: quota.maxObjects ?? null });
 }
 
 export async function deleteBucketQuota({ deps, params }: AdminCall): Promise<AdminResult> {
   await mustBucket(deps.index, params.name!);
-  await deps.index.putBucketQuota(params.name!, undefined);
+  await deps.index.patchBucket(params.name!, { quota: null });
   return ok(await bucketView(deps.index, await mustBucket(deps.index, params.name!)));
 }

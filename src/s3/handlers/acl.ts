@@ -86,7 +86,7 @@ export async function getBucketAcl(ctx: S3Context): Promise<S3Response> {
 export async function putBucketAcl(ctx: S3Context): Promise<S3Response> {
   const bucket = ctx.bucketRecord!;
   const acl = await requestedAcl(ctx, { owner: bucket.owner, bucketOwner: bucket.owner }, bucket.publicAccessBlock);
-  await ctx.index.putBucketAcl(ctx.bucket, acl);
+  await ctx.index.patchBucket(ctx.bucket, { acl });
   return emptyResponse(200);
 }
 

@@ -59,7 +59,7 @@ function parseConfiguration(body: Buffer): DefaultEncryption {
 export async function putBucketEncryption(ctx: S3Context): Promise<S3Response> {
   const body = await ctx.readSmallBody();
   await verifyBodyDigest(ctx, body);
-  await ctx.index.putBucketEncryption(ctx.bucket, parseConfiguration(body));
+  await ctx.index.patchBucket(ctx.bucket, { defaultEncryption: parseConfiguration(body) });
   return emptyResponse(200);
 }
 
@@ -77,6 +77,6 @@ export async function getBucketEncryption(ctx: S3Context): Promise<S3Response> {
 }
 
 export async function deleteBucketEncryption(ctx: S3Context): Promise<S3Response> {
-  await ctx.index.putBucketEncryption(ctx.bucket, undefined);
+  await ctx.index.patchBucket(ctx.bucket, { defaultEncryption: null });
   return emptyResponse(204);
 }

@@ -34,7 +34,7 @@ export async function putBucketPolicy(ctx: S3Context): Promise<S3Response> {
   if (ctx.bucketRecord?.publicAccessBlock?.blockPublicPolicy && isPublicPolicy(doc)) {
     throw new S3Error('AccessDenied', { message: 'Public policies are blocked for this bucket (BlockPublicPolicy).' });
   }
-  await ctx.index.putBucketPolicy(ctx.bucket, text);
+  await ctx.index.patchBucket(ctx.bucket, { policy: text });
   return emptyResponse(204);
 }
 
@@ -43,7 +43,7 @@ export async function getBucketPolicy(ctx: S3Context): Promise<S3Response> {
 }
 
 export async function deleteBucketPolicy(ctx: S3Context): Promise<S3Response> {
-  await ctx.index.putBucketPolicy(ctx.bucket, undefined);
+  await ctx.index.patchBucket(ctx.bucket, { policy: null });
   return emptyResponse(204);
 }
 

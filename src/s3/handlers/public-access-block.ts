@@ -29,7 +29,7 @@ export async function putPublicAccessBlock(ctx: S3Context): Promise<S3Response> 
     blockPublicPolicy: blockPublicPolicy!,
     restrictPublicBuckets: restrictPublicBuckets!,
   };
-  await ctx.index.putPublicAccessBlock(ctx.bucket, config);
+  await ctx.index.patchBucket(ctx.bucket, { publicAccessBlock: config });
   return emptyResponse(200);
 }
 
@@ -46,6 +46,6 @@ export async function getPublicAccessBlock(ctx: S3Context): Promise<S3Response> 
 }
 
 export async function deletePublicAccessBlock(ctx: S3Context): Promise<S3Response> {
-  await ctx.index.putPublicAccessBlock(ctx.bucket, undefined);
+  await ctx.index.patchBucket(ctx.bucket, { publicAccessBlock: null });
   return emptyResponse(204);
 }

@@ -44,17 +44,17 @@ export async function deleteObjectTagging(ctx: S3Context): Promise<S3Response> {
 }
 
 export async function getBucketTagging(ctx: S3Context): Promise<S3Response> {
-  const tags = await ctx.index.getBucketTags(ctx.bucket);
+  const tags = ctx.bucketRecord!.tags;
   if (tags === undefined) throw new S3Error('NoSuchTagSet', { fields: { BucketName: ctx.bucket } });
   return xmlResponse('Tagging', taggingDocument(tags));
 }
 
 export async function putBucketTagging(ctx: S3Context): Promise<S3Response> {
-  await ctx.index.putBucketTags(ctx.bucket, await requestedTags(ctx, MAX_BUCKET_TAGS));
+  await ctx.index.patchBucket(ctx.bucket, { tags: await requestedTags(ctx, MAX_BUCKET_TAGS) });
   return emptyResponse(204);
 }
 
 export async function deleteBucketTagging(ctx: S3Context): Promise<S3Response> {
-  await ctx.index.putBucketTags(ctx.bucket, undefined);
+  await ctx.index.patchBucket(ctx.bucket, { tags: null });
   return emptyResponse(204);
 }

@@ -15,31 +15,27 @@ export function accessQuotaCases(current: () => MetadataIndex): void {
 
     it('stores and removes the bucket policy, ACL, public access block, quota and owner', async () => {
       const block = { blockPublicAcls: true, ignorePublicAcls: false, blockPublicPolicy: true, restrictPublicBuckets: false };
-      await index.putBucketPolicy('b', '{"Version":"2012-10-17","Statement":[]}');
-      await index.putBucketAcl('b', 'public-read');
-      await index.putPublicAccessBlock('b', block);
-      await index.putBucketQuota('b', { maxBytes: 100 });
-      await index.setBucketOwner('b', 'alice');
-      expect(await index.getBucket('b')).toMatchObject({
+      await index.patchBucket('b', { policy: '{"Version":"2012-10-17","Statement":[]}', acl: 'public-read' });
+      await index.patchBucket('b', { publicAccessBlock: block });
+      const patched = await index.patchBucket('b', { quota: { maxBytes: 100 }, owner: 'alice' });
+      expect(await index.getBucket('b')).toEqual(patched);
+      expect(patched).toMatchObject({
         policy: '{"Version":"2012-10-17","Statement":[]}',
         acl: 'public-read',
         publicAccessBlock: block,
         quota: { maxBytes: 100 },
         owner: 'alice',
       });
-      await index.putBucketPolicy('b', undefined);
-      await index.putPublicAccessBlock('b', undefined);
-      await index.putBucketQuota('b', undefined);
+      await index.patchBucket('b', { policy: null, publicAccessBlock: null, quota: null });
       const after = await index.getBucket('b');
       expect(after?.policy).toBeUndefined();
       expect(after?.publicAccessBlock).toBeUndefined();
       expect(after?.quota).toBeUndefined();
       for (const call of [
-        () => index.putBucketPolicy('gone', '{}'),
-        () => index.putBucketAcl('gone', 'private'),
-        () => index.putPublicAccessBlock('gone', undefined),
-        () => index.putBucketQuota('gone', undefined),
-        () => index.setBucketOwner('gone', 'x'),
+        () => index.patchBucket('gone', { policy: '{}' }),
+        () => index.patchBucket('gone', { acl: 'private' }),
+        () => index.patchBucket('gone', { publicAccessBlock: null }),
+        () => index.patchBucket('gone', {}),
         () => index.bucketUsage('gone'),
       ]) {
         await expectS3Error(call(), 'NoSuchBucket');
@@ -73,7 +69,7 @@ export function accessQuotaCases(current: () => MetadataIndex): void {
     });
 
     it('refuses writes past the bucket quota, in the same transaction, and allows those that do not grow usage', async () => {
-      await index.putBucketQuota('b', { maxObjects: 2, maxBytes: 100 });
+      await index.patchBucket('b', { quota: { maxObjects: 2, maxBytes: 100 } });
       await index.putObject(objectRecord('b', 'a', { size: 60 }));
       await index.putObject(objectRecord('b', 'b', { size: 40 }));
       const refused = objectRecord('b', 'c', { size: 1, blobs: [{ id: blobId(), size: 1 }] });
@@ -82,7 +78,7 @@ export function accessQuotaCases(current: () => MetadataIndex): void {
       expect(await index.isBlobReferenced(refused.blobs[0]!.id)).toBe(false);
       await expectS3Error(index.putObject(objectRecord('b', 'a', { size: 61 })), 'QuotaExceeded');
       expect((await index.getObject('b', 'a'))?.size).toBe(60);
-      await index.putBucketQuota('b', { maxBytes: 10 });
+      await index.patchBucket('b', { quota: { maxBytes: 10 } });
       await index.putObject(objectRecord('b', 'a', { size: 50 }));
       expect(await index.bucketUsage('b')).toEqual({ objects: 2, bytes: 90 });
       await expectS3Error(

@@ -25,19 +25,19 @@ export function encryptionCases(current: () => MetadataIndex): void {
     });
 
     it('sets, reports and removes the bucket default encryption', async () => {
-      await index.putBucketEncryption('b', 'AES256');
+      await index.patchBucket('b', { defaultEncryption: 'AES256' });
       expect((await index.getBucket('b'))?.defaultEncryption).toBe('AES256');
       expect((await index.listBuckets()).find((x) => x.name === 'b')?.defaultEncryption).toBe('AES256');
-      await index.putBucketEncryption('b', 'AES256');
+      await index.patchBucket('b', { defaultEncryption: 'AES256' });
       expect((await index.getBucket('b'))?.defaultEncryption).toBe('AES256');
-      await index.putBucketEncryption('b', undefined);
+      await index.patchBucket('b', { defaultEncryption: null });
       expect(await index.getBucket('b')).toEqual(bucketRecord('b'));
-      await index.putBucketEncryption('b', undefined);
-      await expectS3Error(index.putBucketEncryption('missing', 'AES256'), 'NoSuchBucket');
+      await index.patchBucket('b', { defaultEncryption: null });
+      await expectS3Error(index.patchBucket('missing', { defaultEncryption: 'AES256' }), 'NoSuchBucket');
     });
 
     it('forgets the default with the bucket', async () => {
-      await index.putBucketEncryption('b', 'AES256');
+      await index.patchBucket('b', { defaultEncryption: 'AES256' });
       await index.deleteBucket('b');
       await index.createBucket(bucketRecord('b'));
       expect((await index.getBucket('b'))?.defaultEncryption).toBeUndefined();

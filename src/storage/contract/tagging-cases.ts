@@ -40,30 +40,30 @@ export function taggingCases(current: () => MetadataIndex): void {
     });
 
     it('stores, replaces and removes bucket tags', async () => {
-      expect(await index.getBucketTags('b')).toBeUndefined();
-      await index.putBucketTags('b', [{ key: 'team', value: 'storage' }]);
-      expect(await index.getBucketTags('b')).toEqual([{ key: 'team', value: 'storage' }]);
-      await index.putBucketTags('b', [{ key: 'a', value: '' }, { key: 'b', value: '2' }]);
-      expect(await index.getBucketTags('b')).toEqual([{ key: 'a', value: '' }, { key: 'b', value: '2' }]);
-      await index.putBucketTags('b', []);
-      expect(await index.getBucketTags('b')).toEqual([]);
-      await index.putBucketTags('b', undefined);
-      expect(await index.getBucketTags('b')).toBeUndefined();
+      expect((await index.getBucket('b'))?.tags).toBeUndefined();
+      await index.patchBucket('b', { tags: [{ key: 'team', value: 'storage' }] });
+      expect((await index.getBucket('b'))?.tags).toEqual([{ key: 'team', value: 'storage' }]);
+      await index.patchBucket('b', { tags: [{ key: 'a', value: '' }, { key: 'b', value: '2' }] });
+      expect((await index.getBucket('b'))?.tags).toEqual([{ key: 'a', value: '' }, { key: 'b', value: '2' }]);
+      await index.patchBucket('b', { tags: [] });
+      expect((await index.getBucket('b'))?.tags).toEqual([]);
+      await index.patchBucket('b', { tags: null });
+      expect((await index.getBucket('b'))?.tags).toBeUndefined();
     });
 
     it('keeps bucket tags per bucket and forgets them with the bucket', async () => {
       await index.createBucket(bucketRecord('c'));
-      await index.putBucketTags('b', [{ key: 'k', value: 'v' }]);
-      expect(await index.getBucketTags('c')).toBeUndefined();
+      await index.patchBucket('b', { tags: [{ key: 'k', value: 'v' }] });
+      expect((await index.getBucket('c'))?.tags).toBeUndefined();
       await index.deleteBucket('b');
       await index.createBucket(bucketRecord('b'));
-      expect(await index.getBucketTags('b')).toBeUndefined();
+      expect((await index.getBucket('b'))?.tags).toBeUndefined();
     });
 
     it('refuses bucket tags of a missing bucket', async () => {
-      await expectS3Error(index.putBucketTags('gone', [{ key: 'k', value: 'v' }]), 'NoSuchBucket');
-      await expectS3Error(index.putBucketTags('gone', undefined), 'NoSuchBucket');
-      await expectS3Error(index.getBucketTags('gone'), 'NoSuchBucket');
+      await expectS3Error(index.patchBucket('gone', { tags: [{ key: 'k', value: 'v' }] }), 'NoSuchBucket');
+      await expectS3Error(index.patchBucket('gone', { tags: null }), 'NoSuchBucket');
+      expect(await index.getBucket('gone')).toBeUndefined();
     });
   });
 }

@@ -5,33 +5,18 @@ import type {
   ChecksumAlgorithm,
   ChecksumType,
   ContentHeaders,
-  DefaultEncryption,
   ObjectEncryption,
   ObjectPart,
   ObjectRecord,
   ObjectSummary,
   PartRecord,
-  PublicAccessBlockConfig,
   Tag,
   UploadRecord,
 } from '../metadata-index.js';
 import type { Quota } from '../identity-index.js';
+import { readSettings, settingColumns, type BucketRow } from './bucket-columns.js';
 
-export interface BucketRow {
-  name: string;
-  owner: string;
-  region: string;
-  created_at: number;
-  acl: string;
-  versioning: BucketRecord['versioning'];
-  /** JSON {"algorithm": …} or NULL */
-  encryption: string | null;
-  policy: string | null;
-  /** JSON PublicAccessBlockConfig or NULL */
-  public_access_block: string | null;
-  quota_max_bytes: number | null;
-  quota_max_objects: number | null;
-}
+export type { BucketRow } from './bucket-columns.js';
 
 export interface ObjectRow {
   bucket: string;
@@ -124,16 +109,9 @@ const CHECKSUM_ALGORITHMS = Object.keys(PART_CHECKSUM_COLUMNS) as ChecksumAlgori
 export function toBucketRow(bucket: BucketRecord): BucketRow {
   return {
     name: bucket.name,
-    owner: bucket.owner,
     region: bucket.region,
     created_at: bucket.createdAt.getTime(),
-    acl: bucket.acl,
-    versioning: bucket.versioning,
-    encryption: bucket.defaultEncryption === undefined ? null : bucketEncryptionColumn(bucket.defaultEncryption),
-    policy: bucket.policy ?? null,
-    public_access_block: bucket.publicAccessBlock === undefined ? null : JSON.stringify(bucket.publicAccessBlock),
-    quota_max_bytes: bucket.quota?.maxBytes ?? null,
-    quota_max_objects: bucket.quota?.maxObjects ?? null,
+    ...(settingColumns(bucket) as Omit<BucketRow, 'name' | 'region' | 'created_at'>),
   };
 }
 
@@ -146,29 +124,12 @@ export function toQuota(maxBytes: number | null, maxObjects: number | null): Quo
   return quota;
 }
 
-export function bucketEncryptionColumn(algorithm: DefaultEncryption): string {
-  return JSON.stringify({ algorithm });
-}
-
 function encryptionColumn(encryption: ObjectEncryption | undefined): string | null {
   return encryption === undefined ? null : JSON.stringify(encryption);
 }
 
 export function toBucketRecord(row: BucketRow): BucketRecord {
-  const record: BucketRecord = {
-    name: row.name,
-    owner: row.owner,
-    region: row.region,
-    createdAt: new Date(row.created_at),
-    acl: row.acl,
-    versioning: row.versioning,
-  };
-  if (row.encryption !== null) record.defaultEncryption = (JSON.parse(row.encryption) as { algorithm: DefaultEncryption }).algorithm;
-  if (row.policy !== null) record.policy = row.policy;
-  if (row.public_access_block !== null) record.publicAccessBlock = JSON.parse(row.public_access_block) as PublicAccessBlockConfig;
-  const quota = toQuota(row.quota_max_bytes, row.quota_max_objects);
-  if (quota !== undefined) record.quota = quota;
-  return record;
+  return { name: row.name, region: row.region, createdAt: new Date(row.created_at), ...readSettings(row) };
 }
 
 export function toObjectRow(record: ObjectRecord): ObjectRow {

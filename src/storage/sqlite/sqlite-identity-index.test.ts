@@ -70,7 +70,7 @@ describe('SqliteIdentityIndex', () => {
     await ids.createUser({ name: 'owner', createdAt: new Date() });
     await index.createBucket(bucketRecord('owned', { owner: 'owner' }));
     expect(await identityError(ids.deleteUser('owner'))).toBe('DeleteConflict');
-    await index.setBucketOwner('owned', 'root');
+    await index.patchBucket('owned', { owner: 'root' });
     expect(await ids.deleteUser('owner')).toBe(true);
   });
 

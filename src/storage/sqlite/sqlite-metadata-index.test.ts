@@ -72,7 +72,7 @@ describe('SqliteMetadataIndex', () => {
     const upload = await index.getUpload('old', 'k', 'u');
     expect(upload && 'encryption' in upload).toBe(false);
     expect((await index.getBucket('old'))?.defaultEncryption).toBeUndefined();
-    await index.putBucketEncryption('old', 'AES256');
+    await index.patchBucket('old', { defaultEncryption: 'AES256' });
     expect((await index.getBucket('old'))?.defaultEncryption).toBe('AES256');
     await index.close();
   });

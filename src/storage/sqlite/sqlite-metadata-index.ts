@@ -4,16 +4,15 @@ import { S3Error } from '../../errors/s3-error.js';
 import { buildListPage } from '../list-page.js';
 import type {
   StorageUsage,
+  BucketPatch,
   BucketRecord,
   CopySourceCheck,
-  DefaultEncryption,
   ListPage,
   ListQuery,
   MetadataIndex,
   ObjectRecord,
   PartListPage,
   PartRecord,
-  PublicAccessBlockConfig,
   Tag,
   UploadListPage,
   UploadListQuery,
@@ -23,12 +22,12 @@ import type {
 import { buildUploadListPage, isUploadPosition, type UploadCursor, type UploadPosition } from '../upload-list-page.js';
 import { checkWriteCondition } from '../write-condition.js';
 import type { Quota, Usage } from '../identity-index.js';
+import { patchColumns } from './bucket-columns.js';
 import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrations.js';
 import { SqliteIdentityIndex } from './sqlite-identity-index.js';
 import { SqliteInlineBlobs } from './sqlite-inline-blobs.js';
 import {
-  bucketEncryptionColumn,
   toBucketRecord,
   toBucketRow,
   toObjectRecord,
@@ -71,6 +70,7 @@ export class SqliteMetadataIndex implements MetadataIndex {
   /** Every write goes through here: concurrent writes share one commit and one WAL fsync. */
   readonly commits: GroupCommit;
   private readonly deleteInlineBlob: Database.Statement<[string]>;
+  private readonly bucketUpdates = new Map<string, Database.Statement<[Record<string, unknown>]>>();
   /**
    * Bucket records (null: known missing) by name. Only this process writes the file while it runs (the
    * data folder is locked), and every method that changes a bucket row clears the cache inside its write
@@ -235,51 +235,16 @@ export class SqliteMetadataIndex implements MetadataIndex {
     });
   }
 
-  async putBucketTags(bucket: string, tags: Tag[] | undefined): Promise<void> {
+  async patchBucket(bucket: string, patch: BucketPatch): Promise<BucketRecord> {
+    const columns = patchColumns(patch);
     return this.write(() => {
       this.buckets.clear();
-      const value = tags === undefined ? null : JSON.stringify(tags);
-      if (this.s.setBucketTags.run(value, bucket).changes === 0) {
-        throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
-      }
+      const names = Object.keys(columns);
+      if (names.length > 0) this.bucketUpdate(names).run({ ...columns, name: bucket });
+      const row = this.s.getBucket.get(bucket);
+      if (!row) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
+      return toBucketRecord(row);
     });
-  }
-
-  async getBucketTags(bucket: string): Promise<Tag[] | undefined> {
-    const row = this.s.getBucketTags.get(bucket);
-    if (!row) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
-    return row.tags === null ? undefined : (JSON.parse(row.tags) as Tag[]);
-  }
-
-  async putBucketEncryption(bucket: string, encryption: DefaultEncryption | undefined): Promise<void> {
-    return this.write(() => {
-      this.buckets.clear();
-      const value = encryption === undefined ? null : bucketEncryptionColumn(encryption);
-      if (this.s.setBucketEncryption.run(value, bucket).changes === 0) {
-        throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
-      }
-    });
-  }
-
-  async putBucketPolicy(bucket: string, policy: string | undefined): Promise<void> {
-    return this.updateBucket(() => this.s.setBucketPolicy.run(policy ?? null, bucket).changes, bucket);
-  }
-
-  async putBucketAcl(bucket: string, acl: string): Promise<void> {
-    return this.updateBucket(() => this.s.setBucketAcl.run(acl, bucket).changes, bucket);
-  }
-
-  async putPublicAccessBlock(bucket: string, config: PublicAccessBlockConfig | undefined): Promise<void> {
-    const value = config === undefined ? null : JSON.stringify(config);
-    return this.updateBucket(() => this.s.setPublicAccessBlock.run(value, bucket).changes, bucket);
-  }
-
-  async putBucketQuota(bucket: string, quota: Quota | undefined): Promise<void> {
-    return this.updateBucket(() => this.s.setBucketQuota.run(quota?.maxBytes ?? null, quota?.maxObjects ?? null, bucket).changes, bucket);
-  }
-
-  async setBucketOwner(bucket: string, owner: string): Promise<void> {
-    return this.updateBucket(() => this.s.setBucketOwner.run(owner, bucket).changes, bucket);
   }
 
   async putObjectAcl(bucket: string, key: string, acl: string): Promise<void> {
@@ -424,12 +389,15 @@ export class SqliteMetadataIndex implements MetadataIndex {
     return this.transaction.deferred(work) as T;
   }
 
-  /** Runs a one-row bucket update in a write unit; NoSuchBucket when it changed nothing. */
-  private updateBucket(update: () => number, bucket: string): Promise<void> {
-    return this.write(() => {
-      this.buckets.clear();
-      if (update() === 0) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
-    });
+  /** One prepared UPDATE per set of columns a patch touches (a handful of shapes in practice). */
+  private bucketUpdate(columns: string[]): Database.Statement<[Record<string, unknown>]> {
+    const key = columns.join(',');
+    let statement = this.bucketUpdates.get(key);
+    if (statement === undefined) {
+      statement = this.db.prepare(`UPDATE buckets SET ${columns.map((c) => `${c} = @${c}`).join(', ')} WHERE name = @name`);
+      this.bucketUpdates.set(key, statement);
+    }
+    return statement;
   }
 
   private requireBucket(name: string): void {

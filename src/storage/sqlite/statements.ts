@@ -6,7 +6,7 @@ const OBJECT_COLUMNS = `bucket, key, version_id, delete_marker, size, etag, last
   content_headers, user_metadata, tags, acl, checksum_algorithm, checksum_type, checksum_value, parts, quarantined, encryption, verify_crc32c`;
 const SUMMARY_COLUMNS = 'key, size, etag, last_modified, owner, storage_class, checksum_algorithm, checksum_type';
 const BUCKET_COLUMNS = `name, owner, region, created_at, acl, versioning, encryption, policy, public_access_block,
-  quota_max_bytes, quota_max_objects`;
+  quota_max_bytes, quota_max_objects, tags`;
 const UPLOAD_COLUMNS = `upload_id, bucket, key, initiated, owner, storage_class, content_headers, user_metadata, tags,
   acl, checksum_algorithm, checksum_type, encryption`;
 const PART_COLUMNS = `upload_id, part_number, blob_id, size, etag, last_modified,
@@ -57,7 +57,7 @@ export function prepareStatements(db: Database.Database) {
     listBuckets: db.prepare<[], BucketRow>(`SELECT ${BUCKET_COLUMNS} FROM buckets ORDER BY name`),
     insertBucket: db.prepare<[BucketRow]>(`INSERT INTO buckets (${BUCKET_COLUMNS})
       VALUES (@name, @owner, @region, @created_at, @acl, @versioning, @encryption, @policy, @public_access_block,
-      @quota_max_bytes, @quota_max_objects)`),
+      @quota_max_bytes, @quota_max_objects, @tags)`),
     deleteBucket: db.prepare<[string]>('DELETE FROM buckets WHERE name = ?'),
     // Delete markers and noncurrent versions keep a bucket from being deleted, as in S3.
     usageByBucket: db.prepare<[], { bucket: string; owner: string; objects: number; bytes: number; quota_max_bytes: number | null; quota_max_objects: number | null }>(
@@ -69,12 +69,6 @@ export function prepareStatements(db: Database.Database) {
       coalesce(sum(object_count), 0) AS objects, coalesce(sum(byte_count), 0) AS bytes FROM buckets WHERE owner = ?`),
     userQuota: db.prepare<[string], { quota_max_bytes: number | null; quota_max_objects: number | null }>(
       'SELECT quota_max_bytes, quota_max_objects FROM users WHERE name = ?'),
-    setBucketPolicy: db.prepare<[string | null, string]>('UPDATE buckets SET policy = ? WHERE name = ?'),
-    setBucketAcl: db.prepare<[string, string]>('UPDATE buckets SET acl = ? WHERE name = ?'),
-    setPublicAccessBlock: db.prepare<[string | null, string]>('UPDATE buckets SET public_access_block = ? WHERE name = ?'),
-    setBucketQuota: db.prepare<[number | null, number | null, string]>(
-      'UPDATE buckets SET quota_max_bytes = ?, quota_max_objects = ? WHERE name = ?'),
-    setBucketOwner: db.prepare<[string, string]>('UPDATE buckets SET owner = ? WHERE name = ?'),
     setObjectAcl: db.prepare<[string, string, string]>(
       'UPDATE objects SET acl = ? WHERE bucket = ? AND key = ? AND delete_marker = 0'),
     countUploads: db.prepare<[], number>('SELECT count(*) FROM uploads').pluck(),
@@ -86,9 +80,6 @@ export function prepareStatements(db: Database.Database) {
     deleteUploadPartsOfBucket: db.prepare<[string]>(`DELETE FROM upload_parts
       WHERE upload_id IN (SELECT upload_id FROM uploads WHERE bucket = ?)`),
     deleteUploadsOfBucket: db.prepare<[string]>('DELETE FROM uploads WHERE bucket = ?'),
-    getBucketTags: db.prepare<[string], { tags: string | null }>('SELECT tags FROM buckets WHERE name = ?'),
-    setBucketTags: db.prepare<[string | null, string]>('UPDATE buckets SET tags = ? WHERE name = ?'),
-    setBucketEncryption: db.prepare<[string | null, string]>('UPDATE buckets SET encryption = ? WHERE name = ?'),
 
     getCurrent: db.prepare<[string, string], CurrentRow>(
       'SELECT version_id, etag, delete_marker FROM objects WHERE bucket = ? AND key = ?'),
