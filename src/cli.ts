@@ -1,12 +1,15 @@
 // Command line: `sklad serve`, `sklad scrub` and help. Signals close the server gracefully.
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { ConfigError, type ConfigReport, type ServeFlags } from './config/config.js';
+import { ConfigError, type Config, type ConfigReport, type ServeFlags } from './config/config.js';
 import { loadConfig } from './config/load-config.js';
 import { formatEffectiveConfig } from './config/print-config.js';
 import { healthcheckCommand } from './commands/healthcheck.js';
 import { MasterKeyError } from './crypto/master-key.js';
-import { startServer } from './server.js';
+import { startServer, type RunningServer } from './server.js';
+import { terminalLogStream } from './observability/terminal-log.js';
+import { ROOT_CREDENTIALS_FILE } from './data-folder/root-credentials.js';
 import { DataFolderBusyError } from './data-folder/lock.js';
 import { scrubCommand } from './commands/scrub.js';
 import { auditCommand } from './commands/audit-verify.js';
@@ -37,6 +40,9 @@ Options (each also read from the environment; flags win):
   --region R          region reported and signed against   SKLAD_REGION  (default us-east-1)
   --domain D          base domain for virtual-hosted-style SKLAD_DOMAIN  (bucket.D); path style always works
   --log-level L       fatal|error|warn|info|debug|trace    SKLAD_LOG_LEVEL (default info)
+  --log-format F      auto|json|pretty: auto writes short lines for a person when stdout is a terminal,
+                      JSON lines otherwise                 SKLAD_LOG_FORMAT (default auto)
+  --console on|off    the web console at /_sklad/console/  SKLAD_CONSOLE (default on)
   --upload-expiry-hours H  abort incomplete multipart uploads older than H hours
                            (0 = never)                     SKLAD_UPLOAD_EXPIRY_HOURS (default 168)
   --scrub-interval-hours H re-verify every stored object every H hours, throttled
@@ -92,6 +98,8 @@ async function serve(args: string[]): Promise<number> {
       region: { type: 'string' },
       domain: { type: 'string' },
       'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
+      console: { type: 'string' },
       'upload-expiry-hours': { type: 'string' },
       'scrub-interval-hours': { type: 'string' },
       'scrub-rate-mib': { type: 'string' },
@@ -128,17 +136,22 @@ async function serve(args: string[]): Promise<number> {
     process.stdout.write(formatEffectiveConfig(config, report));
     return 0;
   }
-  const log = pino({ level: config.logLevel });
+  const forPerson = config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stdout.isTTY === true);
+  const log = forPerson ? pino({ level: config.logLevel }, terminalLogStream(process.stdout)) : pino({ level: config.logLevel });
   for (const warning of report.warnings) log.warn(warning);
   const server = await startServer(config, log);
-  if (server.generatedSecret !== undefined) {
-    process.stdout.write(
-      `Generated root credentials (shown once; kept in ${config.dataDir}/root-credentials.json):\n` +
-        `  access key: ${server.rootAccessKey}\n  secret key: ${server.generatedSecret}\n`,
-    );
-  }
-  if (server.generatedMasterKeyFile !== undefined) {
-    process.stdout.write(`Generated a master key for encryption at rest: ${server.generatedMasterKeyFile} (back it up apart from the data)\n`);
+  if (forPerson) {
+    process.stdout.write(startBanner(config, server));
+  } else {
+    if (server.generatedSecret !== undefined) {
+      process.stdout.write(
+        `Generated root credentials (shown once; kept in ${config.dataDir}/root-credentials.json):\n` +
+          `  access key: ${server.rootAccessKey}\n  secret key: ${server.generatedSecret}\n`,
+      );
+    }
+    if (server.generatedMasterKeyFile !== undefined) {
+      process.stdout.write(`Generated a master key for encryption at rest: ${server.generatedMasterKeyFile} (back it up apart from the data)\n`);
+    }
   }
   process.stdout.write(`sklad listening on ${server.tls ? 'https' : 'http'}://${config.host}:${server.port}\n`);
   if (server.tls) process.on('SIGHUP', () => void server.reloadTls());
@@ -158,6 +171,26 @@ async function serve(args: string[]): Promise<number> {
     process.on('SIGTERM', stop);
   });
   return 0;
+}
+
+/** What a person starting sklad in a terminal needs first: where the console is and where the credentials are. */
+function startBanner(config: Config, server: RunningServer): string {
+  const credentials = config.rootAccessKey !== undefined ? 'from SKLAD_ACCESS_KEY / SKLAD_SECRET_KEY' : path.join(config.dataDir, ROOT_CREDENTIALS_FILE);
+  const lines = [
+    '',
+    `  sklad ${SKLAD_VERSION}`,
+    ...(config.console ? [`  Console       ${server.url}/_sklad/console/`] : []),
+    `  Credentials   ${credentials}`,
+    ...(server.generatedSecret !== undefined
+      ? [`                access key ${server.rootAccessKey}`, `                secret key ${server.generatedSecret}   (shown once)`]
+      : [`                access key ${server.rootAccessKey}`]),
+    `  S3 endpoint   ${server.url}`,
+    `  Data folder   ${config.dataDir}`,
+    ...(server.generatedMasterKeyFile !== undefined ? [`  Master key    ${server.generatedMasterKeyFile}   (generated: back it up apart from the data)`] : []),
+    '',
+    '',
+  ];
+  return lines.join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -10,6 +10,8 @@ export interface Config {
   /** Base domain for virtual-hosted-style requests (`bucket.DOMAIN`); path style always works. */
   domain?: string;
   logLevel: string;
+  /** `auto`: lines for a person when stdout is a terminal, JSON otherwise; or always `json` / `pretty`. */
+  logFormat: 'auto' | 'json' | 'pretty';
   /** Root credentials given by the operator; generated and kept in the data folder when absent. */
   rootAccessKey?: string;
   rootSecretKey?: string;
@@ -66,6 +68,8 @@ export interface ServeFlags {
   region?: string;
   domain?: string;
   'log-level'?: string;
+  'log-format'?: string;
+  console?: string;
   'upload-expiry-hours'?: string;
   'scrub-interval-hours'?: string;
   'scrub-rate-mib'?: string;

@@ -81,6 +81,7 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, report: Co
     region,
     domain: pick('domain', 'SKLAD_DOMAIN'),
     logLevel: pick('log-level', 'SKLAD_LOG_LEVEL') ?? 'info',
+    logFormat: (pick('log-format', 'SKLAD_LOG_FORMAT') ?? 'auto') as Config['logFormat'],
     rootAccessKey: accessKey,
     rootSecretKey: secretKey,
     shutdownGraceMs: parseNumber(pick('shutdown-grace-ms', 'SKLAD_SHUTDOWN_GRACE_MS') ?? '30000', 'shutdown-grace-ms'),

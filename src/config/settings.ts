@@ -24,6 +24,7 @@ export interface Setting {
 
 /** Node's timers and socket timeouts take at most a signed 32-bit millisecond count. */
 const MAX_MS = 2_147_483_647;
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const SETTINGS: readonly Setting[] = [
@@ -33,6 +34,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'region', field: 'region', env: 'SKLAD_REGION', flag: true, type: 'string' },
   { key: 'domain', field: 'domain', env: 'SKLAD_DOMAIN', flag: true, type: 'string' },
   { key: 'log-level', field: 'logLevel', env: 'SKLAD_LOG_LEVEL', flag: true, type: 'string', oneOf: LOG_LEVELS },
+  { key: 'log-format', field: 'logFormat', env: 'SKLAD_LOG_FORMAT', flag: true, type: 'string', oneOf: LOG_FORMATS },
   { key: 'access-key', field: 'rootAccessKey', env: 'SKLAD_ACCESS_KEY', flag: false, type: 'string' },
   { key: 'secret-key', field: 'rootSecretKey', env: 'SKLAD_SECRET_KEY', flag: false, type: 'string', secret: true },
   { key: 'tls-cert', field: 'tlsCertFile', env: 'SKLAD_TLS_CERT', flag: true, type: 'path' },
