@@ -16,6 +16,7 @@ import type { ConsoleEndpoint } from './console/endpoint.js';
 import { isAudited } from './audit/classify.js';
 import { auditEventFor, summarizeRequest } from './audit/request-summary.js';
 import type { AuditLog } from './audit/types.js';
+import type { RequestFeed } from './observability/request-feed.js';
 
 export interface AppDeps extends FrontEndDeps {
   operator?: OperatorEndpoints;
@@ -23,6 +24,8 @@ export interface AppDeps extends FrontEndDeps {
   admin?: AdminEndpoint;
   /** The web console under /_sklad/console (src/console/); absent means no console. */
   console?: ConsoleEndpoint;
+  /** Receives every finished request's summary (the console's live view); absent means none is kept. */
+  requestFeed?: Pick<RequestFeed, 'push'>;
   /** Receives every write, delete and denied request; absent means no audit trail (unit tests). */
   audit?: AuditLog;
 }
@@ -146,12 +149,15 @@ export function createRequestListener(deps: AppDeps): RequestListener {
       // The admin API and the console record their own events, with the action and target the request log cannot know.
       const audited = deps.audit !== undefined && op !== 'Admin' && op !== 'Console' && isAudited(readOnly, response.status, errorCode);
       const logged = deps.log.isLevelEnabled('info');
-      if (!audited && !logged) return;
+      // The console's own polling of the feed would only ever show itself: it is left out.
+      const fed = deps.requestFeed !== undefined && op !== 'Console';
+      if (!audited && !logged && !fed) return;
       // Built from what dispatch learned and the socket only: no header that could carry a secret.
       const summary = summarizeRequest(incoming, info, {
         requestId, op, readOnly, method, status: response.status, errorCode, bytesIn, bytesOut, ms: seconds * 1000, complete: outgoing.writableFinished,
       });
       if (logged) deps.log.info(summary, 'request');
+      if (fed) deps.requestFeed!.push(summary);
       const event = audited ? auditEventFor(summary) : undefined;
       if (event) deps.audit!.record(event);
     });

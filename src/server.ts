@@ -15,6 +15,7 @@ import { AccessControl } from './access/access-control.js';
 import { createAdminApi } from './admin/api.js';
 import { createConsole } from './console/endpoint.js';
 import { DEFAULT_ASSETS_DIR, loadAssets } from './console/static-assets.js';
+import { RequestFeed } from './observability/request-feed.js';
 import { SKLAD_VERSION } from './config/version.js';
 import { keyringSealer } from './identity/secret-seal.js';
 import { ConfigError, type Config } from './config/config.js';
@@ -184,6 +185,7 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
     startedAt: new Date(),
     log,
   });
+  const requestFeed = config.console ? new RequestFeed() : undefined;
   const webConsole = config.console
     ? createConsole({
         frontEnd,
@@ -195,6 +197,8 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
         audit,
         metrics: metrics.registry,
         assets: await loadAssets(DEFAULT_ASSETS_DIR),
+        auditDir: config.audit ? config.auditDir : undefined,
+        requestFeed,
         region: config.region,
         domain: config.domain,
         log,
@@ -205,6 +209,7 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
     audit,
     admin,
     console: webConsole,
+    requestFeed,
     operator: {
       metrics,
       dataDir: config.dataDir,

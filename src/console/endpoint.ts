@@ -25,7 +25,9 @@ import { CONSOLE_PREFIX } from './paths.js';
 import { isSafeMethod, isSecure, sameOrigin, tokenMatches } from './request-guard.js';
 import { SessionStore, type Session } from './session-store.js';
 import { SECURITY_HEADERS, type ConsoleAssets } from './static-assets.js';
-import type { AccessCheckRequest, AccessCheckView, ConsoleErrorDocument, LoginRequest, PresignRequest, PresignView, SessionView } from './wire.js';
+import { recentAuditRecords, verifyChain } from './audit-reader.js';
+import type { RequestFeed } from '../observability/request-feed.js';
+import type { AccessCheckRequest, AccessCheckView, AuditFilter, ConsoleErrorDocument, LoginRequest, PresignRequest, PresignView, SessionView } from './wire.js';
 
 export { CONSOLE_PREFIX } from './paths.js';
 
@@ -43,6 +45,10 @@ export interface ConsoleDeps {
   region: string;
   domain?: string;
   log: Logger;
+  /** The audit log's folder; absent when auditing is off. */
+  auditDir?: string;
+  /** Recent requests for the live view. */
+  requestFeed?: RequestFeed;
   sessions?: SessionStore;
   limiter?: LoginLimiter;
 }
@@ -259,6 +265,39 @@ export function createConsole(deps: ConsoleDeps): ConsoleEndpoint {
     return json(200, await metricsSnapshot(deps.metrics));
   };
 
+  const auditLog = async (session: Session, query: string): Promise<S3Response> => {
+    if (!(await deps.access.allowsAdmin(session.principal, 'admin:GetAuditLog', '*'))) {
+      throw new ConsoleError(403, 'AccessDenied', 'You are not allowed to read the audit log.');
+    }
+    if (deps.auditDir === undefined) throw new ConsoleError(404, 'NotFound', 'The audit log is switched off on this server.');
+    const q = new URLSearchParams(query.replace(/^\?/, ''));
+    const result = q.get('result');
+    const filter: AuditFilter = {
+      action: q.get('action') || undefined,
+      user: q.get('user') || undefined,
+      bucket: q.get('bucket') || undefined,
+      result: result === 'success' || result === 'failure' ? result : undefined,
+    };
+    const limit = Math.min(500, Math.max(1, Number(q.get('limit')) || 100));
+    return json(200, { records: await recentAuditRecords(deps.auditDir, filter, limit) });
+  };
+
+  const auditChain = async (session: Session): Promise<S3Response> => {
+    if (!(await deps.access.allowsAdmin(session.principal, 'admin:GetAuditLog', '*'))) {
+      throw new ConsoleError(403, 'AccessDenied', 'You are not allowed to read the audit log.');
+    }
+    if (deps.auditDir === undefined) throw new ConsoleError(404, 'NotFound', 'The audit log is switched off on this server.');
+    return json(200, await verifyChain(deps.auditDir));
+  };
+
+  const requests = async (session: Session, query: string): Promise<S3Response> => {
+    if (!(await deps.access.allowsAdmin(session.principal, 'admin:GetInfo', '*'))) {
+      throw new ConsoleError(403, 'AccessDenied', 'You are not allowed to watch the server’s requests.');
+    }
+    const after = Number(new URLSearchParams(query.replace(/^\?/, '')).get('after')) || 0;
+    return json(200, { requests: deps.requestFeed?.after(after) ?? [] });
+  };
+
   /** Hands the request to S3 dispatch as the session's principal; S3 errors propagate to app.ts as for any S3 request. */
   const s3 = async (incoming: IncomingMessage, requestId: string, info: RequestInfo, rest: string, query: string, principal: Principal): Promise<S3Response> => {
     incoming.url = `/${rest}${query}`;
@@ -283,6 +322,9 @@ export function createConsole(deps: ConsoleDeps): ConsoleEndpoint {
     if (path === '/presign' && method === 'POST') return { response: await presign(incoming, session), via: 'Console' };
     if (path === '/access-check' && method === 'POST') return { response: await accessCheck(incoming, session), via: 'Console' };
     if (path === '/metrics' && method === 'GET') return { response: await metrics(session), via: 'Console' };
+    if (path === '/audit' && method === 'GET') return { response: await auditLog(session, query), via: 'Console' };
+    if (path === '/audit/verify' && method === 'GET') return { response: await auditChain(session), via: 'Console' };
+    if (path === '/requests' && method === 'GET') return { response: await requests(session, query), via: 'Console' };
     if (path.startsWith('/s3/')) {
       return { response: await s3(incoming, requestId, info, path.slice('/s3/'.length), query, session.principal), via: 'S3' };
     }

@@ -1,5 +1,6 @@
 // The JSON documents between the console's front end and its API. Type-only: the front end imports it too,
 // so both ends agree at compile time.
+import type { AuditPrincipal } from '../audit/types.js';
 
 export interface ConsoleErrorDocument {
   error: { code: string; message: string };
@@ -70,4 +71,42 @@ export interface MetricsSnapshot {
   scrubLastFinishedAt?: string;
   scrubLastObjects?: number;
   scrubLastDamaged?: number;
+}
+
+export interface AuditFilter {
+  action?: string;
+  user?: string;
+  bucket?: string;
+  result?: 'success' | 'failure';
+}
+
+export type { AuditRecord } from '../audit/types.js';
+
+/** `sklad audit verify` over every audit file, as the console shows it (file names only, not server paths). */
+export interface AuditChainView {
+  ok: boolean;
+  files: number;
+  records: number;
+  lastSeq?: number;
+  lastHash?: string;
+  warnings: { file: string; line: number; seq?: number; message: string }[];
+  error?: { file: string; line: number; seq?: number; message: string };
+}
+
+/** One finished request in the live view (the request log's summary, which carries no secret). */
+export interface RequestView {
+  seq: number;
+  at: string;
+  requestId: string;
+  op?: string;
+  method: string;
+  bucket?: string;
+  key?: string;
+  status: number;
+  errorCode?: string;
+  bytesIn: number;
+  bytesOut: number;
+  ms: number;
+  principal: AuditPrincipal;
+  sourceIp?: string;
 }

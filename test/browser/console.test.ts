@@ -273,6 +273,31 @@ describe('web console in a browser', () => {
     await shot(page, 'server');
   });
 
+  it('shows requests as they happen and the audit log with its chain check', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Activity' }).click();
+    await page.getByTestId('live-requests').getByRole('cell', { name: 'PutObject', exact: true }).first().waitFor();
+    await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'while-watching.txt', Body: 'x' }));
+    await page.getByTestId('live-requests').getByRole('cell', { name: 'photos/while-watching.txt' }).waitFor();
+    // Audit records reach the file within the sync interval (a second by default).
+    await expect
+      .poll(async () => {
+        await page.getByRole('button', { name: 'Search', exact: true }).click();
+        return page.getByTestId('audit-records').textContent();
+      }, { timeout: 10_000 })
+      .toContain('console:Login');
+    await page.getByLabel('Action', { exact: true }).fill('CreateBucket');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    // Root's bucket, and alice's refused attempt.
+    await expect.poll(() => page.getByTestId('audit-records').locator('tbody tr').count()).toBe(2);
+    const rows = await page.getByTestId('audit-records').locator('tbody tr').allTextContents();
+    expect(rows.find((r) => r.includes('alice'))).toContain('Failure');
+    expect(rows.find((r) => r.includes('root'))).toContain('Success');
+    await page.getByRole('button', { name: 'Verify the chain' }).click();
+    await expect.poll(() => page.getByTestId('chain').textContent()).toContain('The hash chain is intact');
+    await expectAccessible(page, 'activity and audit log');
+    await shot(page, 'activity');
+  });
+
   it('signs out: the session is gone', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in to sklad' }).waitFor();

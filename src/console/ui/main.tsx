@@ -6,6 +6,7 @@ import { currentSession, signOut, whenSignedOut } from './api';
 import { useHash } from './common';
 import { I18nContext, initialLang, LANG_NAMES, LANGS, makeI18n, rememberLang, type I18n, type Lang } from './i18n';
 import { AccessCheckView } from './views/access-check';
+import { ActivityView } from './views/activity';
 import { BucketView } from './views/bucket';
 import { BucketsView } from './views/buckets';
 import { LoginView } from './views/login';
@@ -41,6 +42,8 @@ function Route({ hash, session }: { hash: string; session: SessionView }) {
       return <AccessCheckView session={session} />;
     case 'server':
       return <ServerView />;
+    case 'activity':
+      return <ActivityView />;
     default:
       return <BucketsView />;
   }
@@ -100,6 +103,7 @@ function App() {
           {link('users', t('navUsers'))}
           {link('check', t('navCheck'))}
           {link('server', t('navServer'))}
+          {link('activity', t('navActivity'))}
         </nav>
         <span class="who">
           {t('signedInAs')} <strong data-testid="who">{session.user}</strong>
