@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetBucketPolicyCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetBucketPolicyCommand, GetObjectCommand, HeadBucketCommand, ListMultipartUploadsCommand, ListPartsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { axeViolations, launchBrowser, watchProblems } from '../support/browser.js';
 import { ACCESS_KEY, SECRET_KEY, startTestServer, type TestServer } from '../support/server.js';
@@ -134,6 +134,46 @@ describe('web console in a browser', () => {
     // Three 8 MiB parts: a multipart ETag.
     expect(stored.ETag).toMatch(/-3"$/);
     await page.getByRole('cell', { name: 'big.bin', exact: true }).waitFor();
+  }, 60_000);
+
+  it('resumes a multipart upload after a page reload, sending only the missing parts', async () => {
+    // 16 MiB + 1 byte: two 8 MiB parts and a one-byte third that finishes at once.
+    const body = Buffer.alloc(16 * MiB + 1, 0x5a);
+    const folder = await mkdtemp(path.join(tmpdir(), 'sklad-console-resume-'));
+    const file = path.join(folder, 'resume.bin');
+    await writeFile(file, body);
+    const cdp = await rootContext.newCDPSession(page);
+    try {
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 2 * MiB });
+      await page.getByTestId('upload-files').setInputFiles(file);
+      let uploadId = '';
+      await expect
+        .poll(async () => {
+          const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: 'photos' }));
+          uploadId = uploads.Uploads?.find((u) => u.Key === 'resume.bin')?.UploadId ?? '';
+          if (uploadId === '') return 0;
+          return (await s3.send(new ListPartsCommand({ Bucket: 'photos', Key: 'resume.bin', UploadId: uploadId }))).Parts?.length ?? 0;
+        }, { timeout: 10_000 })
+        .toBe(1);
+      await page.reload();
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+      // The interrupted upload is listed, and picking the same file again continues it.
+      await page.getByRole('region', { name: 'Incomplete multipart uploads' }).getByText('resume.bin').waitFor();
+      const sent: string[] = [];
+      page.on('request', (r) => {
+        if (r.url().includes('/api/s3/photos/resume.bin')) sent.push(`${r.method()} ${new URL(r.url()).search}`);
+      });
+      await page.getByTestId('upload-files').setInputFiles(file);
+      await page.locator('.uploads li[data-state=done]').waitFor({ timeout: 30_000 });
+      expect(sent.filter((r) => r.startsWith('PUT ')).map((r) => /partNumber=(\d+)/.exec(r)?.[1]).sort()).toEqual(['1', '2']);
+      expect(sent.some((r) => r.startsWith('POST ?uploads'))).toBe(false);
+      expect(sent.some((r) => r.includes(`uploadId=${encodeURIComponent(uploadId)}`))).toBe(true);
+      const stored = await s3.send(new GetObjectCommand({ Bucket: 'photos', Key: 'resume.bin' }));
+      expect(sha256(await stored.Body!.transformToByteArray())).toBe(sha256(body));
+    } finally {
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 }).catch(() => {});
+      await rm(folder, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('browses folders, searches by prefix and previews text and JSON, never HTML', async () => {
