@@ -1,11 +1,13 @@
 // The web console's server side over plain HTTP, as a browser and as an attacker would call it: sign-in and its
 // cookie, sessions that end, CSRF and origin checks, rate limits, no CORS, the asset headers, requests running
 // as the signed-in principal, and the audit trail of sign-ins.
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
+import { makeCertificate } from '../support/certificates.js';
 import { ConsoleClient, CONSOLE, setCookieValue } from '../support/console-client.js';
 import { ACCESS_KEY, SECRET_KEY, startTestServer, type TestServer } from '../support/server.js';
 import { createUser, type TestUser } from '../support/users.js';
@@ -248,6 +250,39 @@ describe('web console switched off', () => {
       expect(body).toContain('<Error>');
     } finally {
       await t.cleanup();
+    }
+  });
+});
+
+describe('web console over TLS', () => {
+  it('marks the session cookie Secure with the __Host- prefix, and reads it back only under that name', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'sklad-console-tls-'));
+    const cert = await makeCertificate();
+    await writeFile(path.join(dir, 'cert.pem'), cert.cert);
+    await writeFile(path.join(dir, 'key.pem'), cert.key, { mode: 0o600 });
+    const t = await startTestServer({ env: { SKLAD_TLS_CERT: path.join(dir, 'cert.pem'), SKLAD_TLS_KEY: path.join(dir, 'key.pem') } });
+    const dispatcher = new Agent({ connect: { ca: cert.cert } });
+    try {
+      const origin = `https://127.0.0.1:${t.server.port}`;
+      const send = async (method: string, route: string, headers: Record<string, string>, body?: string) => {
+        const res = await request(`${origin}${CONSOLE}${route}`, { method: method as 'GET', headers, body, dispatcher });
+        return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
+      };
+      const login = await send('POST', '/api/login', { origin, 'content-type': 'application/json' }, JSON.stringify({ accessKeyId: ACCESS_KEY, secretKey: SECRET_KEY }));
+      expect(login.status).toBe(200);
+      const cookie = String(login.headers['set-cookie']);
+      expect(cookie).toMatch(/^__Host-sklad_session=[\w-]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/);
+      const id = cookie.split(';')[0]!.split('=')[1]!;
+      expect((await send('GET', '/api/session', { cookie: `__Host-sklad_session=${id}` })).status).toBe(200);
+      // The plain-HTTP name is not honoured over TLS.
+      expect((await send('GET', '/api/session', { cookie: `sklad_session=${id}` })).status).toBe(401);
+      // An http:// Origin is another origin than the https:// console.
+      const crossScheme = await send('POST', '/api/logout', { cookie: `__Host-sklad_session=${id}`, origin: `http://127.0.0.1:${t.server.port}`, 'x-sklad-csrf': JSON.parse(login.body).csrfToken });
+      expect(crossScheme.status).toBe(403);
+    } finally {
+      await dispatcher.close();
+      await t.cleanup();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
