@@ -25,7 +25,7 @@ export interface AppDeps extends FrontEndDeps {
   /** The web console under /_sklad/console (src/console/); absent means no console. */
   console?: ConsoleEndpoint;
   /** Receives every finished request's summary (the console's live view); absent means none is kept. */
-  requestFeed?: Pick<RequestFeed, 'push'>;
+  requestFeed?: Pick<RequestFeed, 'push' | 'watched'>;
   /** Receives every write, delete and denied request; absent means no audit trail (unit tests). */
   audit?: AuditLog;
 }
@@ -150,7 +150,7 @@ export function createRequestListener(deps: AppDeps): RequestListener {
       const audited = deps.audit !== undefined && op !== 'Admin' && op !== 'Console' && isAudited(readOnly, response.status, errorCode);
       const logged = deps.log.isLevelEnabled('info');
       // The console's own polling of the feed would only ever show itself: it is left out.
-      const fed = deps.requestFeed !== undefined && op !== 'Console';
+      const fed = deps.requestFeed !== undefined && op !== 'Console' && deps.requestFeed.watched();
       if (!audited && !logged && !fed) return;
       // Built from what dispatch learned and the socket only: no header that could carry a secret.
       const summary = summarizeRequest(incoming, info, {

@@ -197,6 +197,7 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
         audit,
         metrics: metrics.registry,
         assets: await loadAssets(DEFAULT_ASSETS_DIR),
+        dataDir: config.dataDir,
         auditDir: config.audit ? config.auditDir : undefined,
         requestFeed,
         region: config.region,

@@ -45,6 +45,8 @@ export interface ConsoleDeps {
   region: string;
   domain?: string;
   log: Logger;
+  /** The data folder, whose file system's free space the status shows. */
+  dataDir?: string;
   /** The audit log's folder; absent when auditing is off. */
   auditDir?: string;
   /** Recent requests for the live view. */
@@ -262,7 +264,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleEndpoint {
       throw new ConsoleError(403, 'AccessDenied', 'You are not allowed to see the server status.');
     }
     if (deps.metrics === undefined) throw new ConsoleError(404, 'NotFound', 'This server keeps no metrics.');
-    return json(200, await metricsSnapshot(deps.metrics));
+    return json(200, await metricsSnapshot(deps.metrics, deps.dataDir));
   };
 
   const auditLog = async (session: Session, query: string): Promise<S3Response> => {

@@ -1,5 +1,6 @@
 // The server's own counters (the prom-client registry behind /metrics) reduced to the few totals the console
 // charts, so watching the server needs no Prometheus.
+import { statfs } from 'node:fs/promises';
 import type { Registry } from 'prom-client';
 import type { MetricsSnapshot } from './wire.js';
 
@@ -8,7 +9,18 @@ interface JsonMetric {
   values: { value: number; labels: Record<string, string | number>; metricName?: string }[];
 }
 
-export async function metricsSnapshot(registry: Registry): Promise<MetricsSnapshot> {
+/** Size and free space of the file system at `dir`, or undefined when it cannot be read. */
+async function diskOf(dir: string | undefined): Promise<MetricsSnapshot['disk']> {
+  if (dir === undefined) return undefined;
+  try {
+    const s = await statfs(dir);
+    return { totalBytes: s.blocks * s.bsize, freeBytes: s.bavail * s.bsize };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function metricsSnapshot(registry: Registry, dataDir?: string): Promise<MetricsSnapshot> {
   const metrics = (await registry.getMetricsAsJSON()) as unknown as JsonMetric[];
   const byName = new Map(metrics.map((m) => [m.name, m]));
   const sum = (name: string, keep: (labels: Record<string, string | number>, metricName?: string) => boolean = () => true): number =>
@@ -32,5 +44,6 @@ export async function metricsSnapshot(registry: Registry): Promise<MetricsSnapsh
     scrubLastFinishedAt: lastFinished === undefined || lastFinished === 0 ? undefined : new Date(lastFinished * 1000).toISOString(),
     scrubLastObjects: single('sklad_scrub_last_objects'),
     scrubLastDamaged: single('sklad_scrub_last_damaged'),
+    disk: await diskOf(dataDir),
   };
 }

@@ -71,6 +71,8 @@ export interface MetricsSnapshot {
   scrubLastFinishedAt?: string;
   scrubLastObjects?: number;
   scrubLastDamaged?: number;
+  /** The file system holding the data folder. */
+  disk?: { totalBytes: number; freeBytes: number };
 }
 
 export interface AuditFilter {

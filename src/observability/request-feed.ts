@@ -9,11 +9,23 @@ export interface FeedEntry extends RequestSummary {
   at: string;
 }
 
+/** How long after the last read the feed keeps collecting: nobody watching costs nothing per request. */
+const WATCH_MS = 60_000;
+
 export class RequestFeed {
   readonly #entries: FeedEntry[] = [];
   #seq = 0;
+  #lastRead = Number.NEGATIVE_INFINITY;
 
-  constructor(readonly capacity = 500) {}
+  constructor(
+    readonly capacity = 500,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Whether someone read the feed lately; requests are summarised for it only then. */
+  watched(): boolean {
+    return this.clock() - this.#lastRead < WATCH_MS;
+  }
 
   push(summary: RequestSummary): void {
     this.#entries.push({ ...summary, seq: ++this.#seq, at: new Date().toISOString() });
@@ -22,6 +34,7 @@ export class RequestFeed {
 
   /** Entries after `seq`, oldest first, at most `limit` of the newest. */
   after(seq: number, limit = 200): FeedEntry[] {
+    this.#lastRead = this.clock();
     const fresh = this.#entries.filter((e) => e.seq > seq);
     return fresh.slice(-limit);
   }

@@ -168,6 +168,9 @@ export const ru: Messages = {
   chartOut: 'Отправлено',
   inFlight: 'Выполняется',
   totalRequests: 'Запросов с запуска',
+  dataDisk: 'Диск папки данных',
+  diskFree: 'Свободно {free} из {total}',
+  diskUsed: 'Занято места на диске',
   integrity: 'Целостность',
   lastScrub: 'Последняя проверка завершена',
 

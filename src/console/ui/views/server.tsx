@@ -98,6 +98,19 @@ export function ServerView() {
               {t('inFlight')}: {number(last.inFlight)} · {t('totalRequests')}: {number(last.requests)}
             </p>
           </Section>
+          {last.disk && (
+            <Section title={t('dataDisk')} id="disk">
+              <p>
+                {t('diskFree', { free: bytes(last.disk.freeBytes), total: bytes(last.disk.totalBytes) })}
+              </p>
+              <progress
+                max={last.disk.totalBytes}
+                value={last.disk.totalBytes - last.disk.freeBytes}
+                aria-label={t('diskUsed')}
+                class="wide"
+              />
+            </Section>
+          )}
           <Section title={t('integrity')} id="integrity">
             <dl class="facts">
               <dt>{t('lastScrub')}</dt>
