@@ -175,6 +175,23 @@ describe('web console: sessions, CSRF and access', () => {
     expect((await self.send('POST', '/api/access-check', { json: { user: 'someone', action: 's3:ListBucket', bucket: 'console-data' } })).status).toBe(403);
   });
 
+  it('lets a user whose policy allows it manage its own keys, and no one else’s', async () => {
+    const self = await createUser(t, 'keeper', {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['admin:GetUser', 'admin:CreateAccessKey', 'admin:DeleteAccessKey'], Resource: 'arn:aws:iam::sklad:user/${aws:username}' }],
+    });
+    const c = new ConsoleClient(t.endpoint);
+    await c.login(self.accessKeyId, self.secretKey);
+    expect((await c.send('GET', '/api/admin/users/keeper')).json.accessKeys).toHaveLength(1);
+    const made = await c.send('POST', '/api/admin/users/keeper/keys');
+    expect(made.status).toBe(201);
+    expect(made.json.secretKey).toMatch(/\S{20,}/);
+    expect(made.headers['cache-control']).toBe('no-store');
+    expect((await c.send('DELETE', `/api/admin/keys/${made.json.accessKeyId}`)).status).toBe(204);
+    expect((await c.send('POST', '/api/admin/users/reader/keys')).status).toBe(403);
+    expect((await c.send('GET', '/api/admin/users')).status).toBe(403);
+  });
+
   it('ends the sessions of a disabled key or user at their next request', async () => {
     const user = await createUser(t, 'leaver', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }] });
     const c = new ConsoleClient(t.endpoint);
