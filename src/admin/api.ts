@@ -99,7 +99,7 @@ export function createAdminApi(deps: AdminDeps): AdminEndpoint {
       // The web console hands over its session's principal; its body is protected by the session, not a signature.
       const auth: { principal: Principal; payload: PayloadMode } = preauthenticated
         ? { principal: preauthenticated, payload: { kind: 'unsigned' } }
-        : await authenticateAdmin(incoming, { region: deps.settings.region, credentials: deps.credentials });
+        : await authenticateAdmin(incoming, { region: deps.settings.signingRegion, credentials: deps.credentials });
       principal = auth.principal;
       if (info) info.principal = principal;
       resource = await route.resource(match.params, deps);

@@ -21,7 +21,8 @@ describe('terminal output', () => {
     try {
       const banner = child.output().slice(child.output().indexOf('\n  sklad ') + 1);
       expect(banner).toMatch(new RegExp(`^  sklad \\S+\\n  Console +${child.url.replace(/[.]/g, '\\.')}/_sklad/console/\\n  Credentials +${path.join(data, 'root-credentials.json').replace(/[.]/g, '\\.')}\\n`));
-      expect(banner).toMatch(/secret key \S{20,} +\(shown once\)/);
+      // Piped output is kept and read by others: a generated secret is shown on a real terminal only.
+      expect(banner).toContain('secret key in the credentials file (not printed: stdout is not a terminal)');
       await (await fetch(`${child.url}/missing-bucket/key.txt`)).text();
       const line = await child.waitForOutput(/^\d\d:\d\d:\d\d 404 GET GetObject missing-bucket\/key\.txt \S+ms anonymous NoSuchBucket$/m);
       expect(line[0]).not.toContain('{');

@@ -225,7 +225,21 @@ CREATE TRIGGER ${table}_count_update AFTER UPDATE OF size, delete_marker ON ${ta
 END;`).join('\n')}
 `;
 
-export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6];
+/*
+ * Step 7: user names are unique regardless of case, as IAM's are (user names are ASCII, so NOCASE folds them
+ * all). A trigger rather than a unique index, so that a database already holding two names that differ only in
+ * case still opens: both keep working and no new one can be added beside them.
+ */
+const step7 = `
+CREATE INDEX users_by_folded_name ON users (name COLLATE NOCASE);
+CREATE TRIGGER users_name_unique_nocase BEFORE INSERT ON users
+WHEN EXISTS (SELECT 1 FROM users WHERE name = NEW.name COLLATE NOCASE)
+BEGIN
+  SELECT RAISE(ABORT, 'a user with this name in another case already exists');
+END;
+`;
+
+export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6, step7];
 
 /** Brings the schema up to date; each step commits together with its user_version bump. */
 export function migrate(db: Database.Database): void {
