@@ -176,6 +176,23 @@ describe('web console in a browser', () => {
     }
   }, 60_000);
 
+  it('uploads a whole folder, keeping its structure in the keys', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'sklad-console-folder-'));
+    const root = path.join(folder, 'album');
+    await mkdir(path.join(root, 'day1'), { recursive: true });
+    await writeFile(path.join(root, 'cover.txt'), 'cover');
+    await writeFile(path.join(root, 'day1', 'note.txt'), 'note');
+    try {
+      await page.getByTestId('upload-folder').setInputFiles(root);
+      await expect.poll(() => page.locator('.uploads li[data-state=done]').getByText(/^album\//).count()).toBe(2);
+      const note = await s3.send(new GetObjectCommand({ Bucket: 'photos', Key: 'album/day1/note.txt' }));
+      expect(await note.Body!.transformToString()).toBe('note');
+      await page.getByRole('link', { name: /album\// }).waitFor();
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
   it('browses folders, searches by prefix and previews text and JSON, never HTML', async () => {
     await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'docs/readme.txt', Body: 'read me', ContentType: 'text/plain' }));
     await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'docs/data.json', Body: '{"a":[1,2]}', ContentType: 'application/json' }));

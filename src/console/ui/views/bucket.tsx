@@ -168,6 +168,7 @@ export function BucketView({ bucket, prefix }: { bucket: string; prefix: string 
                   }}
                   type="file"
                   class="visually-hidden"
+                  data-testid="upload-folder"
                   onChange={() => picked(folderInput.current)}
                 />
               </label>
