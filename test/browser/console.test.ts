@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetBucketPolicyCommand, GetObjectCommand, HeadBucketCommand, ListMultipartUploadsCommand, ListPartsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, GetBucketPolicyCommand, GetObjectCommand, HeadBucketCommand, ListMultipartUploadsCommand, ListPartsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { axeViolations, launchBrowser, watchProblems } from '../support/browser.js';
 import { ACCESS_KEY, SECRET_KEY, startTestServer, type TestServer } from '../support/server.js';
@@ -170,6 +170,14 @@ describe('web console in a browser', () => {
       expect(sent.some((r) => r.includes(`uploadId=${encodeURIComponent(uploadId)}`))).toBe(true);
       const stored = await s3.send(new GetObjectCommand({ Bucket: 'photos', Key: 'resume.bin' }));
       expect(sha256(await stored.Body!.transformToByteArray())).toBe(sha256(body));
+      // An abandoned upload is listed after a reload and can be aborted from the page.
+      const abandoned = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'photos', Key: 'abandoned.bin' }));
+      await page.reload();
+      const incomplete = page.getByRole('region', { name: 'Incomplete multipart uploads' });
+      await incomplete.getByRole('listitem').filter({ hasText: 'abandoned.bin' }).getByRole('button', { name: 'Abort' }).click();
+      await expect
+        .poll(async () => (await s3.send(new ListMultipartUploadsCommand({ Bucket: 'photos' }))).Uploads?.some((u) => u.UploadId === abandoned.UploadId) ?? false)
+        .toBe(false);
     } finally {
       await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 }).catch(() => {});
       await rm(folder, { recursive: true, force: true });

@@ -91,6 +91,26 @@ describe('web console: sessions, CSRF and access', () => {
     expect(unknown.headers['set-cookie']).toBeUndefined();
   });
 
+  it('answers malformed console requests with a 4xx, never a server error', async () => {
+    const c = new ConsoleClient(t.endpoint);
+    const notJson = await c.send('POST', '/api/login', { body: '{"accessKeyId":', headers: { 'content-type': 'application/json' }, csrf: null });
+    expect(notJson.status).toBe(400);
+    expect(notJson.json.error.code).toBe('InvalidInput');
+    expect((await c.send('POST', '/api/login', { json: { accessKeyId: 5, secretKey: [] }, csrf: null })).status).toBe(400);
+    expect((await c.send('POST', '/api/login', { json: null, csrf: null })).status).toBe(400);
+    expect((await c.send('POST', '/api/login', { body: 'x'.repeat(64 * 1024), csrf: null })).status).toBe(413);
+    expect((await c.send('GET', '/api/login')).status).toBe(405);
+    await c.login(ACCESS_KEY, SECRET_KEY);
+    expect((await c.send('POST', '/api/presign', { json: { bucket: 'console-data', key: 'k', expiresSeconds: 'soon' } })).status).toBe(400);
+    expect((await c.send('POST', '/api/presign', { json: { bucket: 'no-such-bucket', key: 'k', expiresSeconds: 60 } })).status).toBe(404);
+    expect((await c.send('POST', '/api/access-check', { json: { user: 'nobody', action: 's3:GetObject', bucket: 'console-data' } })).status).toBe(404);
+    expect((await c.send('GET', '/api/nothing-here')).status).toBe(404);
+    const badName = await c.send('GET', '/api/s3/Not_A_Valid_Bucket');
+    expect(badName.status).toBe(404);
+    expect(badName.body).toContain('<Code>NoSuchBucket</Code>');
+    expect((await c.send('GET', '/api/audit?limit=-5&result=maybe')).status).toBe(200);
+  });
+
   it('refuses sign-in from another site', async () => {
     const c = new ConsoleClient(t.endpoint);
     expect((await c.login(ACCESS_KEY, SECRET_KEY, { origin: 'http://evil.example' })).status).toBe(403);

@@ -70,14 +70,20 @@ export function BucketSettings({ bucket }: { bucket: string }) {
     );
   };
   useEffect(load, [bucket]);
-  const preset = currentPreset(bucket, policy);
-  const applyPreset = (p: Preset): Promise<boolean> =>
-    run(async () => {
+  // The choice shows at once; if saving it fails, the saved policy's preset shows again.
+  const [chosen, setChosen] = useState<Preset | undefined>(undefined);
+  const preset = chosen ?? currentPreset(bucket, policy);
+  const applyPreset = async (p: Preset): Promise<boolean> => {
+    setChosen(p);
+    const ok = await run(async () => {
       const doc = presetPolicy(bucket, p);
       if (doc === undefined) await deleteBucketPolicy(bucket);
       else await putBucketPolicy(bucket, doc);
       setPolicy(doc);
     });
+    setChosen(undefined);
+    return ok;
+  };
   const savePolicy = (text: string): Promise<boolean> =>
     run(async () => {
       if (text.trim() === '') await deleteBucketPolicy(bucket);
