@@ -7,17 +7,19 @@ import { pipeline } from 'node:stream/promises';
 import type { Http2Bindings, HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
+import { corsResponseHeaders, preflightResponse } from './http/cors.js';
 import { dispatch, type FrontEndDeps, type RequestInfo } from './http/dispatch.js';
 import { errorResponse, toS3Error } from './http/error-response.js';
 import { countReceivedBytes } from './http/received-bytes.js';
 import { operatorResponse, type OperatorEndpoints } from './observability/endpoints.js';
 import type { S3Response } from './s3/respond.js';
 import type { AdminEndpoint } from './admin/api.js';
-import type { ConsoleEndpoint } from './console/endpoint.js';
+import type { ConsoleAnswer, ConsoleEndpoint } from './console/endpoint.js';
 import { isAudited } from './audit/classify.js';
 import { auditEventFor, summarizeRequest } from './audit/request-summary.js';
 import type { AuditLog } from './audit/types.js';
 import type { RequestFeed } from './observability/request-feed.js';
+import type { WebsiteListener } from './website/endpoint.js';
 
 export interface AppDeps extends FrontEndDeps {
   operator?: OperatorEndpoints;
@@ -29,6 +31,8 @@ export interface AppDeps extends FrontEndDeps {
   requestFeed?: Pick<RequestFeed, 'push' | 'watched'>;
   /** Receives every write, delete and denied request; absent means no audit trail (unit tests). */
   audit?: AuditLog;
+  /** The website endpoint, which answers requests whose Host is `bucket.WEBSITE_DOMAIN` on this port too. */
+  website?: WebsiteListener;
 }
 
 function declaredBytes(headers: Record<string, unknown>, name: string): number {
@@ -91,7 +95,8 @@ export type FetchHandler = (request: Request, env: HttpBindings | Http2Bindings)
 export function createApp(deps: AppDeps): FetchHandler {
   const listener = createRequestListener(deps);
   const run = async ({ incoming, outgoing }: HttpBindings): Promise<Response> => {
-    await listener(incoming, outgoing).catch((err: unknown) => {
+    const serve = deps.website?.claims(incoming.headers.host) ? deps.website : listener;
+    await serve(incoming, outgoing).catch((err: unknown) => {
       // The listener answers every error it can; what escapes it happened after the response had started,
       // so all that is left is to cut the connection.
       deps.log.error({ err }, 'request failed after its response had started');
@@ -119,21 +124,32 @@ export function createRequestListener(deps: AppDeps): RequestListener {
     const info: RequestInfo = {};
     let response: S3Response;
     let errorCode: string | undefined;
+    let consoleAnswer: ConsoleAnswer | undefined;
     deps.operator?.metrics.requestStarted();
     try {
       const operator = deps.operator && (await operatorResponse(incoming, deps.operator));
       if (operator) [op, readOnly] = ['Operator', true];
       const fromConsole = operator === undefined && deps.console ? await deps.console(incoming, requestId, info) : undefined;
+      consoleAnswer = fromConsole;
       // The console's S3 requests are S3 requests: dispatch names their operation in `info`, as for signed ones.
       if (fromConsole && fromConsole.via !== 'S3') op = fromConsole.via;
       const admin = operator === undefined && fromConsole === undefined && deps.admin ? await deps.admin(incoming, requestId, info) : undefined;
       if (admin) op = 'Admin';
-      response = operator ?? fromConsole?.response ?? admin ?? (await dispatch(incoming, requestId, deps, info));
+      // A CORS preflight is not an S3 operation: no signature, answered from the bucket's CORS rules.
+      if (!operator && !fromConsole && !admin && method === 'OPTIONS') [op, readOnly] = ['PreflightRequest', true];
+      if (fromConsole?.errorCode !== undefined) errorCode = fromConsole.errorCode;
+      response =
+        operator ??
+        fromConsole?.response ??
+        admin ??
+        (method === 'OPTIONS' ? await preflightResponse(incoming, deps.index, deps.settings.domain, info) : await dispatch(incoming, requestId, deps, info));
     } catch (error) {
       const failure = toS3Error(error, deps.log, requestId);
       errorCode = failure.code;
       response = errorResponse(failure, method, rawPath(incoming), requestId);
     }
+    // Console paths never answer with CORS headers, whatever the bucket a console request touched allows.
+    if (method !== 'OPTIONS' && consoleAnswer === undefined) Object.assign(response.headers, await corsResponseHeaders(incoming, info.bucket, deps.index));
     const stamp = (res: S3Response): S3Response => {
       res.headers['x-amz-request-id'] = requestId;
       res.headers['x-amz-id-2'] = requestId;

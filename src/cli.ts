@@ -41,6 +41,9 @@ Options (each also read from the environment; flags win):
   --region R          the region signatures must name      SKLAD_REGION  (default: none, so any signed
                       region is accepted and buckets are created in us-east-1)
   --domain D          base domain for virtual-hosted-style SKLAD_DOMAIN  (bucket.D); path style always works
+  --website-port N    serve static websites on port N (0: a free one) SKLAD_WEBSITE_PORT
+                      at http://HOST:N/BUCKET/KEY; announced as 'sklad website on http://HOST:PORT'
+  --website-domain D  answer Host BUCKET.D as that bucket's website  SKLAD_WEBSITE_DOMAIN
   --log-level L       fatal|error|warn|info|debug|trace    SKLAD_LOG_LEVEL (default info)
   --log-format F      auto|json|pretty: auto writes short lines for a person when stdout is a terminal,
                       JSON lines otherwise                 SKLAD_LOG_FORMAT (default auto)
@@ -102,6 +105,8 @@ async function serve(args: string[]): Promise<number> {
       port: { type: 'string' },
       region: { type: 'string' },
       domain: { type: 'string' },
+      'website-port': { type: 'string' },
+      'website-domain': { type: 'string' },
       'log-level': { type: 'string' },
       'log-format': { type: 'string' },
       console: { type: 'string' },
@@ -158,6 +163,7 @@ async function serve(args: string[]): Promise<number> {
     }
   }
   process.stdout.write(`sklad listening on ${server.tls ? 'https' : 'http'}://${config.host}:${server.port}\n`);
+  if (server.websitePort !== undefined) process.stdout.write(`sklad website on ${server.tls ? 'https' : 'http'}://${config.host}:${server.websitePort}\n`);
   if (server.tls) process.on('SIGHUP', () => void server.reloadTls());
   await new Promise<void>((resolve) => {
     let stopping = false;

@@ -17,6 +17,10 @@ export interface Config {
   region?: string;
   /** Base domain for virtual-hosted-style requests (`bucket.DOMAIN`); path style always works. */
   domain?: string;
+  /** Port of the static website endpoint (path form /BUCKET/KEY, and BUCKET.websiteDomain); absent: none, 0: any free port. */
+  websitePort?: number;
+  /** Base domain of the website endpoint: `bucket.WEBSITE_DOMAIN` on either port is answered as a website. */
+  websiteDomain?: string;
   logLevel: string;
   /** `auto`: lines for a person when stdout is a terminal, JSON otherwise; or always `json` / `pretty`. */
   logFormat: 'auto' | 'json' | 'pretty';
@@ -77,6 +81,8 @@ export interface ServeFlags {
   port?: string;
   region?: string;
   domain?: string;
+  'website-port'?: string;
+  'website-domain'?: string;
   'log-level'?: string;
   'log-format'?: string;
   console?: string;

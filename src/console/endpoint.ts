@@ -13,6 +13,7 @@ import type { CredentialStore, Principal } from '../auth/credentials.js';
 import { parseRawTarget } from '../auth/raw-target.js';
 import { presignGetUrl } from '../auth/sigv4/presign.js';
 import { dispatch, type FrontEndDeps, type RequestInfo } from '../http/dispatch.js';
+import { errorResponse, toS3Error } from '../http/error-response.js';
 import { parseRequestTarget } from '../http/request-target.js';
 import type { S3Response } from '../s3/respond.js';
 import type { IdentityIndex } from '../storage/identity-index.js';
@@ -59,6 +60,8 @@ export interface ConsoleDeps {
 export interface ConsoleAnswer {
   response: S3Response;
   via: 'S3' | 'Admin' | 'Console';
+  /** The S3 error code of a failed S3 request, for the audit log's classification. */
+  errorCode?: string;
 }
 
 export type ConsoleEndpoint = (incoming: IncomingMessage, requestId: string, info: RequestInfo) => Promise<ConsoleAnswer | undefined>;
@@ -118,6 +121,11 @@ function secretsEqual(a: string, b: string): boolean {
 
 /** A secret no key has: an unknown key id is checked against it, so both failures cost the same. */
 const DECOY_SECRET = createHash('sha256').update(String(Math.random())).digest('hex');
+
+function rawTargetPath(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
 
 function header(incoming: IncomingMessage, name: string): string | undefined {
   const value = incoming.headers[name];
@@ -328,7 +336,15 @@ export function createConsole(deps: ConsoleDeps): ConsoleEndpoint {
     if (path === '/audit/verify' && method === 'GET') return { response: await auditChain(session), via: 'Console' };
     if (path === '/requests' && method === 'GET') return { response: await requests(session, query), via: 'Console' };
     if (path.startsWith('/s3/')) {
-      return { response: await s3(incoming, requestId, info, path.slice('/s3/'.length), query, session.principal), via: 'S3' };
+      try {
+        return { response: await s3(incoming, requestId, info, path.slice('/s3/'.length), query, session.principal), via: 'S3' };
+      } catch (error) {
+        // Rendered here, not by app.ts, so the answer is still known to come from a console path (no CORS).
+        const failure = toS3Error(error, deps.log, requestId);
+        const res = errorResponse(failure, method, rawTargetPath(incoming.url ?? '/'), requestId);
+        Object.assign(res.headers, { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
+        return { response: res, via: 'S3', errorCode: failure.code };
+      }
     }
     if (path.startsWith('/admin/') && deps.admin !== undefined) {
       incoming.url = `${ADMIN_PREFIX}${path.slice('/admin'.length)}${query}`;

@@ -10,6 +10,7 @@ import { blobId, bucketRecord, expectS3Error, objectRecord, uploadRecord } from 
 import { taggingCases } from './contract/tagging-cases.js';
 import { uploadCases } from './contract/upload-cases.js';
 import { uploadListingCases } from './contract/upload-listing-cases.js';
+import { webCases } from './contract/web-cases.js';
 import type { MetadataIndex } from './metadata-index.js';
 
 export function runMetadataIndexContract(name: string, makeIndex: () => Promise<MetadataIndex>): void {
@@ -255,5 +256,6 @@ export function runMetadataIndexContract(name: string, makeIndex: () => Promise<
     uploadListingCases(() => index);
     encryptionCases(() => index);
     concurrencyCases(() => index);
+    webCases(() => index);
   });
 }
