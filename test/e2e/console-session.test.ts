@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketCorsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Agent, request } from 'undici';
 import { makeCertificate } from '../support/certificates.js';
 import { ConsoleClient, CONSOLE, setCookieValue } from '../support/console-client.js';
@@ -134,12 +134,23 @@ describe('web console: sessions, CSRF and access', () => {
     expect((await c.send('PUT', '/api/s3/csrf-nosession', { cookie: null })).status).toBe(401);
   });
 
-  it('sends no CORS headers on console paths', async () => {
+  it('sends no CORS headers on console paths, even for a bucket whose CORS rules allow every origin', async () => {
+    await t.client().send(new PutBucketCorsCommand({ Bucket: 'console-data', CORSConfiguration: { CORSRules: [{ AllowedOrigins: ['*'], AllowedMethods: ['GET', 'PUT'], AllowedHeaders: ['*'] }] } }));
     const c = new ConsoleClient(t.endpoint);
     await c.login(ACCESS_KEY, SECRET_KEY);
-    const preflight = await c.send('OPTIONS', '/api/session', { headers: { origin: 'http://evil.example', 'access-control-request-method': 'GET' } });
-    const get = await c.send('GET', '/api/session', { headers: { origin: 'http://evil.example' } });
-    for (const res of [preflight, get]) {
+    const evil = { origin: 'http://evil.example' };
+    const preflight = await c.send('OPTIONS', '/api/session', { headers: { ...evil, 'access-control-request-method': 'GET' } });
+    const get = await c.send('GET', '/api/session', { headers: evil });
+    const s3Preflight = await c.send('OPTIONS', '/api/s3/console-data/page.html', { headers: { ...evil, 'access-control-request-method': 'GET' } });
+    const s3Get = await c.send('GET', '/api/s3/console-data/page.html', { headers: evil });
+    const s3Error = await c.send('GET', '/api/s3/console-data/missing', { headers: evil });
+    expect(s3Get.status).toBe(200);
+    expect(s3Error.status).toBe(404);
+    // The same bucket answers CORS on its S3 path, so the rules are in force.
+    const direct = await request(`${t.endpoint}/console-data/page.html`, { headers: evil });
+    await direct.body.text();
+    expect(direct.headers['access-control-allow-origin']).toBe('*');
+    for (const res of [preflight, get, s3Preflight, s3Get, s3Error]) {
       expect(Object.keys(res.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
     }
   });
