@@ -32,6 +32,8 @@ export interface ServerStats {
 
 export interface S3Context {
   op: OperationName;
+  /** The IAM action the request is authorized as (the operation's, or its versioned variant). */
+  action: string;
   requestId: string;
   /** Bucket name from the request (may not exist; see `bucketRecord`). */
   bucket: string;

@@ -34,7 +34,15 @@ export interface BucketSettings {
   cors?: CorsRule[];
   /** Static website configuration (PutBucketWebsite); absent when none was put. */
   website?: WebsiteConfig;
+  /**
+   * S3 Object Ownership (PutBucketOwnershipControls). New buckets get BucketOwnerEnforced unless CreateBucket
+   * asks otherwise; absent only after DeleteBucketOwnershipControls, when S3 behaves as ObjectWriter.
+   */
+  objectOwnership?: ObjectOwnership;
 }
+
+/** Who owns the objects written to a bucket, and whether ACLs take part in access decisions. */
+export type ObjectOwnership = 'BucketOwnerEnforced' | 'BucketOwnerPreferred' | 'ObjectWriter';
 
 /** One CORSRule: which cross-origin requests a browser may make and what it may read of the answers. */
 export interface CorsRule {

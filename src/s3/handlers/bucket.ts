@@ -2,7 +2,8 @@
 import { S3Error } from '../../errors/s3-error.js';
 import { decodeXml, textOf } from '../../xml/decode.js';
 import type { VersioningConfiguration } from '../../xml/shapes.js';
-import { aclFromHeaders } from '../request-acl.js';
+import { newBucketAcl } from '../request-acl.js';
+import { requestedObjectOwnership } from './ownership-controls.js';
 import type { S3Context } from '../context.js';
 import { validateBucketName } from '../names.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
@@ -18,7 +19,8 @@ async function requestedLocation(ctx: S3Context): Promise<string | undefined> {
 
 export async function createBucket(ctx: S3Context): Promise<S3Response> {
   validateBucketName(ctx.bucket);
-  const acl = aclFromHeaders(ctx.headers, { owner: ctx.principal.userId, bucketOwner: ctx.principal.userId });
+  const objectOwnership = await requestedObjectOwnership(ctx);
+  const acl = await newBucketAcl(ctx, objectOwnership);
   if (ctx.headers.get('x-amz-bucket-object-lock-enabled')?.toLowerCase() === 'true') {
     throw new S3Error('NotImplemented', { message: 'Object Lock is not supported yet.' });
   }
@@ -38,6 +40,7 @@ export async function createBucket(ctx: S3Context): Promise<S3Response> {
     createdAt: ctx.now,
     acl,
     versioning: 'Unversioned',
+    objectOwnership,
   });
   return emptyResponse(200, { location: `/${ctx.bucket}` });
 }

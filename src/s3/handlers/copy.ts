@@ -4,7 +4,8 @@
 import { S3Error } from '../../errors/s3-error.js';
 import type { ObjectRecord, StoredChecksum } from '../../storage/metadata-index.js';
 import type { CopyObjectResult } from '../../xml/shapes.js';
-import { aclFromHeaders, objectAclOwners } from '../request-acl.js';
+import { newObjectAcl } from '../request-acl.js';
+import { requireTaggingPermission } from '../request-tagging.js';
 import { CHECKSUM_ALGORITHMS } from '../checksums.js';
 import type { S3Context } from '../context.js';
 import {
@@ -45,12 +46,13 @@ export async function copyObject(ctx: S3Context): Promise<S3Response> {
   const metadataDirective = directive(ctx, 'x-amz-metadata-directive');
   const taggingDirective = directive(ctx, 'x-amz-tagging-directive');
   const storageClass = ctx.headers.has('x-amz-storage-class') ? storageClassFrom(ctx.headers) : undefined;
-  const acl = aclFromHeaders(ctx.headers, objectAclOwners(ctx), ctx.bucketRecord?.publicAccessBlock);
+  const { acl, owner } = await newObjectAcl(ctx);
   const condition = writeConditionFrom(ctx.headers);
   const replaced = metadataDirective === 'REPLACE'
     ? { contentHeaders: contentHeadersFrom(ctx.headers), userMetadata: userMetadataFrom(ctx.headers) }
     : undefined;
   const tags = taggingDirective === 'REPLACE' ? tagsFromHeader(ctx.headers) : undefined;
+  if (tags !== undefined) await requireTaggingPermission(ctx, tags);
   const wantAlgorithm = requestedChecksumAlgorithm(ctx);
   const sameObject = source.bucket === ctx.bucket && source.key === ctx.key;
   const encryptionAsked = encryptionRequest.sse !== undefined || encryptionRequest.customer !== undefined;
@@ -104,7 +106,7 @@ export async function copyObject(ctx: S3Context): Promise<S3Response> {
       key: ctx.key,
       versionId: 'null',
       lastModified,
-      owner: ctx.principal.userId,
+      owner,
       storageClass: storageClass ?? src.storageClass,
       contentHeaders: replaced?.contentHeaders ?? src.contentHeaders,
       userMetadata: replaced?.userMetadata ?? src.userMetadata,

@@ -18,7 +18,17 @@ import { emptyResponse, streamResponse, type S3Response } from '../respond.js';
 import { httpDate, quoteEtag } from '../wire-format.js';
 
 async function readableObject(ctx: S3Context): Promise<ObjectRecord> {
-  const record = await currentObject(ctx);
+  let record: ObjectRecord;
+  try {
+    record = await currentObject(ctx);
+  } catch (e) {
+    // "If you don't have the s3:ListBucket permission, Amazon S3 returns an HTTP status code 403 Access Denied"
+    // for a missing key (GetObject, HeadObject): whether a key exists is a listing's answer.
+    if (e instanceof S3Error && e.code === 'NoSuchKey' && !(await ctx.access.allows('s3:ListBucket', ctx.bucket))) {
+      throw new S3Error('AccessDenied');
+    }
+    throw e;
+  }
   if (record.quarantined) throw quarantinedError(ctx.key);
   return record;
 }

@@ -6,6 +6,7 @@ import type { S3Context } from '../context.js';
 import { xmlResponse, type S3Response } from '../respond.js';
 import { listEncoding, nonNegativeInteger } from '../request-params.js';
 import { isoTime, ownerOf, quoteEtag } from '../wire-format.js';
+import { objectOwner } from '../../access/object-ownership.js';
 
 const MAX_KEYS = 1000;
 
@@ -26,14 +27,15 @@ function listParams(ctx: S3Context): ListParams {
   };
 }
 
-function listedObject(o: ObjectSummary, p: ListParams, withOwner: boolean): ListedObject {
+/** `owner`: the listed object's owner as the bucket's Object Ownership makes it, when the listing shows owners. */
+function listedObject(o: ObjectSummary, p: ListParams, owner: ((recorded: string) => string) | undefined): ListedObject {
   return {
     Key: p.encode(o.key),
     LastModified: isoTime(o.lastModified),
     ETag: quoteEtag(o.etag),
     ...(o.checksumAlgorithm ? { ChecksumAlgorithm: o.checksumAlgorithm, ChecksumType: o.checksumType } : {}),
     Size: o.size,
-    ...(withOwner ? { Owner: ownerOf(o.owner) } : {}),
+    ...(owner ? { Owner: ownerOf(owner(o.owner)) } : {}),
     StorageClass: o.storageClass,
   };
 }
@@ -46,7 +48,7 @@ function commonFields(ctx: S3Context, p: ListParams, page: ListPage, withOwner: 
     ...(p.delimiter ? { Delimiter: p.encode(p.delimiter) } : {}),
     ...(p.urlEncoded ? { EncodingType: 'url' } : {}),
     IsTruncated: page.isTruncated,
-    Contents: page.objects.map((o) => listedObject(o, p, withOwner)),
+    Contents: page.objects.map((o) => listedObject(o, p, withOwner ? (recorded) => objectOwner(ctx.bucketRecord!, recorded) : undefined)),
     CommonPrefixes: page.commonPrefixes.map((prefix) => ({ Prefix: p.encode(prefix) })),
   };
 }

@@ -5,7 +5,9 @@ import { S3Error } from '../../errors/s3-error.js';
 import type { ChecksumAlgorithm, ObjectRecord, PartRecord, UploadRecord } from '../../storage/metadata-index.js';
 import { decodeXml, listOf, textOf } from '../../xml/decode.js';
 import type { CompleteMultipartUploadResult, CopyPartResult, InitiateMultipartUploadResult, ListMultipartUploadsResult, ListPartsResult } from '../../xml/shapes.js';
-import { aclFromHeaders, objectAclOwners } from '../request-acl.js';
+import { newObjectAcl } from '../request-acl.js';
+import { requireTaggingPermission } from '../request-tagging.js';
+import { newObjectOwner } from '../../access/object-ownership.js';
 import { CHECKSUM_ALGORITHMS, combineVerifyCrc32c, requestedChecksums } from '../checksums.js';
 import type { S3Context } from '../context.js';
 import { copyBytesToBlob, readableSource } from '../copy-flow.js';
@@ -50,6 +52,9 @@ export async function createMultipartUpload(ctx: S3Context): Promise<S3Response>
   const checksum = uploadChecksumFrom(ctx.headers);
   // The upload's data key (SSE-S3) or key verifier (SSE-C) is fixed now; every part uses it.
   const encryption = newTargetEncryption(ctx, encryptionRequest);
+  const { acl } = await newObjectAcl(ctx);
+  const tags = tagsFromHeader(ctx.headers);
+  await requireTaggingPermission(ctx, tags);
   const upload: UploadRecord = {
     uploadId: randomBytes(24).toString('base64url'),
     bucket: ctx.bucket,
@@ -59,8 +64,8 @@ export async function createMultipartUpload(ctx: S3Context): Promise<S3Response>
     storageClass: storageClassFrom(ctx.headers),
     contentHeaders: contentHeadersFrom(ctx.headers),
     userMetadata: userMetadataFrom(ctx.headers),
-    tags: tagsFromHeader(ctx.headers),
-    acl: aclFromHeaders(ctx.headers, objectAclOwners(ctx), ctx.bucketRecord?.publicAccessBlock),
+    tags,
+    acl,
     checksumAlgorithm: checksum.algorithm,
     checksumType: checksum.type,
     ...(encryption.record ? { encryption: encryption.record } : {}),
@@ -247,7 +252,8 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<S3Respons
     size: parts.reduce((n, p) => n + p.blob.size, 0),
     etag: multipartEtag(parts.map((p) => p.etag)),
     lastModified: new Date(),
-    owner: upload.owner,
+    // The initiator is the writer; the bucket's Object Ownership as of completion decides who owns the object.
+    owner: newObjectOwner(ctx.bucketRecord!, upload.owner, upload.acl),
     storageClass: upload.storageClass,
     contentHeaders: upload.contentHeaders,
     userMetadata: upload.userMetadata,

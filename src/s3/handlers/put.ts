@@ -1,7 +1,8 @@
 // PutObject.
 import { S3Error } from '../../errors/s3-error.js';
 import type { ObjectRecord, WriteCondition } from '../../storage/metadata-index.js';
-import { aclFromHeaders, objectAclOwners } from '../request-acl.js';
+import { newObjectAcl } from '../request-acl.js';
+import { requireTaggingPermission } from '../request-tagging.js';
 import type { S3Context } from '../context.js';
 import { validateObjectKey } from '../names.js';
 import { contentHeadersFrom, userMetadataFrom } from '../object-headers.js';
@@ -45,8 +46,9 @@ export async function putObject(ctx: S3Context): Promise<S3Response> {
   const encryptionRequest = encryptionRequestFrom(ctx);
   const contentHeaders = contentHeadersFrom(ctx.headers);
   const userMetadata = userMetadataFrom(ctx.headers);
-  const acl = aclFromHeaders(ctx.headers, objectAclOwners(ctx), ctx.bucketRecord?.publicAccessBlock);
+  const { acl, owner } = await newObjectAcl(ctx);
   const tags = tagsFromHeader(ctx.headers);
+  await requireTaggingPermission(ctx, tags);
   const storageClass = storageClassFrom(ctx.headers);
   const condition = writeConditionFrom(ctx.headers);
   await precheckCondition(ctx, condition);
@@ -60,7 +62,7 @@ export async function putObject(ctx: S3Context): Promise<S3Response> {
     size: stored.blob.size,
     etag: stored.md5Hex,
     lastModified: new Date(),
-    owner: ctx.principal.userId,
+    owner,
     storageClass,
     contentHeaders,
     userMetadata,

@@ -239,7 +239,17 @@ BEGIN
 END;
 `;
 
-export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6, step7];
+/*
+ * Step 8: S3 Object Ownership. Buckets made before it had no setting, and their objects already belonged to
+ * the bucket owner for access: they get BucketOwnerEnforced, S3's default for new buckets, so no writer
+ * comes to own its earlier uploads. ACLs on them stop granting access until the owner chooses another
+ * setting (docs/operations.md).
+ */
+const step8 = `
+UPDATE buckets SET ownership_controls = 'BucketOwnerEnforced' WHERE ownership_controls IS NULL;
+`;
+
+export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6, step7, step8];
 
 /** Brings the schema up to date; each step commits together with its user_version bump. */
 export function migrate(db: Database.Database): void {

@@ -99,6 +99,18 @@ describe('SqliteMetadataIndex', () => {
     await index.close();
   });
 
+  it('gives buckets made before object ownership existed BucketOwnerEnforced', async () => {
+    const file = await tempFile();
+    const db = new Database(file);
+    for (const step of migrations.slice(0, 7)) db.exec(step);
+    db.pragma('user_version = 7');
+    db.exec(`INSERT INTO buckets (name, owner, region, created_at, acl) VALUES ('old', 'o', 'r', 1, 'public-read');`);
+    db.close();
+    const index = SqliteMetadataIndex.open(file);
+    expect((await index.getBucket('old'))?.objectOwnership).toBe('BucketOwnerEnforced');
+    await index.close();
+  });
+
   it('lists 100k keys: delimiter roll-up at the root and full pagination', async () => {
     const file = await tempFile();
     const index = SqliteMetadataIndex.open(file);

@@ -6,7 +6,7 @@ const OBJECT_COLUMNS = `bucket, key, version_id, delete_marker, size, etag, last
   content_headers, user_metadata, tags, acl, checksum_algorithm, checksum_type, checksum_value, parts, quarantined, encryption, verify_crc32c`;
 const SUMMARY_COLUMNS = 'key, size, etag, last_modified, owner, storage_class, checksum_algorithm, checksum_type';
 const BUCKET_COLUMNS = `name, owner, region, created_at, acl, versioning, encryption, policy, public_access_block,
-  quota_max_bytes, quota_max_objects, tags, cors, website`;
+  quota_max_bytes, quota_max_objects, tags, cors, website, ownership_controls`;
 const UPLOAD_COLUMNS = `upload_id, bucket, key, initiated, owner, storage_class, content_headers, user_metadata, tags,
   acl, checksum_algorithm, checksum_type, encryption`;
 const PART_COLUMNS = `upload_id, part_number, blob_id, size, etag, last_modified,
@@ -57,7 +57,7 @@ export function prepareStatements(db: Database.Database) {
     listBuckets: db.prepare<[], BucketRow>(`SELECT ${BUCKET_COLUMNS} FROM buckets ORDER BY name`),
     insertBucket: db.prepare<[BucketRow]>(`INSERT INTO buckets (${BUCKET_COLUMNS})
       VALUES (@name, @owner, @region, @created_at, @acl, @versioning, @encryption, @policy, @public_access_block,
-      @quota_max_bytes, @quota_max_objects, @tags, @cors, @website)`),
+      @quota_max_bytes, @quota_max_objects, @tags, @cors, @website, @ownership_controls)`),
     deleteBucket: db.prepare<[string]>('DELETE FROM buckets WHERE name = ?'),
     // Delete markers and noncurrent versions keep a bucket from being deleted, as in S3.
     usageByBucket: db.prepare<[], { bucket: string; owner: string; objects: number; bytes: number; quota_max_bytes: number | null; quota_max_objects: number | null }>(
