@@ -181,6 +181,7 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
     verifyReads: config.verifyReads,
     encryptAll: config.encryptAll,
     allowInsecureSseC: config.allowInsecureSseC,
+    maxOpenUploadsPerBucket: config.maxOpenUploadsPerBucket > 0 ? config.maxOpenUploadsPerBucket : undefined,
   };
   const website = createWebsiteListener({ index, blobs, keyring: keys.keyring, access, settings, stats, log, websiteDomain: config.websiteDomain });
   const frontEnd = {
@@ -199,6 +200,7 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
     identity,
     index,
     sealer,
+    keyring: keys.keyring,
     credentials,
     onCredentialsChanged: () => {
       credentials.invalidate();

@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { CredentialStore, Principal } from '../auth/credentials.js';
+import type { Keyring } from '../crypto/keyring.js';
 import type { SecretSealer } from '../identity/secret-seal.js';
 import type { S3Response } from '../s3/respond.js';
 import type { IdentityIndex } from '../storage/identity-index.js';
@@ -24,6 +25,8 @@ export interface AdminDeps {
   index: MetadataIndex;
   /** Seals new secrets under the master key before they are stored. */
   sealer: SecretSealer;
+  /** The master keys: the current one wraps, retired ones only unwrap (master-key re-wrap). */
+  keyring: Keyring;
   /** The same credential store the S3 front end authenticates against. */
   credentials: CredentialStore;
   /**

@@ -65,6 +65,7 @@ export const errorTable = {
   RequestTimeout: [400, 'Your socket connection to the server was not read from or written to within the timeout period.'],
   // Not an AWS code (AWS has no storage quotas): Ceph RGW's code and status, which S3 clients treat as final, not retryable.
   QuotaExceeded: [403, 'The bucket or user quota does not allow this write.'],
+  ServiceUnavailable: [503, 'Reduce your request rate.'],
   ServerSideEncryptionConfigurationNotFoundError: [404, 'The server side encryption configuration was not found'],
   UnexpectedContent: [400, 'This request does not support content'],
   UnresolvableGrantByEmailAddress: [400, 'The email address you provided does not match any account on record.'],

@@ -35,6 +35,8 @@ export interface RequestInfo {
   bucket?: string;
   key?: string;
   principal?: Principal;
+  /** The handler's account of what it did (S3Response.outcome), for the audit record. */
+  outcome?: S3Response['outcome'];
 }
 
 const knownMethods = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);
@@ -187,5 +189,7 @@ export async function dispatch(
     log: deps.log,
     now,
   };
-  return handler(ctx);
+  const response = await handler(ctx);
+  info.outcome = response.outcome;
+  return response;
 }

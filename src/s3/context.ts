@@ -23,6 +23,8 @@ export interface ServerSettings {
   encryptAll: boolean;
   /** Accept SSE-C keys on connections that are not TLS. */
   allowInsecureSseC: boolean;
+  /** Open multipart uploads a bucket may have at once; undefined: no limit. */
+  maxOpenUploadsPerBucket?: number;
 }
 
 /** Counters of notable events, read by operators' tooling. */

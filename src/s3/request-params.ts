@@ -4,6 +4,7 @@ import { S3Error } from '../errors/s3-error.js';
 import type { ObjectRecord } from '../storage/metadata-index.js';
 import type { S3Context } from './context.js';
 import { urlEncodeValue } from './wire-format.js';
+import { codePointName, nonXmlCharIn } from '../xml/chars.js';
 
 export const MAX_PART_NUMBER = 10_000;
 
@@ -40,6 +41,24 @@ export function listEncoding(query: URLSearchParams): ListEncoding {
     throw new S3Error('InvalidArgument', { message: 'Invalid Encoding Method specified in Request', fields: { ArgumentName: 'encoding-type', ArgumentValue: encodingType } });
   }
   return encodingType === 'url' ? { urlEncoded: true, encode: urlEncodeValue } : { urlEncoded: false, encode: (v) => v };
+}
+
+/**
+ * A listing answered as plain XML must neither echo nor list a value XML 1.0 cannot carry (a C0 control in
+ * a prefix, marker or a key stored before such keys were refused): the client could not parse the answer.
+ * With encoding-type=url those values travel percent-encoded, as S3 advises for them.
+ */
+export function requireXmlListable(encoding: ListEncoding, values: Iterable<string>): void {
+  if (encoding.urlEncoded) return;
+  for (const value of values) {
+    const char = nonXmlCharIn(value);
+    if (char !== undefined) {
+      throw new S3Error('InvalidArgument', {
+        message: `The listing holds ${codePointName(char)}, which XML 1.0 cannot carry; request it with encoding-type=url.`,
+        fields: { ArgumentName: 'encoding-type' },
+      });
+    }
+  }
 }
 
 /** Buckets are unversioned: the only version id there is is "null". */

@@ -13,7 +13,7 @@ import {
 } from '../copy-flow.js';
 import { parseCopySource } from '../copy-source.js';
 import { dataKeyOf, encryptionHeaders, encryptionRequestFrom, readAccess } from '../encryption.js';
-import { validateObjectKey } from '../names.js';
+import { validateNewObjectKey } from '../names.js';
 import { contentHeadersFrom, userMetadataFrom } from '../object-headers.js';
 import { xmlResponse, type S3Response } from '../respond.js';
 import { storageClassFrom } from '../storage-class.js';
@@ -39,7 +39,7 @@ function requestedChecksumAlgorithm(ctx: S3Context): StoredChecksum['algorithm']
 }
 
 export async function copyObject(ctx: S3Context): Promise<S3Response> {
-  validateObjectKey(ctx.key);
+  validateNewObjectKey(ctx.key);
   const encryptionRequest = encryptionRequestFrom(ctx);
   const source = parseCopySource(ctx.headers);
   await authorizeSourceBucket(ctx, source);

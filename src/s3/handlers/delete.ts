@@ -5,7 +5,7 @@ import type { DeleteResult } from '../../xml/shapes.js';
 import { verifyBodyDigest } from '../body-digest.js';
 import type { S3Context } from '../context.js';
 import { validateObjectKey } from '../names.js';
-import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
+import { emptyResponse, xmlResponse, type OutcomeValue, type S3Response } from '../respond.js';
 import { requireNullVersion } from '../request-params.js';
 import { deleteBlobs } from '../store-object.js';
 
@@ -36,11 +36,46 @@ function parseDeleteRequest(body: Buffer): DeleteRequest {
   return { quiet: textOf(doc.Quiet)?.toLowerCase() === 'true', keys };
 }
 
+/**
+ * The audit account of a DeleteObjects: each key with its result, in request order. Keys count against a
+ * byte budget so one record stays small (1000 keys of 1 KiB each would make a 1 MiB line); past it only the
+ * totals say what happened to the rest.
+ */
+const AUDITED_KEY_BYTES = 64 * 1024;
+
+class DeleteAccount {
+  private readonly keys: OutcomeValue[] = [];
+  private bytes = 0;
+  private deleted = 0;
+  private failed = 0;
+  private omitted = 0;
+
+  add(key: string, versionId: string | undefined, code: string | undefined): void {
+    if (code === undefined) this.deleted++;
+    else this.failed++;
+    this.bytes += Buffer.byteLength(key);
+    if (this.bytes > AUDITED_KEY_BYTES) {
+      this.omitted++;
+      return;
+    }
+    this.keys.push({
+      key,
+      ...(versionId !== undefined ? { versionId } : {}),
+      ...(code === undefined ? { result: 'deleted' } : { result: 'error', code }),
+    });
+  }
+
+  outcome(): { [key: string]: OutcomeValue } {
+    return { deleted: this.deleted, errors: this.failed, keys: this.keys, ...(this.omitted > 0 ? { keysOmitted: this.omitted } : {}) };
+  }
+}
+
 export async function deleteObjects(ctx: S3Context): Promise<S3Response> {
   const body = await ctx.readSmallBody();
   await verifyBodyDigest(ctx, body);
   const request = parseDeleteRequest(body);
   const result: DeleteResult = { Deleted: [], Error: [] };
+  const account = new DeleteAccount();
   for (const { key, versionId } of request.keys) {
     try {
       validateObjectKey(key);
@@ -50,11 +85,13 @@ export async function deleteObjects(ctx: S3Context): Promise<S3Response> {
         throw new S3Error('NoSuchVersion', { message: 'The specified version does not exist.' });
       }
       await deleteBlobs(ctx, await ctx.index.deleteObject(ctx.bucket, key));
+      account.add(key, versionId, undefined);
       if (!request.quiet) result.Deleted.push({ Key: key, ...(versionId ? { VersionId: versionId } : {}) });
     } catch (e) {
       if (!(e instanceof S3Error) || e.status >= 500) throw e;
+      account.add(key, versionId, e.code);
       result.Error.push({ Key: key, ...(versionId ? { VersionId: versionId } : {}), Code: e.code, Message: e.message });
     }
   }
-  return xmlResponse('DeleteResult', result);
+  return { ...xmlResponse('DeleteResult', result), outcome: account.outcome() };
 }

@@ -4,7 +4,7 @@ import type { ObjectRecord, WriteCondition } from '../../storage/metadata-index.
 import { newObjectAcl } from '../request-acl.js';
 import { requireTaggingPermission } from '../request-tagging.js';
 import type { S3Context } from '../context.js';
-import { validateObjectKey } from '../names.js';
+import { validateNewObjectKey } from '../names.js';
 import { contentHeadersFrom, userMetadataFrom } from '../object-headers.js';
 import { emptyResponse, type S3Response } from '../respond.js';
 import { storageClassFrom } from '../storage-class.js';
@@ -42,7 +42,7 @@ export async function precheckCondition(ctx: S3Context, condition: WriteConditio
 }
 
 export async function putObject(ctx: S3Context): Promise<S3Response> {
-  validateObjectKey(ctx.key);
+  validateNewObjectKey(ctx.key);
   const encryptionRequest = encryptionRequestFrom(ctx);
   const contentHeaders = contentHeadersFrom(ctx.headers);
   const userMetadata = userMetadataFrom(ctx.headers);

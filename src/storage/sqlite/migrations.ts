@@ -249,7 +249,35 @@ const step8 = `
 UPDATE buckets SET ownership_controls = 'BucketOwnerEnforced' WHERE ownership_controls IS NULL;
 `;
 
-export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6, step7, step8];
+/*
+ * Step 9: open multipart uploads count against quotas. Per-bucket counters of open uploads and of the bytes
+ * of their parts, kept by triggers like the object counters (parts are always deleted before their upload,
+ * so the part triggers still find the upload's bucket), so a part is refused past a quota in its own
+ * transaction and CreateMultipartUpload is refused past the open-upload limit without counting rows.
+ */
+const step9 = `
+ALTER TABLE buckets ADD COLUMN upload_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE buckets ADD COLUMN upload_bytes INTEGER NOT NULL DEFAULT 0;
+UPDATE buckets SET
+  upload_count = (SELECT count(*) FROM uploads WHERE bucket = name),
+  upload_bytes = (SELECT coalesce(sum(p.size), 0) FROM uploads u JOIN upload_parts p ON p.upload_id = u.upload_id WHERE u.bucket = name);
+CREATE TRIGGER uploads_count_insert AFTER INSERT ON uploads BEGIN
+  UPDATE buckets SET upload_count = upload_count + 1 WHERE name = NEW.bucket;
+END;
+CREATE TRIGGER uploads_count_delete AFTER DELETE ON uploads BEGIN
+  UPDATE buckets SET upload_count = upload_count - 1 WHERE name = OLD.bucket;
+END;
+CREATE TRIGGER upload_parts_bytes_insert AFTER INSERT ON upload_parts BEGIN
+  UPDATE buckets SET upload_bytes = upload_bytes + NEW.size
+  WHERE name = (SELECT bucket FROM uploads WHERE upload_id = NEW.upload_id);
+END;
+CREATE TRIGGER upload_parts_bytes_delete AFTER DELETE ON upload_parts BEGIN
+  UPDATE buckets SET upload_bytes = upload_bytes - OLD.size
+  WHERE name = (SELECT bucket FROM uploads WHERE upload_id = OLD.upload_id);
+END;
+`;
+
+export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6, step7, step8, step9];
 
 /** Brings the schema up to date; each step commits together with its user_version bump. */
 export function migrate(db: Database.Database): void {
