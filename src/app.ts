@@ -14,15 +14,21 @@ import { countReceivedBytes } from './http/received-bytes.js';
 import { operatorResponse, type OperatorEndpoints } from './observability/endpoints.js';
 import type { S3Response } from './s3/respond.js';
 import type { AdminEndpoint } from './admin/api.js';
+import type { ConsoleAnswer, ConsoleEndpoint } from './console/endpoint.js';
 import { isAudited } from './audit/classify.js';
 import { auditEventFor, summarizeRequest } from './audit/request-summary.js';
 import type { AuditLog } from './audit/types.js';
+import type { RequestFeed } from './observability/request-feed.js';
 import type { WebsiteListener } from './website/endpoint.js';
 
 export interface AppDeps extends FrontEndDeps {
   operator?: OperatorEndpoints;
   /** The admin API under /_sklad/admin/v1 (src/admin/); absent means no admin API. */
   admin?: AdminEndpoint;
+  /** The web console under /_sklad/console (src/console/); absent means no console. */
+  console?: ConsoleEndpoint;
+  /** Receives every finished request's summary (the console's live view); absent means none is kept. */
+  requestFeed?: Pick<RequestFeed, 'push' | 'watched'>;
   /** Receives every write, delete and denied request; absent means no audit trail (unit tests). */
   audit?: AuditLog;
   /** The website endpoint, which answers requests whose Host is `bucket.WEBSITE_DOMAIN` on this port too. */
@@ -118,21 +124,32 @@ export function createRequestListener(deps: AppDeps): RequestListener {
     const info: RequestInfo = {};
     let response: S3Response;
     let errorCode: string | undefined;
+    let consoleAnswer: ConsoleAnswer | undefined;
     deps.operator?.metrics.requestStarted();
     try {
       const operator = deps.operator && (await operatorResponse(incoming, deps.operator));
       if (operator) [op, readOnly] = ['Operator', true];
-      const admin = operator === undefined && deps.admin ? await deps.admin(incoming, requestId, info) : undefined;
+      const fromConsole = operator === undefined && deps.console ? await deps.console(incoming, requestId, info) : undefined;
+      consoleAnswer = fromConsole;
+      // The console's S3 requests are S3 requests: dispatch names their operation in `info`, as for signed ones.
+      if (fromConsole && fromConsole.via !== 'S3') op = fromConsole.via;
+      const admin = operator === undefined && fromConsole === undefined && deps.admin ? await deps.admin(incoming, requestId, info) : undefined;
       if (admin) op = 'Admin';
       // A CORS preflight is not an S3 operation: no signature, answered from the bucket's CORS rules.
-      if (!operator && !admin && method === 'OPTIONS') [op, readOnly] = ['PreflightRequest', true];
-      response = operator ?? admin ?? (method === 'OPTIONS' ? await preflightResponse(incoming, deps.index, deps.settings.domain, info) : await dispatch(incoming, requestId, deps, info));
+      if (!operator && !fromConsole && !admin && method === 'OPTIONS') [op, readOnly] = ['PreflightRequest', true];
+      if (fromConsole?.errorCode !== undefined) errorCode = fromConsole.errorCode;
+      response =
+        operator ??
+        fromConsole?.response ??
+        admin ??
+        (method === 'OPTIONS' ? await preflightResponse(incoming, deps.index, deps.settings.domain, info) : await dispatch(incoming, requestId, deps, info));
     } catch (error) {
       const failure = toS3Error(error, deps.log, requestId);
       errorCode = failure.code;
       response = errorResponse(failure, method, rawPath(incoming), requestId);
     }
-    if (method !== 'OPTIONS') Object.assign(response.headers, await corsResponseHeaders(incoming, info.bucket, deps.index));
+    // Console paths never answer with CORS headers, whatever the bucket a console request touched allows.
+    if (method !== 'OPTIONS' && consoleAnswer === undefined) Object.assign(response.headers, await corsResponseHeaders(incoming, info.bucket, deps.index));
     const stamp = (res: S3Response): S3Response => {
       res.headers['x-amz-request-id'] = requestId;
       res.headers['x-amz-id-2'] = requestId;
@@ -147,19 +164,20 @@ export function createRequestListener(deps: AppDeps): RequestListener {
       const bytesIn = receivedBytes();
       const bytesOut = outgoing.writableFinished && method !== 'HEAD' ? declaredBytes(response.headers, 'content-length') : 0;
       deps.operator?.metrics.requestFinished({ operation: op ?? 'Unknown', status: response.status, seconds, bytesIn, bytesOut });
-      // The admin API records its own events, with the action and target the request log cannot know.
-      const audited = deps.audit !== undefined && op !== 'Admin' && isAudited(readOnly, response.status, errorCode);
+      // The admin API and the console record their own events, with the action and target the request log cannot know.
+      const audited = deps.audit !== undefined && op !== 'Admin' && op !== 'Console' && isAudited(readOnly, response.status, errorCode);
       const logged = deps.log.isLevelEnabled('info');
-      if (!audited && !logged) return;
+      // The console's own polling of the feed would only ever show itself: it is left out.
+      const fed = deps.requestFeed !== undefined && op !== 'Console' && deps.requestFeed.watched();
+      if (!audited && !logged && !fed) return;
       // Built from what dispatch learned and the socket only: no header that could carry a secret.
       const summary = summarizeRequest(incoming, info, {
         requestId, op, readOnly, method, status: response.status, errorCode, bytesIn, bytesOut, ms: seconds * 1000, complete: outgoing.writableFinished,
       });
-      if (logged) {
-        // The handler's outcome (up to a thousand keys of a DeleteObjects) belongs to the audit record only.
-        const { outcome: _outcome, ...line } = summary;
-        deps.log.info(line, 'request');
-      }
+      // The handler's outcome (up to a thousand keys of a DeleteObjects) belongs to the audit record only.
+      const { outcome: _outcome, ...line } = summary;
+      if (logged) deps.log.info(line, 'request');
+      if (fed) deps.requestFeed!.push(line);
       const event = audited ? auditEventFor(summary) : undefined;
       if (event) deps.audit!.record(event);
     });

@@ -2,12 +2,13 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { ConfigError, type ConfigReport, type ServeFlags } from './config/config.js';
+import { ConfigError, type Config, type ConfigReport, type ServeFlags } from './config/config.js';
 import { loadConfig } from './config/load-config.js';
 import { formatEffectiveConfig } from './config/print-config.js';
 import { healthcheckCommand } from './commands/healthcheck.js';
 import { MasterKeyError } from './crypto/master-key.js';
-import { startServer } from './server.js';
+import { startServer, type RunningServer } from './server.js';
+import { terminalLogStream } from './observability/terminal-log.js';
 import { DataFolderBusyError } from './data-folder/lock.js';
 import { scrubCommand } from './commands/scrub.js';
 import { auditCommand } from './commands/audit-verify.js';
@@ -45,6 +46,9 @@ Options (each also read from the environment; flags win):
                       at http://HOST:N/BUCKET/KEY; announced as 'sklad website on http://HOST:PORT'
   --website-domain D  answer Host BUCKET.D as that bucket's website  SKLAD_WEBSITE_DOMAIN
   --log-level L       fatal|error|warn|info|debug|trace    SKLAD_LOG_LEVEL (default info)
+  --log-format F      auto|json|pretty: auto writes short lines for a person when stdout is a terminal,
+                      JSON lines otherwise                 SKLAD_LOG_FORMAT (default auto)
+  --console on|off    the web console at /_sklad/console/  SKLAD_CONSOLE (default on)
   --upload-expiry-hours H  abort incomplete multipart uploads older than H hours
                            (0 = never)                     SKLAD_UPLOAD_EXPIRY_HOURS (default 168)
   --max-open-uploads-per-bucket N  refuse CreateMultipartUpload while a bucket has N open uploads
@@ -112,6 +116,8 @@ async function serve(args: string[]): Promise<number> {
       'website-port': { type: 'string' },
       'website-domain': { type: 'string' },
       'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
+      console: { type: 'string' },
       'upload-expiry-hours': { type: 'string' },
       'max-open-uploads-per-bucket': { type: 'string' },
       'scrub-interval-hours': { type: 'string' },
@@ -152,15 +158,20 @@ async function serve(args: string[]): Promise<number> {
     process.stdout.write(formatEffectiveConfig(config, report));
     return 0;
   }
-  const log = pino({ level: config.logLevel });
+  const forPerson = config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stdout.isTTY === true);
+  const log = forPerson ? pino({ level: config.logLevel }, terminalLogStream(process.stdout)) : pino({ level: config.logLevel });
   for (const warning of report.warnings) log.warn(warning);
   const server = await startServer(config, log);
-  if (server.generatedSecret !== undefined) {
-    const file = path.join(config.dataDir, ROOT_CREDENTIALS_FILE);
-    announceGeneratedRoot(process.stdout, log, { accessKey: server.rootAccessKey, secretKey: server.generatedSecret, file });
-  }
-  if (server.generatedMasterKeyFile !== undefined) {
-    process.stdout.write(`Generated a master key for encryption at rest: ${server.generatedMasterKeyFile} (back it up apart from the data)\n`);
+  if (forPerson) {
+    process.stdout.write(startBanner(config, server, process.stdout.isTTY === true));
+  } else {
+    if (server.generatedSecret !== undefined) {
+      const file = path.join(config.dataDir, ROOT_CREDENTIALS_FILE);
+      announceGeneratedRoot(process.stdout, log, { accessKey: server.rootAccessKey, secretKey: server.generatedSecret, file });
+    }
+    if (server.generatedMasterKeyFile !== undefined) {
+      process.stdout.write(`Generated a master key for encryption at rest: ${server.generatedMasterKeyFile} (back it up apart from the data)\n`);
+    }
   }
   process.stdout.write(`sklad listening on ${server.tls ? 'https' : 'http'}://${config.host}:${server.port}\n`);
   if (server.websitePort !== undefined) process.stdout.write(`sklad website on ${server.tls ? 'https' : 'http'}://${config.host}:${server.websitePort}\n`);
@@ -181,6 +192,28 @@ async function serve(args: string[]): Promise<number> {
     process.on('SIGTERM', stop);
   });
   return 0;
+}
+
+/** What a person starting sklad in a terminal needs first: where the console is and where the credentials are. */
+function startBanner(config: Config, server: RunningServer, terminal: boolean): string {
+  const credentials = config.rootAccessKey !== undefined ? 'from SKLAD_ACCESS_KEY / SKLAD_SECRET_KEY' : path.join(config.dataDir, ROOT_CREDENTIALS_FILE);
+  const lines = [
+    '',
+    `  sklad ${SKLAD_VERSION}`,
+    ...(config.console ? [`  Console       ${server.url}/_sklad/console/`] : []),
+    `  Credentials   ${credentials}`,
+    `                access key ${server.rootAccessKey}`,
+    // A generated secret is shown once, and only on a terminal: piped output is kept and read by others.
+    ...(server.generatedSecret === undefined
+      ? []
+      : [terminal ? `                secret key ${server.generatedSecret}   (shown once)` : '                secret key in the credentials file (not printed: stdout is not a terminal)']),
+    `  S3 endpoint   ${server.url}`,
+    `  Data folder   ${config.dataDir}`,
+    ...(server.generatedMasterKeyFile !== undefined ? [`  Master key    ${server.generatedMasterKeyFile}   (generated: back it up apart from the data)`] : []),
+    '',
+    '',
+  ];
+  return lines.join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -12,6 +12,9 @@ import { ROOT_USER_ID } from './auth/credentials.js';
 import { IndexedCredentials } from './identity/indexed-credentials.js';
 import { AccessControl } from './access/access-control.js';
 import { createAdminApi } from './admin/api.js';
+import { createConsole } from './console/endpoint.js';
+import { DEFAULT_ASSETS_DIR, loadAssets } from './console/static-assets.js';
+import { RequestFeed } from './observability/request-feed.js';
 import { SKLAD_VERSION } from './config/version.js';
 import { keyringSealer } from './identity/secret-seal.js';
 import { ConfigError, DEFAULT_REGION, type Config } from './config/config.js';
@@ -161,6 +164,7 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
   const stats = { integrityFailures: 0 };
   // Set on shutdown: /health/ready answers 503 so a load balancer stops sending work while requests drain.
   let draining = false;
+  const metrics = createMetrics(index, stats, { scrub: scrubber, identity, gatewayId: storage.gatewayId });
   const settings = {
     region: config.region ?? DEFAULT_REGION,
     regionConfigured: config.region !== undefined,
@@ -173,7 +177,7 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
     maxOpenUploadsPerBucket: config.maxOpenUploadsPerBucket > 0 ? config.maxOpenUploadsPerBucket : undefined,
   };
   const website = createWebsiteListener({ index, blobs, keyring: keys.keyring, access, settings, stats, log, websiteDomain: config.websiteDomain });
-  const app = createApp({
+  const frontEnd = {
     index,
     blobs,
     keyring: keys.keyring,
@@ -182,29 +186,55 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
     settings,
     stats,
     log,
+  };
+  const admin = createAdminApi({
+    backup: (destination) =>
+      backupDataFolder({ dataDir: config.dataDir, snapshotIndex: storage.snapshotIndex, blobs: files, version: SKLAD_VERSION }, destination),
+    identity,
+    index,
+    sealer,
+    keyring: keys.keyring,
+    credentials,
+    onCredentialsChanged: () => {
+      credentials.invalidate();
+      access.invalidate();
+    },
+    allowAdmin: (principal, action, resource) => access.allowsAdmin(principal, action, resource),
     audit,
+    settings: { region: config.region ?? DEFAULT_REGION, signingRegion: config.region, domain: config.domain },
+    version: SKLAD_VERSION,
+    startedAt: new Date(),
+    log,
+  });
+  const requestFeed = config.console ? new RequestFeed() : undefined;
+  const webConsole = config.console
+    ? createConsole({
+        frontEnd,
+        admin,
+        credentials,
+        access,
+        identity,
+        index,
+        audit,
+        metrics: metrics.registry,
+        assets: await loadAssets(DEFAULT_ASSETS_DIR),
+        dataDir: config.dataDir,
+        auditDir: config.audit ? config.auditDir : undefined,
+        requestFeed,
+        region: config.region ?? DEFAULT_REGION,
+        domain: config.domain,
+        log,
+      })
+    : undefined;
+  const app = createApp({
+    ...frontEnd,
+    audit,
+    admin,
+    console: webConsole,
+    requestFeed,
     website: config.websiteDomain === undefined ? undefined : website,
-    admin: createAdminApi({
-      backup: (destination) =>
-        backupDataFolder({ dataDir: config.dataDir, snapshotIndex: storage.snapshotIndex, blobs: files, version: SKLAD_VERSION }, destination),
-      identity,
-      index,
-      sealer,
-      keyring: keys.keyring,
-      credentials,
-      onCredentialsChanged: () => {
-        credentials.invalidate();
-        access.invalidate();
-      },
-      allowAdmin: (principal, action, resource) => access.allowsAdmin(principal, action, resource),
-      audit,
-      settings: { region: config.region ?? DEFAULT_REGION, signingRegion: config.region, domain: config.domain },
-      version: SKLAD_VERSION,
-      startedAt: new Date(),
-      log,
-    }),
     operator: {
-      metrics: createMetrics(index, stats, { scrub: scrubber, identity, gatewayId: storage.gatewayId }),
+      metrics,
       dataDir: config.dataDir,
       index,
       probeDatabase: storage.probeDatabase,

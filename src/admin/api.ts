@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Principal } from '../auth/credentials.js';
 import { parseRawTarget } from '../auth/raw-target.js';
+import type { PayloadMode } from '../auth/sigv4/payload-mode.js';
 import { parseRequestTarget } from '../http/request-target.js';
 import type { S3Response } from '../s3/respond.js';
 import { accessDenied, AdminError, toAdminError } from './errors.js';
@@ -75,7 +76,7 @@ export function createAdminApi(deps: AdminDeps): AdminEndpoint {
   const allowed = async (principal: Principal, route: Route, resource: string): Promise<boolean> =>
     principal.isRoot || (deps.allowAdmin !== undefined && (await deps.allowAdmin(principal, route.action, resource)));
 
-  return async (incoming, requestId, info) => {
+  return async (incoming, requestId, info, preauthenticated) => {
     const path = adminPath(incoming, deps.settings);
     if (path === undefined) return undefined;
     const method = incoming.method ?? 'GET';
@@ -101,7 +102,10 @@ export function createAdminApi(deps: AdminDeps): AdminEndpoint {
       }
       route = match.route;
       params = match.params;
-      const auth = await authenticateAdmin(incoming, { region: deps.settings.signingRegion, credentials: deps.credentials });
+      // The web console hands over its session's principal; its body is protected by the session, not a signature.
+      const auth: { principal: Principal; payload: PayloadMode } = preauthenticated
+        ? { principal: preauthenticated, payload: { kind: 'unsigned' } }
+        : await authenticateAdmin(incoming, { region: deps.settings.signingRegion, credentials: deps.credentials });
       principal = auth.principal;
       if (info) info.principal = principal;
       resource = await route.resource(match.params, deps);

@@ -47,8 +47,8 @@ function tooLarge(): AdminError {
   return new AdminError(413, 'EntityTooLarge', `The request body is larger than the ${MAX_BODY_BYTES} bytes allowed.`);
 }
 
-/** The whole body, checked against the signed SHA-256 (a mismatch fails with XAmzContentSHA256Mismatch). */
-export async function readBody(incoming: IncomingMessage, payload: Authenticated['payload']): Promise<Buffer> {
+/** The whole body, checked against the signed SHA-256 when there is one (a mismatch fails with XAmzContentSHA256Mismatch). */
+export async function readBody(incoming: IncomingMessage, payload: PayloadMode): Promise<Buffer> {
   const declared = Number(incoming.headers['content-length']);
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw tooLarge();
   const body: Readable = verifiedBody(incoming, payload, { contentEncodingChunked: false }).body;

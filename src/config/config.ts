@@ -22,6 +22,8 @@ export interface Config {
   /** Base domain of the website endpoint: `bucket.WEBSITE_DOMAIN` on either port is answered as a website. */
   websiteDomain?: string;
   logLevel: string;
+  /** `auto`: lines for a person when stdout is a terminal, JSON otherwise; or always `json` / `pretty`. */
+  logFormat: 'auto' | 'json' | 'pretty';
   /** Root credentials given by the operator; generated and kept in the data folder when absent. */
   rootAccessKey?: string;
   rootSecretKey?: string;
@@ -64,6 +66,8 @@ export interface Config {
   /** Accept SSE-C keys over plain HTTP (for a TLS-terminating proxy in front, or tests). */
   allowInsecureSseC: boolean;
   /** Keep the hash-chained audit log of writes, deletes and denied requests (`--audit off` disables it). */
+  /** Serve the web console at /_sklad/console/ (`--console off` disables it). */
+  console: boolean;
   audit: boolean;
   /** Folder of the audit files; DATA/audit by default. */
   auditDir: string;
@@ -89,6 +93,8 @@ export interface ServeFlags {
   'website-port'?: string;
   'website-domain'?: string;
   'log-level'?: string;
+  'log-format'?: string;
+  console?: string;
   'upload-expiry-hours'?: string;
   'max-open-uploads-per-bucket'?: string;
   'scrub-interval-hours'?: string;

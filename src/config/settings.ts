@@ -24,6 +24,7 @@ export interface Setting {
 
 /** Node's timers and socket timeouts take at most a signed 32-bit millisecond count. */
 const MAX_MS = 2_147_483_647;
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const SETTINGS: readonly Setting[] = [
@@ -35,6 +36,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'website-port', field: 'websitePort', env: 'SKLAD_WEBSITE_PORT', flag: true, type: 'integer', min: 0, max: 65535 },
   { key: 'website-domain', field: 'websiteDomain', env: 'SKLAD_WEBSITE_DOMAIN', flag: true, type: 'string' },
   { key: 'log-level', field: 'logLevel', env: 'SKLAD_LOG_LEVEL', flag: true, type: 'string', oneOf: LOG_LEVELS },
+  { key: 'log-format', field: 'logFormat', env: 'SKLAD_LOG_FORMAT', flag: true, type: 'string', oneOf: LOG_FORMATS },
   { key: 'access-key', field: 'rootAccessKey', env: 'SKLAD_ACCESS_KEY', flag: false, type: 'string' },
   { key: 'secret-key', field: 'rootSecretKey', env: 'SKLAD_SECRET_KEY', flag: false, type: 'string', secret: true },
   { key: 'tls-cert', field: 'tlsCertFile', env: 'SKLAD_TLS_CERT', flag: true, type: 'path' },
@@ -57,6 +59,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'master-key', field: 'masterKey', env: 'SKLAD_MASTER_KEY', flag: false, type: 'string', secret: true },
   { key: 'old-master-keys', field: 'oldMasterKeys', env: 'SKLAD_OLD_MASTER_KEYS', flag: false, type: 'list', secret: true },
   { key: 'allow-insecure-sse-c', field: 'allowInsecureSseC', env: 'SKLAD_ALLOW_INSECURE_SSE_C', flag: true, type: 'boolean' },
+  { key: 'console', field: 'console', env: 'SKLAD_CONSOLE', flag: true, type: 'boolean' },
   { key: 'audit', field: 'audit', env: 'SKLAD_AUDIT', flag: true, type: 'boolean' },
   { key: 'audit-dir', field: 'auditDir', env: 'SKLAD_AUDIT_DIR', flag: true, type: 'path' },
   { key: 'audit-max-file-mib', field: 'auditMaxFileBytes', env: 'SKLAD_AUDIT_MAX_FILE_MIB', flag: true, type: 'number', min: 0, display: (c) => c.auditMaxFileBytes / (1024 * 1024) },

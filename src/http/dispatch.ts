@@ -84,11 +84,18 @@ export async function dispatch(
   requestId: string,
   deps: FrontEndDeps,
   info: RequestInfo,
+  /**
+   * A principal the caller has already authenticated (the web console's session): no signature is checked, the
+   * body is taken as sent, and the path is always path-style. Set only by in-process callers, never from a header.
+   */
+  preauthenticated?: Principal,
 ): Promise<S3Response> {
   const method = incoming.method ?? 'GET';
   const headers = headerMap(incoming);
   assertSupportedTransferEncoding(headers);
-  const target = parseRequestTarget(incoming.url ?? '/', headers.get('host'), deps.settings.domain);
+  const target = preauthenticated
+    ? parseRequestTarget(incoming.url ?? '/', undefined, undefined)
+    : parseRequestTarget(incoming.url ?? '/', headers.get('host'), deps.settings.domain);
   const level: TargetLevel = target.bucket === undefined ? 'service' : target.key === undefined ? 'bucket' : 'object';
   const operation = resolveOperation({ method, level, query: target.query, headers });
   if (operation === undefined) {
@@ -102,15 +109,17 @@ export async function dispatch(
 
   const now = new Date();
   const { settings } = deps;
-  const auth: AuthResult = await authenticate(
-    { method, rawTarget: incoming.url ?? '/', headers, repeatedHeaders: repeatedHeaderNames(incoming), now },
-    {
-      region: settings.regionConfigured ? settings.region : undefined,
-      maxPresignSeconds: settings.maxPresignSeconds,
-      credentials: deps.credentials,
-      virtualHostBucket: target.virtualHostBucket,
-    },
-  );
+  const auth: AuthResult = preauthenticated
+    ? { principal: preauthenticated, payload: { kind: 'unsigned' } }
+    : await authenticate(
+        { method, rawTarget: incoming.url ?? '/', headers, repeatedHeaders: repeatedHeaderNames(incoming), now },
+        {
+          region: settings.regionConfigured ? settings.region : undefined,
+          maxPresignSeconds: settings.maxPresignSeconds,
+          credentials: deps.credentials,
+          virtualHostBucket: target.virtualHostBucket,
+        },
+      );
   const principal = auth.principal ?? ANONYMOUS;
   info.principal = principal;
   const handler = operation.handler;

@@ -122,6 +122,23 @@ describe('decide', () => {
     expect(decision.allowed).toBe(!['explicit-deny', 'implicit-deny'].includes(reason));
   });
 
+  it('names the statement that decided: the first applicable Deny, else the first applicable Allow', () => {
+    const identity = identityPolicy(
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: '*' },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' },
+      { Effect: 'Allow', Action: 's3:*', Resource: '*' },
+    );
+    expect(ask(alice, 's3:GetObject', 'k', { identityPolicy: identity }).statement).toEqual({ policy: 'identity', index: 1 });
+    const bucket = bucketPolicy(
+      { Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: OBJECTS },
+      { Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: OBJECTS },
+    );
+    expect(ask(alice, 's3:GetObject', 'k', { identityPolicy: identity, bucketPolicy: bucket })).toEqual({
+      allowed: false, reason: 'explicit-deny', statement: { policy: 'bucket', index: 1 },
+    });
+    expect(ask(alice, 's3:DeleteBucket', undefined, {}).statement).toBeUndefined();
+  });
+
   it('admin actions are decided by the identity policy alone', () => {
     const q = (identity?: PolicyDocument): AccessQuestion => ({
       facts: { principal: alice, action: 'admin:CreateUser', resource: '*', context: {} },
@@ -157,7 +174,7 @@ describe('decide', () => {
             objectAcl: acl,
             identityPolicy: withIdentity ? identityPolicy({ Effect: 'Allow', Action: '*', Resource: '*' }) : undefined,
           });
-          expect(d).toEqual({ allowed: false, reason: 'explicit-deny' });
+          expect(d).toEqual({ allowed: false, reason: 'explicit-deny', statement: { policy: 'bucket', index: 0 } });
         },
       ),
     );

@@ -4,7 +4,7 @@
 
 import { aclAllows, isPublicGrant, type Grant } from './acl.js';
 import type { PolicyDocument } from './document.js';
-import { evaluatePolicy, type RequestFacts } from './evaluate.js';
+import { evaluatePolicyVerdict, type PolicyVerdict, type RequestFacts } from './evaluate.js';
 import { isPublicPolicy } from './public.js';
 
 export interface PublicAccessBlock {
@@ -35,7 +35,11 @@ export interface AccessQuestion {
 export interface AccessDecision {
   allowed: boolean;
   reason: 'root' | 'owner' | 'explicit-deny' | 'identity-policy' | 'bucket-policy' | 'acl' | 'implicit-deny';
+  /** The policy statement that decided (explicit-deny, identity-policy, bucket-policy): which document, which index. */
+  statement?: { policy: 'identity' | 'bucket'; index: number };
 }
+
+const NO_MATCH: PolicyVerdict = Object.freeze({ result: 'NoMatch' });
 
 /** Actions an object's owner may always perform on its ACL, whatever the ACL says (S3 ACL overview). */
 const OWNER_ACP_ACTIONS = new Set(['s3:getobjectacl', 's3:getobjectversionacl', 's3:putobjectacl', 's3:putobjectversionacl']);
@@ -55,9 +59,8 @@ export function decide(q: AccessQuestion): AccessDecision {
   // full access" (How AWS enforcement code logic evaluates requests). sklad's root is that account root user, and
   // like it is still subject to an explicit Deny in a bucket policy (its own, the account's, resource policy).
   if (principal.kind === 'root') {
-    if (q.bucketPolicy && !managesPolicy && evaluatePolicy(q.bucketPolicy, q.facts) === 'Deny') {
-      return { allowed: false, reason: 'explicit-deny' };
-    }
+    const verdict = q.bucketPolicy && !managesPolicy ? evaluatePolicyVerdict(q.bucketPolicy, q.facts) : NO_MATCH;
+    if (verdict.result === 'Deny') return { allowed: false, reason: 'explicit-deny', statement: { policy: 'bucket', index: verdict.statement! } };
     return { allowed: true, reason: 'root' };
   }
   const ownsBucket = principal.kind === 'user' && q.level !== 'service' && q.bucketOwner !== undefined && q.bucketOwner === principal.name;
@@ -65,10 +68,12 @@ export function decide(q: AccessQuestion): AccessDecision {
   // "An explicit deny in any of the policies overrides the allow" (Policy evaluation for requests within a single
   // account): a Deny in the user's policy or the bucket policy wins, even over bucket ownership.
   // Anonymous requests carry no identity, so only the bucket policy speaks for them.
-  const identity = principal.kind === 'user' && q.identityPolicy ? evaluatePolicy(q.identityPolicy, q.facts) : 'NoMatch';
-  const verdict = q.bucketPolicy ? evaluatePolicy(q.bucketPolicy, q.facts) : 'NoMatch';
-  const bucket = verdict === 'Deny' && ownsBucket && managesPolicy ? 'NoMatch' : verdict;
-  if (identity === 'Deny' || bucket === 'Deny') return { allowed: false, reason: 'explicit-deny' };
+  const identityVerdict: PolicyVerdict = principal.kind === 'user' && q.identityPolicy ? evaluatePolicyVerdict(q.identityPolicy, q.facts) : NO_MATCH;
+  const bucketVerdict: PolicyVerdict = q.bucketPolicy ? evaluatePolicyVerdict(q.bucketPolicy, q.facts) : NO_MATCH;
+  const identity = identityVerdict.result;
+  const bucket = bucketVerdict.result === 'Deny' && ownsBucket && managesPolicy ? 'NoMatch' : bucketVerdict.result;
+  if (identity === 'Deny') return { allowed: false, reason: 'explicit-deny', statement: { policy: 'identity', index: identityVerdict.statement! } };
+  if (bucket === 'Deny') return { allowed: false, reason: 'explicit-deny', statement: { policy: 'bucket', index: bucketVerdict.statement! } };
 
   // "The bucket owner has full control of the bucket" (S3 "Bucket policies and user policies" / Object Ownership
   // "Bucket owner enforced"): a user owns their buckets and every object in them.
@@ -76,14 +81,14 @@ export function decide(q: AccessQuestion): AccessDecision {
 
   // "If either the identity-based policy or the resource-based policy within the same account allows the request
   // and the other doesn't, the request is still allowed" (single-account evaluation).
-  if (identity === 'Allow') return { allowed: true, reason: 'identity-policy' };
+  if (identity === 'Allow') return { allowed: true, reason: 'identity-policy', statement: { policy: 'identity', index: identityVerdict.statement! } };
 
   // RestrictPublicBuckets: "restricts access to a bucket with a public policy to only AWS service principals and
   // authorized users within the bucket owner's account" (Blocking public access). With separate owners in one
   // account, only the bucket owner (and root, handled above) may rely on a public policy; everyone else gets
   // nothing from it. Its Deny statements still applied above.
   const policyRestricted = q.publicAccessBlock?.restrictPublicBuckets === true && q.bucketPolicy !== undefined && isPublicPolicy(q.bucketPolicy);
-  if (bucket === 'Allow' && !policyRestricted) return { allowed: true, reason: 'bucket-policy' };
+  if (bucket === 'Allow' && !policyRestricted) return { allowed: true, reason: 'bucket-policy', statement: { policy: 'bucket', index: bucketVerdict.statement! } };
 
   // "Bucket owner enforced": "ACLs no longer affect permissions for the bucket and the objects in it".
   if (q.aclsDisabled) return { allowed: false, reason: 'implicit-deny' };

@@ -27,18 +27,30 @@ export interface RequestFacts {
 
 export type PolicyResult = 'Allow' | 'Deny' | 'NoMatch';
 
+/** A document's verdict and the statement that made it: the first applicable Deny, else the first applicable Allow. */
+export interface PolicyVerdict {
+  result: PolicyResult;
+  /** Index into the document's Statement list; undefined with NoMatch. */
+  statement?: number;
+}
+
 /** The verdict of one document: 'Deny' if any applicable statement denies, else 'Allow' if one allows. */
 export function evaluatePolicy(doc: PolicyDocument, request: RequestFacts): PolicyResult {
+  return evaluatePolicyVerdict(doc, request).result;
+}
+
+export function evaluatePolicyVerdict(doc: PolicyDocument, request: RequestFacts): PolicyVerdict {
   const context = withPrincipalKeys(request);
   // Policy variables exist only in 2012-10-17 documents; in older ones "${…}" is plain text.
   const variables = doc.Version === '2012-10-17' ? lookupIn(context) : undefined;
-  let allowed = false;
-  for (const st of doc.Statement) {
+  let allowedBy: number | undefined;
+  for (let i = 0; i < doc.Statement.length; i++) {
+    const st = doc.Statement[i]!;
     if (!applies(st, request, context, variables)) continue;
-    if (st.Effect === 'Deny') return 'Deny';
-    allowed = true;
+    if (st.Effect === 'Deny') return { result: 'Deny', statement: i };
+    allowedBy ??= i;
   }
-  return allowed ? 'Allow' : 'NoMatch';
+  return allowedBy === undefined ? { result: 'NoMatch' } : { result: 'Allow', statement: allowedBy };
 }
 
 /** Whether one statement of a document with the given Version applies to the request (its Effect aside). */
