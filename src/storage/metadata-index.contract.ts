@@ -5,6 +5,7 @@ import { accessQuotaCases } from './contract/access-quota-cases.js';
 import { concurrencyCases } from './contract/concurrency-cases.js';
 import { copyCases } from './contract/copy-cases.js';
 import { encryptionCases } from './contract/encryption-cases.js';
+import { lifecycleCases } from './contract/lifecycle-cases.js';
 import { listingCases } from './contract/listing-cases.js';
 import { blobId, bucketRecord, expectS3Error, objectRecord, uploadRecord } from './contract/records.js';
 import { taggingCases } from './contract/tagging-cases.js';
@@ -254,6 +255,7 @@ export function runMetadataIndexContract(name: string, makeIndex: () => Promise<
     uploadCases(() => index);
     uploadListingCases(() => index);
     encryptionCases(() => index);
+    lifecycleCases(() => index);
     concurrencyCases(() => index);
   });
 }

@@ -30,6 +30,68 @@ export interface BucketSettings {
   quota?: Quota;
   /** The bucket's tag set (PutBucketTagging); absent when none was put. */
   tags?: Tag[];
+  /** Lifecycle rules (PutBucketLifecycleConfiguration), validated before they are stored. */
+  lifecycle?: LifecycleConfiguration;
+}
+
+/**
+ * Which objects a lifecycle rule applies to: all of its conditions hold (an empty filter matches everything).
+ * Sizes are exclusive bounds, as S3 names them.
+ */
+export interface LifecycleFilter {
+  prefix?: string;
+  tags?: Tag[];
+  objectSizeGreaterThan?: number;
+  objectSizeLessThan?: number;
+}
+
+/** One lifecycle rule, as S3 defines it less the transitions (one storage tier: they are refused). */
+export interface LifecycleRule {
+  id: string;
+  enabled: boolean;
+  filter: LifecycleFilter;
+  /**
+   * How the rule named its objects, so GetBucketLifecycleConfiguration answers in the same form: the old
+   * rule-level `Prefix`, or a `Filter` holding one predicate or an `And`.
+   */
+  form: 'prefix' | 'filter' | 'and';
+  /** Current objects expire this many days after their creation (rounded up to the next day boundary)… */
+  expirationDays?: number;
+  /** …or at this midnight (UTC). */
+  expirationDate?: Date;
+  /** A delete marker with no noncurrent versions left is removed. */
+  expiredObjectDeleteMarker?: boolean;
+  noncurrentDays?: number;
+  /** Noncurrent versions kept whatever their age, newest first. */
+  newerNoncurrentVersions?: number;
+  abortIncompleteMultipartUploadDays?: number;
+}
+
+export interface LifecycleConfiguration {
+  rules: LifecycleRule[];
+}
+
+/** A current object as the lifecycle worker saw it: removed only if it is still exactly this version. */
+export interface ObjectVersionRef {
+  key: string;
+  versionId: string;
+  etag: string;
+  lastModified: Date;
+}
+
+/** How far the lifecycle worker has come through a bucket's objects in the pass under way. */
+export interface LifecycleCursor {
+  /** The last key handled; the pass resumes after it. */
+  afterKey: string;
+  /** When the pass began. */
+  passStartedAt: Date;
+}
+
+/** Which incomplete uploads an expiry may abort: one bucket's uploads under a prefix, at most `limit` at a time. */
+export interface UploadExpiryScope {
+  bucket: string;
+  prefix: string;
+  limit: number;
 }
 
 export interface BucketRecord extends BucketSettings {
@@ -280,8 +342,21 @@ export interface MetadataIndex {
   /** Deletes the upload and its parts (NoSuchUpload when absent); returns their blob ids no longer referenced. */
   abortUpload(uploadId: string): Promise<string[]>;
   listUploads(query: UploadListQuery): Promise<UploadListPage>;
-  /** Aborts uploads initiated before `before`; returns how many and the blob ids released. */
-  expireUploads(before: Date): Promise<{ uploads: number; orphans: string[] }>;
+  /**
+   * Aborts uploads initiated before `before` (only those in `scope`, the oldest first, when given); returns how
+   * many, which, and the blob ids released.
+   */
+  expireUploads(before: Date, scope?: UploadExpiryScope): Promise<{ uploads: number; aborted: { bucket: string; key: string; uploadId: string }[]; orphans: string[] }>;
+
+  /** The lifecycle worker's progress through a bucket, when a pass is under way. */
+  getLifecycleCursor(bucket: string): Promise<LifecycleCursor | undefined>;
+  /**
+   * In one transaction: removes each listed current object of `bucket` that is still exactly that version and
+   * is not locked (legal hold, or retention until a later time), and records `cursor` as the bucket's lifecycle
+   * progress (null: the pass is over). So a restart neither skips nor repeats a batch. Returns the objects
+   * removed and the blob ids no longer referenced. NoSuchBucket when the bucket is gone.
+   */
+  expireObjects(bucket: string, objects: ObjectVersionRef[], cursor: LifecycleCursor | null): Promise<{ expired: ObjectVersionRef[]; orphans: string[] }>;
 
   /** Current, non-delete-marker objects of all buckets after `after`, in (bucket, key) order: the scrub's walk. */
   scanObjects(after: { bucket: string; key: string } | undefined, limit: number): Promise<ObjectRecord[]>;

@@ -1,6 +1,6 @@
 // How each bucket setting maps onto the columns of the buckets table: one entry per setting, used to write
 // a new bucket, to read one back and to patch some of its settings in one UPDATE.
-import type { BucketPatch, BucketSettings, DefaultEncryption, PublicAccessBlockConfig, Tag } from '../metadata-index.js';
+import type { BucketPatch, BucketSettings, DefaultEncryption, LifecycleConfiguration, LifecycleRule, PublicAccessBlockConfig, Tag } from '../metadata-index.js';
 import { toQuota } from './rows.js';
 
 export interface BucketRow {
@@ -19,6 +19,8 @@ export interface BucketRow {
   quota_max_objects: number | null;
   /** JSON Tag[] or NULL */
   tags: string | null;
+  /** JSON LifecycleConfiguration (dates as ISO strings) or NULL */
+  lifecycle: string | null;
 }
 
 interface SettingColumns<K extends keyof BucketSettings> {
@@ -28,6 +30,15 @@ interface SettingColumns<K extends keyof BucketSettings> {
 }
 
 const json = <T>(text: string | null): T | undefined => (text === null ? undefined : (JSON.parse(text) as T));
+
+/** Rules as JSON: the one Date (expirationDate) is kept as its ISO string and revived on reading. */
+function readLifecycle(text: string | null): LifecycleConfiguration | undefined {
+  const stored = json<{ rules: (Omit<LifecycleRule, 'expirationDate'> & { expirationDate?: string })[] }>(text);
+  if (stored === undefined) return undefined;
+  return {
+    rules: stored.rules.map(({ expirationDate, ...rule }) => (expirationDate === undefined ? rule : { ...rule, expirationDate: new Date(expirationDate) })),
+  };
+}
 
 export const BUCKET_SETTING_COLUMNS: { [K in keyof BucketSettings]-?: SettingColumns<K> } = {
   owner: { write: (owner) => ({ owner }), read: (row) => row.owner },
@@ -47,6 +58,7 @@ export const BUCKET_SETTING_COLUMNS: { [K in keyof BucketSettings]-?: SettingCol
     read: (row) => toQuota(row.quota_max_bytes, row.quota_max_objects),
   },
   tags: { write: (tags) => ({ tags: tags === undefined ? null : JSON.stringify(tags) }), read: (row) => json<Tag[]>(row.tags) },
+  lifecycle: { write: (config) => ({ lifecycle: config === undefined ? null : JSON.stringify(config) }), read: (row) => readLifecycle(row.lifecycle) },
 };
 
 const SETTINGS = Object.keys(BUCKET_SETTING_COLUMNS) as (keyof BucketSettings)[];

@@ -225,7 +225,20 @@ CREATE TRIGGER ${table}_count_update AFTER UPDATE OF size, delete_marker ON ${ta
 END;`).join('\n')}
 `;
 
-export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6];
+/*
+ * Step 7: the lifecycle worker's progress through each bucket. A batch's expirations and the cursor move commit
+ * together, so a pass that a crash interrupts resumes after the last batch that committed. The row goes with
+ * its bucket.
+ */
+const step7 = `
+CREATE TABLE lifecycle_cursors (
+  bucket          TEXT    NOT NULL PRIMARY KEY REFERENCES buckets (name) ON DELETE CASCADE,
+  after_key       TEXT    NOT NULL COLLATE BINARY,
+  pass_started_at INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
+export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6, step7];
 
 /** Brings the schema up to date; each step commits together with its user_version bump. */
 export function migrate(db: Database.Database): void {

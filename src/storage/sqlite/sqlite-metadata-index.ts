@@ -8,13 +8,16 @@ import type {
   BucketRecord,
   CopySourceCheck,
   ListPage,
+  LifecycleCursor,
   ListQuery,
   MetadataIndex,
+  ObjectVersionRef,
   ObjectRecord,
   PartListPage,
   PartRecord,
   Tag,
   UploadListPage,
+  UploadExpiryScope,
   UploadListQuery,
   UploadRecord,
   WriteCondition,
@@ -355,13 +358,56 @@ export class SqliteMetadataIndex implements MetadataIndex {
     });
   }
 
-  async expireUploads(before: Date): Promise<{ uploads: number; orphans: string[] }> {
+  async expireUploads(
+    before: Date,
+    scope?: UploadExpiryScope,
+  ): Promise<{ uploads: number; aborted: { bucket: string; key: string; uploadId: string }[]; orphans: string[] }> {
     return this.write(() => {
       const cutoff = before.getTime();
-      const partBlobs = this.s.expiredUploadBlobs.all(cutoff);
-      this.s.deleteExpiredUploadParts.run(cutoff);
-      const uploads = this.s.deleteExpiredUploads.run(cutoff).changes;
-      return { uploads, orphans: this.unreferenced(partBlobs) };
+      if (scope === undefined) {
+        const partBlobs = this.s.expiredUploadBlobs.all(cutoff);
+        const expired = this.s.expiredUploads.all(cutoff);
+        this.s.deleteExpiredUploadParts.run(cutoff);
+        this.s.deleteExpiredUploads.run(cutoff);
+        const aborted = expired.map((u) => ({ bucket: u.bucket, key: u.key, uploadId: u.upload_id }));
+        return { uploads: aborted.length, aborted, orphans: this.unreferenced(partBlobs) };
+      }
+      const rows = this.s.expiredUploadsInScope.all({ bucket: scope.bucket, before: cutoff, prefix: scope.prefix, limit: Math.max(0, Math.floor(scope.limit)) });
+      const partBlobs: string[] = [];
+      for (const row of rows) {
+        partBlobs.push(...this.s.partBlobsOfUpload.all(row.upload_id));
+        this.s.deletePartsOfUpload.run(row.upload_id);
+        this.s.deleteUpload.run(row.upload_id);
+      }
+      const aborted = rows.map((u) => ({ bucket: scope.bucket, key: u.key, uploadId: u.upload_id }));
+      return { uploads: aborted.length, aborted, orphans: this.unreferenced(partBlobs) };
+    });
+  }
+
+  async getLifecycleCursor(bucket: string): Promise<LifecycleCursor | undefined> {
+    const row = this.s.getLifecycleCursor.get(bucket);
+    return row && { afterKey: row.after_key, passStartedAt: new Date(row.pass_started_at) };
+  }
+
+  async expireObjects(
+    bucket: string,
+    objects: ObjectVersionRef[],
+    cursor: LifecycleCursor | null,
+  ): Promise<{ expired: ObjectVersionRef[]; orphans: string[] }> {
+    return this.write(() => {
+      this.requireBucket(bucket);
+      const now = Date.now();
+      const expired: ObjectVersionRef[] = [];
+      const released: string[] = [];
+      for (const o of objects) {
+        if (this.s.getExpirable.get(bucket, o.key, o.versionId, o.etag, o.lastModified.getTime(), now) === undefined) continue;
+        released.push(...this.dropBlobRows(bucket, o.key, o.versionId));
+        this.s.deleteObject.run(bucket, o.key);
+        expired.push(o);
+      }
+      if (cursor === null) this.s.clearLifecycleCursor.run(bucket);
+      else this.s.setLifecycleCursor.run(bucket, cursor.afterKey, cursor.passStartedAt.getTime());
+      return { expired, orphans: this.unreferenced(released) };
     });
   }
 

@@ -6,7 +6,7 @@ const OBJECT_COLUMNS = `bucket, key, version_id, delete_marker, size, etag, last
   content_headers, user_metadata, tags, acl, checksum_algorithm, checksum_type, checksum_value, parts, quarantined, encryption, verify_crc32c`;
 const SUMMARY_COLUMNS = 'key, size, etag, last_modified, owner, storage_class, checksum_algorithm, checksum_type';
 const BUCKET_COLUMNS = `name, owner, region, created_at, acl, versioning, encryption, policy, public_access_block,
-  quota_max_bytes, quota_max_objects, tags`;
+  quota_max_bytes, quota_max_objects, tags, lifecycle`;
 const UPLOAD_COLUMNS = `upload_id, bucket, key, initiated, owner, storage_class, content_headers, user_metadata, tags,
   acl, checksum_algorithm, checksum_type, encryption`;
 const PART_COLUMNS = `upload_id, part_number, blob_id, size, etag, last_modified,
@@ -57,7 +57,7 @@ export function prepareStatements(db: Database.Database) {
     listBuckets: db.prepare<[], BucketRow>(`SELECT ${BUCKET_COLUMNS} FROM buckets ORDER BY name`),
     insertBucket: db.prepare<[BucketRow]>(`INSERT INTO buckets (${BUCKET_COLUMNS})
       VALUES (@name, @owner, @region, @created_at, @acl, @versioning, @encryption, @policy, @public_access_block,
-      @quota_max_bytes, @quota_max_objects, @tags)`),
+      @quota_max_bytes, @quota_max_objects, @tags, @lifecycle)`),
     deleteBucket: db.prepare<[string]>('DELETE FROM buckets WHERE name = ?'),
     // Delete markers and noncurrent versions keep a bucket from being deleted, as in S3.
     usageByBucket: db.prepare<[], { bucket: string; owner: string; objects: number; bytes: number; quota_max_bytes: number | null; quota_max_objects: number | null }>(
@@ -134,6 +134,22 @@ export function prepareStatements(db: Database.Database) {
     deleteExpiredUploadParts: db.prepare<[number]>(`DELETE FROM upload_parts
       WHERE upload_id IN (SELECT upload_id FROM uploads WHERE initiated < ?)`),
     deleteExpiredUploads: db.prepare<[number]>('DELETE FROM uploads WHERE initiated < ?'),
+    expiredUploads: db.prepare<[number], { bucket: string; key: string; upload_id: string }>(
+      'SELECT bucket, key, upload_id FROM uploads WHERE initiated < ?'),
+    // A lifecycle rule's uploads: one bucket, a key prefix, oldest first.
+    expiredUploadsInScope: db.prepare<[{ bucket: string; before: number; prefix: string; limit: number }], { upload_id: string; key: string }>(
+      `SELECT upload_id, key FROM uploads WHERE bucket = @bucket AND initiated < @before AND substr(key, 1, length(@prefix)) = @prefix
+      ORDER BY initiated, upload_id LIMIT @limit`),
+
+    getLifecycleCursor: db.prepare<[string], { after_key: string; pass_started_at: number }>(
+      'SELECT after_key, pass_started_at FROM lifecycle_cursors WHERE bucket = ?'),
+    setLifecycleCursor: db.prepare<[string, string, number]>(
+      'INSERT OR REPLACE INTO lifecycle_cursors (bucket, after_key, pass_started_at) VALUES (?, ?, ?)'),
+    clearLifecycleCursor: db.prepare<[string]>('DELETE FROM lifecycle_cursors WHERE bucket = ?'),
+    // Locked versions (legal hold, or retention not yet over) are never expired.
+    getExpirable: db.prepare<[string, string, string, string, number, number], CurrentRow>(`SELECT version_id, etag, delete_marker FROM objects
+      WHERE bucket = ? AND key = ? AND version_id = ? AND etag = ? AND last_modified = ? AND delete_marker = 0
+      AND legal_hold = 0 AND (retain_until IS NULL OR retain_until <= ?)`),
 
     listFromInclusive: listScan(db, '>=', true),
     listFromExclusive: listScan(db, '>', true),
