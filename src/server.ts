@@ -27,6 +27,7 @@ import { startUploadExpiry } from './data-folder/upload-expiry.js';
 import { recoverStorage } from './data-folder/recovery.js';
 import { lockDataFolder } from './data-folder/lock.js';
 import { startBackgroundScrub } from './integrity/background-scrub.js';
+import { startLifecycleWorker } from './lifecycle/worker.js';
 import { openAuditLog } from './audit/open.js';
 import { loadTlsMaterial, TlsMaterialError, type TlsFiles, type TlsMaterial } from './http/tls.js';
 
@@ -117,6 +118,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const scrubber = startBackgroundScrub(index, blobs, config.scrubIntervalHours, config.scrubRateMiB, log, keys.keyring);
   const expiry = startUploadExpiry(index, blobs, config.uploadExpiryHours, log);
   if (config.uploadExpiryHours > 0) void expiry.runOnce().catch((err: unknown) => log.error({ err }, 'upload expiry failed'));
+  const lifecycle = startLifecycleWorker({ index, blobs, log, audit, dayMs: config.lifecycleDaySeconds * 1000 });
+  void lifecycle.runOnce().catch((err: unknown) => log.error({ err }, 'lifecycle pass failed'));
   const stats = { integrityFailures: 0 };
   // Set on shutdown: /health/ready answers 503 so a load balancer stops sending work while requests drain.
   let draining = false;
@@ -133,6 +136,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       verifyReads: config.verifyReads,
       encryptAll: config.encryptAll,
       allowInsecureSseC: config.allowInsecureSseC,
+      lifecycleDayMs: config.lifecycleDaySeconds * 1000,
     },
     stats,
     log,
@@ -156,7 +160,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       log,
     }),
     operator: {
-      metrics: createMetrics(index, stats, { scrub: scrubber, identity }),
+      metrics: createMetrics(index, stats, { scrub: scrubber, identity, lifecycle }),
       dataDir: config.dataDir,
       index,
       metricsToken: config.metricsToken,
@@ -173,6 +177,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       s.once('error', reject);
     });
   } catch (e) {
+    await lifecycle.stop();
     await expiry.stop();
     await scrubber.stop();
     await audit.close();
@@ -223,6 +228,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       clearTimeout(timer);
       // Every request has finished, so every audit record is queued: write and sync them before exit.
       process.off('SIGUSR2', rotateAudit);
+      // The lifecycle worker audits what it deletes: it stops before the audit log closes.
+      await lifecycle.stop();
       await audit.close();
       await expiry.stop();
       await scrubber.stop();

@@ -18,6 +18,8 @@ export interface ServerSettings {
   encryptAll: boolean;
   /** Accept SSE-C keys on connections that are not TLS. */
   allowInsecureSseC: boolean;
+  /** How long a lifecycle "day" is (`--lifecycle-day-seconds`), in milliseconds. */
+  lifecycleDayMs: number;
 }
 
 /** Counters of notable events, read by operators' tooling. */

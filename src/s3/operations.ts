@@ -14,6 +14,7 @@ import { getBucketAcl, getObjectAcl, putBucketAcl, putObjectAcl } from './handle
 import { getObjectAttributes } from './handlers/attributes.js';
 import { createBucket, deleteBucket, getBucketLocation, getBucketVersioning, headBucket } from './handlers/bucket.js';
 import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from './handlers/bucket-encryption.js';
+import { deleteBucketLifecycle, getBucketLifecycleConfiguration, putBucketLifecycleConfiguration } from './handlers/bucket-lifecycle.js';
 import { copyObject } from './handlers/copy.js';
 import { deleteObject, deleteObjects } from './handlers/delete.js';
 import { getObject, headObject } from './handlers/get.js';
@@ -74,9 +75,9 @@ export const operations = [
   { name: 'GetBucketCors', method: 'GET', level: 'bucket', query: 'cors', action: 's3:GetBucketCORS', readOnly: true },
   { name: 'PutBucketCors', method: 'PUT', level: 'bucket', query: 'cors', action: 's3:PutBucketCORS', readOnly: false },
   { name: 'DeleteBucketCors', method: 'DELETE', level: 'bucket', query: 'cors', action: 's3:PutBucketCORS', readOnly: false },
-  { name: 'GetBucketLifecycleConfiguration', method: 'GET', level: 'bucket', query: 'lifecycle', action: 's3:GetLifecycleConfiguration', readOnly: true },
-  { name: 'PutBucketLifecycleConfiguration', method: 'PUT', level: 'bucket', query: 'lifecycle', action: 's3:PutLifecycleConfiguration', readOnly: false },
-  { name: 'DeleteBucketLifecycle', method: 'DELETE', level: 'bucket', query: 'lifecycle', action: 's3:PutLifecycleConfiguration', readOnly: false },
+  { name: 'GetBucketLifecycleConfiguration', method: 'GET', level: 'bucket', query: 'lifecycle', action: 's3:GetLifecycleConfiguration', readOnly: true, handler: getBucketLifecycleConfiguration },
+  { name: 'PutBucketLifecycleConfiguration', method: 'PUT', level: 'bucket', query: 'lifecycle', action: 's3:PutLifecycleConfiguration', readOnly: false, handler: putBucketLifecycleConfiguration },
+  { name: 'DeleteBucketLifecycle', method: 'DELETE', level: 'bucket', query: 'lifecycle', action: 's3:PutLifecycleConfiguration', readOnly: false, handler: deleteBucketLifecycle },
   { name: 'GetBucketEncryption', method: 'GET', level: 'bucket', query: 'encryption', action: 's3:GetEncryptionConfiguration', readOnly: true, handler: getBucketEncryption },
   { name: 'PutBucketEncryption', method: 'PUT', level: 'bucket', query: 'encryption', action: 's3:PutEncryptionConfiguration', readOnly: false, handler: putBucketEncryption },
   { name: 'DeleteBucketEncryption', method: 'DELETE', level: 'bucket', query: 'encryption', action: 's3:PutEncryptionConfiguration', readOnly: false, handler: deleteBucketEncryption },

@@ -201,3 +201,28 @@ export interface PublicAccessBlockConfiguration {
   BlockPublicPolicy: boolean;
   RestrictPublicBuckets: boolean;
 }
+
+/** A lifecycle Filter, or the And inside one: predicates as S3 writes them. */
+export interface LifecycleFilterDocument {
+  Prefix?: string;
+  Tag?: { Key: string; Value: string }[];
+  ObjectSizeGreaterThan?: number;
+  ObjectSizeLessThan?: number;
+  And?: LifecycleFilterDocument;
+}
+
+/** One rule of GetBucketLifecycleConfiguration's answer, members in S3's order. */
+export interface LifecycleRuleDocument {
+  Expiration?: { Date?: string; Days?: number; ExpiredObjectDeleteMarker?: boolean };
+  ID?: string;
+  Prefix?: string;
+  Filter?: LifecycleFilterDocument;
+  Status?: 'Enabled' | 'Disabled';
+  NoncurrentVersionExpiration?: { NoncurrentDays: number; NewerNoncurrentVersions?: number };
+  AbortIncompleteMultipartUpload?: { DaysAfterInitiation: number };
+}
+
+/** GetBucketLifecycleConfiguration answer and PutBucketLifecycleConfiguration body. */
+export interface LifecycleConfigurationDocument {
+  Rule: LifecycleRuleDocument[];
+}

@@ -15,6 +15,7 @@ import { dataKeyOf, encryptionHeaders, encryptionRequestFrom, readAccess } from 
 import { validateObjectKey } from '../names.js';
 import { contentHeadersFrom, userMetadataFrom } from '../object-headers.js';
 import { xmlResponse, type S3Response } from '../respond.js';
+import { expirationHeader } from '../expiration-header.js';
 import { storageClassFrom } from '../storage-class.js';
 import { deleteBlobs } from '../store-object.js';
 import { tagsFromHeader } from '../tagging.js';
@@ -133,5 +134,5 @@ export async function copyObject(ctx: S3Context): Promise<S3Response> {
     LastModified: isoTime(record.lastModified),
     ...(record.checksum ? { [`Checksum${record.checksum.algorithm}`]: record.checksum.value, ChecksumType: record.checksum.type } : {}),
   };
-  return xmlResponse('CopyObjectResult', doc, 200, encryptionHeaders(record.encryption, encryption.customerKeyMd5));
+  return xmlResponse('CopyObjectResult', doc, 200, { ...encryptionHeaders(record.encryption, encryption.customerKeyMd5), ...expirationHeader(ctx, record) });
 }

@@ -15,6 +15,7 @@ import { parseRange } from '../range.js';
 import { currentObject, partNumber } from '../request-params.js';
 import type { ByteRange } from '../../storage/blob-store.js';
 import { emptyResponse, streamResponse, type S3Response } from '../respond.js';
+import { expirationHeader } from '../expiration-header.js';
 import { httpDate, quoteEtag } from '../wire-format.js';
 
 async function readableObject(ctx: S3Context): Promise<ObjectRecord> {
@@ -110,6 +111,7 @@ async function readObject(ctx: S3Context, withBody: boolean): Promise<S3Response
     ...encryptionHeaders(record.encryption, customerKey?.keyMd5),
     'accept-ranges': 'bytes',
     ...checksumHeaders(ctx, record, range !== undefined),
+    ...expirationHeader(ctx, record),
   };
   const span = range ?? { start: 0, end: record.size - 1 };
   headers['content-length'] = String(record.size === 0 ? 0 : span.end - span.start + 1);

@@ -15,6 +15,7 @@ import { multipartEtag, objectChecksumFromParts, uploadChecksumFrom } from '../m
 import { validateObjectKey } from '../names.js';
 import { contentHeadersFrom, userMetadataFrom } from '../object-headers.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
+import { expirationHeader } from '../expiration-header.js';
 import { storageClassFrom } from '../storage-class.js';
 import { deleteBlobs, storeBody } from '../store-object.js';
 import { tagsFromHeader } from '../tagging.js';
@@ -205,7 +206,7 @@ function completeResult(ctx: S3Context, record: ObjectRecord): S3Response {
   };
   // S3 confirms SSE-S3 here but does not echo SSE-C keys.
   const sse = record.encryption?.mode === 'SSE-S3' ? encryptionHeaders(record.encryption) : {};
-  return xmlResponse('CompleteMultipartUploadResult', doc, 200, sse);
+  return xmlResponse('CompleteMultipartUploadResult', doc, 200, { ...sse, ...expirationHeader(ctx, record) });
 }
 
 /** x-amz-checksum-<algo> on Complete is the client's checksum of the whole object: it must match ours. */

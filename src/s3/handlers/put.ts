@@ -11,6 +11,7 @@ import { deleteBlobs, storeBody } from '../store-object.js';
 import { tagsFromHeader } from '../tagging.js';
 import { quoteEtag, unquoteEtag } from '../wire-format.js';
 import { encryptionHeaders, encryptionRequestFrom, newTargetEncryption } from '../encryption.js';
+import { expirationHeader } from '../expiration-header.js';
 
 /** If-None-Match / If-Match on writes (conditional writes; Terraform and registries rely on them). */
 export function writeConditionFrom(headers: Map<string, string>): WriteCondition | undefined {
@@ -85,5 +86,6 @@ export async function putObject(ctx: S3Context): Promise<S3Response> {
     [`x-amz-checksum-${stored.checksum.algorithm.toLowerCase()}`]: stored.checksumValue,
     'x-amz-checksum-type': 'FULL_OBJECT',
     ...encryptionHeaders(encryption.record, encryption.customerKeyMd5),
+    ...expirationHeader(ctx, record),
   });
 }
