@@ -1,0 +1,119 @@
+// The lifecycle worker over the real SQLite index and disk blob store: what a pass deletes and keeps, and a
+// pass interrupted mid-way resuming after a restart without skipping or repeating keys.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../audit/types.js';
+import { bucketRecord, objectRecord, uploadRecord } from '../storage/contract/records.js';
+import { DiskBlobStore } from '../storage/disk/disk-blob-store.js';
+import type { LifecycleRule } from '../storage/metadata-index.js';
+import { SqliteMetadataIndex } from '../storage/sqlite/sqlite-metadata-index.js';
+import { startLifecycleWorker, type LifecycleWorker, type LifecycleWorkerOptions } from './worker.js';
+
+const DAY = 1000;
+const NOW = new Date(100 * DAY);
+const log = pino({ level: 'silent' });
+const everything: LifecycleRule = { id: 'all', enabled: true, form: 'filter', filter: {}, expirationDays: 1 };
+
+let dir: string;
+let file: string;
+let index: SqliteMetadataIndex;
+let blobs: DiskBlobStore;
+const workers: LifecycleWorker[] = [];
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'sklad-lifecycle-'));
+  file = path.join(dir, 'index.sqlite');
+  index = SqliteMetadataIndex.open(file);
+  blobs = await DiskBlobStore.open(dir);
+  await index.createBucket(bucketRecord('b', { lifecycle: { rules: [everything] } }));
+});
+
+afterEach(async () => {
+  for (const w of workers.splice(0)) await w.stop();
+  await index.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function worker(options: Partial<LifecycleWorkerOptions> & { events?: AuditEvent[] } = {}): LifecycleWorker {
+  const events = options.events ?? [];
+  const w = startLifecycleWorker({
+    index, blobs, log, dayMs: DAY, pauseMs: 0, intervalMs: 3_600_000, now: () => NOW,
+    audit: { record: (e) => events.push(e) },
+    ...options,
+  });
+  workers.push(w);
+  return w;
+}
+
+const keys = async (): Promise<string[]> => (await index.scanObjects(undefined, 1000)).map((o) => o.key);
+const at = (day: number): Date => new Date(day * DAY + 1);
+
+describe('lifecycle worker', () => {
+  it('expires what is due, keeps what is not, and deletes the released bytes', async () => {
+    const stored = await blobs.write(Readable.from([Buffer.alloc(100_000, 1)]));
+    await index.patchBucket('b', {
+      lifecycle: {
+        rules: [
+          { id: 'old', enabled: true, form: 'filter', filter: { prefix: 'old/' }, expirationDays: 10 },
+          { id: 'off', enabled: false, form: 'filter', filter: { prefix: 'off/' }, expirationDays: 1 },
+        ],
+      },
+    });
+    // Created on day 89.x: expires at the boundary of day 100 (rounded up), i.e. due at NOW exactly.
+    await index.putObject(objectRecord('b', 'old/due', { lastModified: at(89), blobs: [{ id: stored.id, size: 100_000 }], size: 100_000 }));
+    await index.putObject(objectRecord('b', 'old/young', { lastModified: at(90) }));
+    await index.putObject(objectRecord('b', 'off/a', { lastModified: at(1) }));
+    await index.putObject(objectRecord('b', 'other', { lastModified: at(1) }));
+    const events: AuditEvent[] = [];
+    const w = worker({ events });
+    expect(await w.runOnce()).toEqual({ expiredObjects: 1, abortedUploads: 0 });
+    expect(await keys()).toEqual(['off/a', 'old/young', 'other']);
+    expect(await index.isBlobReferenced(stored.id)).toBe(false);
+    const onDisk: string[] = [];
+    for await (const id of blobs.ids()) onDisk.push(id);
+    expect(onDisk).toEqual([]);
+    expect(events).toEqual([{ action: 'lifecycle:ExpireObject', principal: 'system', result: 'success', bucket: 'b', key: 'old/due', details: { rule: 'old', versionId: 'null' } }]);
+    expect(w.stats()).toMatchObject({ expiredObjects: 1, passes: 1, lastPassFinishedAt: NOW });
+  });
+
+  it('resumes an interrupted pass after a restart without skipping or repeating keys', async () => {
+    for (let i = 0; i < 10; i++) await index.putObject(objectRecord('b', `k${i}`, { lastModified: at(1) }));
+    // The first batch's audit records arrive after its commit: stopping then interrupts the pass after one batch.
+    let first: LifecycleWorker | undefined;
+    const events: AuditEvent[] = [];
+    first = worker({ batchSize: 3, events, audit: { record: (e) => { events.push(e); void first?.stop(); } } });
+    await first.runOnce();
+    expect(await keys()).toEqual(['k3', 'k4', 'k5', 'k6', 'k7', 'k8', 'k9']);
+    expect(await index.getLifecycleCursor('b')).toEqual({ afterKey: 'k2', passStartedAt: NOW });
+
+    // A key the pass has already gone past, due as well: the resumed pass must not come back for it.
+    await index.putObject(objectRecord('b', 'k1', { lastModified: at(1) }));
+    await first.stop();
+    await index.close();
+    index = SqliteMetadataIndex.open(file);
+
+    const resumed = worker({ batchSize: 3 });
+    expect(await resumed.runOnce()).toEqual({ expiredObjects: 7, abortedUploads: 0 });
+    expect(await keys()).toEqual(['k1']);
+    expect(await index.getLifecycleCursor('b')).toBeUndefined();
+    // The next pass starts from the beginning again.
+    expect(await resumed.runOnce()).toEqual({ expiredObjects: 1, abortedUploads: 0 });
+    expect(await keys()).toEqual([]);
+  });
+
+  it('aborts a rule\'s old uploads in batches and leaves others', async () => {
+    await index.patchBucket('b', { lifecycle: { rules: [{ id: 'mpu', enabled: true, form: 'filter', filter: { prefix: 'mpu/' }, abortIncompleteMultipartUploadDays: 2 }] } });
+    const old = [0, 1, 2, 3, 4].map((i) => uploadRecord('b', `mpu/${i}`, { initiated: at(50 + i) }));
+    const kept = [uploadRecord('b', 'mpu/young', { initiated: at(98) }), uploadRecord('b', 'other', { initiated: at(1) })];
+    for (const u of [...old, ...kept]) await index.createUpload(u);
+    const events: AuditEvent[] = [];
+    expect(await worker({ batchSize: 2, events }).runOnce()).toEqual({ expiredObjects: 0, abortedUploads: 5 });
+    for (const u of old) expect(await index.getUpload('b', u.key, u.uploadId)).toBeUndefined();
+    for (const u of kept) expect(await index.getUpload('b', u.key, u.uploadId)).toEqual(u);
+    expect(events.map((e) => [e.action, e.key])).toEqual(old.map((u) => ['lifecycle:AbortMultipartUpload', u.key]));
+  });
+});
