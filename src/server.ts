@@ -154,7 +154,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       },
       allowAdmin: (principal, action, resource) => access.allowsAdmin(principal, action, resource),
       audit,
-      settings: { region: config.region, domain: config.domain },
+      settings: { region: config.region, domain: config.domain, lifecycleDayMs: config.lifecycleDaySeconds * 1000 },
       version: SKLAD_VERSION,
       startedAt: new Date(),
       log,

@@ -39,7 +39,8 @@ export interface AdminDeps {
   audit?: AdminAuditSink;
   /** Online backup into a folder on the server; absent: POST /backup answers 501. */
   backup?(destination: string): Promise<BackupReport>;
-  settings: { region: string; domain?: string };
+  /** lifecycleDayMs: how long a lifecycle day is (`--lifecycle-day-seconds`), for the lifecycle dry run. */
+  settings: { region: string; domain?: string; lifecycleDayMs: number };
   version: string;
   startedAt: Date;
   log: Logger;
@@ -139,6 +140,18 @@ export interface AccessKeyListView {
 }
 export interface BucketListView {
   buckets: BucketView[];
+}
+
+/** What a bucket's lifecycle rules (or one of them) would delete from now to the end of the current day. */
+export interface LifecyclePreviewView {
+  bucket: string;
+  rules: { id: string; enabled: boolean }[];
+  until: string;
+  objects: { key: string; size: number; rule: string; due: string }[];
+  uploads: { key: string; uploadId: string; initiated: string; rule: string; due: string }[];
+  totals: { objects: number; bytes: number; uploads: number };
+  /** More were due than are listed (the totals count all). */
+  truncated: boolean;
 }
 
 export type { Quota, Usage };

@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BackupReport } from '../../data-folder/backup.js';
 import type {
-  AccessKeyListView, AccessKeyView, BucketListView, BucketView, InfoView, NewAccessKeyView, QuotaView, UserListView, UserView,
+  AccessKeyListView, AccessKeyView, BucketListView, BucketView, InfoView, LifecyclePreviewView, NewAccessKeyView, QuotaView, UserListView, UserView,
 } from '../types.js';
 import { apiPath, type AdminClient } from './client.js';
 import { UsageError } from './connection.js';
-import { renderBucket, renderBuckets, renderInfo, renderKeys, renderNewKey, renderUser, renderUsers } from './render.js';
+import { renderBucket, renderBuckets, renderInfo, renderKeys, renderLifecyclePreview, renderNewKey, renderUser, renderUsers } from './render.js';
 import { parseCount, parseSize } from './sizes.js';
 
-export type CommandOption = 'policy' | 'max-bytes' | 'max-objects';
+export type CommandOption = 'policy' | 'max-bytes' | 'max-objects' | 'rule';
 
 export interface CommandContext {
   client: AdminClient;
@@ -184,6 +184,15 @@ export const commands: readonly Command[] = [
   {
     words: ['bucket', 'owner'], args: ['NAME', 'USER'], summary: 'give a bucket to another user (or root)',
     run: async ({ client, args: [n, owner] }) => showBucket(await client.call<BucketView>('PUT', `${bucket(n!)}/owner`, { owner })),
+  },
+  {
+    words: ['bucket', 'lifecycle', 'preview'], args: ['NAME'], options: ['rule'],
+    summary: 'dry run: what the bucket\'s lifecycle rules (or --rule ID) would delete today',
+    run: async ({ client, args: [n], options }) => {
+      const path = options.rule === undefined ? `${bucket(n!)}/lifecycle/preview` : `${bucket(n!)}${apiPath('lifecycle', 'rules', options.rule)}/preview`;
+      const preview = await client.call<LifecyclePreviewView>('GET', path);
+      return { json: preview, text: renderLifecyclePreview(preview) };
+    },
   },
   {
     words: ['backup'], args: ['DEST'], summary: 'online backup of the data folder into DEST, a new folder on the server machine',

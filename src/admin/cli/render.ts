@@ -1,5 +1,5 @@
 // Human-readable renderings of the admin API's documents.
-import type { AccessKeyView, BucketView, InfoView, NewAccessKeyView, QuotaView, UserSummaryView, UserView } from '../types.js';
+import type { AccessKeyView, BucketView, InfoView, LifecyclePreviewView, NewAccessKeyView, QuotaView, UserSummaryView, UserView } from '../types.js';
 import { formatBytes } from './sizes.js';
 import { fields, table } from './table.js';
 
@@ -87,4 +87,19 @@ export function renderBucket(bucket: BucketView): string {
     ['objects', String(bucket.usage.objects)],
     ['stored', `${formatBytes(bucket.usage.bytes)} (${bucket.usage.bytes} bytes)`],
   ]);
+}
+
+export function renderLifecyclePreview(p: LifecyclePreviewView): string {
+  const rules = p.rules.length === 0 ? 'none' : p.rules.map((r) => `${r.id}${r.enabled ? '' : ' (disabled)'}`).join(', ');
+  const head = fields([
+    ['bucket', p.bucket],
+    ['rules', rules],
+    ['until', day(p.until)],
+    ['objects', `${p.totals.objects} (${formatBytes(p.totals.bytes)})`],
+    ['uploads', String(p.totals.uploads)],
+  ]);
+  const objects = table(['KEY', 'SIZE', 'RULE', 'DUE'], p.objects.map((o) => [o.key, formatBytes(o.size), o.rule, day(o.due)]));
+  const uploads = table(['UPLOAD KEY', 'UPLOAD ID', 'RULE', 'DUE'], p.uploads.map((u) => [u.key, u.uploadId, u.rule, day(u.due)]));
+  const more = p.truncated ? 'more are due than listed here; the totals above count all\n' : '';
+  return [head, objects, uploads, more].filter((s) => s !== '').join('\n');
 }
