@@ -13,12 +13,14 @@ afterAll(async () => {
 });
 
 describe('crash consistency', () => {
-  it(`survives ${iterations} SIGKILLs under concurrent writes with nothing lost or torn (seed ${seed})`, async () => {
+  it(`survives ${iterations} SIGKILLs under concurrent writes and lifecycle runs with nothing lost or torn (seed ${seed})`, async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'sklad-crash-'));
     const report = await runCrashIterations({ dataDir, seed, iterations });
     console.log(`crash consistency: ${report.kills} kills, seed ${report.seed}, operations ${JSON.stringify(report.counts)}, ${report.violations.length} violations`);
     expect(report.violations).toEqual([]);
     expect(report.kills).toBe(iterations);
     expect(report.counts.put + report.counts.multipart).toBeGreaterThan(iterations);
+    // Lifecycle rules ran between and across the kills, and did delete.
+    expect(report.counts.expired).toBeGreaterThan(0);
   }, 600_000);
 });

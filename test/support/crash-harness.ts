@@ -3,6 +3,10 @@
 // "nothing lost, nothing torn". Each key belongs to one worker, so the set of states a key may be in
 // after a crash is known exactly: the last acknowledged state, plus the result of an operation that
 // was in flight when the server died.
+//
+// Lifecycle rules run throughout, with a one-second lifecycle day: keys under the expiring prefixes may also
+// have been expired (absent) at any moment, and the uploads of one prefix may be aborted; everything else must
+// be exactly as the model says. So every kill may land in the middle of a lifecycle batch too.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
@@ -10,13 +14,16 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
-  DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException, UploadPartCommand,
+  DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutBucketLifecycleConfigurationCommand, PutObjectCommand, S3Client,
+  S3ServiceException, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { random as prng } from '../../src/storage/contract/reference-listing.js';
 import { ACCESS_KEY, REGION, SECRET_KEY } from './server.js';
 import { storedBlobIds } from './stored-blobs.js';
 
 export const BUCKET = 'crash';
+/** Keys under these prefixes are expired by a lifecycle rule one or two (one-second) days after they are written. */
+export const EXPIRING_PREFIXES = ['w0/', 'w1/'];
 const MiB = 1024 * 1024;
 
 type State = { md5: string; size: number } | null;
@@ -33,7 +40,7 @@ export interface ServerProcess {
 export async function startServerProcess(dataDir: string): Promise<ServerProcess> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SKLAD_')));
   const child = spawn(process.execPath, [path.resolve('bin/sklad'), 'serve', '--data', dataDir, '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn'], {
-    env: { ...env, SKLAD_ACCESS_KEY: ACCESS_KEY, SKLAD_SECRET_KEY: SECRET_KEY },
+    env: { ...env, SKLAD_ACCESS_KEY: ACCESS_KEY, SKLAD_SECRET_KEY: SECRET_KEY, SKLAD_LIFECYCLE_DAY_SECONDS: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -74,7 +81,8 @@ function refused(e: unknown): boolean {
 export class CrashModel {
   /** key → states it may be in; a single entry once acknowledged. */
   readonly allowed = new Map<string, State[]>();
-  readonly counts = { put: 0, multipart: 0, copy: 0, delete: 0, deleteObjects: 0 };
+  /** Operations sent, and keys found expired by lifecycle where the model still had them. */
+  readonly counts = { put: 0, multipart: 0, copy: 0, delete: 0, deleteObjects: 0, expired: 0 };
 
   constructor(readonly workers: number, readonly keysPerWorker: number) {
     for (let w = 0; w < workers; w++) for (let k = 0; k < keysPerWorker; k++) this.allowed.set(`w${w}/k${k}`, [null]);
@@ -174,8 +182,10 @@ export async function verify(s3: S3Client, model: CrashModel, dataDir: string): 
         continue;
       }
     }
+    const expirable = EXPIRING_PREFIXES.some((p) => key.startsWith(p));
     if (!allowed.some((s) => sameState(s, actual))) {
-      violations.push(`${key}: is ${show(actual)}, expected one of ${allowed.map(show).join(' | ')}`);
+      if (expirable && actual === null) model.counts.expired++;
+      else violations.push(`${key}: is ${show(actual)}, expected one of ${allowed.map(show).join(' | ')}`);
     }
     model.allowed.set(key, [actual]);
   }
@@ -231,6 +241,15 @@ export async function runCrashIterations(opts: CrashRunOptions): Promise<CrashRu
   let server = await startServerProcess(opts.dataDir);
   let s3 = clientFor(server.port);
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  await s3.send(new PutBucketLifecycleConfigurationCommand({
+    Bucket: BUCKET,
+    LifecycleConfiguration: {
+      Rules: [
+        ...EXPIRING_PREFIXES.map((Prefix, i) => ({ ID: `expire-${Prefix}`, Status: 'Enabled' as const, Filter: { Prefix }, Expiration: { Days: i + 1 } })),
+        { ID: 'abort-w2', Status: 'Enabled', Filter: { Prefix: 'w2/' }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
+      ],
+    },
+  }));
   let kills = 0;
   for (let i = 0; i < opts.iterations; i++) {
     let stopped = false;
