@@ -1,6 +1,6 @@
 // How each bucket setting maps onto the columns of the buckets table: one entry per setting, used to write
 // a new bucket, to read one back and to patch some of its settings in one UPDATE.
-import type { BucketPatch, BucketSettings, DefaultEncryption, PublicAccessBlockConfig, Tag } from '../metadata-index.js';
+import type { BucketPatch, BucketSettings, DefaultEncryption, DefaultRetention, PublicAccessBlockConfig, Tag } from '../metadata-index.js';
 import { toQuota } from './rows.js';
 
 export interface BucketRow {
@@ -19,6 +19,9 @@ export interface BucketRow {
   quota_max_objects: number | null;
   /** JSON Tag[] or NULL */
   tags: string | null;
+  object_lock_enabled: number;
+  /** JSON DefaultRetention or NULL */
+  object_lock: string | null;
 }
 
 interface SettingColumns<K extends keyof BucketSettings> {
@@ -47,6 +50,14 @@ export const BUCKET_SETTING_COLUMNS: { [K in keyof BucketSettings]-?: SettingCol
     read: (row) => toQuota(row.quota_max_bytes, row.quota_max_objects),
   },
   tags: { write: (tags) => ({ tags: tags === undefined ? null : JSON.stringify(tags) }), read: (row) => json<Tag[]>(row.tags) },
+  objectLockEnabled: {
+    write: (enabled) => ({ object_lock_enabled: enabled ? 1 : 0 }),
+    read: (row) => (row.object_lock_enabled === 1 ? true : undefined),
+  },
+  defaultRetention: {
+    write: (retention) => ({ object_lock: retention === undefined ? null : JSON.stringify(retention) }),
+    read: (row) => json<DefaultRetention>(row.object_lock),
+  },
 };
 
 const SETTINGS = Object.keys(BUCKET_SETTING_COLUMNS) as (keyof BucketSettings)[];

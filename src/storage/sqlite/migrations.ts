@@ -225,7 +225,18 @@ CREATE TRIGGER ${table}_count_update AFTER UPDATE OF size, delete_marker ON ${ta
 END;`).join('\n')}
 `;
 
-export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6];
+/*
+ * Step 7: versioning. Each version carries its order among its key's versions (1, 2, …, newest greatest), so
+ * ListObjectVersions reads a key's noncurrent versions newest first from an index, whatever their ids
+ * (the null version included) and however close their timestamps. Existing rows are each their key's first.
+ */
+const step7 = `
+ALTER TABLE objects ADD COLUMN version_seq INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE object_versions ADD COLUMN version_seq INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX object_versions_by_seq ON object_versions (bucket, key, version_seq);
+`;
+
+export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6, step7];
 
 /** Brings the schema up to date; each step commits together with its user_version bump. */
 export function migrate(db: Database.Database): void {
