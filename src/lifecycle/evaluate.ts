@@ -73,3 +73,37 @@ export function uploadCutoff(days: number, now: Date, dayMs: number): Date {
 export function expiresCurrentObjects(rules: readonly LifecycleRule[] | undefined): boolean {
   return (rules ?? []).some((r) => r.enabled && (r.expirationDays !== undefined || r.expirationDate !== undefined));
 }
+
+/** A noncurrent version as NoncurrentVersionExpiration sees it. */
+export interface NoncurrentSubject extends LifecycleSubject {
+  /** When it stopped being current: when the version that replaced it was created. */
+  noncurrentSince: Date;
+  /** How many noncurrent versions of its key are newer than it (0 for the newest). */
+  newerNoncurrent: number;
+}
+
+/**
+ * The first rule that expires this noncurrent version now, if any: NoncurrentDays after it became noncurrent
+ * (rounded up to a day boundary), once more than NewerNoncurrentVersions newer noncurrent versions exist.
+ */
+export function noncurrentExpiryRule(rules: readonly LifecycleRule[] | undefined, subject: NoncurrentSubject, now: Date, dayMs: number): LifecycleRule | undefined {
+  return (rules ?? []).find((rule) =>
+    rule.enabled && rule.noncurrentDays !== undefined && matchesFilter(rule.filter, subject) &&
+    subject.newerNoncurrent >= (rule.newerNoncurrentVersions ?? 0) &&
+    nextDayBoundary(subject.noncurrentSince.getTime() + rule.noncurrentDays * dayMs, dayMs) <= now.getTime());
+}
+
+/** The rule that removes a delete marker left alone (no noncurrent version behind it), if any. */
+export function deleteMarkerRule(rules: readonly LifecycleRule[] | undefined, key: string): LifecycleRule | undefined {
+  return (rules ?? []).find((rule) => rule.enabled && rule.expiredObjectDeleteMarker === true && matchesFilter(rule.filter, { key, size: 0, tags: [] }));
+}
+
+/** Whether any enabled rule acts on noncurrent versions or delete markers (versioned buckets only). */
+export function actsOnVersions(rules: readonly LifecycleRule[] | undefined): boolean {
+  return (rules ?? []).some((r) => r.enabled && (r.noncurrentDays !== undefined || r.expiredObjectDeleteMarker === true));
+}
+
+/** Whether filters need an object's tags (so a listing entry, which has none, is not enough). */
+export function needsTags(rules: readonly LifecycleRule[] | undefined): boolean {
+  return (rules ?? []).some((r) => r.enabled && (r.filter.tags?.length ?? 0) > 0);
+}

@@ -83,13 +83,15 @@ export function createMetrics(index: MetadataIndex, stats: ServerStats, sources:
   if (lifecycle) {
     new Counter({
       name: 'sklad_lifecycle_actions_total',
-      help: 'What lifecycle rules did since the server started: current objects expired, incomplete uploads aborted',
+      help: 'What lifecycle rules did since the server started: current objects expired, noncurrent versions expired, delete markers removed, incomplete uploads aborted',
       labelNames: ['action'] as const,
       registers: [registry],
       collect() {
         this.reset();
         const s = lifecycle.stats();
         this.inc({ action: 'expire_object' }, s.expiredObjects);
+        this.inc({ action: 'expire_noncurrent_version' }, s.expiredNoncurrentVersions);
+        this.inc({ action: 'remove_delete_marker' }, s.removedDeleteMarkers);
         this.inc({ action: 'abort_upload' }, s.abortedUploads);
       },
     });

@@ -11,6 +11,7 @@ import { blobId, bucketRecord, expectS3Error, objectRecord, uploadRecord } from 
 import { taggingCases } from './contract/tagging-cases.js';
 import { uploadCases } from './contract/upload-cases.js';
 import { uploadListingCases } from './contract/upload-listing-cases.js';
+import { versioningCases } from './contract/versioning-cases.js';
 import type { MetadataIndex } from './metadata-index.js';
 
 export function runMetadataIndexContract(name: string, makeIndex: () => Promise<MetadataIndex>): void {
@@ -251,6 +252,7 @@ export function runMetadataIndexContract(name: string, makeIndex: () => Promise<
     listingCases(() => index);
     copyCases(() => index);
     taggingCases(() => index);
+    versioningCases(() => index);
     accessQuotaCases(() => index);
     uploadCases(() => index);
     uploadListingCases(() => index);

@@ -1,10 +1,14 @@
 // The lifecycle part of the MetadataIndex contract: the stored rules, conditional expiration of current objects
 // with the cursor committed alongside, and upload expiry scoped to one rule.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { LifecycleConfiguration, MetadataIndex, ObjectRecord, ObjectVersionRef } from '../metadata-index.js';
+import type { LifecycleConfiguration, LifecycleExpiration, MetadataIndex, ObjectRecord, VersionListQuery } from '../metadata-index.js';
 import { bucketRecord, expectS3Error, objectRecord, partRecord, uploadRecord } from './records.js';
 
-const ref = (o: ObjectRecord): ObjectVersionRef => ({ key: o.key, versionId: o.versionId, etag: o.etag, lastModified: o.lastModified });
+const ref = (o: ObjectRecord): LifecycleExpiration => ({ kind: 'current', object: { key: o.key, versionId: o.versionId, etag: o.etag, lastModified: o.lastModified } });
+const version = (key: string, versionId: string, overrides: Partial<ObjectRecord> = {}): ObjectRecord =>
+  objectRecord('v', key, { versionId, etag: `etag-${versionId}`, ...overrides });
+const marker = (key: string, versionId: string): ObjectRecord => objectRecord('v', key, { versionId, deleteMarker: true, blobs: [], size: 0, etag: '' });
+const FAR = new Date(4_000_000_000_000);
 
 /** Registers the lifecycle cases; `current` yields the index the enclosing suite opened for this test. */
 export function lifecycleCases(current: () => MetadataIndex): void {
@@ -101,6 +105,72 @@ export function lifecycleCases(current: () => MetadataIndex): void {
       expect(second.aborted.map((u) => u.key)).toEqual(['tmp/a']);
       expect((await index.expireUploads(new Date(1000), { bucket: 'b', prefix: 'tmp/', limit: 2 })).uploads).toBe(0);
       for (const u of uploads.slice(3)) expect(await index.getUpload(u.bucket, u.key, u.uploadId)).toEqual(u);
+    });
+  });
+
+  describe('lifecycle in versioned buckets', () => {
+    const ids = async (query: Partial<VersionListQuery> = {}): Promise<string[]> =>
+      (await index.listVersions({ bucket: 'v', prefix: '', delimiter: '', keyMarker: '', versionIdMarker: '', maxKeys: 1000, ...query }))
+        .versions.map((v) => `${v.key}@${v.versionId}${v.isLatest ? '*' : ''}${v.deleteMarker ? 'D' : ''}`);
+
+    beforeEach(async () => {
+      index = current();
+      await index.createBucket(bucketRecord('v', { versioning: 'Enabled', objectLockEnabled: true }));
+    });
+
+    it('hides an expired current version behind the delete marker given, even a locked one', async () => {
+      const locked = version('k', 'id1');
+      await index.putObject(locked);
+      await index.putLegalHold('v', 'k', 'id1', true);
+      const held = { ...locked, legalHold: true };
+      const expiration: LifecycleExpiration = { kind: 'current', object: { key: 'k', versionId: 'id1', etag: locked.etag, lastModified: locked.lastModified }, deleteMarker: marker('k', 'm1') };
+      expect(await index.expireObjects('v', [expiration], null)).toEqual({ expired: [expiration], orphans: [] });
+      expect(await ids()).toEqual(['k@m1*D', 'k@id1']);
+      expect(await index.getObject('v', 'k', 'id1')).toEqual(held);
+      // Not again: the current version is no longer the one seen.
+      expect((await index.expireObjects('v', [{ ...expiration, deleteMarker: marker('k', 'm2') }], null)).expired).toEqual([]);
+      expect(await ids()).toEqual(['k@m1*D', 'k@id1']);
+    });
+
+    it('removes noncurrent versions that are not locked, and never a locked one', async () => {
+      const free = version('k', 'id1');
+      const retained = version('k', 'id2');
+      const held = version('k', 'id3');
+      for (const v of [free, retained, held, version('k', 'id4')]) await index.putObject(v);
+      await index.putRetention('v', 'k', 'id2', { mode: 'GOVERNANCE', retainUntil: FAR }, { now: new Date() });
+      await index.putLegalHold('v', 'k', 'id3', true);
+      const expirations: LifecycleExpiration[] = ['id1', 'id2', 'id3', 'id4', 'gone'].map((versionId) => ({ kind: 'noncurrent', key: 'k', versionId }));
+      const result = await index.expireObjects('v', expirations, null);
+      // id4 is current, not noncurrent; 'gone' never existed.
+      expect(result).toEqual({ expired: [expirations[0]], orphans: [free.blobs[0]!.id] });
+      expect(await ids()).toEqual(['k@id4*', 'k@id3', 'k@id2']);
+    });
+
+    it('removes a delete marker only while it is current and alone', async () => {
+      await index.putObject(version('a', 'id1'));
+      await index.putObject(marker('a', 'm1'));
+      await index.putObject(marker('b', 'm2'));
+      await index.putObject(marker('c', 'm3'));
+      await index.putObject(version('c', 'id2'));
+      const markers: LifecycleExpiration[] = [
+        { kind: 'delete-marker', key: 'a', versionId: 'm1' },
+        { kind: 'delete-marker', key: 'b', versionId: 'm2' },
+        { kind: 'delete-marker', key: 'c', versionId: 'm3' },
+      ];
+      expect((await index.expireObjects('v', markers, null)).expired).toEqual([markers[1]]);
+      expect(await ids()).toEqual(['a@m1*D', 'a@id1', 'c@id2*', 'c@m3D']);
+      // The noncurrent version behind it expires first in the same batch: then the marker is alone and goes too.
+      const both: LifecycleExpiration[] = [{ kind: 'noncurrent', key: 'a', versionId: 'id1' }, markers[0]!];
+      expect((await index.expireObjects('v', both, null)).expired).toEqual(both);
+      expect(await ids()).toEqual(['c@id2*', 'c@m3D']);
+    });
+
+    it('does not expire a locked current version of an unversioned kind of removal', async () => {
+      const held = version('k', 'id1');
+      await index.putObject(held);
+      await index.putLegalHold('v', 'k', 'id1', true);
+      expect((await index.expireObjects('v', [ref(held)], null)).expired).toEqual([]);
+      expect((await index.getObject('v', 'k'))?.versionId).toBe('id1');
     });
   });
 }

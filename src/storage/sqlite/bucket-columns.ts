@@ -1,6 +1,8 @@
 // How each bucket setting maps onto the columns of the buckets table: one entry per setting, used to write
 // a new bucket, to read one back and to patch some of its settings in one UPDATE.
-import type { BucketPatch, BucketSettings, DefaultEncryption, LifecycleConfiguration, LifecycleRule, PublicAccessBlockConfig, Tag } from '../metadata-index.js';
+import type {
+  BucketPatch, BucketSettings, DefaultEncryption, DefaultRetention, LifecycleConfiguration, LifecycleRule, PublicAccessBlockConfig, Tag,
+} from '../metadata-index.js';
 import { toQuota } from './rows.js';
 
 export interface BucketRow {
@@ -19,6 +21,9 @@ export interface BucketRow {
   quota_max_objects: number | null;
   /** JSON Tag[] or NULL */
   tags: string | null;
+  object_lock_enabled: number;
+  /** JSON DefaultRetention or NULL */
+  object_lock: string | null;
   /** JSON LifecycleConfiguration (dates as ISO strings) or NULL */
   lifecycle: string | null;
 }
@@ -58,6 +63,14 @@ export const BUCKET_SETTING_COLUMNS: { [K in keyof BucketSettings]-?: SettingCol
     read: (row) => toQuota(row.quota_max_bytes, row.quota_max_objects),
   },
   tags: { write: (tags) => ({ tags: tags === undefined ? null : JSON.stringify(tags) }), read: (row) => json<Tag[]>(row.tags) },
+  objectLockEnabled: {
+    write: (enabled) => ({ object_lock_enabled: enabled ? 1 : 0 }),
+    read: (row) => (row.object_lock_enabled === 1 ? true : undefined),
+  },
+  defaultRetention: {
+    write: (retention) => ({ object_lock: retention === undefined ? null : JSON.stringify(retention) }),
+    read: (row) => json<DefaultRetention>(row.object_lock),
+  },
   lifecycle: { write: (config) => ({ lifecycle: config === undefined ? null : JSON.stringify(config) }), read: (row) => readLifecycle(row.lifecycle) },
 };
 

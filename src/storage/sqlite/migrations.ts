@@ -226,11 +226,22 @@ END;`).join('\n')}
 `;
 
 /*
- * Step 7: the lifecycle worker's progress through each bucket. A batch's expirations and the cursor move commit
+ * Step 7: versioning. Each version carries its order among its key's versions (1, 2, …, newest greatest), so
+ * ListObjectVersions reads a key's noncurrent versions newest first from an index, whatever their ids
+ * (the null version included) and however close their timestamps. Existing rows are each their key's first.
+ */
+const step7 = `
+ALTER TABLE objects ADD COLUMN version_seq INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE object_versions ADD COLUMN version_seq INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX object_versions_by_seq ON object_versions (bucket, key, version_seq);
+`;
+
+/*
+ * Step 8: the lifecycle worker's progress through each bucket. A batch's expirations and the cursor move commit
  * together, so a pass that a crash interrupts resumes after the last batch that committed. The row goes with
  * its bucket.
  */
-const step7 = `
+const step8 = `
 CREATE TABLE lifecycle_cursors (
   bucket          TEXT    NOT NULL PRIMARY KEY REFERENCES buckets (name) ON DELETE CASCADE,
   after_key       TEXT    NOT NULL COLLATE BINARY,
@@ -238,7 +249,7 @@ CREATE TABLE lifecycle_cursors (
 ) WITHOUT ROWID;
 `;
 
-export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6, step7];
+export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6, step7, step8];
 
 /** Brings the schema up to date; each step commits together with its user_version bump. */
 export function migrate(db: Database.Database): void {

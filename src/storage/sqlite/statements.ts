@@ -1,12 +1,16 @@
 // Every SQL statement the SQLite metadata index runs, prepared once when the index opens.
 import type Database from 'better-sqlite3';
-import type { BlobRow, BucketRow, CurrentRow, ObjectRow, PartRow, SummaryRow, UploadRow } from './rows.js';
+import type { BlobRow, BucketRow, CurrentRow, ObjectRow, PartRow, SummaryRow, UploadRow, VersionRow } from './rows.js';
 
 const OBJECT_COLUMNS = `bucket, key, version_id, delete_marker, size, etag, last_modified, owner, storage_class,
-  content_headers, user_metadata, tags, acl, checksum_algorithm, checksum_type, checksum_value, parts, quarantined, encryption, verify_crc32c`;
+  content_headers, user_metadata, tags, acl, checksum_algorithm, checksum_type, checksum_value, parts, quarantined, encryption, verify_crc32c,
+  retention_mode, retain_until, legal_hold, version_seq`;
+const VERSION_COLUMNS = `key, version_id, delete_marker, size, etag, last_modified, owner, storage_class, checksum_algorithm,
+  checksum_type, retention_mode, retain_until, legal_hold, version_seq`;
+const CURRENT_COLUMNS = 'version_id, etag, delete_marker, size, last_modified, retention_mode, retain_until, legal_hold, version_seq';
 const SUMMARY_COLUMNS = 'key, size, etag, last_modified, owner, storage_class, checksum_algorithm, checksum_type';
 const BUCKET_COLUMNS = `name, owner, region, created_at, acl, versioning, encryption, policy, public_access_block,
-  quota_max_bytes, quota_max_objects, tags, lifecycle`;
+  quota_max_bytes, quota_max_objects, tags, object_lock_enabled, object_lock, lifecycle`;
 const UPLOAD_COLUMNS = `upload_id, bucket, key, initiated, owner, storage_class, content_headers, user_metadata, tags,
   acl, checksum_algorithm, checksum_type, encryption`;
 const PART_COLUMNS = `upload_id, part_number, blob_id, size, etag, last_modified,
@@ -57,7 +61,7 @@ export function prepareStatements(db: Database.Database) {
     listBuckets: db.prepare<[], BucketRow>(`SELECT ${BUCKET_COLUMNS} FROM buckets ORDER BY name`),
     insertBucket: db.prepare<[BucketRow]>(`INSERT INTO buckets (${BUCKET_COLUMNS})
       VALUES (@name, @owner, @region, @created_at, @acl, @versioning, @encryption, @policy, @public_access_block,
-      @quota_max_bytes, @quota_max_objects, @tags, @lifecycle)`),
+      @quota_max_bytes, @quota_max_objects, @tags, @object_lock_enabled, @object_lock, @lifecycle)`),
     deleteBucket: db.prepare<[string]>('DELETE FROM buckets WHERE name = ?'),
     // Delete markers and noncurrent versions keep a bucket from being deleted, as in S3.
     usageByBucket: db.prepare<[], { bucket: string; owner: string; objects: number; bytes: number; quota_max_bytes: number | null; quota_max_objects: number | null }>(
@@ -82,12 +86,57 @@ export function prepareStatements(db: Database.Database) {
     deleteUploadsOfBucket: db.prepare<[string]>('DELETE FROM uploads WHERE bucket = ?'),
 
     getCurrent: db.prepare<[string, string], CurrentRow>(
-      'SELECT version_id, etag, delete_marker FROM objects WHERE bucket = ? AND key = ?'),
+      `SELECT ${CURRENT_COLUMNS} FROM objects WHERE bucket = ? AND key = ?`),
+    getNoncurrentState: db.prepare<[string, string, string], CurrentRow>(
+      `SELECT ${CURRENT_COLUMNS} FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?`),
+    getNoncurrent: db.prepare<[string, string, string], ObjectRow>(
+      `SELECT ${OBJECT_COLUMNS} FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?`),
+    // Current → noncurrent and back: the row moves whole; its blob rows (keyed by version) stay put.
+    demoteCurrent: db.prepare<[string, string]>(`INSERT INTO object_versions (${OBJECT_COLUMNS})
+      SELECT ${OBJECT_COLUMNS} FROM objects WHERE bucket = ? AND key = ?`),
+    newestNoncurrent: db.prepare<[string, string], string>(`SELECT version_id FROM object_versions
+      WHERE bucket = ? AND key = ? ORDER BY version_seq DESC LIMIT 1`).pluck(),
+    promoteNoncurrent: db.prepare<[string, string, string]>(`INSERT INTO objects (${OBJECT_COLUMNS})
+      SELECT ${OBJECT_COLUMNS} FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?`),
+    deleteNoncurrent: db.prepare<[string, string, string]>(
+      'DELETE FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?'),
+    // ListObjectVersions: keys from the current table (every key with versions has a current one), then
+    // each key's noncurrent versions newest first.
+    versionKeysFrom: db.prepare<[string, string, number], VersionRow>(`SELECT ${VERSION_COLUMNS} FROM objects
+      WHERE bucket = ? AND key >= ? ORDER BY key LIMIT ?`),
+    versionKeysAfter: db.prepare<[string, string, number], VersionRow>(`SELECT ${VERSION_COLUMNS} FROM objects
+      WHERE bucket = ? AND key > ? ORDER BY key LIMIT ?`),
+    noncurrentOf: db.prepare<[string, string, number, number], VersionRow>(`SELECT ${VERSION_COLUMNS} FROM object_versions
+      WHERE bucket = ? AND key = ? AND version_seq < ? ORDER BY version_seq DESC LIMIT ?`),
+    scanNoncurrent: db.prepare<[string, string, string, number], ObjectRow>(`SELECT ${OBJECT_COLUMNS} FROM object_versions
+      WHERE (bucket, key, version_id) > (?, ?, ?) AND delete_marker = 0 ORDER BY bucket, key, version_id LIMIT ?`),
+    scanCurrentFrom: db.prepare<[string, string, string, number], ObjectRow>(`SELECT ${OBJECT_COLUMNS} FROM objects
+      WHERE (bucket, key, version_id) > (?, ?, ?) AND delete_marker = 0 ORDER BY bucket, key LIMIT ?`),
+    setCurrentRetention: db.prepare<[string | null, number | null, string, string, string]>(
+      'UPDATE objects SET retention_mode = ?, retain_until = ? WHERE bucket = ? AND key = ? AND version_id = ?'),
+    setNoncurrentRetention: db.prepare<[string | null, number | null, string, string, string]>(
+      'UPDATE object_versions SET retention_mode = ?, retain_until = ? WHERE bucket = ? AND key = ? AND version_id = ?'),
+    setCurrentLegalHold: db.prepare<[number, string, string, string]>(
+      'UPDATE objects SET legal_hold = ? WHERE bucket = ? AND key = ? AND version_id = ?'),
+    setNoncurrentLegalHold: db.prepare<[number, string, string, string]>(
+      'UPDATE object_versions SET legal_hold = ? WHERE bucket = ? AND key = ? AND version_id = ?'),
+    setNoncurrentTags: db.prepare<[string, string, string, string]>(
+      'UPDATE object_versions SET tags = ? WHERE bucket = ? AND key = ? AND version_id = ? AND delete_marker = 0'),
+    setNoncurrentAcl: db.prepare<[string, string, string, string]>(
+      'UPDATE object_versions SET acl = ? WHERE bucket = ? AND key = ? AND version_id = ? AND delete_marker = 0'),
+    setNoncurrentQuarantined: db.prepare<[number, string, string, string, string]>(
+      'UPDATE object_versions SET quarantined = ? WHERE bucket = ? AND key = ? AND version_id = ? AND etag = ? AND delete_marker = 0'),
+    setCurrentQuarantinedVersion: db.prepare<[number, string, string, string, string]>(
+      'UPDATE objects SET quarantined = ? WHERE bucket = ? AND key = ? AND version_id = ? AND etag = ? AND delete_marker = 0'),
+    bucketHoldsLocks: db.prepare<[{ bucket: string; now: number }], number>(`SELECT
+      EXISTS (SELECT 1 FROM objects WHERE bucket = @bucket AND (legal_hold = 1 OR retain_until > @now))
+      OR EXISTS (SELECT 1 FROM object_versions WHERE bucket = @bucket AND (legal_hold = 1 OR retain_until > @now))`).pluck(),
     getObject: db.prepare<[string, string], ObjectRow>(
       `SELECT ${OBJECT_COLUMNS} FROM objects WHERE bucket = ? AND key = ?`),
     replaceObject: db.prepare<[ObjectRow]>(`INSERT OR REPLACE INTO objects (${OBJECT_COLUMNS}) VALUES (
       @bucket, @key, @version_id, @delete_marker, @size, @etag, @last_modified, @owner, @storage_class,
-      @content_headers, @user_metadata, @tags, @acl, @checksum_algorithm, @checksum_type, @checksum_value, @parts, @quarantined, @encryption, @verify_crc32c)`),
+      @content_headers, @user_metadata, @tags, @acl, @checksum_algorithm, @checksum_type, @checksum_value, @parts, @quarantined, @encryption, @verify_crc32c,
+      @retention_mode, @retain_until, @legal_hold, @version_seq)`),
     deleteObject: db.prepare<[string, string]>('DELETE FROM objects WHERE bucket = ? AND key = ?'),
     scanObjects: db.prepare<[string, string, number], ObjectRow>(
       `SELECT ${OBJECT_COLUMNS} FROM objects WHERE (bucket, key) > (?, ?) AND delete_marker = 0 ORDER BY bucket, key LIMIT ?`),
@@ -146,10 +195,6 @@ export function prepareStatements(db: Database.Database) {
     setLifecycleCursor: db.prepare<[string, string, number]>(
       'INSERT OR REPLACE INTO lifecycle_cursors (bucket, after_key, pass_started_at) VALUES (?, ?, ?)'),
     clearLifecycleCursor: db.prepare<[string]>('DELETE FROM lifecycle_cursors WHERE bucket = ?'),
-    // Locked versions (legal hold, or retention not yet over) are never expired.
-    getExpirable: db.prepare<[string, string, string, string, number, number], CurrentRow>(`SELECT version_id, etag, delete_marker FROM objects
-      WHERE bucket = ? AND key = ? AND version_id = ? AND etag = ? AND last_modified = ? AND delete_marker = 0
-      AND legal_hold = 0 AND (retain_until IS NULL OR retain_until <= ?)`),
 
     listFromInclusive: listScan(db, '>=', true),
     listFromExclusive: listScan(db, '>', true),
