@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../audit/types.js';
 import { bucketRecord, objectRecord, uploadRecord } from '../storage/contract/records.js';
 import { DiskBlobStore } from '../storage/disk/disk-blob-store.js';
-import type { LifecycleRule } from '../storage/metadata-index.js';
+import type { LifecycleRule, ObjectRecord } from '../storage/metadata-index.js';
 import { SqliteMetadataIndex } from '../storage/sqlite/sqlite-metadata-index.js';
 import { startLifecycleWorker, type LifecycleWorker, type LifecycleWorkerOptions } from './worker.js';
 
@@ -115,5 +115,41 @@ describe('lifecycle worker', () => {
     for (const u of old) expect(await index.getUpload('b', u.key, u.uploadId)).toBeUndefined();
     for (const u of kept) expect(await index.getUpload('b', u.key, u.uploadId)).toEqual(u);
     expect(events.map((e) => [e.action, e.key])).toEqual(old.map((u) => ['lifecycle:AbortMultipartUpload', u.key]));
+  });
+
+  it('in a versioned bucket: delete markers for current versions, noncurrent versions beyond the newest kept, lone markers, never a locked version', async () => {
+    await index.createBucket(bucketRecord('v', {
+      versioning: 'Enabled', objectLockEnabled: true,
+      lifecycle: {
+        rules: [
+          { id: 'noncurrent', enabled: true, form: 'filter', filter: { prefix: 'n/' }, noncurrentDays: 2, newerNoncurrentVersions: 1 },
+          { id: 'current', enabled: true, form: 'filter', filter: { prefix: 'c/' }, expirationDays: 10 },
+          { id: 'markers', enabled: true, form: 'filter', filter: { prefix: 'm/' }, expiredObjectDeleteMarker: true },
+        ],
+      },
+    }));
+    const v = (key: string, versionId: string, day: number, extra: Partial<ObjectRecord> = {}) =>
+      objectRecord('v', key, { versionId, etag: `etag-${versionId}`, lastModified: at(day), ...extra });
+    // n/k: v1 and v2 were replaced long enough ago and have a newer noncurrent version; v3 was replaced too lately.
+    for (const r of [v('n/k', 'v1', 10), v('n/k', 'v2', 50), v('n/k', 'v3', 97), v('n/k', 'v4', 99), v('c/k', 'c1', 80), v('c/young', 'c2', 95)]) {
+      await index.putObject(r);
+    }
+    await index.putLegalHold('v', 'n/k', 'v1', true);
+    await index.putObject(v('m/lone', 'd1', 5, { deleteMarker: true, blobs: [], size: 0, etag: '' }));
+    await index.putObject(v('m/kept', 'x1', 5));
+    await index.putObject(v('m/kept', 'd2', 6, { deleteMarker: true, blobs: [], size: 0, etag: '' }));
+    const events: AuditEvent[] = [];
+    const w = worker({ events, batchSize: 2 });
+    await w.runOnce();
+    const versions = (await index.listVersions({ bucket: 'v', prefix: '', delimiter: '', keyMarker: '', versionIdMarker: '', maxKeys: 100 })).versions
+      .map((x) => `${x.key}@${x.deleteMarker ? 'marker' : x.versionId}${x.isLatest ? '*' : ''}`);
+    expect(versions).toEqual(['c/k@marker*', 'c/k@c1', 'c/young@c2*', 'm/kept@marker*', 'm/kept@x1', 'n/k@v4*', 'n/k@v3', 'n/k@v1']);
+    expect(events.map((e) => [e.action, e.key, e.details?.rule])).toEqual([
+      ['lifecycle:ExpireObject', 'c/k', 'current'],
+      ['lifecycle:RemoveDeleteMarker', 'm/lone', 'markers'],
+      ['lifecycle:ExpireNoncurrentVersion', 'n/k', 'noncurrent'],
+    ]);
+    expect(events[2]?.details?.versionId).toBe('v2');
+    expect(w.stats()).toMatchObject({ expiredObjects: 1, expiredNoncurrentVersions: 1, removedDeleteMarkers: 1 });
   });
 });
