@@ -147,7 +147,8 @@ export interface LifecyclePreviewView {
   bucket: string;
   rules: { id: string; enabled: boolean }[];
   until: string;
-  objects: { key: string; size: number; rule: string; due: string }[];
+  /** action: expire (a current version), expire-noncurrent, remove-delete-marker; size: bytes freed. */
+  objects: { key: string; versionId: string; action: 'expire' | 'expire-noncurrent' | 'remove-delete-marker'; size: number; rule: string; due: string }[];
   uploads: { key: string; uploadId: string; initiated: string; rule: string; due: string }[];
   totals: { objects: number; bytes: number; uploads: number };
   /** More were due than are listed (the totals count all). */

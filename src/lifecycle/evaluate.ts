@@ -83,14 +83,17 @@ export interface NoncurrentSubject extends LifecycleSubject {
 }
 
 /**
- * The first rule that expires this noncurrent version now, if any: NoncurrentDays after it became noncurrent
+ * The first rule under which this noncurrent version is due by `now`, and when, if any: NoncurrentDays after it became noncurrent
  * (rounded up to a day boundary), once more than NewerNoncurrentVersions newer noncurrent versions exist.
  */
-export function noncurrentExpiryRule(rules: readonly LifecycleRule[] | undefined, subject: NoncurrentSubject, now: Date, dayMs: number): LifecycleRule | undefined {
-  return (rules ?? []).find((rule) =>
-    rule.enabled && rule.noncurrentDays !== undefined && matchesFilter(rule.filter, subject) &&
-    subject.newerNoncurrent >= (rule.newerNoncurrentVersions ?? 0) &&
-    nextDayBoundary(subject.noncurrentSince.getTime() + rule.noncurrentDays * dayMs, dayMs) <= now.getTime());
+export function noncurrentExpiry(rules: readonly LifecycleRule[] | undefined, subject: NoncurrentSubject, now: Date, dayMs: number): Expiry | undefined {
+  for (const rule of rules ?? []) {
+    if (!rule.enabled || rule.noncurrentDays === undefined || !matchesFilter(rule.filter, subject)) continue;
+    if (subject.newerNoncurrent < (rule.newerNoncurrentVersions ?? 0)) continue;
+    const at = nextDayBoundary(subject.noncurrentSince.getTime() + rule.noncurrentDays * dayMs, dayMs);
+    if (at <= now.getTime()) return { at: new Date(at), ruleId: rule.id };
+  }
+  return undefined;
 }
 
 /** The rule that removes a delete marker left alone (no noncurrent version behind it), if any. */

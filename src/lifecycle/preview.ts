@@ -1,14 +1,28 @@
 // A dry run of a bucket's lifecycle rules: what they would delete from now to the end of the current day, read
 // in the same bounded batches the worker uses and changing nothing.
 import type { BucketRecord, LifecycleRule, MetadataIndex } from '../storage/metadata-index.js';
-import { currentObjectExpiry, expiresCurrentObjects, nextDayBoundary, uploadAbortRules } from './evaluate.js';
+import { nextDayBoundary, uploadAbortRules } from './evaluate.js';
+import { planBatch, walksObjects, type PlannedExpiration } from './plan.js';
 
 export interface PreviewedObject {
   key: string;
+  /** The version concerned; for a current version of a versioned bucket, the one a delete marker will hide. */
+  versionId: string;
+  action: 'expire' | 'expire-noncurrent' | 'remove-delete-marker';
+  /** Bytes freed (0 when a delete marker only hides the version). */
   size: number;
   rule: string;
-  /** When the object is due: already past for objects the next pass removes. */
+  /** When it is due: already past for what the next pass removes. */
   due: Date;
+}
+
+function previewed(p: PlannedExpiration): PreviewedObject {
+  const e = p.expiration;
+  const [key, versionId, action]: [string, string, PreviewedObject['action']] =
+    e.kind === 'current' ? [e.object.key, e.object.versionId, 'expire']
+    : e.kind === 'noncurrent' ? [e.key, e.versionId, 'expire-noncurrent']
+    : [e.key, e.versionId, 'remove-delete-marker'];
+  return { key, versionId, action, size: p.size, rule: p.rule, due: p.due };
 }
 
 export interface PreviewedUpload {
@@ -24,7 +38,7 @@ export interface LifecyclePreview {
   until: Date;
   objects: PreviewedObject[];
   uploads: PreviewedUpload[];
-  /** Every object and upload due, whether listed or not. */
+  /** Every object (version, marker) and upload due, whether listed or not; bytes freed. */
   totals: { objects: number; bytes: number; uploads: number };
   /** More were due than `limit` allows to list. */
   truncated: boolean;
@@ -47,21 +61,19 @@ export async function previewLifecycle(index: MetadataIndex, bucket: BucketRecor
   const until = new Date(nextDayBoundary(options.now.getTime() + 1, dayMs));
   const preview: LifecyclePreview = { until, objects: [], uploads: [], totals: { objects: 0, bytes: 0, uploads: 0 }, truncated: false };
 
-  // As the worker: current objects of versioned buckets are not expired yet (they would need delete markers).
-  if (expiresCurrentObjects(rules) && bucket.versioning === 'Unversioned') {
-    let after = '';
-    for (;;) {
-      const page = (await index.scanObjects({ bucket: bucket.name, key: after }, batchSize)).filter((o) => o.bucket === bucket.name);
-      for (const o of page) {
-        const expiry = currentObjectExpiry(rules, o, dayMs);
-        if (expiry === undefined || expiry.at > until) continue;
+  // The worker's own plan, for the end of today instead of now, never committed.
+  const scoped: BucketRecord = { ...bucket, lifecycle: { rules } };
+  if (walksObjects(scoped)) {
+    let after: string | undefined = '';
+    while (after !== undefined) {
+      const batch = await planBatch(index, scoped, after, { now: until, dayMs, batchSize });
+      for (const planned of batch.due) {
         preview.totals.objects += 1;
-        preview.totals.bytes += o.size;
-        if (preview.objects.length < limit) preview.objects.push({ key: o.key, size: o.size, rule: expiry.ruleId, due: expiry.at });
+        preview.totals.bytes += planned.size;
+        if (preview.objects.length < limit) preview.objects.push(previewed(planned));
         else preview.truncated = true;
       }
-      if (page.length < batchSize) break;
-      after = page.at(-1)!.key;
+      after = batch.afterKey;
     }
   }
 

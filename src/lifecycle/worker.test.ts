@@ -11,6 +11,7 @@ import { bucketRecord, objectRecord, uploadRecord } from '../storage/contract/re
 import { DiskBlobStore } from '../storage/disk/disk-blob-store.js';
 import type { LifecycleRule, ObjectRecord } from '../storage/metadata-index.js';
 import { SqliteMetadataIndex } from '../storage/sqlite/sqlite-metadata-index.js';
+import { previewLifecycle } from './preview.js';
 import { startLifecycleWorker, type LifecycleWorker, type LifecycleWorkerOptions } from './worker.js';
 
 const DAY = 1000;
@@ -138,6 +139,12 @@ describe('lifecycle worker', () => {
     await index.putObject(v('m/lone', 'd1', 5, { deleteMarker: true, blobs: [], size: 0, etag: '' }));
     await index.putObject(v('m/kept', 'x1', 5));
     await index.putObject(v('m/kept', 'd2', 6, { deleteMarker: true, blobs: [], size: 0, etag: '' }));
+    // The dry run (to the end of the day) shows what the pass then does, and the held version is not in it.
+    const preview = await previewLifecycle(index, (await index.getBucket('v'))!, { dayMs: DAY, now: NOW, limit: 10, batchSize: 2 });
+    expect(preview.objects.map((o) => [o.key, o.action, o.rule])).toEqual([
+      ['c/k', 'expire', 'current'], ['m/lone', 'remove-delete-marker', 'markers'], ['n/k', 'expire-noncurrent', 'noncurrent'],
+    ]);
+    expect(preview.totals).toEqual({ objects: 3, bytes: 11, uploads: 0 });
     const events: AuditEvent[] = [];
     const w = worker({ events, batchSize: 2 });
     await w.runOnce();

@@ -8,12 +8,9 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/types.js';
 import { S3Error } from '../errors/s3-error.js';
 import type { BlobStore } from '../storage/blob-store.js';
-import { randomBytes } from 'node:crypto';
-import type { BucketRecord, LifecycleCursor, LifecycleExpiration, MetadataIndex, ObjectRecord, VersionSummary } from '../storage/metadata-index.js';
-import {
-  actsOnVersions, currentObjectExpiry, deleteMarkerRule, expiresCurrentObjects, needsTags, noncurrentExpiryRule,
-  uploadAbortRules, uploadCutoff,
-} from './evaluate.js';
+import type { BucketRecord, LifecycleCursor, LifecycleExpiration, MetadataIndex } from '../storage/metadata-index.js';
+import { uploadAbortRules, uploadCutoff } from './evaluate.js';
+import { planBatch, walksObjects } from './plan.js';
 
 export interface LifecycleWorkerOptions {
   index: MetadataIndex;
@@ -55,19 +52,6 @@ export interface LifecycleWorker {
   stats(): Readonly<LifecycleStats>;
   /** Stops the timer and the pass under way after its current batch, and waits for it. */
   stop(): Promise<void>;
-}
-
-/**
- * The delete marker that expires a versioned bucket's current version: a new version id while versioning is
- * Enabled, the null version while it is Suspended (as a DELETE without a version id makes). Owned by the
- * bucket owner, as S3's lifecycle markers are.
- */
-function deleteMarkerFor(bucket: BucketRecord, key: string, at: Date): ObjectRecord {
-  return {
-    bucket: bucket.name, key, versionId: bucket.versioning === 'Enabled' ? randomBytes(24).toString('base64url') : 'null',
-    size: 0, etag: '', lastModified: at, owner: bucket.owner, storageClass: 'STANDARD', contentHeaders: {}, userMetadata: {},
-    tags: [], acl: 'private', blobs: [], deleteMarker: true,
-  };
 }
 
 const DEFAULT_BATCH = 250;
@@ -118,101 +102,16 @@ export function startLifecycleWorker(options: LifecycleWorkerOptions): Lifecycle
     }
   }
 
-  /** One batch's expirations, each with the rule that asked for it, and where the pass goes on after it. */
-  interface Batch {
-    due: { expiration: LifecycleExpiration; rule: string }[];
-    /** The last key the batch covered; undefined when the batch ends the pass. */
-    afterKey?: string;
-  }
-
-  /** Unversioned bucket: current objects in key order, each expired when a rule's time has come. */
-  async function currentObjectBatch(bucket: BucketRecord, afterKey: string): Promise<Batch> {
-    const rules = bucket.lifecycle?.rules;
-    const page = (await index.scanObjects({ bucket: bucket.name, key: afterKey }, batchSize)).filter((r) => r.bucket === bucket.name);
-    const at = now();
-    const due: Batch['due'] = [];
-    for (const record of page) {
-      const expiry = currentObjectExpiry(rules, record, dayMs);
-      if (expiry === undefined || expiry.at > at) continue;
-      const object = { key: record.key, versionId: record.versionId, etag: record.etag, lastModified: record.lastModified };
-      due.push({ expiration: { kind: 'current', object }, rule: expiry.ruleId });
-    }
-    return { due, afterKey: page.length < batchSize ? undefined : page.at(-1)!.key };
-  }
-
-  /** Every version of the keys after `afterKey` that one batch covers, whole keys only, grouped by key. */
-  async function versionGroups(bucket: string, afterKey: string): Promise<{ groups: VersionSummary[][]; more: boolean }> {
-    const query = { bucket, prefix: '', delimiter: '', keyMarker: afterKey, versionIdMarker: '', maxKeys: batchSize };
-    const page = await index.listVersions(query);
-    const groups: VersionSummary[][] = [];
-    for (const v of page.versions) {
-      if (groups.at(-1)?.[0]?.key === v.key) groups.at(-1)!.push(v);
-      else groups.push([v]);
-    }
-    if (!page.isTruncated) return { groups, more: false };
-    // The last key may go on in the next page: leave it to the next batch, unless it is the only one.
-    if (groups.length > 1) return { groups: groups.slice(0, -1), more: true };
-    const only = groups[0] ?? [];
-    let next = page;
-    while (next.isTruncated && next.nextKeyMarker === only[0]?.key) {
-      next = await index.listVersions({ ...query, keyMarker: next.nextKeyMarker!, versionIdMarker: next.nextVersionIdMarker ?? '' });
-      only.push(...next.versions.filter((v) => v.key === only[0]?.key));
-    }
-    return { groups: [only], more: true };
-  }
-
-  /**
-   * Versioned bucket: each key's versions, newest first. The current version expires behind a new delete
-   * marker; noncurrent versions expire NoncurrentDays after they were replaced, beyond the newest
-   * NewerNoncurrentVersions; a delete marker left alone goes under ExpiredObjectDeleteMarker.
-   */
-  async function versionBatch(bucket: BucketRecord, afterKey: string): Promise<Batch> {
-    const rules = bucket.lifecycle?.rules;
-    const tagged = needsTags(rules);
-    const { groups, more } = await versionGroups(bucket.name, afterKey);
-    const at = now();
-    const due: Batch['due'] = [];
-    for (const versions of groups) {
-      const key = versions[0]!.key;
-      const tagsOf = async (versionId: string) => (tagged ? ((await index.getObject(bucket.name, key, versionId))?.tags ?? []) : []);
-      const current = versions[0]!.isLatest ? versions[0]! : undefined;
-      if (current !== undefined && !current.deleteMarker) {
-        const expiry = currentObjectExpiry(rules, { ...current, tags: await tagsOf(current.versionId) }, dayMs);
-        if (expiry !== undefined && expiry.at <= at) {
-          const object = { key, versionId: current.versionId, etag: current.etag, lastModified: current.lastModified };
-          due.push({ expiration: { kind: 'current', object, deleteMarker: deleteMarkerFor(bucket, key, at) }, rule: expiry.ruleId });
-        }
-      }
-      const noncurrent = versions.slice(current === undefined ? 0 : 1);
-      let left = noncurrent.length;
-      for (const [i, v] of noncurrent.entries()) {
-        const replacedBy = i === 0 ? current : noncurrent[i - 1];
-        if (replacedBy === undefined) continue;
-        const subject = { key, size: v.size, tags: v.deleteMarker ? [] : await tagsOf(v.versionId), noncurrentSince: replacedBy.lastModified, newerNoncurrent: i };
-        const rule = noncurrentExpiryRule(rules, subject, at, dayMs);
-        if (rule === undefined) continue;
-        due.push({ expiration: { kind: 'noncurrent', key, versionId: v.versionId }, rule: rule.id });
-        left -= 1;
-      }
-      // Applied after the noncurrent expirations of the same batch, so a marker they leave alone goes at once.
-      const markerRule = current?.deleteMarker && left === 0 ? deleteMarkerRule(rules, key) : undefined;
-      if (markerRule !== undefined) due.push({ expiration: { kind: 'delete-marker', key, versionId: current!.versionId }, rule: markerRule.id });
-    }
-    return { due, afterKey: more ? groups.at(-1)![0]!.key : undefined };
-  }
-
   async function expireObjects(bucket: BucketRecord, report: PassReport): Promise<void> {
-    const rules = bucket.lifecycle?.rules;
-    const versioned = bucket.versioning !== 'Unversioned';
     const cursor = await index.getLifecycleCursor(bucket.name);
-    if (!expiresCurrentObjects(rules) && !(versioned && actsOnVersions(rules))) {
+    if (!walksObjects(bucket)) {
       if (cursor !== undefined) await index.expireObjects(bucket.name, [], null);
       return;
     }
     let position: LifecycleCursor = cursor ?? { afterKey: '', passStartedAt: now() };
     for (;;) {
       if (controller.signal.aborted) return;
-      const batch = versioned ? await versionBatch(bucket, position.afterKey) : await currentObjectBatch(bucket, position.afterKey);
+      const batch = await planBatch(index, bucket, position.afterKey, { now: now(), dayMs, batchSize });
       const next = batch.afterKey === undefined ? null : { afterKey: batch.afterKey, passStartedAt: position.passStartedAt };
       const { expired, orphans } = await index.expireObjects(bucket.name, batch.due.map((d) => d.expiration), next);
       await release(orphans);

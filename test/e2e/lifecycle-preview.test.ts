@@ -57,7 +57,7 @@ describe('sklad admin bucket lifecycle preview', { timeout: 60_000 }, () => {
     const text = await admin('bucket', 'lifecycle', 'preview', 'preview');
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/objects:\s+2 /);
-    expect(text.stdout).toMatch(/old\/a\s+10 B\s+old\s+2020-01-01 00:00:00/);
+    expect(text.stdout).toMatch(/old\/a\s+null\s+expire\s+10 B\s+old\s+2020-01-01 00:00:00/);
 
     const oneRule = JSON.parse((await admin('bucket', 'lifecycle', 'preview', 'preview', '--rule', 'later', '--json')).stdout) as LifecyclePreviewView;
     expect(oneRule.rules).toEqual([{ id: 'later', enabled: true }]);

@@ -98,7 +98,7 @@ export function renderLifecyclePreview(p: LifecyclePreviewView): string {
     ['objects', `${p.totals.objects} (${formatBytes(p.totals.bytes)})`],
     ['uploads', String(p.totals.uploads)],
   ]);
-  const objects = table(['KEY', 'SIZE', 'RULE', 'DUE'], p.objects.map((o) => [o.key, formatBytes(o.size), o.rule, day(o.due)]));
+  const objects = table(['KEY', 'VERSION', 'ACTION', 'FREES', 'RULE', 'DUE'], p.objects.map((o) => [o.key, o.versionId, o.action, formatBytes(o.size), o.rule, day(o.due)]));
   const uploads = table(['UPLOAD KEY', 'UPLOAD ID', 'RULE', 'DUE'], p.uploads.map((u) => [u.key, u.uploadId, u.rule, day(u.due)]));
   const more = p.truncated ? 'more are due than listed here; the totals above count all\n' : '';
   return [head, objects, uploads, more].filter((s) => s !== '').join('\n');

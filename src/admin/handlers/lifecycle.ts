@@ -20,7 +20,7 @@ export async function getLifecyclePreview({ deps, params }: AdminCall): Promise<
     bucket: bucket.name,
     rules: rules.filter((r) => ruleId === undefined || r.id === ruleId).map((r) => ({ id: r.id, enabled: r.enabled })),
     until: preview.until.toISOString(),
-    objects: preview.objects.map((o) => ({ key: o.key, size: o.size, rule: o.rule, due: o.due.toISOString() })),
+    objects: preview.objects.map((o) => ({ key: o.key, versionId: o.versionId, action: o.action, size: o.size, rule: o.rule, due: o.due.toISOString() })),
     uploads: preview.uploads.map((u) => ({ key: u.key, uploadId: u.uploadId, initiated: u.initiated.toISOString(), rule: u.rule, due: u.due.toISOString() })),
     totals: preview.totals,
     truncated: preview.truncated,
