@@ -1,5 +1,6 @@
 // LifecycleConfiguration documents as clients may write them by hand: forms the SDKs never send, S3's answers
 // to each, and the round trip back to XML in the form given.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { S3Error } from '../errors/s3-error.js';
 import { encodeXml } from '../xml/encode.js';
@@ -73,5 +74,29 @@ describe('lifecycle configuration documents', () => {
       code: 'InvalidRequest', message: 'Base level prefix cannot be used in Lifecycle V2, prefixes are only supported in the Filter.',
     });
     expect(refusal(doc('<Rule><Filter/><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>'.repeat(1001))).code).toBe('InvalidRequest');
+  });
+
+  it('answers any document built from lifecycle elements with a configuration or an S3 error, never anything else', () => {
+    const leaf = fc.oneof(fc.constantFrom('', '0', '1', '-1', '30', 'x', '2030-01-01', '2030-01-01T10:00:00Z', 'Enabled', 'Disabled', 'true', '99999999999999999999'), fc.string({ maxLength: 6 }));
+    const names = ['Rule', 'ID', 'Status', 'Prefix', 'Filter', 'And', 'Tag', 'Key', 'Value', 'ObjectSizeGreaterThan', 'ObjectSizeLessThan',
+      'Expiration', 'Days', 'Date', 'ExpiredObjectDeleteMarker', 'NoncurrentVersionExpiration', 'NoncurrentDays', 'NewerNoncurrentVersions',
+      'AbortIncompleteMultipartUpload', 'DaysAfterInitiation', 'Transition', 'StorageClass'];
+    const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+    const { tree } = fc.letrec<{ tree: string }>((tie) => ({
+      tree: fc.oneof(
+        { depthSize: 'small' },
+        fc.tuple(fc.constantFrom(...names), leaf).map(([n, v]) => `<${n}>${escape(v)}</${n}>`),
+        fc.tuple(fc.constantFrom(...names), fc.array(tie('tree'), { maxLength: 4 })).map(([n, kids]) => `<${n}>${kids.join('')}</${n}>`),
+      ),
+    }));
+    fc.assert(fc.property(fc.array(tree, { maxLength: 4 }), (children) => {
+      try {
+        const parsed = parseLifecycleConfiguration(doc(children.join('')));
+        // Whatever is accepted writes back to a document that parses to the same rules.
+        expect(parseLifecycleConfiguration(encodeXml('LifecycleConfiguration', lifecycleDocument(parsed)))).toEqual(parsed);
+      } catch (e) {
+        if (!(e instanceof S3Error) || e.status !== 400) throw e;
+      }
+    }), { numRuns: 400 });
   });
 });
