@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CreateBucketCommand, CreateMultipartUploadCommand, DeleteBucketLifecycleCommand, GetBucketLifecycleConfigurationCommand, GetObjectCommand,
+  CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, UploadPartCommand, DeleteBucketLifecycleCommand, GetBucketLifecycleConfigurationCommand, GetObjectCommand,
   HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutBucketLifecycleConfigurationCommand, PutObjectCommand, S3Client,
   type LifecycleRule,
 } from '@aws-sdk/client-s3';
@@ -125,6 +125,13 @@ describe('x-amz-expiration', () => {
     expect(parse(got.Expiration)).toEqual(expiry);
 
     expect(parse((await s3.send(new PutObjectCommand({ Bucket: 'headers', Key: 'logs/b', Body: 'x' }))).Expiration).rule).toBe('slow');
+    // CopyObject and CompleteMultipartUpload report it for the object they make.
+    const copied = await s3.send(new CopyObjectCommand({ Bucket: 'headers', Key: 'logs/copy', CopySource: 'headers/logs/a', TaggingDirective: 'COPY' }));
+    expect(parse(copied.Expiration).rule).toBe('fast "one"');
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'headers', Key: 'logs/multi' }));
+    const part = await s3.send(new UploadPartCommand({ Bucket: 'headers', Key: 'logs/multi', UploadId, PartNumber: 1, Body: 'part' }));
+    const completed = await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'headers', Key: 'logs/multi', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+    expect(parse(completed.Expiration).rule).toBe('slow');
     const dated = await s3.send(new PutObjectCommand({ Bucket: 'headers', Key: 'dated/a', Body: 'x' }));
     expect(dated.Expiration).toBe('expiry-date="Fri, 01 Jan 2100 00:00:00 GMT", rule-id="dated"');
     expect((await s3.send(new PutObjectCommand({ Bucket: 'headers', Key: 'elsewhere', Body: 'x' }))).Expiration).toBeUndefined();
