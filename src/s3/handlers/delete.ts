@@ -85,27 +85,35 @@ export async function deleteObjects(ctx: S3Context): Promise<S3Response> {
   const body = await ctx.readSmallBody();
   await verifyBodyDigest(ctx, body);
   const request = parseDeleteRequest(body);
-  const result: DeleteResult = { Deleted: [], Error: [] };
-  for (const { key, rawVersionId, condition } of request.entries) {
-    const echo = rawVersionId !== undefined ? { VersionId: rawVersionId } : {};
+  // Every key's delete is issued at once: the index commits them together (group commit) in issue order,
+  // instead of one durable commit after another.
+  const outcomes = await Promise.all(request.entries.map(async ({ key, rawVersionId, condition }) => {
     try {
       validateObjectKey(key);
       const versionId = parseVersionId(rawVersionId);
       // Each key is authorized on its own, so a policy scoped to a prefix denies only the keys outside it.
       await ctx.access.require(versionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion', ctx.bucket, key);
-      const outcome = await deleteOne(ctx, key, versionId, condition && deleteCondition(condition, ENTRY_CONDITION_NAMES));
-      if (request.quiet) continue;
-      if (versionId !== undefined) {
-        result.Deleted.push({ Key: key, ...echo, ...(outcome.deleteMarker ? { DeleteMarker: true, DeleteMarkerVersionId: versionId } : {}) });
-      } else if (outcome.deleteMarker) {
-        result.Deleted.push({ Key: key, DeleteMarker: true, DeleteMarkerVersionId: outcome.versionId });
-      } else {
-        result.Deleted.push({ Key: key });
-      }
+      return { outcome: await deleteOne(ctx, key, versionId, condition && deleteCondition(condition, ENTRY_CONDITION_NAMES)), versionId };
     } catch (e) {
       if (!(e instanceof S3Error) || e.status >= 500) throw e;
-      result.Error.push({ Key: key, ...echo, Code: e.code, Message: e.message });
+      return { error: e, versionId: undefined };
     }
-  }
+  }));
+  const result: DeleteResult = { Deleted: [], Error: [] };
+  request.entries.forEach(({ key, rawVersionId }, i) => {
+    const done = outcomes[i]!;
+    const echo = rawVersionId !== undefined ? { VersionId: rawVersionId } : {};
+    if ('error' in done && done.error !== undefined) {
+      result.Error.push({ Key: key, ...echo, Code: done.error.code, Message: done.error.message });
+    } else if (request.quiet || !('outcome' in done)) {
+      return;
+    } else if (done.versionId !== undefined) {
+      result.Deleted.push({ Key: key, ...echo, ...(done.outcome.deleteMarker ? { DeleteMarker: true, DeleteMarkerVersionId: done.versionId } : {}) });
+    } else if (done.outcome.deleteMarker) {
+      result.Deleted.push({ Key: key, DeleteMarker: true, DeleteMarkerVersionId: done.outcome.versionId });
+    } else {
+      result.Deleted.push({ Key: key });
+    }
+  });
   return xmlResponse('DeleteResult', result);
 }
