@@ -7,7 +7,7 @@ import { matchesVerifier } from '../crypto/customer-key.js';
 import { S3Error } from '../errors/s3-error.js';
 import type { ByteRange, WrittenBlob } from '../storage/blob-store.js';
 import type { ChecksumAlgorithm, DefaultEncryption, ObjectEncryption, ObjectRecord } from '../storage/metadata-index.js';
-import { DigestingStream } from './checksums.js';
+import { DigestingStream } from './checksums/body-digest.js';
 import { evaluateCopySourceConditions } from './conditions.js';
 import type { S3Context } from './context.js';
 import { parseCopySource, type CopySource } from './copy-source.js';

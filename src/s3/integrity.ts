@@ -7,7 +7,7 @@ import { crc32c } from '@node-rs/crc32';
 import { S3Error } from '../errors/s3-error.js';
 import type { ObjectRecord } from '../storage/metadata-index.js';
 import type { S3Context } from './context.js';
-import { newChecksum, type Checksum } from './checksums.js';
+import { newChecksum, type Checksum } from './checksums/body-digest.js';
 
 export class IntegrityError extends Error {
   constructor(readonly bucket: string, readonly key: string, readonly reason: string) {

@@ -6,7 +6,7 @@ import { storedGrants, type Grant, type Grantee, type Permission } from '../../p
 import type { PublicAccessBlockConfig } from '../../storage/metadata-index.js';
 import { decodeXml, listOf, textOf, type XmlNode } from '../../xml/decode.js';
 import { XSI_NAMESPACE, type AccessControlPolicy, type GranteeXml } from '../../xml/shapes.js';
-import { verifyBodyDigest } from '../body-digest.js';
+import { verifyBodyDigest } from '../checksums/small-body-digest.js';
 import type { S3Context } from '../context.js';
 import { aclFromHeaders, checkAclAllowed, storedAclOf, type AclOwners } from '../request-acl.js';
 import { parseVersionId, requestedObject, versionHeaders } from '../versions.js';

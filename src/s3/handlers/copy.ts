@@ -5,7 +5,7 @@ import { S3Error } from '../../errors/s3-error.js';
 import type { ObjectRecord, StoredChecksum } from '../../storage/metadata-index.js';
 import type { CopyObjectResult } from '../../xml/shapes.js';
 import { aclFromHeaders, objectAclOwners } from '../request-acl.js';
-import { CHECKSUM_ALGORITHMS } from '../checksums.js';
+import { CHECKSUM_ALGORITHMS } from '../checksums/request.js';
 import type { S3Context } from '../context.js';
 import {
   authorizeSourceBucket, checkCopySource, copyBytesToBlob, copySourceVersionHeaders, digestsOf, planCopyEncryption, sourceRecord, type CopiedBytes,

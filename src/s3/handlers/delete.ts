@@ -4,7 +4,7 @@ import { S3Error } from '../../errors/s3-error.js';
 import type { WriteCondition } from '../../storage/metadata-index.js';
 import { decodeXml, listOf, textOf } from '../../xml/decode.js';
 import type { DeleteResult } from '../../xml/shapes.js';
-import { verifyBodyDigest } from '../body-digest.js';
+import { verifyBodyDigest } from '../checksums/small-body-digest.js';
 import type { S3Context } from '../context.js';
 import { validateObjectKey } from '../names.js';
 import { mintDeleteMarker } from '../new-version.js';

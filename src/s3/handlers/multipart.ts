@@ -6,12 +6,13 @@ import type { ChecksumAlgorithm, ObjectRecord, PartRecord, UploadRecord } from '
 import { decodeXml, listOf, textOf } from '../../xml/decode.js';
 import type { CompleteMultipartUploadResult, CopyPartResult, InitiateMultipartUploadResult, ListMultipartUploadsResult, ListPartsResult } from '../../xml/shapes.js';
 import { aclFromHeaders, objectAclOwners } from '../request-acl.js';
-import { CHECKSUM_ALGORITHMS, combineVerifyCrc32c, requestedChecksums } from '../checksums.js';
+import { CHECKSUM_ALGORITHMS, requestedChecksums } from '../checksums/request.js';
+import { combineVerifyCrc32c } from '../checksums/crc-combine.js';
 import type { S3Context } from '../context.js';
 import { copyBytesToBlob, copySourceVersionHeaders, readableSource } from '../copy-flow.js';
 import { parseCopySourceRange } from '../copy-source.js';
 import { customerKeyFrom, encryptionHeaders, encryptionRequestFrom, newTargetEncryption, partEncryption } from '../encryption.js';
-import { multipartEtag, objectChecksumFromParts, uploadChecksumFrom } from '../multipart-checksum.js';
+import { multipartEtag, objectChecksumFromParts, uploadChecksumFrom } from '../checksums/multipart-checksum.js';
 import { validateObjectKey } from '../names.js';
 import { contentHeadersFrom, userMetadataFrom } from '../object-headers.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';

@@ -4,7 +4,7 @@ import { S3Error } from '../../errors/s3-error.js';
 import type { DefaultRetention, Retention } from '../../storage/metadata-index.js';
 import { decodeXml, listOf, textOf } from '../../xml/decode.js';
 import type { ObjectLockConfiguration, ObjectLockLegalHold, ObjectLockRetention } from '../../xml/shapes.js';
-import { verifyBodyDigest } from '../body-digest.js';
+import { verifyBodyDigest } from '../checksums/small-body-digest.js';
 import type { S3Context } from '../context.js';
 import { lockOverride, parseRetainUntil, parseRetentionMode } from '../object-lock-request.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
