@@ -16,8 +16,14 @@ export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'bench/**', 'test/**', '**/*.test.ts', '**/*.contract.ts', 'src/storage/contract/**'] },
   {
     files: ['src/**/*.ts'],
-    languageOptions: { parser: tseslint.parser },
+    languageOptions: { parser: tseslint.parser, parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     plugins: { '@typescript-eslint': tseslint.plugin },
+    // Correctness: a promise nobody awaits loses its rejection; a promise where a callback's result is ignored
+    // (an event listener, a forEach) runs unobserved.
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
   },
   {
     files: ['src/auth/**/*.ts'],

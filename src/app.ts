@@ -45,8 +45,15 @@ function rawPath(incoming: IncomingMessage): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
-async function writeResponse(res: S3Response, outgoing: ServerResponse): Promise<void> {
+/** Writes an answer to the socket: headers, then the body (none for HEAD), streams piped with backpressure. */
+async function sendResponse(res: S3Response, outgoing: ServerResponse, method: string): Promise<void> {
   const body = res.body;
+  if (method === 'HEAD') {
+    if (body instanceof Readable) body.destroy();
+    outgoing.writeHead(res.status, res.headers);
+    outgoing.end();
+    return;
+  }
   if (body instanceof Readable) {
     outgoing.writeHead(res.status, res.headers);
     // A failure mid-stream (disconnect, disk error) destroys the socket: the client sees a cut
@@ -96,6 +103,9 @@ export function createRequestListener(deps: AppDeps): RequestListener {
     const started = process.hrtime.bigint();
     const requestId = newRequestId();
     const method = incoming.method ?? 'GET';
+    // Listening from the first moment: a client may close the connection while its request is still being
+    // answered (after sending a whole upload, say), and that request must still be logged, audited and counted.
+    const closed = new Promise<void>((resolve) => outgoing.once('close', resolve));
     let op: string | undefined;
     let readOnly: boolean | undefined;
     const info: RequestInfo = {};
@@ -120,7 +130,7 @@ export function createRequestListener(deps: AppDeps): RequestListener {
       return res;
     };
     stamp(response);
-    outgoing.once('close', () => {
+    void closed.then(() => {
       op ??= info.operation?.name;
       readOnly ??= info.operation?.readOnly;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -140,13 +150,7 @@ export function createRequestListener(deps: AppDeps): RequestListener {
       if (event) deps.audit!.record(event);
     });
     try {
-      if (method === 'HEAD') {
-        if (response.body instanceof Readable) response.body.destroy();
-        outgoing.writeHead(response.status, response.headers);
-        outgoing.end();
-        return;
-      }
-      await writeResponse(response, outgoing);
+      await sendResponse(response, outgoing, method);
     } catch (error) {
       // A response that cannot be written (a header value Node refuses) still gets a proper S3 answer.
       if (response.body instanceof Readable) response.body.destroy();
@@ -154,12 +158,7 @@ export function createRequestListener(deps: AppDeps): RequestListener {
       const failure = toS3Error(error, deps.log, requestId);
       errorCode = failure.code;
       response = stamp(errorResponse(failure, method, rawPath(incoming), requestId));
-      if (method === 'HEAD') {
-        outgoing.writeHead(response.status, response.headers);
-        outgoing.end();
-        return;
-      }
-      await writeResponse(response, outgoing);
+      await sendResponse(response, outgoing, method);
     }
   };
 }

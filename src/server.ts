@@ -81,31 +81,55 @@ async function openTls(config: Config): Promise<{ files: TlsFiles; material: Tls
   }
 }
 
+/** What start-up opened, closed in reverse order on shutdown or when a later step of start-up fails. */
+class Teardown {
+  readonly #steps: { name: string; close: () => Promise<void> | void }[] = [];
+
+  add(name: string, close: () => Promise<void> | void): void {
+    this.#steps.push({ name, close });
+  }
+
+  /** Runs every step, last added first; a failing step is logged and the rest still run. */
+  async run(log: Logger): Promise<void> {
+    for (let step = this.#steps.pop(); step !== undefined; step = this.#steps.pop()) {
+      try {
+        await step.close();
+      } catch (err) {
+        log.error({ err, step: step.name }, 'shutdown step failed');
+      }
+    }
+  }
+}
+
 export async function startServer(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+  const teardown = new Teardown();
+  try {
+    return await start(config, log, teardown);
+  } catch (e) {
+    await teardown.run(log);
+    throw e;
+  }
+}
+
+async function start(config: Config, log: Logger, teardown: Teardown): Promise<RunningServer> {
   const tls = await openTls(config);
   await mkdir(config.dataDir, { recursive: true });
   const lock = await lockDataFolder(config.dataDir);
-  let keys: LoadedKeyring;
-  try {
-    keys = await openKeyring(config, log);
-  } catch (e) {
-    await lock.release();
-    throw e;
-  }
+  teardown.add('data folder lock', () => lock.release());
+  const keys = await openKeyring(config, log);
   const root = await loadRootCredentials(
     config.dataDir,
     config.rootAccessKey && config.rootSecretKey ? { accessKey: config.rootAccessKey, secretKey: config.rootSecretKey } : undefined,
   );
   const index = SqliteMetadataIndex.open(path.join(config.dataDir, 'index.sqlite'));
+  teardown.add('metadata index', () => index.close());
   // Blob files sit behind a deletion hold so an online backup can copy everything its index snapshot references.
   const files = new DeletionHold(await DiskBlobStore.open(config.dataDir));
   const blobs = new InlineBlobStore(files, index.inlineBlobs());
   await recoverStorage(index, blobs, log);
-  const audit = await openAuditLog(config, log).catch(async (e: unknown) => {
-    await index.close();
-    await lock.release();
-    throw e;
-  });
+  const audit = await openAuditLog(config, log);
+  // Every request has finished before this runs, so every audit record is queued: written and synced here.
+  teardown.add('audit log', () => audit.close());
   const identity = index.identity();
   const sealer = keyringSealer(keys.keyring);
   const credentials = new IndexedCredentials(
@@ -115,7 +139,9 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   );
   const access = new AccessControl(identity, index);
   const scrubber = startBackgroundScrub(index, blobs, config.scrubIntervalHours, config.scrubRateMiB, log, keys.keyring);
+  teardown.add('background scrub', () => scrubber.stop());
   const expiry = startUploadExpiry(index, blobs, config.uploadExpiryHours, log);
+  teardown.add('upload expiry', () => expiry.stop());
   if (config.uploadExpiryHours > 0) void expiry.runOnce().catch((err: unknown) => log.error({ err }, 'upload expiry failed'));
   const stats = { integrityFailures: 0 };
   // Set on shutdown: /health/ready answers 503 so a load balancer stops sending work while requests drain.
@@ -165,21 +191,11 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     },
   });
 
-  let server: Server;
-  try {
-    server = await new Promise<Server>((resolve, reject) => {
-      const https = tls && { createServer: createHttpsServer, serverOptions: { cert: tls.material.cert, key: tls.material.key } };
-      const s = serve({ fetch: app, hostname: config.host, port: config.port, ...https }, () => resolve(s as Server)) as Server;
-      s.once('error', reject);
-    });
-  } catch (e) {
-    await expiry.stop();
-    await scrubber.stop();
-    await audit.close();
-    await index.close();
-    await lock.release();
-    throw e;
-  }
+  const server = await new Promise<Server>((resolve, reject) => {
+    const https = tls && { createServer: createHttpsServer, serverOptions: { cert: tls.material.cert, key: tls.material.key } };
+    const s = serve({ fetch: app, hostname: config.host, port: config.port, ...https }, () => resolve(s as Server)) as Server;
+    s.once('error', reject);
+  });
   // A large upload may take hours, so by default there is no limit on a whole request; a stalled one is cut by
   // the idle timeout instead, and its partial upload is discarded. S3 clients keep connections alive between requests.
   server.requestTimeout = config.requestTimeoutMs;
@@ -206,30 +222,24 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   // SIGUSR2 starts a new audit file now (e.g. before shipping the finished one elsewhere).
   const rotateAudit = (): void => void audit.rotate();
   process.on('SIGUSR2', rotateAudit);
+  teardown.add('audit rotation signal', () => void process.off('SIGUSR2', rotateAudit));
+  teardown.add('listener', async () => {
+    // Stop accepting; in-flight requests finish (up to the grace period); idle keep-alive sockets close now.
+    draining = true;
+    for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+    log.info({ graceMs: config.shutdownGraceMs }, 'sklad stopping: refusing new connections, draining in-flight requests');
+    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const timer = setTimeout(() => {
+      log.warn({ graceMs: config.shutdownGraceMs }, 'shutdown grace period over: closing the connections still open');
+      server.closeAllConnections();
+    }, config.shutdownGraceMs);
+    await drained;
+    clearTimeout(timer);
+  });
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
-    closing ??= (async () => {
-      // Stop accepting; in-flight requests finish (up to the grace period); idle keep-alive sockets close now.
-      draining = true;
-      for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
-      log.info({ graceMs: config.shutdownGraceMs }, 'sklad stopping: refusing new connections, draining in-flight requests');
-      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const timer = setTimeout(() => {
-        log.warn({ graceMs: config.shutdownGraceMs }, 'shutdown grace period over: closing the connections still open');
-        server.closeAllConnections();
-      }, config.shutdownGraceMs);
-      await drained;
-      clearTimeout(timer);
-      // Every request has finished, so every audit record is queued: write and sync them before exit.
-      process.off('SIGUSR2', rotateAudit);
-      await audit.close();
-      await expiry.stop();
-      await scrubber.stop();
-      await index.close();
-      await lock.release();
-      log.info('sklad stopped');
-    })();
+    closing ??= teardown.run(log).then(() => log.info('sklad stopped'));
     return closing;
   };
   const reloadTls = async (): Promise<boolean> => {

@@ -15,17 +15,17 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load-config.js';
-import { startServer } from '../../src/server.js';
 import type { AuditRecord } from '../../src/audit/types.js';
+import { startCapturedServer, until, type CapturedServer, type LogLine } from '../support/captured-server.js';
 import { s3Error } from '../support/s3-error.js';
 import { ACCESS_KEY, REGION, SECRET_KEY, startTestServer } from '../support/server.js';
 
 const bin = path.resolve('bin/sklad');
 const dirs: string[] = [];
+const servers: CapturedServer[] = [];
 afterAll(async () => {
+  for (const s of servers) await s.cleanup();
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
@@ -58,39 +58,6 @@ async function records(file: string): Promise<AuditRecord[]> {
 
 function clientFor(endpoint: string, secretAccessKey = SECRET_KEY, accessKeyId = ACCESS_KEY): S3Client {
   return new S3Client({ endpoint, region: REGION, forcePathStyle: true, credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
-}
-
-interface LogLine {
-  level: number;
-  msg?: string;
-  [field: string]: unknown;
-}
-
-/** A server like test/support/server.ts builds, whose log lines the test reads back. */
-async function startCapturedServer(env: Record<string, string> = {}) {
-  const dataDir = await tempDir();
-  const raw: string[] = [];
-  const log = pino({ level: 'info' }, { write: (line: string) => void raw.push(line) });
-  const server = await startServer(
-    loadConfig({ data: dataDir, host: '127.0.0.1', port: '0' }, { SKLAD_ACCESS_KEY: ACCESS_KEY, SKLAD_SECRET_KEY: SECRET_KEY, SKLAD_SHUTDOWN_GRACE_MS: '2000', ...env }),
-    log,
-  );
-  return {
-    dataDir,
-    endpoint: `http://127.0.0.1:${server.port}`,
-    raw,
-    lines: (): LogLine[] => raw.map((l) => JSON.parse(l) as LogLine),
-    stop: () => server.close(),
-  };
-}
-
-/** Waits, a bounded number of rounds, until `check` holds. */
-async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 describe('audit log', () => {
@@ -166,6 +133,7 @@ describe('audit log', () => {
 
   it('writes one request log line per request with its fields and no secret, signature or presigned query', async () => {
     const s = await startCapturedServer();
+    servers.push(s);
     const s3 = clientFor(s.endpoint);
     await s3.send(new CreateBucketCommand({ Bucket: 'logged' }));
     const put = await s3.send(new PutObjectCommand({ Bucket: 'logged', Key: 'a b.txt', Body: 'twelve bytes' }));
@@ -211,6 +179,7 @@ describe('audit log', () => {
 
   it('rotates by size and on SIGUSR2, logs the hash closing each file, and verify follows the chain across files', async () => {
     const s = await startCapturedServer({ SKLAD_AUDIT_MAX_FILE_MIB: '0.002' }); // ~2 KiB per file
+    servers.push(s);
     const s3 = clientFor(s.endpoint);
     await s3.send(new CreateBucketCommand({ Bucket: 'rotating' }));
     for (let i = 0; i < 12; i++) await s3.send(new PutObjectCommand({ Bucket: 'rotating', Key: `k${i}`, Body: 'x' }));

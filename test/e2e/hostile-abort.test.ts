@@ -4,36 +4,29 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
 import {
-  buildRequest, createBucket, exchange, familySeed, leftoverTempFiles, objectPath, putObject, runs, signedSend, snapshot,
-  storeDifferences, withHeaders, knownObjects, type KnownObject, type StoreSnapshot,
+  buildRequest, exchange, familySeed, leftoverTempFiles, objectPath, runs, signedSend, storeDifferences, withHeaders,
+  knownObjects, type KnownObject,
 } from '../support/hostile-http.js';
+import { useSeededServer } from '../support/seeded-server.js';
 
-let t: TestServer;
-let port: number;
 const BUCKET = 'hostile-abort';
 const MiB = 1024 * 1024;
 const known: KnownObject[] = knownObjects([
   { bucket: BUCKET, key: 'a/kept', data: Buffer.from('must survive every aborted overwrite') },
 ]);
 let uploadId = '';
-let before: StoreSnapshot;
 
-beforeAll(async () => {
-  t = await startTestServer();
-  port = t.server.port;
-  await createBucket(port, BUCKET);
-  for (const o of known) await putObject(port, o.bucket, o.key, o.data);
-  const created = await signedSend(port, { method: 'POST', path: objectPath(BUCKET, 'a/multipart'), query: [{ name: 'uploads', value: null }] });
-  uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(created.reply!.body.toString())![1]!;
-  before = await snapshot(port, [BUCKET]);
+const server = useSeededServer(known, {
+  async seed(port) {
+    const created = await signedSend(port, { method: 'POST', path: objectPath(BUCKET, 'a/multipart'), query: [{ name: 'uploads', value: null }] });
+    uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(created.reply!.body.toString())![1]!;
+  },
 });
-afterAll(() => t.cleanup());
 
 async function tempFiles(): Promise<string[]> {
-  return readdir(path.join(t.dataDir, 'tmp')).catch(() => []);
+  return readdir(path.join(server.t.dataDir, 'tmp')).catch(() => []);
 }
 
 /** Waits (up to `ms`) until the server has a temp file open, so the abort hits a write in progress. */
@@ -80,14 +73,14 @@ describe('clients that stop sending mid-body', () => {
         let body: Buffer;
         if (a.target === 'chunked') {
           // one unsigned aws-chunked chunk announcing all the data; the stream stops inside it
-          const built = buildRequest(port, {
+          const built = buildRequest(server.port, {
             method: 'PUT', path: objectPath(BUCKET, key), payloadHash: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', contentLength: null,
             headers: [['content-encoding', 'aws-chunked'], ['x-amz-decoded-content-length', String(a.announced)]],
           });
           body = Buffer.concat([Buffer.from(`${a.announced.toString(16)}\r\n`), data, Buffer.from('\r\n0\r\n\r\n')]);
           head = withHeaders(built.head, [['content-length', String(body.length)]]);
         } else {
-          const built = buildRequest(port, {
+          const built = buildRequest(server.port, {
             method: 'PUT', path: objectPath(BUCKET, key), query, body: data,
             ...(a.payload === 'unsigned' ? { payloadHash: 'UNSIGNED-PAYLOAD' } : {}),
           });
@@ -95,7 +88,7 @@ describe('clients that stop sending mid-body', () => {
           body = data;
         }
         const partial = body.subarray(0, Math.min(a.sent, body.length - 1));
-        const o = await exchange(port, async (socket) => {
+        const o = await exchange(server.port, async (socket) => {
           socket.write(Buffer.concat([head, partial]));
           await writeStarted();
           if (a.how === 'reset') socket.resetAndDestroy();
@@ -106,22 +99,22 @@ describe('clients that stop sending mid-body', () => {
         expect(o.timedOut, 'the server hung on a half-sent body').toBe(false);
         if (o.reply) expect(o.reply.status, 'a reply to a cut-off body is an error').toBeGreaterThanOrEqual(400);
         if (o.reply) expect(o.reply.status).not.toBe(500);
-        expect(await leftoverTempFiles(t.dataDir, 4000), `temp files after ${JSON.stringify(a)}`).toEqual([]);
+        expect(await leftoverTempFiles(server.t.dataDir, 4000), `temp files after ${JSON.stringify(a)}`).toEqual([]);
         if (a.target === 'overwrite') {
-          const got = await signedSend(port, { method: 'GET', path: objectPath(BUCKET, key) });
+          const got = await signedSend(server.port, { method: 'GET', path: objectPath(BUCKET, key) });
           expect(got.reply?.body.equals(known[0]!.data)).toBe(true);
         } else if (a.target === 'part') {
-          const parts = await signedSend(port, { method: 'GET', path: objectPath(BUCKET, key), query: [{ name: 'uploadId', value: uploadId }] });
+          const parts = await signedSend(server.port, { method: 'GET', path: objectPath(BUCKET, key), query: [{ name: 'uploadId', value: uploadId }] });
           expect(parts.reply?.status).toBe(200);
           expect(parts.reply?.body.toString()).not.toContain('<Part>');
         } else {
-          const headReply = await signedSend(port, { method: 'HEAD', path: objectPath(BUCKET, key) });
+          const headReply = await signedSend(server.port, { method: 'HEAD', path: objectPath(BUCKET, key) });
           expect(headReply.reply?.status, `${key} must not exist`).toBe(404);
         }
       }),
       { seed, numRuns: runs(60) },
     );
-    expect(await storeDifferences(port, before, known)).toEqual([]);
+    expect(await storeDifferences(server.port, server.before, known)).toEqual([]);
   }, 60_000);
 
   it('many uploads cut off at once leave no temp files', async () => {
@@ -129,8 +122,8 @@ describe('clients that stop sending mid-body', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.record({ sent: fc.integer({ min: 1, max: MiB - 1 }), reset: fc.boolean() }), { minLength: 2, maxLength: 12 }), async (cuts) => {
         await Promise.all(cuts.map(async (c, i) => {
-          const built = buildRequest(port, { method: 'PUT', path: objectPath(BUCKET, `a/many-${counter}-${i}`), body: Buffer.alloc(MiB, 1), payloadHash: 'UNSIGNED-PAYLOAD' });
-          const o = await exchange(port, async (socket) => {
+          const built = buildRequest(server.port, { method: 'PUT', path: objectPath(BUCKET, `a/many-${counter}-${i}`), body: Buffer.alloc(MiB, 1), payloadHash: 'UNSIGNED-PAYLOAD' });
+          const o = await exchange(server.port, async (socket) => {
             socket.write(Buffer.concat([built.head, built.body.subarray(0, c.sent)]));
             await new Promise((r) => setTimeout(r, 20));
             if (c.reset) socket.resetAndDestroy();
@@ -139,10 +132,10 @@ describe('clients that stop sending mid-body', () => {
           expect(o.timedOut).toBe(false);
         }));
         counter++;
-        expect(await leftoverTempFiles(t.dataDir, 4000)).toEqual([]);
+        expect(await leftoverTempFiles(server.t.dataDir, 4000)).toEqual([]);
       }),
       { seed, numRuns: runs(10) },
     );
-    expect(await storeDifferences(port, before, known)).toEqual([]);
+    expect(await storeDifferences(server.port, server.before, known)).toEqual([]);
   }, 60_000);
 });

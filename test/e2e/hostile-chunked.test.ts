@@ -4,38 +4,21 @@
 // an error reply (or a closed connection when it stops mid-body), never a stored object, never a leftover temp file.
 import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hmac, sha256hex, signingKey } from '../support/raw-client.js';
-import { REGION, SECRET_KEY, startTestServer, type TestServer } from '../support/server.js';
+import { REGION, SECRET_KEY } from '../support/server.js';
 import {
-  buildRequest, checkReply, createBucket, exchange, familySeed, leftoverTempFiles, objectPath, putObject, runs, send, signedSend,
-  snapshot, storeDifferences, withHeaders, knownObjects, type KnownObject, type StoreSnapshot,
+  buildRequest, checkReply, exchange, familySeed, leftoverTempFiles, objectPath, runs, send, signedSend,
+  storeDifferences, withHeaders, knownObjects, type KnownObject,
 } from '../support/hostile-http.js';
+import { useSeededServer } from '../support/seeded-server.js';
 
-let t: TestServer;
-let port: number;
 const BUCKET = 'hostile-chunked';
 const known: KnownObject[] = knownObjects([
   { bucket: BUCKET, key: 'c/one', data: Buffer.from('the original bytes of c/one') },
   { bucket: BUCKET, key: 'c/two', data: Buffer.alloc(3000, 7) },
 ]);
-let before: StoreSnapshot;
-
-beforeAll(async () => {
-  t = await startTestServer();
-  port = t.server.port;
-  await createBucket(port, BUCKET);
-  for (const o of known) await putObject(port, o.bucket, o.key, o.data);
-  before = await snapshot(port, [BUCKET]);
-});
-afterAll(() => t.cleanup());
-
-beforeEach(async () => {
-  if ((await storeDifferences(port, before, known)).length > 0) {
-    for (const o of known) await putObject(port, o.bucket, o.key, o.data);
-    before = await snapshot(port, [BUCKET]);
-  }
-});
+const server = useSeededServer(known);
 
 const crc32b64 = (data: Buffer): string => {
   const out = Buffer.alloc(4);
@@ -146,7 +129,7 @@ function head(mode: Mode, key: string, decodedLength: string, extra: [string, st
     ...(mode === 'signed' ? [] : [['x-amz-trailer', 'x-amz-checksum-crc32'] as [string, string]]),
     ...extra,
   ];
-  const built = buildRequest(port, { method: 'PUT', path: objectPath(BUCKET, key), payloadHash: PAYLOAD[mode], headers, contentLength: null });
+  const built = buildRequest(server.port, { method: 'PUT', path: objectPath(BUCKET, key), payloadHash: PAYLOAD[mode], headers, contentLength: null });
   return { head: built.head, seed: { signature: built.signature, amzDate: built.amzDate } };
 }
 
@@ -293,7 +276,7 @@ const REFUSALS = [
 
 async function expectUntouched(key: string): Promise<void> {
   const obj = known.find((o) => o.key === key);
-  const got = await signedSend(port, { method: 'GET', path: objectPath(BUCKET, key) });
+  const got = await signedSend(server.port, { method: 'GET', path: objectPath(BUCKET, key) });
   if (obj) {
     expect(got.reply?.status, `${key} still readable`).toBe(200);
     expect(got.reply!.body.equals(obj.data), `${key} keeps its bytes`).toBe(true);
@@ -331,15 +314,15 @@ describe('hostile aws-chunked bodies', () => {
             at += n;
           }
           pieces.push(Buffer.from('0\r\n\r\n'));
-          o = await send(port, { head: withHeaders(h.head, [['transfer-encoding', 'chunked']]), body: Buffer.concat(pieces) });
+          o = await send(server.port, { head: withHeaders(h.head, [['transfer-encoding', 'chunked']]), body: Buffer.concat(pieces) });
         } else {
-          o = await send(port, { head: withHeaders(h.head, [['content-length', String(body.length)]]), body });
+          o = await send(server.port, { head: withHeaders(h.head, [['content-length', String(body.length)]]), body });
         }
         const reply = checkReply(o, { method: 'PUT', success: [200] });
         expect(reply?.status, `${u.mode} ${v}`).toBe(200);
-        const got = await signedSend(port, { method: 'GET', path: objectPath(BUCKET, key) });
+        const got = await signedSend(server.port, { method: 'GET', path: objectPath(BUCKET, key) });
         expect(got.reply?.body.equals(u.data), 'stored bytes are the decoded payload').toBe(true);
-        await signedSend(port, { method: 'DELETE', path: objectPath(BUCKET, key) });
+        await signedSend(server.port, { method: 'DELETE', path: objectPath(BUCKET, key) });
       }),
       { seed, numRuns: runs(150) },
     );
@@ -364,21 +347,21 @@ describe('hostile aws-chunked bodies', () => {
           requestHead = again.head;
         }
         const o = httpChunked
-          ? await send(port, {
+          ? await send(server.port, {
             head: withHeaders(requestHead, [['transfer-encoding', 'chunked']]),
             body: mutated.body.length === 0
               ? Buffer.from('0\r\n\r\n')
               : Buffer.concat([Buffer.from(`${mutated.body.length.toString(16)}\r\n`), mutated.body, Buffer.from('\r\n0\r\n\r\n')]),
           })
-          : await send(port, { head: withHeaders(requestHead, [['content-length', String(mutated.body.length)]]), body: mutated.body });
+          : await send(server.port, { head: withHeaders(requestHead, [['content-length', String(mutated.body.length)]]), body: mutated.body });
         const reply = checkReply(o, { method: 'PUT', codes: REFUSALS });
         expect(reply?.code, `${u.mode} ${m.kind}`).toBeDefined();
-        expect(await leftoverTempFiles(t.dataDir), 'temp files after the reply').toEqual([]);
+        expect(await leftoverTempFiles(server.t.dataDir), 'temp files after the reply').toEqual([]);
         await expectUntouched(key);
       }),
       { seed, numRuns: runs(450) },
     );
-    expect(await storeDifferences(port, before, known)).toEqual([]);
+    expect(await storeDifferences(server.port, server.before, known)).toEqual([]);
   }, 60_000);
 
   it('a chunked body that stops mid-way (the client half-closes) is refused or the connection closes; nothing stored', async () => {
@@ -390,12 +373,12 @@ describe('hostile aws-chunked bodies', () => {
         const h = head(u.mode, key, String(u.data.length));
         const body = serialize(frameOf(u.mode, split(u.data, u.sizes), h.seed, crc32b64(u.data)));
         const cut = at % body.length;
-        const o = await exchange(port, (socket) => {
+        const o = await exchange(server.port, (socket) => {
           socket.write(Buffer.concat([withHeaders(h.head, [['content-length', String(body.length)]]), body.subarray(0, cut)]));
           socket.end();
         });
         checkReply(o, { method: 'PUT', mayClose: true, httpLayer: true, codes: REFUSALS });
-        expect(await leftoverTempFiles(t.dataDir), 'temp files after the connection ended').toEqual([]);
+        expect(await leftoverTempFiles(server.t.dataDir), 'temp files after the connection ended').toEqual([]);
         await expectUntouched(key);
       }),
       { seed, numRuns: runs(120) },
@@ -416,20 +399,20 @@ describe('hostile aws-chunked bodies', () => {
         const key = `lie/${counter++}`;
         const h = head(u.mode, key, String(u.data.length), [[name, value]]);
         const body = serialize(frameOf(u.mode, split(u.data, u.sizes), h.seed, crc32b64(u.data)));
-        const o = await send(port, { head: withHeaders(h.head, [['content-length', String(body.length)]]), body });
+        const o = await send(server.port, { head: withHeaders(h.head, [['content-length', String(body.length)]]), body });
         const reply = checkReply(o, { method: 'PUT', success: [200], codes: [...REFUSALS, 'NotImplemented'] });
-        const got = await signedSend(port, { method: 'GET', path: objectPath(BUCKET, key) });
+        const got = await signedSend(server.port, { method: 'GET', path: objectPath(BUCKET, key) });
         if (reply?.status === 200) {
           // accepted: the stored bytes are the decoded payload, never the framing
           expect(got.reply?.body.equals(u.data)).toBe(true);
-          await signedSend(port, { method: 'DELETE', path: objectPath(BUCKET, key) });
+          await signedSend(server.port, { method: 'DELETE', path: objectPath(BUCKET, key) });
         } else {
           expect(got.reply?.status).toBe(404);
         }
-        expect(await leftoverTempFiles(t.dataDir)).toEqual([]);
+        expect(await leftoverTempFiles(server.t.dataDir)).toEqual([]);
       }),
       { seed, numRuns: runs(100) },
     );
-    expect(await storeDifferences(port, before, known)).toEqual([]);
+    expect(await storeDifferences(server.port, server.before, known)).toEqual([]);
   }, 60_000);
 });

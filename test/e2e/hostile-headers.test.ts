@@ -2,15 +2,13 @@
 // x-amz-decoded-content-length, Content-Length that disagrees with the body, very long values and very many headers.
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
 import {
-  buildRequest, checkReply, createBucket, exchange, familySeed, leftoverTempFiles, listAll, md5base64, md5hex, objectPath, putObject,
-  runs, send, signedSend, snapshot, storeDifferences, knownObjects, type KnownObject, type StoreSnapshot,
+  buildRequest, checkReply, exchange, familySeed, leftoverTempFiles, listAll, md5base64, md5hex, objectPath,
+  putObject, runs, send, signedSend, storeDifferences, knownObjects, type KnownObject,
 } from '../support/hostile-http.js';
+import { useSeededServer } from '../support/seeded-server.js';
 
-let t: TestServer;
-let port: number;
 const BUCKET = 'hostile-headers';
 const bytes = (n: number, seed: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (i * 131 + seed) % 256));
 const known: KnownObject[] = knownObjects([
@@ -21,32 +19,20 @@ const known: KnownObject[] = knownObjects([
 ]);
 const etags = new Map<string, string>();
 const lastModified = new Map<string, number>();
-let before: StoreSnapshot;
 
-beforeAll(async () => {
-  t = await startTestServer();
-  port = t.server.port;
-  await createBucket(port, BUCKET);
-  for (const o of known) {
-    await putObject(port, o.bucket, o.key, o.data);
-    etags.set(o.key, md5hex(o.data));
-    const head = await signedSend(port, { method: 'HEAD', path: objectPath(o.bucket, o.key) });
-    lastModified.set(o.key, Date.parse(head.reply!.headers['last-modified']!));
-  }
-  before = await snapshot(port, [BUCKET]);
-});
-afterAll(() => t.cleanup());
-
-beforeEach(async () => {
-  if ((await storeDifferences(port, before, known)).length > 0) {
-    for (const o of known) await putObject(port, o.bucket, o.key, o.data);
-    before = await snapshot(port, [BUCKET]);
-  }
+const server = useSeededServer(known, {
+  async seed(port) {
+    for (const o of known) {
+      etags.set(o.key, md5hex(o.data));
+      const head = await signedSend(port, { method: 'HEAD', path: objectPath(o.bucket, o.key) });
+      lastModified.set(o.key, Date.parse(head.reply!.headers['last-modified']!));
+    }
+  },
 });
 
 /** The known object's bytes are still exactly what was stored. */
 async function unchanged(o: KnownObject): Promise<void> {
-  const got = await signedSend(port, { method: 'GET', path: objectPath(o.bucket, o.key) });
+  const got = await signedSend(server.port, { method: 'GET', path: objectPath(o.bucket, o.key) });
   expect(got.reply?.status, `${o.key} is still readable`).toBe(200);
   expect(got.reply!.body.equals(o.data), `${o.key} still has its bytes`).toBe(true);
   expect(got.reply!.headers.etag).toBe(`"${etags.get(o.key)}"`);
@@ -192,7 +178,7 @@ describe('hostile headers', () => {
     const seed = familySeed('headers/range', 4_001);
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...known), fc.constantFrom('GET', 'HEAD'), rangeCase, async (obj, method, rc) => {
-        const o = await signedSend(port, { method, path: objectPath(obj.bucket, obj.key), headers: printable(rc.header) ? [['range', rc.header]] : [] });
+        const o = await signedSend(server.port, { method, path: objectPath(obj.bucket, obj.key), headers: printable(rc.header) ? [['range', rc.header]] : [] });
         if (!printable(rc.header)) return;
         const reply = checkReply(o, { method, success: [200, 206], codes: ['InvalidRange', 'InvalidArgument', 'InvalidRequest'] });
         if (!reply) return;
@@ -238,7 +224,7 @@ describe('hostile headers', () => {
     const arb = fc.oneof(...perObject);
     await fc.assert(
       fc.asyncProperty(arb, async ([obj, method, c]) => {
-        const o = await signedSend(port, { method, path: objectPath(obj.bucket, obj.key), headers: headerList(c) });
+        const o = await signedSend(server.port, { method, path: objectPath(obj.bucket, obj.key), headers: headerList(c) });
         const reply = checkReply(o, { method, success: [200, 304], codes: ['PreconditionFailed'] });
         if (!reply) return;
         if (reply.status === 200 && method === 'GET') expect(reply.body.equals(obj.data)).toBe(true);
@@ -264,10 +250,10 @@ describe('hostile headers', () => {
         const headers: [string, string][] = Object.entries(cond).map(([k, v]) => [k === 'ifMatch' ? 'if-match' : 'if-none-match', v as string]);
         // an If-Match that would hold cannot rescue a failing If-None-Match
         if (withMatch && 'ifNoneMatch' in cond) headers.push(['if-match', `"${etags.get(obj.key)}"`]);
-        const o = await signedSend(port, { method: 'PUT', path: objectPath(obj.bucket, obj.key), headers, body: REPLACEMENT });
+        const o = await signedSend(server.port, { method: 'PUT', path: objectPath(obj.bucket, obj.key), headers, body: REPLACEMENT });
         const reply = checkReply(o, { method: 'PUT', success: 'ifNoneMatch' in cond && cond.ifNoneMatch.trim() === '' ? [200] : [] });
         if (reply?.status === 200) {
-          await putObject(port, obj.bucket, obj.key, obj.data);
+          await putObject(server.port, obj.bucket, obj.key, obj.data);
           return;
         }
         await unchanged(obj);
@@ -312,7 +298,7 @@ describe('hostile headers', () => {
       fc.asyncProperty(fc.constantFrom(...known), wrong, extras, async (obj, bad, extra) => {
         const seen = new Set(bad.map(([n]) => n));
         const headers = [...bad, ...extra.filter(([n]) => !seen.has(n))];
-        const o = await signedSend(port, { method: 'PUT', path: objectPath(obj.bucket, obj.key), headers, body: REPLACEMENT });
+        const o = await signedSend(server.port, { method: 'PUT', path: objectPath(obj.bucket, obj.key), headers, body: REPLACEMENT });
         checkReply(o, { method: 'PUT', codes: ['BadDigest', 'InvalidDigest', 'InvalidRequest', 'InvalidArgument', 'MalformedTrailerError'] });
         await unchanged(obj);
       }),
@@ -350,7 +336,7 @@ describe('hostile headers', () => {
             date: now,
             sentAmzDate: typeof c.date === 'string' ? c.date : new Date(now.getTime() + c.date.offset * 1000).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, ''),
           };
-        const o = await signedSend(port, { method: 'PUT', path: objectPath(obj.bucket, obj.key), body: REPLACEMENT, ...spec });
+        const o = await signedSend(server.port, { method: 'PUT', path: objectPath(obj.bucket, obj.key), body: REPLACEMENT, ...spec });
         checkReply(o, {
           method: 'PUT',
           codes: ['XAmzContentSHA256Mismatch', 'InvalidArgument', 'InvalidRequest', 'IncompleteBody', 'SignatureDoesNotMatch', 'AccessDenied',
@@ -373,19 +359,19 @@ describe('hostile headers', () => {
       fc.asyncProperty(fc.uint8Array({ maxLength: 60 }), value, fc.constantFrom(...known), async (body, decoded, obj) => {
         const data = Buffer.from(body);
         const victim = `decoded/${n++}`;
-        const o = await signedSend(port, { method: 'PUT', path: objectPath(BUCKET, victim), body: data, headers: [['x-amz-decoded-content-length', decoded]] });
+        const o = await signedSend(server.port, { method: 'PUT', path: objectPath(BUCKET, victim), body: data, headers: [['x-amz-decoded-content-length', decoded]] });
         const reply = checkReply(o, { method: 'PUT', success: [200] });
-        const got = await signedSend(port, { method: 'GET', path: objectPath(BUCKET, victim) });
+        const got = await signedSend(server.port, { method: 'GET', path: objectPath(BUCKET, victim) });
         if (reply?.status === 200) {
           expect(got.reply?.body.equals(data)).toBe(true);
-          await signedSend(port, { method: 'DELETE', path: objectPath(BUCKET, victim) });
+          await signedSend(server.port, { method: 'DELETE', path: objectPath(BUCKET, victim) });
         } else {
           expect(got.reply?.status).toBe(404);
         }
         // the same header on a known object: a refusal must leave it alone
-        const again = await signedSend(port, { method: 'PUT', path: objectPath(obj.bucket, obj.key), body: REPLACEMENT, headers: [['x-amz-decoded-content-length', decoded]] });
+        const again = await signedSend(server.port, { method: 'PUT', path: objectPath(obj.bucket, obj.key), body: REPLACEMENT, headers: [['x-amz-decoded-content-length', decoded]] });
         const r2 = checkReply(again, { method: 'PUT', success: [200] });
-        if (r2?.status === 200) await putObject(port, obj.bucket, obj.key, obj.data);
+        if (r2?.status === 200) await putObject(server.port, obj.bucket, obj.key, obj.data);
         else await unchanged(obj);
       }),
       { seed, numRuns: runs(150) },
@@ -401,12 +387,12 @@ describe('hostile headers', () => {
         const announced = cut % data.length;
         const key = `short/${expected.size}`;
         expected.set(key, data.subarray(0, announced));
-        const req = buildRequest(port, { method: 'PUT', path: objectPath(BUCKET, key), body: data, payloadHash: 'UNSIGNED-PAYLOAD', contentLength: announced });
-        const o = await send(port, req);
+        const req = buildRequest(server.port, { method: 'PUT', path: objectPath(BUCKET, key), body: data, payloadHash: 'UNSIGNED-PAYLOAD', contentLength: announced });
+        const o = await send(server.port, req);
         // the leftover bytes are a malformed next request: Node may answer that with 400 and close first
         const reply = checkReply(o, { method: 'PUT', success: [200], httpLayer: true });
         if (reply?.status === 200) {
-          const got = await signedSend(port, { method: 'GET', path: objectPath(BUCKET, key) });
+          const got = await signedSend(server.port, { method: 'GET', path: objectPath(BUCKET, key) });
           expect(got.reply?.body.equals(data.subarray(0, announced))).toBe(true);
         }
       }),
@@ -414,14 +400,14 @@ describe('hostile headers', () => {
     );
     // a PUT whose reply was pre-empted may still complete: let in-flight writes land, then whatever was stored
     // must be exactly the announced bytes
-    await leftoverTempFiles(t.dataDir, 5000);
+    await leftoverTempFiles(server.t.dataDir, 5000);
     await new Promise((r) => setTimeout(r, 300));
-    for (const entry of await listAll(port, BUCKET, 'short/')) {
-      const got = await signedSend(port, { method: 'GET', path: objectPath(BUCKET, entry.key) });
+    for (const entry of await listAll(server.port, BUCKET, 'short/')) {
+      const got = await signedSend(server.port, { method: 'GET', path: objectPath(BUCKET, entry.key) });
       expect(got.reply?.body.equals(expected.get(entry.key)!), entry.key).toBe(true);
-      await signedSend(port, { method: 'DELETE', path: objectPath(BUCKET, entry.key) });
+      await signedSend(server.port, { method: 'DELETE', path: objectPath(BUCKET, entry.key) });
     }
-    expect(await storeDifferences(port, before, known)).toEqual([]);
+    expect(await storeDifferences(server.port, server.before, known)).toEqual([]);
   }, 60_000);
 
   it('Content-Length larger than the body, then the client stops sending: no object, no temp file', async () => {
@@ -431,18 +417,18 @@ describe('hostile headers', () => {
       fc.asyncProperty(fc.uint8Array({ maxLength: 3000 }), fc.integer({ min: 1, max: 100_000 }), fc.boolean(), fc.constantFrom(...known, null), async (body, extra, signedHash, obj) => {
         const data = Buffer.from(body);
         const key = obj?.key ?? `long/${n++}`;
-        const req = buildRequest(port, {
+        const req = buildRequest(server.port, {
           method: 'PUT', path: objectPath(BUCKET, key), body: data, contentLength: data.length + extra,
           payloadHash: signedHash ? createHash('sha256').update(data).digest('hex') : 'UNSIGNED-PAYLOAD',
         });
-        const o = await exchange(port, (socket) => {
+        const o = await exchange(server.port, (socket) => {
           socket.write(Buffer.concat([req.head, req.body]));
           socket.end(); // half-close: the announced length can never arrive
         });
         checkReply(o, { method: 'PUT', mayClose: true, httpLayer: true, codes: ['IncompleteBody', 'RequestTimeout'] });
-        expect(await leftoverTempFiles(t.dataDir)).toEqual([]);
+        expect(await leftoverTempFiles(server.t.dataDir)).toEqual([]);
         if (obj) await unchanged(obj);
-        else expect((await signedSend(port, { method: 'HEAD', path: objectPath(BUCKET, key) })).reply?.status).toBe(404);
+        else expect((await signedSend(server.port, { method: 'HEAD', path: objectPath(BUCKET, key) })).reply?.status).toBe(404);
       }),
       { seed, numRuns: runs(100) },
     );
@@ -485,7 +471,7 @@ describe('hostile headers', () => {
           spec = { method, path: objectPath(obj.bucket, obj.key), body, anonymous: true, unsignedHeaders: [['authorization', c.a]] as [string, string][] };
         } else {
           // a valid header with some of its components replaced
-          const valid = /authorization: ([^\r]+)/.exec(buildRequest(port, { method, path: objectPath(obj.bucket, obj.key), body }).head.toString('latin1'))![1]!;
+          const valid = /authorization: ([^\r]+)/.exec(buildRequest(server.port, { method, path: objectPath(obj.bucket, obj.key), body }).head.toString('latin1'))![1]!;
           let header = valid;
           for (const { part, value } of c.a.parts) {
             const m = /^AWS4-HMAC-SHA256 Credential=([^/]*)\/([^/]*)\/([^/]*)\/([^/]*)\/([^,]*), SignedHeaders=([^,]*), Signature=(.*)$/.exec(header);
@@ -502,7 +488,7 @@ describe('hostile headers', () => {
           spec = { method, path: objectPath(obj.bucket, obj.key), body, anonymous: true, unsignedHeaders: [['authorization', header]] as [string, string][] };
         }
         // the same x-amz-date and x-amz-content-sha256 a signed request carries
-        const o = await signedSend(port, spec);
+        const o = await signedSend(server.port, spec);
         const reply = checkReply(o, {
           method,
           codes: ['AccessDenied', 'SignatureDoesNotMatch', 'InvalidAccessKeyId', 'AuthorizationHeaderMalformed', 'AuthorizationQueryParametersError',
@@ -541,10 +527,10 @@ describe('hostile headers', () => {
       fc.asyncProperty(fc.uniqueArray(header, { selector: ([name]) => name, minLength: 1, maxLength: 5 }), fc.uint8Array({ maxLength: 100 }), async (headers, body) => {
         const key = `meta/${n++}`;
         const data = Buffer.from(body);
-        const o = await signedSend(port, { method: 'PUT', path: objectPath(BUCKET, key), headers, body: data });
+        const o = await signedSend(server.port, { method: 'PUT', path: objectPath(BUCKET, key), headers, body: data });
         const reply = checkReply(o, { method: 'PUT', success: [200] });
         const sseC = headers.filter(([name]) => name.startsWith('x-amz-server-side-encryption-customer-'));
-        const got = await signedSend(port, { method: 'GET', path: objectPath(BUCKET, key), headers: sseC });
+        const got = await signedSend(server.port, { method: 'GET', path: objectPath(BUCKET, key), headers: sseC });
         if (reply?.status !== 200) {
           expect(got.reply?.status, 'a refused PUT stores nothing').toBe(404);
           return;
@@ -552,18 +538,18 @@ describe('hostile headers', () => {
         const read = checkReply(got, { method: 'GET', success: [200] });
         expect(read?.status).toBe(200);
         expect(read!.body.equals(data), 'stored bytes').toBe(true);
-        const headReply = checkReply(await signedSend(port, { method: 'HEAD', path: objectPath(BUCKET, key), headers: sseC }), { method: 'HEAD', success: [200] });
+        const headReply = checkReply(await signedSend(server.port, { method: 'HEAD', path: objectPath(BUCKET, key), headers: sseC }), { method: 'HEAD', success: [200] });
         expect(headReply?.headers['content-length']).toBe(String(data.length));
         for (const [name, v] of headers) {
           if (name.startsWith('x-amz-meta-') && name.length > 'x-amz-meta-'.length && /^[\t\x20-\x7e]*$/.test(v)) {
             expect(headReply?.headers[name], `${name} is served back`).toBe(v.trim());
           }
         }
-        await signedSend(port, { method: 'DELETE', path: objectPath(BUCKET, key) });
+        await signedSend(server.port, { method: 'DELETE', path: objectPath(BUCKET, key) });
       }),
       { seed, numRuns: runs(250) },
     );
-    expect(await storeDifferences(port, before, known)).toEqual([]);
+    expect(await storeDifferences(server.port, server.before, known)).toEqual([]);
   }, 60_000);
 
   it('very long header values and very many headers', async () => {
@@ -585,10 +571,10 @@ describe('hostile headers', () => {
           method, path: objectPath(obj.bucket, obj.key), body: method === 'PUT' ? REPLACEMENT : undefined,
           ...(s.signedToo ? { headers: s.headers } : { unsignedHeaders: s.headers }),
         };
-        const o = await signedSend(port, spec);
+        const o = await signedSend(server.port, spec);
         const reply = checkReply(o, { method, success: method === 'PUT' ? [200] : [200, 206, 304], httpLayer: true });
         if (method === 'PUT' && reply?.status === 200) {
-          await putObject(port, obj.bucket, obj.key, obj.data);
+          await putObject(server.port, obj.bucket, obj.key, obj.data);
           return;
         }
         if (method === 'PUT') await unchanged(obj);

@@ -2,15 +2,13 @@
 // 1,024 bytes, '.', '..' and '//' segments, NUL, very long paths, random bucket names, and hostile copy sources.
 // Accepted keys must round-trip exactly (GET, HEAD, listing, an equivalent spelling of the same path, DELETE).
 import fc from 'fast-check';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
 import {
-  checkReply, createBucket, familySeed, listAll, listBuckets, objectPath, putObject, runs, signedSend, snapshot, storeDifferences,
-  uriEncode, knownObjects, type KnownObject, type StoreSnapshot,
+  checkReply, familySeed, listAll, listBuckets, objectPath, runs, signedSend, storeDifferences, uriEncode,
+  knownObjects, type KnownObject,
 } from '../support/hostile-http.js';
+import { useSeededServer } from '../support/seeded-server.js';
 
-let t: TestServer;
-let port: number;
 const BUCKET = 'hostile-keys';
 const known: KnownObject[] = knownObjects([
   { bucket: BUCKET, key: 'k', data: Buffer.from('single letter') },
@@ -18,25 +16,8 @@ const known: KnownObject[] = knownObjects([
   { bucket: BUCKET, key: 'a/../b', data: Buffer.from('dot-dot segment') },
   { bucket: BUCKET, key: 'ünï/çødé', data: Buffer.from('unicode') },
 ]);
-let before: StoreSnapshot;
 
-beforeAll(async () => {
-  t = await startTestServer();
-  port = t.server.port;
-  await createBucket(port, BUCKET);
-  for (const o of known) await putObject(port, o.bucket, o.key, o.data);
-  before = await snapshot(port, [BUCKET]);
-});
-afterAll(() => t.cleanup());
-
-beforeEach(async () => {
-  if ((await storeDifferences(port, before, known)).length > 0) {
-    for (const e of await listAll(port, BUCKET)) {
-      if (!known.some((o) => o.key === e.key)) await signedSend(port, { method: 'DELETE', path: objectPath(BUCKET, e.key) });
-    }
-    for (const o of known) await putObject(port, o.bucket, o.key, o.data);
-  }
-});
+const server = useSeededServer(known);
 
 const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
 const bytewise = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -85,10 +66,10 @@ const brokenPercent = fc.constantFrom('%', '%G1', '%2', '%%', '%%41', '%-1', '%z
 /** Everything S3 must do with a key it accepts: the exact bytes back, in the listing, under another spelling, gone after DELETE. */
 async function roundTrip(key: string, data: Buffer): Promise<void> {
   const path = objectPath(BUCKET, key);
-  const got = await signedSend(port, { method: 'GET', path });
+  const got = await signedSend(server.port, { method: 'GET', path });
   expect(got.reply?.status, 'GET').toBe(200);
   expect(got.reply!.body.equals(data), 'GET bytes').toBe(true);
-  const head = await signedSend(port, { method: 'HEAD', path });
+  const head = await signedSend(server.port, { method: 'HEAD', path });
   expect(head.reply?.status, 'HEAD').toBe(200);
   expect(head.reply!.headers['content-length']).toBe(String(data.length));
   // the same key spelled with lower-case escapes and unescaped sub-delimiters
@@ -96,16 +77,16 @@ async function roundTrip(key: string, data: Buffer): Promise<void> {
     const c = String.fromCharCode(b);
     return /[A-Za-z0-9\-._~!$&'()*+,;=:@/]/.test(c) && b < 0x80 ? c : `%${b.toString(16).padStart(2, '0')}`;
   }).join('')}`;
-  const viaAlt = await signedSend(port, { method: 'GET', path: alt });
+  const viaAlt = await signedSend(server.port, { method: 'GET', path: alt });
   expect(viaAlt.reply?.status, `GET ${alt}`).toBe(200);
   expect(viaAlt.reply!.body.equals(data)).toBe(true);
   // listing under the key as a prefix: the key itself, plus any known keys that start with it
-  const listed = (await listAll(port, BUCKET, key)).map((e) => e.key);
+  const listed = (await listAll(server.port, BUCKET, key)).map((e) => e.key);
   const expected = [key, ...known.map((o) => o.key).filter((k) => k.startsWith(key) && k !== key)].sort(bytewise);
   expect(listed, 'listing with the key as prefix').toEqual(expected);
-  const del = await signedSend(port, { method: 'DELETE', path });
+  const del = await signedSend(server.port, { method: 'DELETE', path });
   expect(del.reply?.status, 'DELETE').toBe(204);
-  const gone = await signedSend(port, { method: 'HEAD', path });
+  const gone = await signedSend(server.port, { method: 'HEAD', path });
   expect(gone.reply?.status, 'HEAD after DELETE').toBe(404);
 }
 
@@ -125,14 +106,14 @@ describe('hostile keys and bucket names', () => {
       fc.asyncProperty(keyString, fc.uint8Array({ maxLength: 64 }), async (key, body) => {
         if (known.some((o) => o.key === key)) return;
         const data = Buffer.from(body);
-        const o = await signedSend(port, { method: 'PUT', path: objectPath(BUCKET, key), body: data });
+        const o = await signedSend(server.port, { method: 'PUT', path: objectPath(BUCKET, key), body: data });
         const reply = checkReply(o, { method: 'PUT', success: [200], codes: ['InvalidURI', 'InvalidArgument'] });
         if (reply?.status === 200) await roundTrip(key, data);
-        else expect((await signedSend(port, { method: 'HEAD', path: objectPath(BUCKET, key) })).reply?.status).toBe(404);
+        else expect((await signedSend(server.port, { method: 'HEAD', path: objectPath(BUCKET, key) })).reply?.status).toBe(404);
       }),
       { seed, numRuns: runs(200) },
     );
-    expect(await storeDifferences(port, before, known)).toEqual([]);
+    expect(await storeDifferences(server.port, server.before, known)).toEqual([]);
   }, 60_000);
 
   it('keys of 1,024 bytes are accepted and keys of 1,025 bytes and more are KeyTooLongError', async () => {
@@ -143,7 +124,7 @@ describe('hostile keys and bucket names', () => {
         const data = Buffer.from(`${size} bytes`);
         // Node refuses request heads over 16 KiB itself (431)
         const httpLayer = objectPath(BUCKET, key).length > 8000;
-        const o = await signedSend(port, { method: 'PUT', path: objectPath(BUCKET, key), body: data });
+        const o = await signedSend(server.port, { method: 'PUT', path: objectPath(BUCKET, key), body: data });
         if (size <= 1024) {
           checkReply(o, { method: 'PUT', success: [200] });
           expect(o.reply?.status).toBe(200);
@@ -152,16 +133,16 @@ describe('hostile keys and bucket names', () => {
           const reply = checkReply(o, { method: 'PUT', codes: ['KeyTooLongError'], httpLayer });
           if (!reply?.httpLayer) expect(reply?.code).toBe('KeyTooLongError');
           for (const method of ['GET', 'HEAD', 'DELETE']) {
-            const r = await signedSend(port, { method, path: objectPath(BUCKET, key) });
+            const r = await signedSend(server.port, { method, path: objectPath(BUCKET, key) });
             checkReply(r, { method, codes: ['KeyTooLongError', 'NoSuchKey'], success: method === 'DELETE' ? [204] : [], httpLayer });
           }
-          const mp = await signedSend(port, { method: 'POST', path: objectPath(BUCKET, key), query: [{ name: 'uploads', value: null }] });
+          const mp = await signedSend(server.port, { method: 'POST', path: objectPath(BUCKET, key), query: [{ name: 'uploads', value: null }] });
           checkReply(mp, { method: 'POST', codes: ['KeyTooLongError'], httpLayer });
         }
       }),
       { seed, numRuns: runs(100) },
     );
-    expect(await storeDifferences(port, before, known)).toEqual([]);
+    expect(await storeDifferences(server.port, server.before, known)).toEqual([]);
   }, 60_000);
 
   it('invalid UTF-8 escapes and lone surrogates in the key are InvalidURI for every method, and store nothing', async () => {
@@ -171,7 +152,7 @@ describe('hostile keys and bucket names', () => {
     await fc.assert(
       fc.asyncProperty(rawKey, fc.constantFrom('PUT', 'GET', 'HEAD', 'DELETE', 'POST'), async (raw, method) => {
         const path = `/${BUCKET}/${raw}`;
-        const o = await signedSend(port, {
+        const o = await signedSend(server.port, {
           method, path, body: method === 'PUT' ? 'x' : undefined,
           query: method === 'POST' ? [{ name: 'uploads', value: null }] : undefined,
         });
@@ -179,7 +160,7 @@ describe('hostile keys and bucket names', () => {
       }),
       { seed, numRuns: runs(300) },
     );
-    expect(await storeDifferences(port, before, known)).toEqual([]);
+    expect(await storeDifferences(server.port, server.before, known)).toEqual([]);
   }, 60_000);
 
   it('malformed percent signs and raw bytes in the request target', async () => {
@@ -196,22 +177,22 @@ describe('hostile keys and bucket names', () => {
     );
     await fc.assert(
       fc.asyncProperty(target, fc.constantFrom('GET', 'HEAD', 'PUT', 'DELETE'), async (path, method) => {
-        const o = await signedSend(port, { method, path, body: method === 'PUT' ? 'raw target' : undefined });
+        const o = await signedSend(server.port, { method, path, body: method === 'PUT' ? 'raw target' : undefined });
         const reply = checkReply(o, { method, success: [200, 204], httpLayer: true });
         if (reply && !reply.httpLayer && reply.status < 300 && (method === 'PUT' || method === 'DELETE')) {
           // the request addressed some key in some bucket: whatever was written is readable the same way
           if (method === 'PUT') {
-            const got = await signedSend(port, { method: 'GET', path });
+            const got = await signedSend(server.port, { method: 'GET', path });
             expect(got.reply?.status).toBe(200);
             expect(got.reply?.body.toString()).toBe('raw target');
-            await signedSend(port, { method: 'DELETE', path });
+            await signedSend(server.port, { method: 'DELETE', path });
           }
         }
       }),
       { seed, numRuns: runs(250) },
     );
     // the one deliberate '..' key must not have been reached through '/../' in another request
-    expect(await storeDifferences(port, before, known)).toEqual([]);
+    expect(await storeDifferences(server.port, server.before, known)).toEqual([]);
   }, 60_000);
 
   it('random bucket names: InvalidBucketName for names S3 refuses, and creation or NoSuchBucket otherwise', async () => {
@@ -231,14 +212,14 @@ describe('hostile keys and bucket names', () => {
         if (name === BUCKET || name === '' || name.includes('/')) return;
         const method = kind.split('-')[0]!;
         const path = kind.endsWith('object') ? `/${uriEncode(name)}/key` : `/${uriEncode(name)}`;
-        const o = await signedSend(port, { method, path, body: method === 'PUT' ? (kind === 'PUT' ? '' : 'data') : undefined });
+        const o = await signedSend(server.port, { method, path, body: method === 'PUT' ? (kind === 'PUT' ? '' : 'data') : undefined });
         const valid = validBucketName(name);
         if (kind === 'PUT') {
           const reply = checkReply(o, { method, success: [200], codes: valid ? [] : ['InvalidBucketName'] });
           expect(reply?.status, `CreateBucket ${JSON.stringify(name)}`).toBe(valid ? 200 : 400);
           if (valid) {
-            expect(await listBuckets(port)).toContain(name);
-            const del = await signedSend(port, { method: 'DELETE', path });
+            expect(await listBuckets(server.port)).toContain(name);
+            const del = await signedSend(server.port, { method: 'DELETE', path });
             expect(del.reply?.status).toBe(204);
           }
         } else {
@@ -247,7 +228,7 @@ describe('hostile keys and bucket names', () => {
       }),
       { seed, numRuns: runs(400) },
     );
-    expect(await listBuckets(port)).toEqual(before.buckets);
+    expect(await listBuckets(server.port)).toEqual(server.before.buckets);
   }, 60_000);
 
   it('hostile x-amz-copy-source values: refused, or a copy of exactly the source bytes', async () => {
@@ -268,18 +249,18 @@ describe('hostile keys and bucket names', () => {
         const dest = `copy/${n++}`;
         const headers: [string, string][] = [['x-amz-copy-source', src]];
         if (directive !== undefined) headers.push(['x-amz-metadata-directive', directive]);
-        const o = await signedSend(port, { method: 'PUT', path: objectPath(BUCKET, dest), headers });
+        const o = await signedSend(server.port, { method: 'PUT', path: objectPath(BUCKET, dest), headers });
         const reply = checkReply(o, { method: 'PUT', success: [200] });
-        const got = await signedSend(port, { method: 'GET', path: objectPath(BUCKET, dest) });
+        const got = await signedSend(server.port, { method: 'GET', path: objectPath(BUCKET, dest) });
         if (reply?.status === 200) {
           expect(known.some((k) => got.reply?.body.equals(k.data)), `copy of ${src}`).toBe(true);
-          await signedSend(port, { method: 'DELETE', path: objectPath(BUCKET, dest) });
+          await signedSend(server.port, { method: 'DELETE', path: objectPath(BUCKET, dest) });
         } else {
           expect(got.reply?.status).toBe(404);
         }
       }),
       { seed, numRuns: runs(300) },
     );
-    expect(await storeDifferences(port, before, known)).toEqual([]);
+    expect(await storeDifferences(server.port, server.before, known)).toEqual([]);
   }, 60_000);
 });

@@ -2,15 +2,13 @@
 // against a model of S3 listing, multipart parameters, and mutating requests that must not touch stored data.
 import fc from 'fast-check';
 import { XMLParser } from 'fast-xml-parser';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
 import {
-  checkReply, createBucket, familySeed, md5hex, objectPath, putObject, runs, signedSend, snapshot, storeDifferences,
-  knownObjects, type KnownObject, type QueryParam, type StoreSnapshot,
+  checkReply, familySeed, md5hex, objectPath, putObject, runs, signedSend, storeDifferences, knownObjects,
+  type KnownObject, type QueryParam,
 } from '../support/hostile-http.js';
+import { useSeededServer } from '../support/seeded-server.js';
 
-let t: TestServer;
-let port: number;
 const BUCKET = 'hostile-query';
 const LIST_BUCKET = 'hostile-list';
 const bytes = (n: number, seed: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed) % 251));
@@ -29,36 +27,28 @@ const LIST_KEYS = [
   '\ue000', '\ue000/x', '\uffef', '\u{10000}', '\u{10000}/y', '\u{10ffff}', '\u{10ffff}/z', 'a\u{10ffff}', 'a\u{10ffff}/b', 'a\uffef',
 ];
 let uploadId = '';
-let before: StoreSnapshot;
 
-beforeAll(async () => {
-  t = await startTestServer();
-  port = t.server.port;
-  await createBucket(port, BUCKET);
-  await createBucket(port, LIST_BUCKET);
-  for (const o of known) await putObject(port, o.bucket, o.key, o.data);
-  for (const k of LIST_KEYS) await putObject(port, LIST_BUCKET, k, Buffer.from(k));
-  const created = await signedSend(port, { method: 'POST', path: objectPath(BUCKET, MP_KEY), query: [{ name: 'uploads', value: null }] });
-  const id = /<UploadId>([^<]+)<\/UploadId>/.exec(created.reply!.body.toString())![1]!;
-  for (const [i, part] of MP_PARTS.entries()) {
-    const o = await signedSend(port, { method: 'PUT', path: objectPath(BUCKET, MP_KEY), query: [{ name: 'partNumber', value: String(i + 1) }, { name: 'uploadId', value: id }], body: part });
-    expect(o.reply?.status).toBe(200);
-  }
-  const complete = `<CompleteMultipartUpload>${MP_PARTS.map((p, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>"${md5hex(p)}"</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
-  const done = await signedSend(port, { method: 'POST', path: objectPath(BUCKET, MP_KEY), query: [{ name: 'uploadId', value: id }], body: complete });
-  expect(done.reply?.status).toBe(200);
-  // an upload left open, for ListParts and ListMultipartUploads
-  const open = await signedSend(port, { method: 'POST', path: objectPath(BUCKET, 'mp/open'), query: [{ name: 'uploads', value: null }] });
-  uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(open.reply!.body.toString())![1]!;
-  for (let n = 1; n <= 3; n++) {
-    await signedSend(port, { method: 'PUT', path: objectPath(BUCKET, 'mp/open'), query: [{ name: 'partNumber', value: String(n) }, { name: 'uploadId', value: uploadId }], body: `part ${n}` });
-  }
-  before = await snapshot(port, [BUCKET, LIST_BUCKET]);
-}, 60_000);
-afterAll(() => t.cleanup());
-
-beforeEach(async () => {
-  if ((await storeDifferences(port, before, known)).length > 0) for (const o of known) await putObject(port, o.bucket, o.key, o.data);
+const server = useSeededServer(known, {
+  buckets: [LIST_BUCKET],
+  timeoutMs: 60_000,
+  async seed(port) {
+    for (const k of LIST_KEYS) await putObject(port, LIST_BUCKET, k, Buffer.from(k));
+    const created = await signedSend(port, { method: 'POST', path: objectPath(BUCKET, MP_KEY), query: [{ name: 'uploads', value: null }] });
+    const id = /<UploadId>([^<]+)<\/UploadId>/.exec(created.reply!.body.toString())![1]!;
+    for (const [i, part] of MP_PARTS.entries()) {
+      const o = await signedSend(port, { method: 'PUT', path: objectPath(BUCKET, MP_KEY), query: [{ name: 'partNumber', value: String(i + 1) }, { name: 'uploadId', value: id }], body: part });
+      expect(o.reply?.status).toBe(200);
+    }
+    const complete = `<CompleteMultipartUpload>${MP_PARTS.map((p, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>"${md5hex(p)}"</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
+    const done = await signedSend(port, { method: 'POST', path: objectPath(BUCKET, MP_KEY), query: [{ name: 'uploadId', value: id }], body: complete });
+    expect(done.reply?.status).toBe(200);
+    // an upload left open, for ListParts and ListMultipartUploads
+    const open = await signedSend(port, { method: 'POST', path: objectPath(BUCKET, 'mp/open'), query: [{ name: 'uploads', value: null }] });
+    uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(open.reply!.body.toString())![1]!;
+    for (let n = 1; n <= 3; n++) {
+      await signedSend(port, { method: 'PUT', path: objectPath(BUCKET, 'mp/open'), query: [{ name: 'partNumber', value: String(n) }, { name: 'uploadId', value: uploadId }], body: `part ${n}` });
+    }
+  },
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -203,7 +193,7 @@ describe('hostile query strings', () => {
         const head = method === 'HEAD' || obj === null; // the 5 MiB multipart object is only HEADed
         const m = head ? 'HEAD' : 'GET';
         const path = obj ? objectPath(obj.bucket, obj.key) : objectPath(BUCKET, MP_KEY);
-        const o = await signedSend(port, { method: m, path, query: q });
+        const o = await signedSend(server.port, { method: m, path, query: q });
         const reply = checkReply(o, { method: m, success: [200, 206, 304] });
         const plain = !q.some((p) => SELECTING.has(p.name.toString()));
         if (reply && obj && plain && (reply.status === 200 || reply.status === 206) && !q.some((p) => p.name.toString() === 'partNumber')) {
@@ -225,7 +215,7 @@ describe('hostile query strings', () => {
     ['response-content-encoding', '\uFFFD'],
   ])('GetObject with %s=%j answers with an S3 reply, not a crash', async (name, value) => {
     for (const method of ['GET', 'HEAD']) {
-      const o = await signedSend(port, { method, path: objectPath(BUCKET, 'obj/text'), query: [{ name, value }] });
+      const o = await signedSend(server.port, { method, path: objectPath(BUCKET, 'obj/text'), query: [{ name, value }] });
       const reply = checkReply(o, { method, success: [200], codes: ['InvalidArgument', 'InvalidRequest'] });
       if (reply?.status === 200) expect(reply.headers['x-injected']).toBeUndefined();
     }
@@ -236,12 +226,12 @@ describe('hostile query strings', () => {
     const targets = [objectPath(BUCKET, 'obj/text'), `/${BUCKET}`, `/${LIST_BUCKET}`, '/', objectPath(BUCKET, 'mp/open')];
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('GET', 'HEAD'), fc.constantFrom(...targets), rawQuery, async (method, path, raw) => {
-        const o = await signedSend(port, { method, path, rawQuery: raw });
+        const o = await signedSend(server.port, { method, path, rawQuery: raw });
         checkReply(o, { method, success: [200, 206, 304], httpLayer: raw.length > 5000 });
       }),
       { seed, numRuns: runs(500) },
     );
-    expect(await storeDifferences(port, before, known)).toEqual([]);
+    expect(await storeDifferences(server.port, server.before, known)).toEqual([]);
   }, 60_000);
 
   it('listing parameters: every answer is well-formed and a listing is exactly what S3 would list', async () => {
@@ -273,7 +263,7 @@ describe('hostile query strings', () => {
         if (p.encoding !== undefined) q.push({ name: 'encoding-type', value: p.encoding });
         const names = new Set(q.map((x) => x.name));
         const extra = p.extra.filter((x) => !names.has(x.name) && !SUBRESOURCES.includes(x.name.toString()) && !PARAMS.includes(x.name.toString()));
-        const o = await signedSend(port, { method: 'GET', path: `/${LIST_BUCKET}`, query: [...q, ...extra] });
+        const o = await signedSend(server.port, { method: 'GET', path: `/${LIST_BUCKET}`, query: [...q, ...extra] });
         const reply = checkReply(o, { method: 'GET', success: [200] });
         if (!reply || reply.status !== 200) {
           // only bad parameter values may be refused
@@ -296,7 +286,7 @@ describe('hostile query strings', () => {
           const all = [...page.entries];
           let next = page.truncated && maxKeys > 0 ? page.next : undefined;
           for (let guard = 0; next !== undefined && guard < 100; guard++) {
-            const more = await signedSend(port, { method: 'GET', path: `/${LIST_BUCKET}`, query: [...q, { name: 'continuation-token', value: next }] });
+            const more = await signedSend(server.port, { method: 'GET', path: `/${LIST_BUCKET}`, query: [...q, { name: 'continuation-token', value: next }] });
             const r = checkReply(more, { method: 'GET', success: [200] })!;
             const pg = parsePage(r.body.toString('utf8'), urlEncoded);
             all.push(...pg.entries);
@@ -323,7 +313,7 @@ describe('hostile query strings', () => {
       fc.asyncProperty(token, fc.option(listString, { nil: undefined }), async (tok, prefix) => {
         const q: QueryParam[] = [{ name: 'list-type', value: '2' }, { name: 'continuation-token', value: tok }, { name: 'encoding-type', value: 'url' }];
         if (prefix !== undefined) q.push({ name: 'prefix', value: prefix });
-        const o = await signedSend(port, { method: 'GET', path: `/${LIST_BUCKET}`, query: q });
+        const o = await signedSend(server.port, { method: 'GET', path: `/${LIST_BUCKET}`, query: q });
         const reply = checkReply(o, { method: 'GET', success: [200], codes: ['InvalidArgument'] });
         if (reply?.status === 200) {
           const page = parsePage(reply.body.toString('utf8'), true);
@@ -364,7 +354,7 @@ describe('hostile query strings', () => {
             add('delimiter', p.delimiter);
           }
           const path = parts ? objectPath(BUCKET, 'mp/open') : `/${BUCKET}`;
-          const o = await signedSend(port, { method: 'GET', path, query: q });
+          const o = await signedSend(server.port, { method: 'GET', path, query: q });
           const reply = checkReply(o, { method: 'GET', success: [200] });
           if (reply?.status === 200 && parts) {
             const body = reply.body.toString();
@@ -398,7 +388,7 @@ describe('hostile query strings', () => {
           const headers: [string, string][] = [['x-amz-object-attributes', attributes]];
           if (maxParts !== undefined) headers.push(['x-amz-max-parts', maxParts]);
           if (marker !== undefined) headers.push(['x-amz-part-number-marker', marker]);
-          const o = await signedSend(port, { method: 'GET', path: objectPath(BUCKET, key), query: [{ name: 'attributes', value: null }], headers });
+          const o = await signedSend(server.port, { method: 'GET', path: objectPath(BUCKET, key), query: [{ name: 'attributes', value: null }], headers });
           const reply = checkReply(o, { method: 'GET', success: [200], codes: ['InvalidArgument', 'InvalidRequest'] });
           if (reply?.status !== 200 || key !== MP_KEY || !attributes.split(',').map((a) => a.trim()).includes('ObjectParts')) return;
           const body = reply.body.toString();
@@ -414,7 +404,7 @@ describe('hostile query strings', () => {
   }, 60_000);
 
   it('GetObjectAttributes with x-amz-max-parts: 0 on a multipart object answers, not InternalError', async () => {
-    const o = await signedSend(port, {
+    const o = await signedSend(server.port, {
       method: 'GET', path: objectPath(BUCKET, MP_KEY), query: [{ name: 'attributes', value: null }],
       headers: [['x-amz-object-attributes', 'ObjectParts'], ['x-amz-max-parts', '0']],
     });
@@ -434,15 +424,15 @@ describe('hostile query strings', () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...known), request, async (obj, req) => {
         const body = req.method === 'PUT' ? Buffer.from('overwrite attempt') : req.method === 'POST' ? Buffer.from('<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>x</ETag></Part></CompleteMultipartUpload>') : undefined;
-        const o = await signedSend(port, { method: req.method, path: objectPath(obj.bucket, obj.key), query: req.q as QueryParam[], body });
+        const o = await signedSend(server.port, { method: req.method, path: objectPath(obj.bucket, obj.key), query: req.q as QueryParam[], body });
         // a subresource among the random parameters may pick a harmless operation (DeleteObjectTagging…)
         checkReply(o, { method: req.method, success: [200, 204] });
-        const got = await signedSend(port, { method: 'GET', path: objectPath(obj.bucket, obj.key) });
+        const got = await signedSend(server.port, { method: 'GET', path: objectPath(obj.bucket, obj.key) });
         expect(got.reply?.status).toBe(200);
         expect(got.reply?.body.equals(obj.data)).toBe(true);
       }),
       { seed, numRuns: runs(500) },
     );
-    expect(await storeDifferences(port, before, known)).toEqual([]);
+    expect(await storeDifferences(server.port, server.before, known)).toEqual([]);
   }, 60_000);
 });

@@ -2,15 +2,13 @@
 // malformed, deeply nested, DOCTYPE / entity expansion, over 1 MiB, wrong root, wrong types, empty, binary garbage.
 // Every reply must be a well-formed S3 answer, and a document that must be refused must change nothing.
 import fc from 'fast-check';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { describe, expect, it } from 'vitest';
 import {
-  checkReply, createBucket, familySeed, listBuckets, md5base64, md5hex, objectPath, putObject, runs, signedSend, snapshot,
-  storeDifferences, knownObjects, type KnownObject, type QueryParam, type StoreSnapshot,
+  checkReply, familySeed, listBuckets, md5base64, md5hex, objectPath, putObject, runs, signedSend, storeDifferences,
+  knownObjects, type KnownObject, type QueryParam,
 } from '../support/hostile-http.js';
+import { useSeededServer } from '../support/seeded-server.js';
 
-let t: TestServer;
-let port: number;
 const KNOWN_BUCKET = 'xml-known';
 const VICTIM_BUCKET = 'xml-victim';
 const known: KnownObject[] = knownObjects([
@@ -23,21 +21,17 @@ const KNOWN_BUCKET_TAGGING = '<Tagging><TagSet><Tag><Key>env</Key><Value>prod</V
 const MP_KEY = 'mp/target';
 let uploadId = '';
 let partEtag = '';
-let before: StoreSnapshot;
 
 const ONE_MIB = 1024 * 1024;
 
-beforeAll(async () => {
-  t = await startTestServer();
-  port = t.server.port;
-  await createBucket(port, KNOWN_BUCKET);
-  await createBucket(port, VICTIM_BUCKET);
-  for (const o of known) await putObject(port, o.bucket, o.key, o.data);
-  await putObject(port, VICTIM_BUCKET, 'tag-victim', Buffer.from('x'));
+async function tagKnown(port: number): Promise<void> {
   const tagged = await signedSend(port, { method: 'PUT', path: objectPath(KNOWN_BUCKET, 'keep/a'), query: [{ name: 'tagging', value: '' }], body: KNOWN_TAGGING });
   expect(tagged.reply?.status).toBe(200);
   const bucketTagged = await signedSend(port, { method: 'PUT', path: `/${KNOWN_BUCKET}`, query: [{ name: 'tagging', value: '' }], body: KNOWN_BUCKET_TAGGING });
   expect(bucketTagged.reply?.status).toBe(204);
+}
+
+async function openUpload(port: number): Promise<void> {
   const created = await signedSend(port, { method: 'POST', path: objectPath(KNOWN_BUCKET, MP_KEY), query: [{ name: 'uploads', value: '' }] });
   uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(created.reply!.body.toString())![1]!;
   const part = Buffer.from('part one bytes');
@@ -47,30 +41,25 @@ beforeAll(async () => {
   });
   expect(uploaded.reply?.status).toBe(200);
   partEtag = md5hex(part);
-  before = await snapshot(port, [KNOWN_BUCKET, VICTIM_BUCKET]);
-});
-afterAll(() => t.cleanup());
-
-/** Puts back whatever an earlier failing family changed, so each family starts from the same data. */
-async function restore(): Promise<void> {
-  const listed = await signedSend(port, { method: 'GET', path: objectPath(KNOWN_BUCKET, MP_KEY), query: [{ name: 'uploadId', value: uploadId }] });
-  if (listed.reply?.status !== 200) {
-    await signedSend(port, { method: 'DELETE', path: objectPath(KNOWN_BUCKET, MP_KEY) });
-    const created = await signedSend(port, { method: 'POST', path: objectPath(KNOWN_BUCKET, MP_KEY), query: [{ name: 'uploads', value: '' }] });
-    uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(created.reply!.body.toString())![1]!;
-    await signedSend(port, {
-      method: 'PUT', path: objectPath(KNOWN_BUCKET, MP_KEY),
-      query: [{ name: 'partNumber', value: '1' }, { name: 'uploadId', value: uploadId }], body: Buffer.from('part one bytes'),
-    });
-  }
-  if ((await storeDifferences(port, before, known)).length > 0) {
-    for (const o of known) await putObject(port, o.bucket, o.key, o.data);
-    for (const b of await listBuckets(port)) if (!before.buckets.includes(b)) await signedSend(port, { method: 'DELETE', path: `/${b}` });
-  }
-  await signedSend(port, { method: 'PUT', path: objectPath(KNOWN_BUCKET, 'keep/a'), query: [{ name: 'tagging', value: '' }], body: KNOWN_TAGGING });
-  await signedSend(port, { method: 'PUT', path: `/${KNOWN_BUCKET}`, query: [{ name: 'tagging', value: '' }], body: KNOWN_BUCKET_TAGGING });
 }
-beforeEach(restore);
+
+const server = useSeededServer(known, {
+  buckets: [VICTIM_BUCKET],
+  async seed(port) {
+    await putObject(port, VICTIM_BUCKET, 'tag-victim', Buffer.from('x'));
+    await tagKnown(port);
+    await openUpload(port);
+  },
+  // Tags and open uploads do not show in a listing: put them back whatever happened.
+  async afterRestore(port) {
+    const listed = await signedSend(port, { method: 'GET', path: objectPath(KNOWN_BUCKET, MP_KEY), query: [{ name: 'uploadId', value: uploadId }] });
+    if (listed.reply?.status !== 200) {
+      await signedSend(port, { method: 'DELETE', path: objectPath(KNOWN_BUCKET, MP_KEY) });
+      await openUpload(port);
+    }
+    await tagKnown(port);
+  },
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 // Document generators
@@ -361,7 +350,7 @@ const SUCCESS: Record<Op, number[]> = {
 };
 
 async function taggingOf(path: string): Promise<string> {
-  const o = await signedSend(port, { method: 'GET', path, query: [{ name: 'tagging', value: null }] });
+  const o = await signedSend(server.port, { method: 'GET', path, query: [{ name: 'tagging', value: null }] });
   return o.reply ? `${o.reply.status} ${o.reply.body.toString().replace(/<\?xml[^>]*\?>\s*/, '').replace(/<RequestId>[^<]*<\/RequestId>/, '')}` : 'no reply';
 }
 
@@ -369,14 +358,14 @@ async function taggingOf(path: string): Promise<string> {
 async function targetState(op: Op): Promise<string> {
   switch (op) {
     case 'CreateBucket':
-      return JSON.stringify(await listBuckets(port));
+      return JSON.stringify(await listBuckets(server.port));
     case 'DeleteObjects': {
-      const heads = await Promise.all(known.map((o) => signedSend(port, { method: 'HEAD', path: objectPath(o.bucket, o.key) })));
+      const heads = await Promise.all(known.map((o) => signedSend(server.port, { method: 'HEAD', path: objectPath(o.bucket, o.key) })));
       return heads.map((h) => h.reply?.status).join(',');
     }
     case 'CompleteMultipartUpload': {
-      const parts = await signedSend(port, { method: 'GET', path: objectPath(KNOWN_BUCKET, MP_KEY), query: [{ name: 'uploadId', value: uploadId }] });
-      const head = await signedSend(port, { method: 'HEAD', path: objectPath(KNOWN_BUCKET, MP_KEY) });
+      const parts = await signedSend(server.port, { method: 'GET', path: objectPath(KNOWN_BUCKET, MP_KEY), query: [{ name: 'uploadId', value: uploadId }] });
+      const head = await signedSend(server.port, { method: 'HEAD', path: objectPath(KNOWN_BUCKET, MP_KEY) });
       return `${parts.reply?.status} ${head.reply?.status}`;
     }
     case 'PutObjectTagging':
@@ -396,14 +385,14 @@ describe('hostile XML bodies', () => {
         fc.asyncProperty(refusedDocument(op), async (doc) => {
           const expected = await targetState(op);
           const req = requestFor(op, doc.body, 'known');
-          const o = await signedSend(port, { ...req, body: doc.body }, { timeoutMs: 10_000 });
+          const o = await signedSend(server.port, { ...req, body: doc.body }, { timeoutMs: 10_000 });
           const reply = checkReply(o, { method: req.method, codes: op === 'CreateBucket' ? [...doc.codes, 'BucketAlreadyOwnedByYou'] : doc.codes });
           expect(reply?.code, doc.kind).toBeDefined();
           expect(await targetState(op), `state after a refused ${doc.kind} document`).toBe(expected);
         }),
         { seed, numRuns: runs(op === 'CreateBucket' ? 100 : 160) },
       );
-      expect(await storeDifferences(port, before, known)).toEqual([]);
+      expect(await storeDifferences(server.port, server.before, known)).toEqual([]);
     }, 60_000);
 
     it(`${op}: random and unusual documents get a well-formed answer`, async () => {
@@ -412,14 +401,14 @@ describe('hostile XML bodies', () => {
       await fc.assert(
         fc.asyncProperty(fc.oneof(uncertainDocument(op), refusedDocument(op)), async (doc) => {
           const req = requestFor(op, doc.body, 'victim');
-          const o = await signedSend(port, { ...req, body: doc.body }, { timeoutMs: 10_000 });
+          const o = await signedSend(server.port, { ...req, body: doc.body }, { timeoutMs: 10_000 });
           const reply = checkReply(o, { method: req.method, success: SUCCESS[op] });
           if (reply && reply.status < 300) {
             if (op === 'CreateBucket') {
               // a created bucket is listed; remove it again so the bucket list stays as it was
               const name = req.path.slice(1);
-              expect(await listBuckets(port)).toContain(name);
-              const removed = await signedSend(port, { method: 'DELETE', path: req.path });
+              expect(await listBuckets(server.port)).toContain(name);
+              const removed = await signedSend(server.port, { method: 'DELETE', path: req.path });
               expect(removed.reply?.status).toBe(204);
             }
             if (op === 'DeleteObjects') expect(reply.body.toString()).toMatch(/^<\?xml[^>]*\?>\s*<DeleteResult[ >]/);
@@ -428,7 +417,7 @@ describe('hostile XML bodies', () => {
         }),
         { seed, numRuns: runs(op === 'CreateBucket' ? 100 : 160) },
       );
-      expect(await storeDifferences(port, before, known)).toEqual([]);
+      expect(await storeDifferences(server.port, server.before, known)).toEqual([]);
     }, 60_000);
   }
 
@@ -449,7 +438,7 @@ describe('hostile XML bodies', () => {
   ];
   it.each(notWellFormed)('PutBucketTagging refuses %s with MalformedXML and keeps the tag set', async (_what, doc) => {
     const body = Buffer.from(doc, 'utf8');
-    const o = await signedSend(port, { method: 'PUT', path: `/${KNOWN_BUCKET}`, query: [{ name: 'tagging', value: null }], headers: [['content-md5', md5base64(body)]], body });
+    const o = await signedSend(server.port, { method: 'PUT', path: `/${KNOWN_BUCKET}`, query: [{ name: 'tagging', value: null }], headers: [['content-md5', md5base64(body)]], body });
     checkReply(o, { method: 'PUT', codes: ['MalformedXML'] });
     expect(await taggingOf(`/${KNOWN_BUCKET}`)).toContain('<Key>env</Key><Value>prod</Value>');
   });
@@ -464,7 +453,7 @@ describe('hostile XML bodies', () => {
   it.each(OPS)('%s answers a character reference beyond U+10FFFF with MalformedXML, not InternalError', async (op) => {
     const body = outOfRange(op);
     const req = requestFor(op, body, 'known');
-    const o = await signedSend(port, { ...req, body });
+    const o = await signedSend(server.port, { ...req, body });
     checkReply(o, { method: req.method, codes: ['MalformedXML', ...(op === 'CreateBucket' ? ['BucketAlreadyOwnedByYou'] : [])] });
   });
 
@@ -472,14 +461,14 @@ describe('hostile XML bodies', () => {
   // part numbers, and a document naming one must not complete the upload.
   it.each(['0x1', '1e0', '1.0', '0b1', '0o1'])('CompleteMultipartUpload refuses PartNumber %s', async (partNumber) => {
     const key = `mp/number-${partNumber}`;
-    const created = await signedSend(port, { method: 'POST', path: objectPath(VICTIM_BUCKET, key), query: [{ name: 'uploads', value: null }] });
+    const created = await signedSend(server.port, { method: 'POST', path: objectPath(VICTIM_BUCKET, key), query: [{ name: 'uploads', value: null }] });
     const id = /<UploadId>([^<]+)<\/UploadId>/.exec(created.reply!.body.toString())![1]!;
     const part = Buffer.from('a part');
-    await signedSend(port, { method: 'PUT', path: objectPath(VICTIM_BUCKET, key), query: [{ name: 'partNumber', value: '1' }, { name: 'uploadId', value: id }], body: part });
+    await signedSend(server.port, { method: 'PUT', path: objectPath(VICTIM_BUCKET, key), query: [{ name: 'partNumber', value: '1' }, { name: 'uploadId', value: id }], body: part });
     const body = `<CompleteMultipartUpload><Part><PartNumber>${partNumber}</PartNumber><ETag>"${md5hex(part)}"</ETag></Part></CompleteMultipartUpload>`;
-    const o = await signedSend(port, { method: 'POST', path: objectPath(VICTIM_BUCKET, key), query: [{ name: 'uploadId', value: id }], body });
+    const o = await signedSend(server.port, { method: 'POST', path: objectPath(VICTIM_BUCKET, key), query: [{ name: 'uploadId', value: id }], body });
     checkReply(o, { method: 'POST', codes: ['MalformedXML', 'InvalidArgument', 'InvalidPart'] });
-    const head = await signedSend(port, { method: 'HEAD', path: objectPath(VICTIM_BUCKET, key) });
+    const head = await signedSend(server.port, { method: 'HEAD', path: objectPath(VICTIM_BUCKET, key) });
     expect(head.reply?.status).toBe(404);
   });
 });

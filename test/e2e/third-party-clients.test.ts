@@ -16,14 +16,10 @@ import { head, headError, listSizes, md5hex, MiB, multipartEtag, objectBytes } f
 const rcloneVersion = toolVersion('rclone', ['version']);
 const s3cmdVersion = toolVersion('s3cmd', ['--version']);
 const resticVersion = toolVersion('restic', ['version']);
-for (const [tool, version, pkg] of [['rclone', rcloneVersion, 'rclone'], ['s3cmd', s3cmdVersion, 's3cmd'], ['restic', resticVersion, 'restic']]) {
-  if (version === undefined) {
-    console.warn(
-      `\n*** WARNING: "${tool}" is not on PATH or does not start: its tests in test/e2e/third-party-clients.test.ts are SKIPPED` +
-        ` (install the Debian package "${pkg}") ***\n`,
-    );
-  }
-}
+// The test command installs these (test/install-system-deps.sh): a missing one is a failure, never a skip.
+it.each([['rclone', rcloneVersion], ['s3cmd', s3cmdVersion], ['restic', resticVersion]])('%s is installed and starts', (tool, version) => {
+  expect(version, `"${tool}" is not on PATH or does not start: install the Debian package "${tool}"`).toBeDefined();
+});
 
 /** Fails with the command's whole output unless it exited 0. */
 function ok(what: string, r: RunResult): RunResult {
@@ -40,7 +36,7 @@ async function bucketNames(s3: S3Client): Promise<string[]> {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-describe.skipIf(rcloneVersion === undefined)('rclone against sklad', { timeout: 60_000 }, () => {
+describe('rclone against sklad', { timeout: 60_000 }, () => {
   const bucket = 'rclone-e2e';
   let t: TestServer;
   let s3: S3Client;
@@ -191,7 +187,7 @@ describe.skipIf(rcloneVersion === undefined)('rclone against sklad', { timeout: 
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-describe.skipIf(s3cmdVersion === undefined)('s3cmd against sklad', { timeout: 60_000 }, () => {
+describe('s3cmd against sklad', { timeout: 60_000 }, () => {
   const bucket = 's3cmd-e2e';
   const other = 's3cmd-e2e-other';
   let t: TestServer;
@@ -352,7 +348,7 @@ describe.skipIf(s3cmdVersion === undefined)('s3cmd against sklad', { timeout: 60
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-describe.skipIf(resticVersion === undefined)('restic against sklad', { timeout: 60_000 }, () => {
+describe('restic against sklad', { timeout: 60_000 }, () => {
   const bucket = 'restic-e2e';
   let t: TestServer;
   let s3: S3Client;
