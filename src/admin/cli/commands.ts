@@ -3,11 +3,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BackupReport } from '../../data-folder/backup.js';
 import type {
-  AccessKeyListView, AccessKeyView, BucketListView, BucketView, InfoView, NewAccessKeyView, QuotaView, UserListView, UserView,
+  AccessKeyListView, AccessKeyView, BucketListView, BucketView, InfoView, KeyVersionsView, NewAccessKeyView, QuotaView, RestoreView, UserListView,
+  UserView,
 } from '../types.js';
 import { apiPath, type AdminClient } from './client.js';
 import { UsageError } from './connection.js';
-import { renderBucket, renderBuckets, renderInfo, renderKeys, renderNewKey, renderUser, renderUsers } from './render.js';
+import { renderBucket, renderBuckets, renderInfo, renderKeys, renderKeyVersions, renderNewKey, renderUser, renderUsers } from './render.js';
 import { parseCount, parseSize } from './sizes.js';
 
 export type CommandOption = 'policy' | 'max-bytes' | 'max-objects';
@@ -184,6 +185,20 @@ export const commands: readonly Command[] = [
   {
     words: ['bucket', 'owner'], args: ['NAME', 'USER'], summary: 'give a bucket to another user (or root)',
     run: async ({ client, args: [n, owner] }) => showBucket(await client.call<BucketView>('PUT', `${bucket(n!)}/owner`, { owner })),
+  },
+  {
+    words: ['object', 'versions'], args: ['BUCKET', 'KEY'], summary: 'every version and delete marker of a key, newest first',
+    run: async ({ client, args: [b, k] }) => {
+      const doc = await client.call<KeyVersionsView>('GET', `${bucket(b!)}/objects/${encodeURIComponent(k!)}/versions`);
+      return { json: doc, text: renderKeyVersions(doc) };
+    },
+  },
+  {
+    words: ['object', 'restore'], args: ['BUCKET', 'KEY', 'VERSION'], summary: 'make an older version current again (a server-side copy)',
+    run: async ({ client, args: [b, k, versionId] }) => {
+      const doc = await client.call<RestoreView>('POST', `${bucket(b!)}/objects/${encodeURIComponent(k!)}/restore`, { versionId });
+      return { json: doc, text: `${doc.bucket}/${doc.key}: version ${doc.restoredFrom} restored as ${doc.versionId}\n` };
+    },
   },
   {
     words: ['backup'], args: ['DEST'], summary: 'online backup of the data folder into DEST, a new folder on the server machine',

@@ -1,5 +1,5 @@
 // Human-readable renderings of the admin API's documents.
-import type { AccessKeyView, BucketView, InfoView, NewAccessKeyView, QuotaView, UserSummaryView, UserView } from '../types.js';
+import type { AccessKeyView, BucketView, InfoView, KeyVersionsView, NewAccessKeyView, QuotaView, UserSummaryView, UserView } from '../types.js';
 import { formatBytes } from './sizes.js';
 import { fields, table } from './table.js';
 
@@ -84,7 +84,31 @@ export function renderBucket(bucket: BucketView): string {
     ['owner', bucket.owner],
     ['created', day(bucket.createdAt)],
     ['quota', quotaText(bucket.quota)],
-    ['objects', String(bucket.usage.objects)],
+    ['versioning', bucket.versioning],
+    ['object lock', lockText(bucket.objectLock)],
+    ['objects', `${bucket.usage.objects} (every stored version)`],
     ['stored', `${formatBytes(bucket.usage.bytes)} (${bucket.usage.bytes} bytes)`],
   ]);
+}
+
+function lockText(lock: BucketView['objectLock']): string {
+  if (lock === null) return 'off';
+  const retention = lock.defaultRetention;
+  if (retention === null) return 'on, no default retention';
+  return `on, default ${retention.mode} ${retention.days !== undefined ? `${retention.days} days` : `${retention.years} years`}`;
+}
+
+export function renderKeyVersions(doc: KeyVersionsView): string {
+  if (doc.versions.length === 0) return `no versions of ${doc.key}\n`;
+  return table(
+    ['VERSION', 'LATEST', 'KIND', 'SIZE', 'MODIFIED', 'LOCK'],
+    doc.versions.map((v) => [
+      v.versionId,
+      v.isLatest ? 'yes' : '',
+      v.deleteMarker ? 'delete marker' : 'object',
+      v.deleteMarker ? '' : formatBytes(v.size),
+      v.lastModified,
+      [v.retention ? `${v.retention.mode} until ${v.retention.retainUntil}` : '', v.legalHold ? 'legal hold' : ''].filter(Boolean).join(', '),
+    ]),
+  );
 }
