@@ -174,6 +174,9 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
         backupDataFolder({ dataDir: config.dataDir, snapshotIndex: (file) => index.snapshot(file), blobs: files, version: SKLAD_VERSION }, destination),
       identity,
       index,
+      deleteBlobs: async (ids) => {
+        for (const id of ids) await blobs.delete(id).catch((err: unknown) => log.warn({ err, blob: id }, 'could not delete an unreferenced blob'));
+      },
       sealer,
       credentials,
       onCredentialsChanged: () => {

@@ -37,6 +37,8 @@ export interface AdminDeps {
    */
   allowAdmin?(principal: Principal, action: string, resource: string): Promise<boolean>;
   audit?: AdminAuditSink;
+  /** Deletes blobs the index no longer references (after a restore replaced a null version); absent: left to recovery. */
+  deleteBlobs?(ids: string[]): Promise<void>;
   /** Online backup into a folder on the server; absent: POST /backup answers 501. */
   backup?(destination: string): Promise<BackupReport>;
   /** lifecycleDayMs: how long a lifecycle day is (`--lifecycle-day-seconds`), for the lifecycle dry run. */
@@ -128,8 +130,38 @@ export interface BucketView {
   name: string;
   owner: string;
   createdAt: string;
+  /** Every stored version counts, noncurrent ones included (delete markers store nothing). */
   usage: Usage;
   quota: QuotaView | null;
+  versioning: 'Unversioned' | 'Enabled' | 'Suspended';
+  /** Object Lock: null when off; the default retention new versions get, when one is set. */
+  objectLock: { defaultRetention: { mode: string; days?: number; years?: number } | null } | null;
+}
+
+/** One version (or delete marker) of a key, newest first in a KeyVersionsView. */
+export interface VersionView {
+  versionId: string;
+  isLatest: boolean;
+  deleteMarker: boolean;
+  lastModified: string;
+  size: number;
+  etag: string;
+  retention: { mode: string; retainUntil: string } | null;
+  legalHold: boolean;
+}
+
+export interface KeyVersionsView {
+  bucket: string;
+  key: string;
+  versions: VersionView[];
+}
+
+/** What a restore did: the older version's bytes are current again as a new version. */
+export interface RestoreView {
+  bucket: string;
+  key: string;
+  restoredFrom: string;
+  versionId: string;
 }
 
 export interface UserListView {

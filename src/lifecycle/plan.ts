@@ -42,7 +42,7 @@ export function walksObjects(bucket: BucketRecord): boolean {
 function deleteMarkerFor(bucket: BucketRecord, key: string, at: Date): ObjectRecord {
   return {
     bucket: bucket.name, key, versionId: bucket.versioning === 'Enabled' ? randomBytes(24).toString('base64url') : 'null',
-    size: 0, etag: '', lastModified: at, owner: bucket.owner, storageClass: 'STANDARD', contentHeaders: {}, userMetadata: {},
+    size: 0, etag: 'd41d8cd98f00b204e9800998ecf8427e', lastModified: at, owner: bucket.owner, storageClass: 'STANDARD', contentHeaders: {}, userMetadata: {},
     tags: [], acl: 'private', blobs: [], deleteMarker: true,
   };
 }

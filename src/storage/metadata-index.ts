@@ -324,6 +324,9 @@ export interface UploadRecord {
   checksumType?: ChecksumType;
   /** Fixed at CreateMultipartUpload; every part is encrypted with it and the object inherits it. */
   encryption?: ObjectEncryption;
+  /** Object Lock settings asked for at CreateMultipartUpload, given to the completed version. */
+  retention?: Retention;
+  legalHold?: boolean;
 }
 
 export interface PartRecord {
@@ -430,13 +433,13 @@ export interface MetadataIndex {
   bucketHoldsLockedVersions(bucket: string, now: Date): Promise<boolean>;
 
   /**
-   * Atomically reads the current source object, runs `check` on it (copy-source conditions; it may throw),
+   * Atomically reads the source (its current version, or `versionId`), runs `check` on it (copy-source conditions; it may throw),
    * then writes `build(source)` as the current object at its own bucket/key under `condition`. The new
    * record may share the source's blobs: sharing is safe because the source cannot lose them mid-copy.
    * NoSuchKey when the source is missing. Returns blob ids no longer referenced.
    */
   copyObject(
-    source: { bucket: string; key: string },
+    source: { bucket: string; key: string; versionId?: string },
     check: CopySourceCheck,
     build: (source: ObjectRecord) => ObjectRecord,
     condition?: WriteCondition,

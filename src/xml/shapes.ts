@@ -144,7 +144,7 @@ export interface ListMultipartUploadsResult {
 }
 
 export interface DeleteResult {
-  Deleted: { Key: string; VersionId?: string }[];
+  Deleted: { Key: string; VersionId?: string; DeleteMarker?: boolean; DeleteMarkerVersionId?: string }[];
   Error: { Key: string; VersionId?: string; Code: string; Message: string }[];
 }
 
@@ -225,4 +225,59 @@ export interface LifecycleRuleDocument {
 /** GetBucketLifecycleConfiguration answer and PutBucketLifecycleConfiguration body. */
 export interface LifecycleConfigurationDocument {
   Rule: LifecycleRuleDocument[];
+}
+
+export interface ListedVersion {
+  Key: string;
+  VersionId: string;
+  IsLatest: boolean;
+  LastModified: string;
+  ETag: string;
+  ChecksumAlgorithm?: string;
+  ChecksumType?: string;
+  Size: number;
+  StorageClass: string;
+  Owner: Owner;
+}
+
+export interface ListedDeleteMarker {
+  Key: string;
+  VersionId: string;
+  IsLatest: boolean;
+  LastModified: string;
+  Owner: Owner;
+}
+
+/**
+ * ListObjectVersions. Versions and delete markers each keep listing order; S3 interleaves the two element
+ * kinds, while SDKs read them as two lists, so they are written as two runs.
+ */
+export interface ListVersionsResult {
+  Name: string;
+  Prefix: string;
+  KeyMarker: string;
+  VersionIdMarker: string;
+  NextKeyMarker?: string;
+  NextVersionIdMarker?: string;
+  MaxKeys: number;
+  Delimiter?: string;
+  EncodingType?: string;
+  IsTruncated: boolean;
+  Version: ListedVersion[];
+  DeleteMarker: ListedDeleteMarker[];
+  CommonPrefixes: CommonPrefix[];
+}
+
+export interface ObjectLockConfiguration {
+  ObjectLockEnabled?: 'Enabled';
+  Rule?: { DefaultRetention: { Mode: 'GOVERNANCE' | 'COMPLIANCE'; Days?: number; Years?: number } };
+}
+
+export interface ObjectLockRetention {
+  Mode: 'GOVERNANCE' | 'COMPLIANCE';
+  RetainUntilDate: string;
+}
+
+export interface ObjectLockLegalHold {
+  Status: 'ON' | 'OFF';
 }

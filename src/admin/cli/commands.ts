@@ -3,11 +3,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BackupReport } from '../../data-folder/backup.js';
 import type {
-  AccessKeyListView, AccessKeyView, BucketListView, BucketView, InfoView, LifecyclePreviewView, NewAccessKeyView, QuotaView, UserListView, UserView,
+  AccessKeyListView, AccessKeyView, BucketListView, BucketView, InfoView, KeyVersionsView, LifecyclePreviewView, NewAccessKeyView, QuotaView,
+  RestoreView, UserListView, UserView,
 } from '../types.js';
 import { apiPath, type AdminClient } from './client.js';
 import { UsageError } from './connection.js';
-import { renderBucket, renderBuckets, renderInfo, renderKeys, renderLifecyclePreview, renderNewKey, renderUser, renderUsers } from './render.js';
+import {
+  renderBucket, renderBuckets, renderInfo, renderKeys, renderKeyVersions, renderLifecyclePreview, renderNewKey, renderUser, renderUsers,
+} from './render.js';
 import { parseCount, parseSize } from './sizes.js';
 
 export type CommandOption = 'policy' | 'max-bytes' | 'max-objects' | 'rule';
@@ -192,6 +195,20 @@ export const commands: readonly Command[] = [
       const path = options.rule === undefined ? `${bucket(n!)}/lifecycle/preview` : `${bucket(n!)}${apiPath('lifecycle', 'rules', options.rule)}/preview`;
       const preview = await client.call<LifecyclePreviewView>('GET', path);
       return { json: preview, text: renderLifecyclePreview(preview) };
+    },
+  },
+  {
+    words: ['object', 'versions'], args: ['BUCKET', 'KEY'], summary: 'every version and delete marker of a key, newest first',
+    run: async ({ client, args: [b, k] }) => {
+      const doc = await client.call<KeyVersionsView>('GET', `${bucket(b!)}/objects/${encodeURIComponent(k!)}/versions`);
+      return { json: doc, text: renderKeyVersions(doc) };
+    },
+  },
+  {
+    words: ['object', 'restore'], args: ['BUCKET', 'KEY', 'VERSION'], summary: 'make an older version current again (a server-side copy)',
+    run: async ({ client, args: [b, k, versionId] }) => {
+      const doc = await client.call<RestoreView>('POST', `${bucket(b!)}/objects/${encodeURIComponent(k!)}/restore`, { versionId });
+      return { json: doc, text: `${doc.bucket}/${doc.key}: version ${doc.restoredFrom} restored as ${doc.versionId}\n` };
     },
   },
   {

@@ -1,5 +1,5 @@
 // Human-readable renderings of the admin API's documents.
-import type { AccessKeyView, BucketView, InfoView, LifecyclePreviewView, NewAccessKeyView, QuotaView, UserSummaryView, UserView } from '../types.js';
+import type { AccessKeyView, BucketView, InfoView, KeyVersionsView, LifecyclePreviewView, NewAccessKeyView, QuotaView, UserSummaryView, UserView } from '../types.js';
 import { formatBytes } from './sizes.js';
 import { fields, table } from './table.js';
 
@@ -84,7 +84,9 @@ export function renderBucket(bucket: BucketView): string {
     ['owner', bucket.owner],
     ['created', day(bucket.createdAt)],
     ['quota', quotaText(bucket.quota)],
-    ['objects', String(bucket.usage.objects)],
+    ['versioning', bucket.versioning],
+    ['object lock', lockText(bucket.objectLock)],
+    ['objects', `${bucket.usage.objects} (every stored version)`],
     ['stored', `${formatBytes(bucket.usage.bytes)} (${bucket.usage.bytes} bytes)`],
   ]);
 }
@@ -102,4 +104,26 @@ export function renderLifecyclePreview(p: LifecyclePreviewView): string {
   const uploads = table(['UPLOAD KEY', 'UPLOAD ID', 'RULE', 'DUE'], p.uploads.map((u) => [u.key, u.uploadId, u.rule, day(u.due)]));
   const more = p.truncated ? 'more are due than listed here; the totals above count all\n' : '';
   return [head, objects, uploads, more].filter((s) => s !== '').join('\n');
+}
+
+function lockText(lock: BucketView['objectLock']): string {
+  if (lock === null) return 'off';
+  const retention = lock.defaultRetention;
+  if (retention === null) return 'on, no default retention';
+  return `on, default ${retention.mode} ${retention.days !== undefined ? `${retention.days} days` : `${retention.years} years`}`;
+}
+
+export function renderKeyVersions(doc: KeyVersionsView): string {
+  if (doc.versions.length === 0) return `no versions of ${doc.key}\n`;
+  return table(
+    ['VERSION', 'LATEST', 'KIND', 'SIZE', 'MODIFIED', 'LOCK'],
+    doc.versions.map((v) => [
+      v.versionId,
+      v.isLatest ? 'yes' : '',
+      v.deleteMarker ? 'delete marker' : 'object',
+      v.deleteMarker ? '' : formatBytes(v.size),
+      v.lastModified,
+      [v.retention ? `${v.retention.mode} until ${v.retention.retainUntil}` : '', v.legalHold ? 'legal hold' : ''].filter(Boolean).join(', '),
+    ]),
+  );
 }

@@ -6,10 +6,10 @@ import { storedGrants, type Grant, type Grantee, type Permission } from '../../p
 import type { PublicAccessBlockConfig } from '../../storage/metadata-index.js';
 import { decodeXml, listOf, textOf, type XmlNode } from '../../xml/decode.js';
 import { XSI_NAMESPACE, type AccessControlPolicy, type GranteeXml } from '../../xml/shapes.js';
-import { verifyBodyDigest } from '../body-digest.js';
+import { verifyBodyDigest } from '../checksums/small-body-digest.js';
 import type { S3Context } from '../context.js';
 import { aclFromHeaders, checkAclAllowed, storedAclOf, type AclOwners } from '../request-acl.js';
-import { currentObject } from '../request-params.js';
+import { parseVersionId, requestedObject, versionHeaders } from '../versions.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
 import { ownerOf } from '../wire-format.js';
 
@@ -91,15 +91,15 @@ export async function putBucketAcl(ctx: S3Context): Promise<S3Response> {
 }
 
 export async function getObjectAcl(ctx: S3Context): Promise<S3Response> {
-  const object = await currentObject(ctx);
+  const object = await requestedObject(ctx);
   const owner = ctx.bucketRecord!.owner; // see objectAclOwners: objects belong to the bucket owner
   return aclResponse(owner, storedGrants(object.acl, owner, owner));
 }
 
 export async function putObjectAcl(ctx: S3Context): Promise<S3Response> {
-  await currentObject(ctx);
+  const object = await requestedObject(ctx);
   const bucket = ctx.bucketRecord!;
   const acl = await requestedAcl(ctx, { owner: bucket.owner, bucketOwner: bucket.owner }, bucket.publicAccessBlock);
-  await ctx.index.putObjectAcl(ctx.bucket, ctx.key, acl);
-  return emptyResponse(200);
+  await ctx.index.putObjectAcl(ctx.bucket, ctx.key, acl, parseVersionId(ctx.query.get('versionId')));
+  return emptyResponse(200, versionHeaders(object, bucket));
 }

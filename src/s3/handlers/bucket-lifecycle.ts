@@ -1,7 +1,7 @@
 // PutBucketLifecycleConfiguration (and the older PutBucketLifecycle: same sub-resource, rule-level Prefix),
 // GetBucketLifecycleConfiguration, DeleteBucketLifecycle. The rules are enforced by the lifecycle worker.
 import { S3Error } from '../../errors/s3-error.js';
-import { verifyBodyDigest } from '../body-digest.js';
+import { verifyBodyDigest } from '../checksums/small-body-digest.js';
 import type { S3Context } from '../context.js';
 import { lifecycleDocument, parseLifecycleConfiguration } from '../lifecycle-configuration.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';

@@ -1,7 +1,6 @@
-// CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation, GetBucketVersioning.
+// CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation.
 import { S3Error } from '../../errors/s3-error.js';
 import { decodeXml, textOf } from '../../xml/decode.js';
-import type { VersioningConfiguration } from '../../xml/shapes.js';
 import { aclFromHeaders } from '../request-acl.js';
 import type { S3Context } from '../context.js';
 import { validateBucketName } from '../names.js';
@@ -19,9 +18,8 @@ async function requestedLocation(ctx: S3Context): Promise<string | undefined> {
 export async function createBucket(ctx: S3Context): Promise<S3Response> {
   validateBucketName(ctx.bucket);
   const acl = aclFromHeaders(ctx.headers, { owner: ctx.principal.userId, bucketOwner: ctx.principal.userId });
-  if (ctx.headers.get('x-amz-bucket-object-lock-enabled')?.toLowerCase() === 'true') {
-    throw new S3Error('NotImplemented', { message: 'Object Lock is not supported yet.' });
-  }
+  // Object Lock at creation turns versioning on for good.
+  const objectLock = ctx.headers.get('x-amz-bucket-object-lock-enabled')?.toLowerCase() === 'true';
   const location = await requestedLocation(ctx);
   // S3 rejects an explicit us-east-1 and any region other than the endpoint's own.
   if (location !== undefined && location !== ctx.settings.region) {
@@ -36,7 +34,8 @@ export async function createBucket(ctx: S3Context): Promise<S3Response> {
     region: ctx.settings.region,
     createdAt: ctx.now,
     acl,
-    versioning: 'Unversioned',
+    versioning: objectLock ? 'Enabled' : 'Unversioned',
+    ...(objectLock ? { objectLockEnabled: true } : {}),
   });
   return emptyResponse(200, { location: `/${ctx.bucket}` });
 }
@@ -55,10 +54,4 @@ export async function getBucketLocation(ctx: S3Context): Promise<S3Response> {
   // us-east-1 buckets answer with an empty LocationConstraint.
   const region = ctx.bucketRecord!.region;
   return xmlResponse('LocationConstraint', { '#text': region === 'us-east-1' ? '' : region });
-}
-
-export async function getBucketVersioning(ctx: S3Context): Promise<S3Response> {
-  const state = ctx.bucketRecord!.versioning;
-  const doc: VersioningConfiguration = state === 'Unversioned' ? {} : { Status: state };
-  return xmlResponse('VersioningConfiguration', doc);
 }

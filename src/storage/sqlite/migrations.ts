@@ -229,11 +229,15 @@ END;`).join('\n')}
  * Step 7: versioning. Each version carries its order among its key's versions (1, 2, …, newest greatest), so
  * ListObjectVersions reads a key's noncurrent versions newest first from an index, whatever their ids
  * (the null version included) and however close their timestamps. Existing rows are each their key's first.
+ * Uploads keep the Object Lock settings CreateMultipartUpload asked for, for the version Complete makes.
  */
 const step7 = `
 ALTER TABLE objects ADD COLUMN version_seq INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE object_versions ADD COLUMN version_seq INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX object_versions_by_seq ON object_versions (bucket, key, version_seq);
+ALTER TABLE uploads ADD COLUMN retention_mode TEXT;
+ALTER TABLE uploads ADD COLUMN retain_until INTEGER;
+ALTER TABLE uploads ADD COLUMN legal_hold INTEGER NOT NULL DEFAULT 0;
 `;
 
 /*

@@ -104,6 +104,9 @@ export interface UploadRow {
   checksum_algorithm: ChecksumAlgorithm | null;
   checksum_type: ChecksumType | null;
   encryption: string | null;
+  retention_mode: RetentionMode | null;
+  retain_until: number | null;
+  legal_hold: number;
 }
 
 export interface PartRow {
@@ -269,6 +272,9 @@ export function toUploadRow(upload: UploadRecord): UploadRow {
     checksum_algorithm: upload.checksumAlgorithm ?? null,
     checksum_type: upload.checksumType ?? null,
     encryption: encryptionColumn(upload.encryption),
+    retention_mode: upload.retention?.mode ?? null,
+    retain_until: upload.retention?.retainUntil.getTime() ?? null,
+    legal_hold: upload.legalHold ? 1 : 0,
   };
 }
 
@@ -288,6 +294,9 @@ export function toUploadRecord(row: UploadRow): UploadRecord {
   if (row.checksum_algorithm !== null) upload.checksumAlgorithm = row.checksum_algorithm;
   if (row.checksum_type !== null) upload.checksumType = row.checksum_type;
   if (row.encryption !== null) upload.encryption = JSON.parse(row.encryption) as ObjectEncryption;
+  const retention = retentionOf(row);
+  if (retention) upload.retention = retention;
+  if (row.legal_hold === 1) upload.legalHold = true;
   return upload;
 }
 

@@ -292,14 +292,16 @@ export class SqliteMetadataIndex implements MetadataIndex {
   }
 
   async copyObject(
-    source: { bucket: string; key: string },
+    source: { bucket: string; key: string; versionId?: string },
     check: CopySourceCheck,
     build: (source: ObjectRecord) => ObjectRecord,
     condition?: WriteCondition,
   ): Promise<{ record: ObjectRecord; orphans: string[] }> {
     return this.write(() => {
       this.requireBucket(source.bucket);
-      const found = this.readObject(source.bucket, source.key);
+      const found = source.versionId === undefined
+        ? this.readObject(source.bucket, source.key)
+        : this.readVersion(source.bucket, source.key, source.versionId);
       if (!found || found.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: source.key } });
       check(found);
       const record = build(found);

@@ -12,7 +12,7 @@ const SUMMARY_COLUMNS = 'key, size, etag, last_modified, owner, storage_class, c
 const BUCKET_COLUMNS = `name, owner, region, created_at, acl, versioning, encryption, policy, public_access_block,
   quota_max_bytes, quota_max_objects, tags, object_lock_enabled, object_lock, lifecycle`;
 const UPLOAD_COLUMNS = `upload_id, bucket, key, initiated, owner, storage_class, content_headers, user_metadata, tags,
-  acl, checksum_algorithm, checksum_type, encryption`;
+  acl, checksum_algorithm, checksum_type, encryption, retention_mode, retain_until, legal_hold`;
 const PART_COLUMNS = `upload_id, part_number, blob_id, size, etag, last_modified,
   checksum_crc32, checksum_crc32c, checksum_crc64nvme, checksum_sha1, checksum_sha256, verify_crc32c`;
 
@@ -157,7 +157,7 @@ export function prepareStatements(db: Database.Database) {
 
     insertUpload: db.prepare<[UploadRow]>(`INSERT INTO uploads (${UPLOAD_COLUMNS}) VALUES (@upload_id, @bucket, @key,
       @initiated, @owner, @storage_class, @content_headers, @user_metadata, @tags, @acl, @checksum_algorithm, @checksum_type,
-      @encryption)`),
+      @encryption, @retention_mode, @retain_until, @legal_hold)`),
     getUpload: db.prepare<[string], UploadRow>(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE upload_id = ?`),
     deleteUpload: db.prepare<[string]>('DELETE FROM uploads WHERE upload_id = ?'),
     uploadsFromInclusive: uploadScan(db, '>=', true),
