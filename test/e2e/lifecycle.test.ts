@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, UploadPartCommand, DeleteBucketLifecycleCommand, GetBucketLifecycleConfigurationCommand, GetObjectCommand,
-  HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutBucketLifecycleConfigurationCommand, PutObjectCommand, S3Client,
+  HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, ListObjectVersionsCommand, PutObjectLegalHoldCommand, DeleteObjectCommand, PutBucketLifecycleConfigurationCommand, PutObjectCommand, S3Client,
   type LifecycleRule,
 } from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -194,5 +194,56 @@ describe('lifecycle enforcement with one-second days', () => {
     expect(expired).toEqual([['big/large', 'big'], ['dated/a', 'past'], ['small/s', 'small'], ['tmp/a', 'prefix'], ['x/t', 'tag']]);
     expect(records.filter((r) => r.action === 'lifecycle:AbortMultipartUpload').map((r) => r.key)).toEqual(['mpu/abandoned']);
     expect(records.every((r) => r.principal === 'system')).toBe(true);
+  }, 60_000);
+});
+
+describe('lifecycle in versioned and Object Lock buckets with one-second days', () => {
+  async function versions(Bucket: string): Promise<string[]> {
+    const page = await s3.send(new ListObjectVersionsCommand({ Bucket }));
+    const entries = [
+      ...(page.Versions ?? []).map((v) => ({ key: v.Key!, at: v.LastModified!, text: `${v.Key}@${v.VersionId}${v.IsLatest ? '*' : ''}` })),
+      ...(page.DeleteMarkers ?? []).map((m) => ({ key: m.Key!, at: m.LastModified!, text: `${m.Key}@marker${m.IsLatest ? '*' : ''}` })),
+    ];
+    return entries.map((e) => e.text).sort();
+  }
+
+  it('hides expired current versions behind delete markers, expires noncurrent versions and lone markers, and never a held version', async () => {
+    const Bucket = 'versioned-lifecycle';
+    await s3.send(new CreateBucketCommand({ Bucket, ObjectLockEnabledForBucket: true }));
+    const first = await s3.send(new PutObjectCommand({ Bucket, Key: 'n/k', Body: 'one' }));
+    const second = await s3.send(new PutObjectCommand({ Bucket, Key: 'n/k', Body: 'two' }));
+    const third = await s3.send(new PutObjectCommand({ Bucket, Key: 'n/k', Body: 'three' }));
+    const held = await s3.send(new PutObjectCommand({ Bucket, Key: 'n/held', Body: 'held' }));
+    await s3.send(new PutObjectLegalHoldCommand({ Bucket, Key: 'n/held', VersionId: held.VersionId, LegalHold: { Status: 'ON' } }));
+    // The held version becomes the oldest noncurrent one: due like n/k's oldest, but under a legal hold.
+    const mid = await s3.send(new PutObjectCommand({ Bucket, Key: 'n/held', Body: 'mid' }));
+    const newer = await s3.send(new PutObjectCommand({ Bucket, Key: 'n/held', Body: 'newer' }));
+    const gone = await s3.send(new PutObjectCommand({ Bucket, Key: 'm/lone', Body: 'x' }));
+    await s3.send(new DeleteObjectCommand({ Bucket, Key: 'm/lone' }));
+    const current = await s3.send(new PutObjectCommand({ Bucket, Key: 'c/k', Body: 'current' }));
+    await put(Bucket, [
+      { ID: 'noncurrent', Status: 'Enabled', Filter: { Prefix: 'n/' }, NoncurrentVersionExpiration: { NoncurrentDays: 1, NewerNoncurrentVersions: 1 } },
+      { ID: 'lone-markers', Status: 'Enabled', Filter: { Prefix: 'm/' }, Expiration: { ExpiredObjectDeleteMarker: true }, NoncurrentVersionExpiration: { NoncurrentDays: 1 } },
+      { ID: 'current', Status: 'Enabled', Filter: { Prefix: 'c/' }, Expiration: { Days: 1 } },
+    ]);
+    // n/k keeps its current version and the newest noncurrent one; m/lone loses its version, then its lone marker;
+    // c/k gets a delete marker in front of its version; the held version stays although it is due.
+    const expected = [
+      'c/k@marker*', `c/k@${current.VersionId}`,
+      `n/held@${held.VersionId}`, `n/held@${mid.VersionId}`, `n/held@${newer.VersionId}*`,
+      `n/k@${second.VersionId}`, `n/k@${third.VersionId}*`,
+    ].sort();
+    let seen: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      seen = await versions(Bucket);
+      if (seen.length === expected.length && !seen.some((v) => v.startsWith('m/'))) break;
+      await sleep(100);
+    }
+    expect(seen).toEqual(expected);
+    expect(seen).not.toContain(`n/k@${first.VersionId}`);
+    expect(seen).not.toContain(`m/lone@${gone.VersionId}`);
+    // Later days change nothing more: the newest noncurrent version is kept, the held one stays held.
+    await sleep(2500);
+    expect(await versions(Bucket)).toEqual(seen);
   }, 60_000);
 });
