@@ -41,8 +41,11 @@ export interface AdminDeps {
   deleteBlobs?(ids: string[]): Promise<void>;
   /** Online backup into a folder on the server; absent: POST /backup answers 501. */
   backup?(destination: string): Promise<BackupReport>;
-  /** lifecycleDayMs: how long a lifecycle day is (`--lifecycle-day-seconds`), for the lifecycle dry run. */
-  settings: { region: string; domain?: string; lifecycleDayMs: number };
+  /**
+   * `signingRegion`: the region admin signatures must name; undefined when the operator named none (any is accepted).
+   * `lifecycleDayMs`: how long a lifecycle day is (`--lifecycle-day-seconds`), for the lifecycle dry run.
+   */
+  settings: { region: string; signingRegion: string | undefined; domain?: string; lifecycleDayMs: number };
   version: string;
   startedAt: Date;
   log: Logger;
