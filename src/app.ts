@@ -9,6 +9,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
 import { dispatch, type FrontEndDeps, type RequestInfo } from './http/dispatch.js';
 import { errorResponse, toS3Error } from './http/error-response.js';
+import { countReceivedBytes } from './http/received-bytes.js';
 import { operatorResponse, type OperatorEndpoints } from './observability/endpoints.js';
 import type { S3Response } from './s3/respond.js';
 import type { AdminEndpoint } from './admin/api.js';
@@ -101,6 +102,7 @@ export function createApp(deps: AppDeps): FetchHandler {
 export function createRequestListener(deps: AppDeps): RequestListener {
   return async (incoming, outgoing) => {
     const started = process.hrtime.bigint();
+    const receivedBytes = countReceivedBytes(incoming);
     const requestId = newRequestId();
     const method = incoming.method ?? 'GET';
     // Listening from the first moment: a client may close the connection while its request is still being
@@ -134,7 +136,7 @@ export function createRequestListener(deps: AppDeps): RequestListener {
       op ??= info.operation?.name;
       readOnly ??= info.operation?.readOnly;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const bytesIn = declaredBytes(incoming.headers, incoming.headers['x-amz-decoded-content-length'] ? 'x-amz-decoded-content-length' : 'content-length');
+      const bytesIn = receivedBytes();
       const bytesOut = outgoing.writableFinished && method !== 'HEAD' ? declaredBytes(response.headers, 'content-length') : 0;
       deps.operator?.metrics.requestFinished({ operation: op ?? 'Unknown', status: response.status, seconds, bytesIn, bytesOut });
       // The admin API records its own events, with the action and target the request log cannot know.

@@ -1,4 +1,5 @@
 // Command line: `sklad serve`, `sklad scrub` and help. Signals close the server gracefully.
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ConfigError, type ConfigReport, type ServeFlags } from './config/config.js';
@@ -12,6 +13,8 @@ import { scrubCommand } from './commands/scrub.js';
 import { auditCommand } from './commands/audit-verify.js';
 import { adminCommand } from './admin/cli/main.js';
 import { SKLAD_VERSION } from './config/version.js';
+import { announceGeneratedRoot } from './commands/generated-root.js';
+import { ROOT_CREDENTIALS_FILE } from './data-folder/root-credentials.js';
 
 
 const mainHelp = `sklad ${SKLAD_VERSION} — S3-compatible object storage server
@@ -34,7 +37,8 @@ Options (each also read from the environment; flags win):
   --data DIR          data folder                          SKLAD_DATA    (default ./data)
   --host H            address to listen on                 SKLAD_HOST    (default 0.0.0.0)
   --port N            TCP port; 0 picks a free one         SKLAD_PORT    (default 9000)
-  --region R          region reported and signed against   SKLAD_REGION  (default us-east-1)
+  --region R          the region signatures must name      SKLAD_REGION  (default: none, so any signed
+                      region is accepted and buckets are created in us-east-1)
   --domain D          base domain for virtual-hosted-style SKLAD_DOMAIN  (bucket.D); path style always works
   --log-level L       fatal|error|warn|info|debug|trace    SKLAD_LOG_LEVEL (default info)
   --upload-expiry-hours H  abort incomplete multipart uploads older than H hours
@@ -69,13 +73,16 @@ Options (each also read from the environment; flags win):
   --idle-timeout-ms N       close a connection silent this long       SKLAD_IDLE_TIMEOUT_MS (default 60000, 0 = never)
   --request-timeout-ms N    longest whole request (0 = none)          SKLAD_REQUEST_TIMEOUT_MS (default 0)
   --keep-alive-timeout-ms N idle keep-alive wait for the next request SKLAD_KEEP_ALIVE_TIMEOUT_MS (default 65000)
+  --presign-max-seconds N   longest presigned-URL lifetime (SigV4 and SigV2)
+                                                           SKLAD_PRESIGN_MAX_SECONDS (default 604800, 7 days)
   --shutdown-grace-ms N     in-flight requests may run this long after SIGTERM
                                                            SKLAD_SHUTDOWN_GRACE_MS (default 30000)
   -h, --help          show this help
 
 Root credentials come from SKLAD_ACCESS_KEY and SKLAD_SECRET_KEY. When they are not set, the first
-start generates strong ones, stores them in DIR/root-credentials.json (mode 600) and prints them once;
-later starts reuse them.
+start generates strong ones and stores them in DIR/root-credentials.json (mode 600); on a terminal it
+prints them once, otherwise (a pipe, a service's log) only the log line names the file. Later starts
+reuse them.
 
 On start it prints 'sklad listening on http://HOST:PORT' (https with TLS). SIGINT or SIGTERM stops accepting
 connections, answers 503 on /health/ready, lets in-flight requests finish (up to the shutdown grace) and
@@ -112,6 +119,7 @@ async function serve(args: string[]): Promise<number> {
       'request-timeout-ms': { type: 'string' },
       'keep-alive-timeout-ms': { type: 'string' },
       'shutdown-grace-ms': { type: 'string' },
+      'presign-max-seconds': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -132,10 +140,8 @@ async function serve(args: string[]): Promise<number> {
   for (const warning of report.warnings) log.warn(warning);
   const server = await startServer(config, log);
   if (server.generatedSecret !== undefined) {
-    process.stdout.write(
-      `Generated root credentials (shown once; kept in ${config.dataDir}/root-credentials.json):\n` +
-        `  access key: ${server.rootAccessKey}\n  secret key: ${server.generatedSecret}\n`,
-    );
+    const file = path.join(config.dataDir, ROOT_CREDENTIALS_FILE);
+    announceGeneratedRoot(process.stdout, log, { accessKey: server.rootAccessKey, secretKey: server.generatedSecret, file });
   }
   if (server.generatedMasterKeyFile !== undefined) {
     process.stdout.write(`Generated a master key for encryption at rest: ${server.generatedMasterKeyFile} (back it up apart from the data)\n`);

@@ -15,7 +15,7 @@ import { AccessControl } from './access/access-control.js';
 import { createAdminApi } from './admin/api.js';
 import { SKLAD_VERSION } from './config/version.js';
 import { keyringSealer } from './identity/secret-seal.js';
-import { ConfigError, type Config } from './config/config.js';
+import { ConfigError, DEFAULT_REGION, type Config } from './config/config.js';
 import { loadKeyring, MasterKeyError, type LoadedKeyring } from './crypto/master-key.js';
 import { loadRootCredentials } from './data-folder/root-credentials.js';
 import { DiskBlobStore } from './storage/disk/disk-blob-store.js';
@@ -26,8 +26,11 @@ import { SqliteMetadataIndex } from './storage/sqlite/sqlite-metadata-index.js';
 import { startUploadExpiry } from './data-folder/upload-expiry.js';
 import { recoverStorage } from './data-folder/recovery.js';
 import { lockDataFolder } from './data-folder/lock.js';
+import { looseEntries } from './data-folder/permissions.js';
+import { PRIVATE_DIR_MODE } from './storage/file-modes.js';
 import { startBackgroundScrub } from './integrity/background-scrub.js';
 import { openAuditLog } from './audit/open.js';
+import { answerClientError } from './http/client-errors.js';
 import { loadTlsMaterial, TlsMaterialError, type TlsFiles, type TlsMaterial } from './http/tls.js';
 
 export interface RunningServer {
@@ -113,9 +116,12 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
 
 async function start(config: Config, log: Logger, teardown: Teardown): Promise<RunningServer> {
   const tls = await openTls(config);
-  await mkdir(config.dataDir, { recursive: true });
+  await mkdir(config.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const lock = await lockDataFolder(config.dataDir);
   teardown.add('data folder lock', () => lock.release());
+  for (const entry of await looseEntries(config.dataDir, config.audit ? [config.auditDir] : [])) {
+    log.warn(entry, 'readable by other local users: sklad keeps object data, secrets and keys here; chmod go-rwx it (700 for folders, 600 for files)');
+  }
   const keys = await openKeyring(config, log);
   const root = await loadRootCredentials(
     config.dataDir,
@@ -153,7 +159,9 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
     credentials,
     access,
     settings: {
-      region: config.region,
+      region: config.region ?? DEFAULT_REGION,
+      regionConfigured: config.region !== undefined,
+      maxPresignSeconds: config.maxPresignSeconds,
       domain: config.domain,
       maxXmlBodyBytes: 1024 * 1024,
       verifyReads: config.verifyReads,
@@ -179,7 +187,7 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
       },
       allowAdmin: (principal, action, resource) => access.allowsAdmin(principal, action, resource),
       audit,
-      settings: { region: config.region, domain: config.domain },
+      settings: { region: config.region ?? DEFAULT_REGION, signingRegion: config.region, domain: config.domain },
       version: SKLAD_VERSION,
       startedAt: new Date(),
       log,
@@ -199,6 +207,10 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
     const s = serve({ fetch: app, hostname: config.host, port: config.port, ...https }, () => resolve(s as Server)) as Server;
     s.once('error', reject);
   });
+  // Node answers an Expect header other than 100-continue with 417 by itself unless someone listens; S3 ignores
+  // such an expectation and answers the request, so it goes to the ordinary request handling.
+  server.on('checkExpectation', (req, res) => server.emit('request', req, res));
+  server.on('clientError', answerClientError);
   // A large upload may take hours, so by default there is no limit on a whole request; a stalled one is cut by
   // the idle timeout instead, and its partial upload is discarded. S3 clients keep connections alive between requests.
   server.requestTimeout = config.requestTimeoutMs;

@@ -95,7 +95,7 @@ export function createAdminApi(deps: AdminDeps): AdminEndpoint {
       }
       route = match.route;
       params = match.params;
-      const auth = await authenticateAdmin(incoming, { region: deps.settings.region, credentials: deps.credentials });
+      const auth = await authenticateAdmin(incoming, { region: deps.settings.signingRegion, credentials: deps.credentials });
       principal = auth.principal;
       if (info) info.principal = principal;
       resource = await route.resource(match.params, deps);

@@ -7,7 +7,7 @@ import type { CredentialStore, Principal } from '../auth/credentials.js';
 import { ALGORITHM } from '../auth/sigv4/parse.js';
 import { verifiedBody } from '../auth/sigv4/payload.js';
 import type { PayloadMode } from '../auth/sigv4/payload-mode.js';
-import { headerMap } from '../http/dispatch.js';
+import { headerMap, repeatedHeaderNames } from '../http/dispatch.js';
 import { accessDenied, AdminError } from './errors.js';
 
 /** Admin documents are small; anything larger is refused before it is buffered. */
@@ -25,7 +25,7 @@ export interface Authenticated {
  */
 export async function authenticateAdmin(
   incoming: IncomingMessage,
-  opts: { region: string; credentials: CredentialStore },
+  opts: { region: string | undefined; credentials: CredentialStore },
 ): Promise<Authenticated> {
   const headers = headerMap(incoming);
   const authorization = headers.get('authorization')?.trim() ?? '';
@@ -33,7 +33,7 @@ export async function authenticateAdmin(
     throw accessDenied('Admin requests must be signed with AWS Signature Version 4 in the Authorization header.');
   }
   const auth = await authenticate(
-    { method: incoming.method ?? 'GET', rawTarget: incoming.url ?? '/', headers, now: new Date() },
+    { method: incoming.method ?? 'GET', rawTarget: incoming.url ?? '/', headers, repeatedHeaders: repeatedHeaderNames(incoming), now: new Date() },
     { region: opts.region, credentials: opts.credentials },
   );
   if (auth.principal === null) throw accessDenied();

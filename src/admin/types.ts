@@ -41,7 +41,8 @@ export interface AdminDeps {
   deleteBlobs?(ids: string[]): Promise<void>;
   /** Online backup into a folder on the server; absent: POST /backup answers 501. */
   backup?(destination: string): Promise<BackupReport>;
-  settings: { region: string; domain?: string };
+  /** `signingRegion`: the region admin signatures must name; undefined when the operator named none (any is accepted). */
+  settings: { region: string; signingRegion: string | undefined; domain?: string };
   version: string;
   startedAt: Date;
   log: Logger;

@@ -8,6 +8,7 @@
 // `syncIntervalMs` of records (the restart then continues the chain from the last complete record).
 import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open, rename } from 'node:fs/promises';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../storage/file-modes.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -70,7 +71,7 @@ export class FileAuditLog implements AuditLog {
 
   /** Opens the folder and continues the chain from the last complete record on disk. */
   static async open(options: FileAuditLogOptions): Promise<FileAuditLog> {
-    await mkdir(options.dir, { recursive: true, mode: 0o750 });
+    await mkdir(options.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     // One writer per folder, also when two servers with different data folders point at one audit folder.
     const lock = await lockDataFolder(options.dir);
     try {
@@ -80,7 +81,7 @@ export class FileAuditLog implements AuditLog {
       const tail = await readTail(current);
       let last = tail.last;
       for (let i = rotated.length - 1; last === undefined && i >= 0; i--) last = (await readTail(rotated[i]!)).last;
-      const fh = await open(current, 'a', 0o640);
+      const fh = await open(current, 'a', PRIVATE_FILE_MODE);
       const size = (await fh.stat()).size;
       const auditLog = new FileAuditLog(options, lock, fh, size, last, rotated.length > 0 ? path.basename(rotated[rotated.length - 1]!) : undefined);
       if (tail.needsNewline) await auditLog.#append('\n');
@@ -242,7 +243,7 @@ export class FileAuditLog implements AuditLog {
     await this.#fh.datasync();
     await this.#fh.close();
     await rename(path.join(dir, CURRENT_FILE), path.join(dir, name));
-    this.#fh = await open(path.join(dir, CURRENT_FILE), 'a', 0o640);
+    this.#fh = await open(path.join(dir, CURRENT_FILE), 'a', PRIVATE_FILE_MODE);
     await syncDirectory(dir);
     this.#size = 0;
     this.#dirty = false;

@@ -163,7 +163,29 @@ describe('AWS SigV4 header examples verify', () => {
 describe('AWS SigV4 presigned example', () => {
   it('verifies within its lifetime, payload unsigned', async () => {
     const result = await authenticate(request('GET', PRESIGNED, { host: HOST }, new Date('2013-05-24T12:00:00Z')), opts);
-    expect(result).toEqual({ principal: { accessKeyId: AKID, userId: 'example-user', isRoot: false }, payload: { kind: 'unsigned' } });
+    expect(result).toEqual({ principal: { accessKeyId: AKID, userId: 'example-user', isRoot: false }, payload: { kind: 'unsigned' }, signedRegion: 'us-east-1' });
+  });
+
+  it('is expired (403), not malformed, when created with a zero or negative lifetime', async () => {
+    for (const expires of ['0', '-1', '-3600']) {
+      const created = PRESIGNED.replace('X-Amz-Expires=86400', `X-Amz-Expires=${expires}`);
+      const error = await expectCode(authenticate(request('GET', created, { host: HOST }, new Date('2013-05-24T00:00:01Z')), opts), 'AccessDenied');
+      expect(error.message).toBe('Request has expired');
+    }
+  });
+
+  it('refuses a presigning parameter given twice, whichever copy is valid', async () => {
+    const now = new Date('2013-05-24T01:00:00Z');
+    const signature = /X-Amz-Signature=([0-9a-f]+)/.exec(PRESIGNED)![1]!;
+    for (const extra of [`X-Amz-Signature=${'0'.repeat(64)}`, `X-Amz-Signature=${signature}`, 'X-Amz-Expires=604800', 'X-Amz-Date=20130524T000000Z']) {
+      const error = await expectCode(authenticate(request('GET', `${PRESIGNED}&${extra}`, { host: HOST }, now), opts), 'AuthorizationQueryParametersError');
+      expect(error.message).toContain('only once');
+    }
+  });
+
+  it('accepts the region it was signed with when the server names none', async () => {
+    const result = await authenticate(request('GET', PRESIGNED, { host: HOST }, new Date('2013-05-24T01:00:00Z')), { ...opts, region: undefined });
+    expect(result.signedRegion).toBe('us-east-1');
   });
 
   it('is refused once expired, with the times S3 reports', async () => {
@@ -311,6 +333,13 @@ describe('SigV4 header failures', () => {
       authorization: auth(`${AKID}/20130524/us-east-1/s3/aws4_request`, 'range;x-amz-content-sha256;x-amz-date', 'f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41'),
     });
     expect((await expectCode(authenticate(noHost, opts), 'AccessDenied')).fields).toEqual({ HeadersNotSigned: 'host' });
+  });
+
+  it('refuses two Authorization headers, even two identical ones', async () => {
+    const twice = getObject();
+    twice.headers.set('authorization', `${twice.headers.get('authorization')!},${twice.headers.get('authorization')!}`);
+    const error = await expectCode(authenticate({ ...twice, repeatedHeaders: new Set(['authorization']) }, opts), 'InvalidArgument');
+    expect(error.status).toBe(400);
   });
 
   it('refuses two mechanisms at once', async () => {

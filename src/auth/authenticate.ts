@@ -31,6 +31,13 @@ function anonymousPayload(req: RequestView): PayloadMode {
 }
 
 export async function authenticate(req: RequestView, opts: AuthOptions): Promise<AuthResult> {
+  // Two Authorization headers reach us joined with ','; which one was meant is not for the server to guess.
+  if (req.repeatedHeaders?.has('authorization')) {
+    throw new S3Error('InvalidArgument', {
+      message: 'Only one Authorization header may be specified',
+      fields: { ArgumentName: 'Authorization' },
+    });
+  }
   const target: RawTarget = parseRawTarget(req.rawTarget);
   const authorization = req.headers.get('authorization')?.trim();
   const presignedV4 = hasPresignParams(target.params);

@@ -42,6 +42,13 @@ export function queryValue(params: RawParam[], name: string, plusIsSpace = true)
   return undefined;
 }
 
+/** How many parameters have this exact (decoded) name. */
+export function queryCount(params: RawParam[], name: string): number {
+  let n = 0;
+  for (const p of params) if (percentDecode(p.rawName, true) === name) n++;
+  return n;
+}
+
 /** Like `queryValue`, but the name is compared case-insensitively. */
 export function queryValueIgnoreCase(params: RawParam[], name: string): string | undefined {
   const lower = name.toLowerCase();

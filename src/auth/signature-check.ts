@@ -13,8 +13,8 @@ export function hexSignature(value: string): Buffer {
 }
 
 /** "41 57 53 34 …": how AWS spells StringToSignBytes and CanonicalRequestBytes. */
-export function spacedHexBytes(text: string): string {
-  return Buffer.from(text, 'utf8').toString('hex').replace(/(..)(?!$)/g, '$1 ');
+export function spacedHexBytes(text: string | Buffer): string {
+  return (typeof text === 'string' ? Buffer.from(text, 'utf8') : text).toString('hex').replace(/(..)(?!$)/g, '$1 ');
 }
 
 export interface MismatchDetails {
@@ -22,6 +22,8 @@ export interface MismatchDetails {
   stringToSign: string;
   signatureProvided: string;
   canonicalRequest?: string;
+  /** The canonical request's bytes as hashed, when they are not its UTF-8 form. */
+  canonicalRequestBytes?: Buffer;
   message?: string;
 }
 
@@ -33,7 +35,7 @@ export function signatureMismatch(details: MismatchDetails): S3Error {
   fields.StringToSignBytes = spacedHexBytes(details.stringToSign);
   if (details.canonicalRequest !== undefined) {
     fields.CanonicalRequest = details.canonicalRequest;
-    fields.CanonicalRequestBytes = spacedHexBytes(details.canonicalRequest);
+    fields.CanonicalRequestBytes = spacedHexBytes(details.canonicalRequestBytes ?? details.canonicalRequest);
   }
   return new S3Error('SignatureDoesNotMatch', { message: details.message, fields });
 }

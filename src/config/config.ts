@@ -2,11 +2,19 @@
 // load-config.ts fills it in; everything else only reads it.
 import type { SettingSource } from './settings.js';
 
+/** The region buckets are created in when the operator names none. */
+export const DEFAULT_REGION = 'us-east-1';
+
 export interface Config {
   dataDir: string;
   host: string;
   port: number;
-  region: string;
+  /**
+   * The region the operator named. Undefined: none was named, so requests signed for any region are served
+   * (clients derive one from the endpoint's name, or are configured with their own) and buckets default to
+   * DEFAULT_REGION; named, signatures for any other region are refused, as S3's regional endpoints do.
+   */
+  region?: string;
   /** Base domain for virtual-hosted-style requests (`bucket.DOMAIN`); path style always works. */
   domain?: string;
   logLevel: string;
@@ -26,6 +34,8 @@ export interface Config {
   /** PEM certificate chain and private key files; both set means the server speaks HTTPS. */
   tlsCertFile?: string;
   tlsKeyFile?: string;
+  /** Longest lifetime of a presigned URL (SigV4 X-Amz-Expires; SigV2 Expires counted from now), in seconds. */
+  maxPresignSeconds: number;
   /** Bearer token that unlocks GET /metrics. */
   metricsToken?: string;
   /** Serve GET /metrics without a token (for a scraper on a trusted network). */
@@ -80,6 +90,7 @@ export interface ServeFlags {
   'request-timeout-ms'?: string;
   'keep-alive-timeout-ms'?: string;
   'shutdown-grace-ms'?: string;
+  'presign-max-seconds'?: string;
   audit?: string;
   'audit-dir'?: string;
   'audit-max-file-mib'?: string;

@@ -41,8 +41,8 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, report: Co
     if (why !== undefined) throw new ConfigError(`${where} ${why}`);
     return value;
   };
-  const region = pick('region', 'SKLAD_REGION') ?? 'us-east-1';
-  if (!/^[a-z0-9-]{1,64}$/.test(region)) throw new ConfigError(`invalid region: ${region}`);
+  const region = pick('region', 'SKLAD_REGION');
+  if (region !== undefined && !/^[a-z0-9-]{1,64}$/.test(region)) throw new ConfigError(`invalid region: ${region}`);
   const accessKey = pick('access-key', 'SKLAD_ACCESS_KEY');
   const secretKey = pick('secret-key', 'SKLAD_SECRET_KEY');
   if ((accessKey === undefined) !== (secretKey === undefined)) {
@@ -89,6 +89,7 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, report: Co
     keepAliveTimeoutMs: parseNumber(pick('keep-alive-timeout-ms', 'SKLAD_KEEP_ALIVE_TIMEOUT_MS') ?? '65000', 'keep-alive-timeout-ms'),
     tlsCertFile: tlsCert === undefined ? undefined : path.resolve(tlsCert),
     tlsKeyFile: tlsKey === undefined ? undefined : path.resolve(tlsKey),
+    maxPresignSeconds: parseNumber(pick('presign-max-seconds', 'SKLAD_PRESIGN_MAX_SECONDS') ?? '604800', 'presign-max-seconds'),
     metricsToken: pick('metrics-token', 'SKLAD_METRICS_TOKEN'),
     metricsPublic: parseBoolean(pick('metrics-public', 'SKLAD_METRICS_PUBLIC') ?? 'false', 'metrics-public'),
     headersTimeoutMs,

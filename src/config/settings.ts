@@ -42,6 +42,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'request-timeout-ms', field: 'requestTimeoutMs', env: 'SKLAD_REQUEST_TIMEOUT_MS', flag: true, type: 'integer', min: 0, max: MAX_MS },
   { key: 'keep-alive-timeout-ms', field: 'keepAliveTimeoutMs', env: 'SKLAD_KEEP_ALIVE_TIMEOUT_MS', flag: true, type: 'integer', min: 0, max: MAX_MS },
   { key: 'shutdown-grace-ms', field: 'shutdownGraceMs', env: 'SKLAD_SHUTDOWN_GRACE_MS', flag: true, type: 'integer', min: 0, max: MAX_MS },
+  { key: 'presign-max-seconds', field: 'maxPresignSeconds', env: 'SKLAD_PRESIGN_MAX_SECONDS', flag: true, type: 'integer', min: 1, max: 604_800 },
   { key: 'metrics-token', field: 'metricsToken', env: 'SKLAD_METRICS_TOKEN', flag: false, type: 'string', secret: true },
   { key: 'metrics-public', field: 'metricsPublic', env: 'SKLAD_METRICS_PUBLIC', flag: true, type: 'boolean' },
   { key: 'upload-expiry-hours', field: 'uploadExpiryHours', env: 'SKLAD_UPLOAD_EXPIRY_HOURS', flag: true, type: 'number', min: 0 },

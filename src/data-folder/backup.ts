@@ -4,6 +4,7 @@
 // snapshot are copied too and merely unreferenced in the backup (a server started on it removes them).
 import { copyFile, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../storage/file-modes.js';
 import { ROOT_CREDENTIALS_FILE } from './root-credentials.js';
 import type { DeletionHold } from '../storage/deletion-hold.js';
 import type { BlobStore, ExportableBlobStore } from '../storage/blob-store.js';
@@ -45,7 +46,7 @@ async function prepareTarget(destination: string, dataDir: string): Promise<void
     throw e;
   });
   if (entries.length > 0) throw new BackupTargetError(`${destination} is not empty: back up into a new or empty folder`);
-  await mkdir(destination, { recursive: true, mode: 0o700 });
+  await mkdir(destination, { recursive: true, mode: PRIVATE_DIR_MODE });
 }
 
 export async function backupDataFolder(sources: BackupSources, destination: string): Promise<BackupReport> {
@@ -71,6 +72,6 @@ export async function backupDataFolder(sources: BackupSources, destination: stri
     linked: blobs.linked,
     blobBytes: blobs.bytes,
   };
-  await writeFile(path.join(destination, 'backup.json'), JSON.stringify({ ...report, version: sources.version }, null, 2) + '\n');
+  await writeFile(path.join(destination, 'backup.json'), JSON.stringify({ ...report, version: sources.version }, null, 2) + '\n', { mode: PRIVATE_FILE_MODE });
   return report;
 }

@@ -2,6 +2,7 @@
 // longer runs (a crash, a kill) is taken over.
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { PRIVATE_FILE_MODE } from '../storage/file-modes.js';
 
 export class DataFolderBusyError extends Error {}
 
@@ -29,7 +30,7 @@ export async function lockDataFolder(dataDir: string): Promise<DataLock> {
   const file = path.join(dataDir, 'sklad.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      await writeFile(file, String(process.pid), { flag: 'wx' });
+      await writeFile(file, String(process.pid), { flag: 'wx', mode: PRIVATE_FILE_MODE });
       return { release: () => rm(file, { force: true }) };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;

@@ -1,6 +1,7 @@
 // Root credentials: the operator's (from the environment), or generated once and kept in the data folder.
 import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../storage/file-modes.js';
 import { newAccessKeyPair } from '../identity/access-keys.js';
 
 export interface RootCredentials {
@@ -32,9 +33,9 @@ export async function loadRootCredentials(dataDir: string, given?: { accessKey: 
   }
   const { accessKeyId, secretKey } = newAccessKeyPair();
   const created = { accessKey: accessKeyId, secretKey };
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const tmp = `${file}.tmp`;
-  await writeFile(tmp, JSON.stringify(created, null, 2) + '\n', { mode: 0o600 });
+  await writeFile(tmp, JSON.stringify(created, null, 2) + '\n', { mode: PRIVATE_FILE_MODE });
   await rename(tmp, file);
   return { ...created, generated: true };
 }

@@ -15,6 +15,7 @@ import type { BlobStore } from '../storage/blob-store.js';
 import type { MetadataIndex } from '../storage/metadata-index.js';
 import { actionOf, resolveOperation, type Operation, type TargetLevel } from '../s3/operations.js';
 import { parseRequestTarget } from './request-target.js';
+import { assertSupportedTransferEncoding } from './transfer-encoding.js';
 import { readSmallBody } from './small-body.js';
 
 export interface FrontEndDeps {
@@ -50,6 +51,19 @@ export function headerMap(incoming: IncomingMessage): Map<string, string> {
   return headers;
 }
 
+/** Lower-case names of the headers that appear more than once. */
+export function repeatedHeaderNames(incoming: IncomingMessage): Set<string> {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  const raw = incoming.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (seen.has(name)) repeated.add(name);
+    seen.add(name);
+  }
+  return repeated;
+}
+
 function declaredLength(headers: Map<string, string>): number | undefined {
   const value = headers.get('x-amz-decoded-content-length') ?? headers.get('content-length');
   if (value === undefined) return undefined;
@@ -71,6 +85,7 @@ export async function dispatch(
 ): Promise<S3Response> {
   const method = incoming.method ?? 'GET';
   const headers = headerMap(incoming);
+  assertSupportedTransferEncoding(headers);
   const target = parseRequestTarget(incoming.url ?? '/', headers.get('host'), deps.settings.domain);
   const level: TargetLevel = target.bucket === undefined ? 'service' : target.key === undefined ? 'bucket' : 'object';
   const operation = resolveOperation({ method, level, query: target.query, headers });
@@ -84,9 +99,15 @@ export async function dispatch(
   info.key = target.key;
 
   const now = new Date();
+  const { settings } = deps;
   const auth: AuthResult = await authenticate(
-    { method, rawTarget: incoming.url ?? '/', headers, now },
-    { region: deps.settings.region, credentials: deps.credentials, virtualHostBucket: target.virtualHostBucket },
+    { method, rawTarget: incoming.url ?? '/', headers, repeatedHeaders: repeatedHeaderNames(incoming), now },
+    {
+      region: settings.regionConfigured ? settings.region : undefined,
+      maxPresignSeconds: settings.maxPresignSeconds,
+      credentials: deps.credentials,
+      virtualHostBucket: target.virtualHostBucket,
+    },
   );
   const principal = auth.principal ?? ANONYMOUS;
   info.principal = principal;
@@ -138,6 +159,7 @@ export async function dispatch(
     keyring: deps.keyring,
     secure: 'encrypted' in incoming.socket && incoming.socket.encrypted === true,
     settings: deps.settings,
+    region: settings.regionConfigured ? settings.region : (auth.signedRegion ?? settings.region),
     stats: deps.stats,
     log: deps.log,
     now,

@@ -18,5 +18,7 @@ export function newAccessKeyPair(): AccessKeyPair {
 
 /** User names: what IAM allows (letters, digits and + = , . @ _ -), up to 64 characters. */
 export function isValidUserName(name: string): boolean {
-  return /^[A-Za-z0-9+=,.@_-]{1,64}$/.test(name) && name !== 'root' && name !== 'anonymous';
+  // Reserved names in any case: names are compared without case, as IAM compares them.
+  const folded = name.toLowerCase();
+  return /^[A-Za-z0-9+=,.@_-]{1,64}$/.test(name) && folded !== 'root' && folded !== 'anonymous';
 }

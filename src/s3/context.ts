@@ -9,7 +9,12 @@ import type { BucketRecord, MetadataIndex } from '../storage/metadata-index.js';
 import type { OperationName } from '../s3/operations.js';
 
 export interface ServerSettings {
+  /** The configured region, else DEFAULT_REGION: where buckets are created when a request names no location. */
   region: string;
+  /** Set when the operator named the region: signatures for any other region are refused. */
+  regionConfigured: boolean;
+  /** Longest presigned-URL lifetime in seconds. */
+  maxPresignSeconds: number;
   /** Longest XML request body read into memory. */
   maxXmlBodyBytes: number;
   /** Check whole-object reads against the recorded digests while streaming. */
@@ -54,6 +59,11 @@ export interface S3Context {
   /** The request arrived over TLS. */
   secure: boolean;
   settings: ServerSettings;
+  /**
+   * The region this request addresses: the configured one, else the region it was signed with (SigV4), else
+   * `settings.region`. A CreateBucket location constraint must name it.
+   */
+  region: string;
   stats: ServerStats;
   log: Logger;
   now: Date;

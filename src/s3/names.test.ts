@@ -23,7 +23,8 @@ describe('validateBucketName', () => {
 
   it.each(['doc_example_bucket', 'DocExampleBucket', 'doc-example-bucket-', '-bucket', '.bucket', 'bucket.', 'ab', 'a'.repeat(64), '',
     'my..bucket', '192.168.5.4', '1.2.3.4', 'xn--bucket', 'sthree-bucket', 'sthree-configurator-x', 'amzn-s3-demo-bucket',
-    'bucket-s3alias', 'bucket--ol-s3', 'bucket.mrap', 'bucket--x-s3', 'bucket--table-s3', 'bück', 'bucket name', 'bucket/x'])(
+    'bucket-s3alias', 'bucket--ol-s3', 'bucket.mrap', 'bucket--x-s3', 'bucket--table-s3', 'bück', 'bucket name', 'bucket/x',
+    'my.-bucket', 'my-.bucket', 'a-.b', 'a.-b', 'x.-.y'])(
     'refuses %j with InvalidBucketName', (name) => {
       const e = s3Error(() => validateBucketName(name));
       expect(e.code).toBe('InvalidBucketName');

@@ -15,6 +15,9 @@ export const MAX_KEY_BYTES = 1024;
 export function isValidBucketName(name: string): boolean {
   return BUCKET_NAME.test(name)
     && !name.includes('..')
+    // A dot next to a hyphen would make an invalid DNS label (`a-.b`, `a.-b`): S3 refuses both.
+    && !name.includes('.-')
+    && !name.includes('-.')
     && !IP_ADDRESS.test(name)
     && !RESERVED_PREFIXES.some((p) => name.startsWith(p))
     && !RESERVED_SUFFIXES.some((s) => name.endsWith(s));

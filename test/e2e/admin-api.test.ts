@@ -162,7 +162,12 @@ describe('users', () => {
   it('refuses duplicates, bad names, malformed JSON, unknown fields and oversized bodies', async () => {
     expect((await admin('POST', '/users', { body: { name: 'bob' } })).status).toBe(201);
     expectError(await admin('POST', '/users', { body: { name: 'bob' } }), 409, 'EntityAlreadyExists');
+    // IAM user names are unique without regard to case
+    expectError(await admin('POST', '/users', { body: { name: 'Bob' } }), 409, 'EntityAlreadyExists');
+    expectError(await admin('POST', '/users', { body: { name: 'BOB' } }), 409, 'EntityAlreadyExists');
     expectError(await admin('POST', '/users', { body: { name: 'root' } }), 400, 'InvalidInput');
+    expectError(await admin('POST', '/users', { body: { name: 'Root' } }), 400, 'InvalidInput');
+    expectError(await admin('POST', '/users', { body: { name: 'ANONYMOUS' } }), 400, 'InvalidInput');
     expectError(await admin('POST', '/users', { body: { name: 'no/slash' } }), 400, 'InvalidInput');
     expectError(await admin('POST', '/users', { body: { name: '' } }), 400, 'InvalidInput');
     expectError(await admin('POST', '/users', { body: {} }), 400, 'InvalidInput');

@@ -24,10 +24,10 @@ class NodeSha256 {
   }
 }
 
-export function signer(secret = SECRET_KEY, accessKey = ACCESS_KEY): SignatureV4 {
+export function signer(secret = SECRET_KEY, accessKey = ACCESS_KEY, region = REGION): SignatureV4 {
   return new SignatureV4({
     service: 's3',
-    region: REGION,
+    region,
     credentials: { accessKeyId: accessKey, secretAccessKey: secret },
     sha256: NodeSha256,
     uriEscapePath: false,
@@ -47,6 +47,8 @@ export interface RawRequest {
   /** Value for x-amz-content-sha256; defaults to the body's SHA-256. */
   payloadHash?: string;
   signingDate?: Date;
+  /** The region in the credential scope (default REGION). */
+  region?: string;
 }
 
 export interface RawResponse {
@@ -65,7 +67,7 @@ export async function signedRequest(endpoint: string, req: RawRequest): Promise<
     'x-amz-content-sha256': req.payloadHash ?? sha256hex(body),
     ...req.headers,
   };
-  const signed = await signer(req.secret, req.accessKey).sign(
+  const signed = await signer(req.secret, req.accessKey, req.region).sign(
     { method: req.method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: req.path, query: req.query ?? {}, headers, body },
     { signingDate: req.signingDate },
   );

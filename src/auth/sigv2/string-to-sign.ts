@@ -2,38 +2,39 @@
 import type { RawParam } from '../raw-target.js';
 import { percentDecode } from '../uri-encoding.js';
 
-/** Subresources the AWS page lists, plus those botocore's HmacV1Auth signs (the SigV2 signer in use today). */
-const BOTOCORE_SUBRESOURCES = [
-  'accelerate', 'acl', 'cors', 'defaultObjectAcl', 'location', 'logging', 'partNumber', 'policy', 'requestPayment',
-  'torrent', 'versioning', 'versionId', 'versions', 'website', 'uploads', 'uploadId', 'response-content-type',
-  'response-content-language', 'response-expires', 'response-cache-control', 'response-content-disposition',
-  'response-content-encoding', 'delete', 'lifecycle', 'tagging', 'restore', 'storageClass', 'notification',
-  'replication', 'analytics', 'metrics', 'inventory', 'select', 'select-type', 'object-lock',
-];
-/** Also signed by other SigV2 clients (minio-go, s3cmd) for newer subresources. */
-const EXTRA_SUBRESOURCES = ['encryption', 'legal-hold', 'retention', 'ownershipControls', 'publicAccessBlock', 'intelligent-tiering'];
-
-export const SUBRESOURCE_SETS: readonly ReadonlySet<string>[] = [
-  new Set([...BOTOCORE_SUBRESOURCES, ...EXTRA_SUBRESOURCES]),
-  new Set(BOTOCORE_SUBRESOURCES),
-];
+/**
+ * Every subresource that selects an S3 operation or changes what a request returns. The AWS page lists acl,
+ * lifecycle, location, logging, notification, partNumber, policy, requestPayment, uploadId, uploads, versionId,
+ * versioning, versions, website and the response-* overrides; botocore's HmacV1Auth adds delete, cors, tagging,
+ * restore, torrent and the rest; minio-go and s3cmd the newer ones (encryption, object-lock, publicAccessBlock…).
+ * All of them are always signed: a subresource left out of the string to sign would let a captured signature for
+ * one operation be replayed as another (a listing turned into `?publicAccessBlock`).
+ */
+export const SIGNED_SUBRESOURCES: ReadonlySet<string> = new Set([
+  'accelerate', 'acl', 'analytics', 'attributes', 'cors', 'defaultObjectAcl', 'delete', 'encryption', 'intelligent-tiering',
+  'inventory', 'legal-hold', 'lifecycle', 'location', 'logging', 'metrics', 'notification', 'object-lock',
+  'ownershipControls', 'partNumber', 'policy', 'policyStatus', 'publicAccessBlock', 'replication', 'requestPayment',
+  'response-cache-control', 'response-content-disposition', 'response-content-encoding', 'response-content-language',
+  'response-content-type', 'response-expires', 'restore', 'retention', 'select', 'select-type', 'session',
+  'storageClass', 'tagging', 'torrent', 'uploadId', 'uploads', 'versionId', 'versioning', 'versions', 'website',
+]);
 
 /**
- * `[/bucket]` + the undecoded request path + the listed subresources sorted by name, their values decoded.
+ * `[/bucket]` + the undecoded request path + the signed subresources sorted by name, their values decoded.
+ * Names are compared decoded, as routing reads them, so `?%61cl` is signed as the `acl` it is executed as.
  * The bucket is prepended only when it came from the Host header; a path-style path already starts with it.
  */
-export function canonicalizedResource(rawPath: string, params: RawParam[], subresources: ReadonlySet<string>, virtualHostBucket?: string): string {
+export function canonicalizedResource(rawPath: string, params: RawParam[], virtualHostBucket?: string): string {
   const path = virtualHostBucket !== undefined ? `/${virtualHostBucket}${rawPath}` : rawPath;
-  const picked = params
-    .filter((p) => subresources.has(p.rawName))
-    .map((p) => (p.rawValue === undefined ? p.rawName : `${p.rawName}=${percentDecode(p.rawValue, false)}`));
+  const picked: { name: string; text: string }[] = [];
+  for (const p of params) {
+    const name = percentDecode(p.rawName, true);
+    if (!SIGNED_SUBRESOURCES.has(name)) continue;
+    picked.push({ name, text: p.rawValue === undefined ? name : `${name}=${percentDecode(p.rawValue, false)}` });
+  }
   // Array.prototype.sort is stable, so repeated names keep their order, as in botocore.
-  picked.sort((a, b) => {
-    const an = a.split('=', 1)[0] as string;
-    const bn = b.split('=', 1)[0] as string;
-    return an < bn ? -1 : an > bn ? 1 : 0;
-  });
-  return picked.length > 0 ? `${path}?${picked.join('&')}` : path;
+  picked.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return picked.length > 0 ? `${path}?${picked.map((p) => p.text).join('&')}` : path;
 }
 
 /** x-amz-* headers, lower-case, sorted, `name:value` with the value trimmed, one per line. */

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { S3Error, type S3ErrorCode } from '../../errors/s3-error.js';
 import { authenticate } from '../authenticate.js';
@@ -110,6 +111,87 @@ describe('AWS SigV2 query-string example', () => {
   it('needs all three parameters and a numeric Expires', async () => {
     await expectCode(authenticate(request('GET', '/photos/puppy.jpg?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Expires=1', { host: 'h' }, expires), opts()), 'AccessDenied');
     await expectCode(authenticate(request('GET', target.replace('1175139620', 'tomorrow'), { host: 'h' }, expires), opts()), 'AccessDenied');
+  });
+});
+
+describe('SigV2 signatures cover the operation', () => {
+  const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  const date = 'Tue, 27 Mar 2007 19:42:41 +0000';
+  const sign = (toSign: string): string => createHmac('sha1', SECRET).update(toSign, 'utf8').digest('base64');
+  const listing = sig(sign(`GET\n\n\n${date}\n/johnsmith/`));
+  const send = (rawTarget: string, authorization = listing): Promise<AuthResult> =>
+    authenticate(request('GET', rawTarget, { host: 's3.amazonaws.com', date, authorization }), opts());
+
+  it('a captured listing signature verifies for the listing only', async () => {
+    await expect(send('/johnsmith/?prefix=a&max-keys=5')).resolves.toBeTruthy();
+    for (const sub of ['publicAccessBlock', 'encryption', 'policyStatus', 'ownershipControls', 'object-lock', 'acl', 'policy', 'tagging', 'versions', 'uploads']) {
+      await expectCode(send(`/johnsmith/?${sub}`), 'SignatureDoesNotMatch');
+      await expectCode(send(`/johnsmith/?prefix=a&${sub}=`), 'SignatureDoesNotMatch');
+    }
+  });
+
+  it('a subresource spelled with percent escapes is signed as the name it is routed as', async () => {
+    await expectCode(send('/johnsmith/?%61cl'), 'SignatureDoesNotMatch');
+    await expectCode(send('/johnsmith/?public%41ccessBlock'), 'SignatureDoesNotMatch');
+    const acl = sig(sign(`GET\n\n\n${date}\n/johnsmith/?acl`));
+    await expect(send('/johnsmith/?%61cl', acl)).resolves.toBeTruthy();
+  });
+
+  it('a signature covering the subresource verifies', async () => {
+    const pab = sig(sign(`GET\n\n\n${date}\n/johnsmith/?publicAccessBlock`));
+    await expect(send('/johnsmith/?publicAccessBlock', pab)).resolves.toBeTruthy();
+    const override = sig(sign(`GET\n\n\n${date}\n/johnsmith/k?response-content-type=text/html&versionId=3`));
+    await expect(send('/johnsmith/k?versionId=3&response-content-type=text%2Fhtml', override)).resolves.toBeTruthy();
+    await expectCode(send('/johnsmith/k?versionId=3&response-content-type=text%2Fplain', override), 'SignatureDoesNotMatch');
+  });
+});
+
+describe('SigV2 with non-ASCII header values', () => {
+  it('verifies metadata signed as UTF-8 text and sent as its UTF-8 bytes (read by Node as latin1)', async () => {
+    const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const date = 'Tue, 27 Mar 2007 19:42:41 +0000';
+    const signature = createHmac('sha1', SECRET).update(`PUT\n\n\n${date}\nx-amz-meta-greeting:Hello World\u00e9\n/johnsmith/k`, 'utf8').digest('base64');
+    const onTheWire = Buffer.from('Hello World\u00e9', 'utf8').toString('latin1');
+    const req = request('PUT', '/johnsmith/k', { host: 's3.amazonaws.com', date, 'x-amz-meta-greeting': onTheWire, authorization: sig(signature) });
+    await expect(authenticate(req, opts())).resolves.toBeTruthy();
+  });
+});
+
+describe('SigV2 query authentication limits', () => {
+  const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  const now = new Date('2024-01-01T00:00:00Z');
+  const presign = (expires: number, extra = ''): string => {
+    const signature = createHmac('sha1', SECRET).update(`GET\n\n\n${expires}\n/johnsmith/k`, 'utf8').digest('base64');
+    return `/johnsmith/k?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Expires=${expires}&Signature=${encodeURIComponent(signature)}${extra}`;
+  };
+  const at = (target: string, options: AuthOptions = opts()): Promise<AuthResult> => authenticate(request('GET', target, { host: 's3.amazonaws.com' }, now), options);
+  const epoch = now.getTime() / 1000;
+
+  it('accepts up to seven days ahead, refuses further (the SigV4 bound)', async () => {
+    await expect(at(presign(epoch + 604_800))).resolves.toBeTruthy();
+    const error = await expectCode(at(presign(epoch + 604_801)), 'AccessDenied');
+    expect(error.message).toContain('604800');
+    await expectCode(at(presign(epoch + 10 * 365 * 86_400)), 'AccessDenied');
+  });
+
+  it('follows the configured bound', async () => {
+    await expectCode(at(presign(epoch + 3601), { ...opts(), maxPresignSeconds: 3600 }), 'AccessDenied');
+    await expect(at(presign(epoch + 3600), { ...opts(), maxPresignSeconds: 3600 })).resolves.toBeTruthy();
+  });
+
+  it('a URL created already expired is AccessDenied "Request has expired"', async () => {
+    const error = await expectCode(at(presign(epoch - 60)), 'AccessDenied');
+    expect(error.message).toBe('Request has expired');
+  });
+
+  it('refuses a repeated query-authentication parameter', async () => {
+    const good = presign(epoch + 60);
+    await expect(at(good)).resolves.toBeTruthy();
+    const signature = /Signature=([^&]+)/.exec(good)![1]!;
+    for (const extra of [`&Signature=${signature}`, '&Signature=AAAA', `&Expires=${epoch + 60}`, '&AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE']) {
+      const error = await expectCode(at(good + extra), 'InvalidArgument');
+      expect(error.status).toBe(400);
+    }
   });
 });
 

@@ -3,23 +3,35 @@
 import { createHmac } from 'node:crypto';
 import { S3Error } from '../../errors/s3-error.js';
 import type { Credential } from '../credentials.js';
-import { queryValue, type RawTarget } from '../raw-target.js';
-import { DEFAULT_MAX_SKEW_SECONDS, type AuthOptions, type AuthResult, type RequestView } from '../request.js';
+import { queryCount, queryValue, type RawTarget } from '../raw-target.js';
+import { DEFAULT_MAX_PRESIGN_SECONDS, DEFAULT_MAX_SKEW_SECONDS, type AuthOptions, type AuthResult, type RequestView } from '../request.js';
 import { assertWithinSkew, isoSeconds, missingDate, parseHttpDate } from '../request-time.js';
 import { macsEqual, signatureMismatch } from '../signature-check.js';
 import { percentDecode } from '../uri-encoding.js';
-import { canonicalizedResource, stringToSignV2, SUBRESOURCE_SETS, type StringToSignParts } from './string-to-sign.js';
+import { canonicalizedResource, stringToSignV2, type StringToSignParts } from './string-to-sign.js';
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const QUERY_AUTH_PARAMS = ['AWSAccessKeyId', 'Signature', 'Expires'] as const;
 
 /** Whether the query carries SigV2 query authentication. */
 export function hasSigV2QueryParams(target: RawTarget): boolean {
   return queryValue(target.params, 'AWSAccessKeyId') !== undefined || queryValue(target.params, 'Signature') !== undefined;
 }
 
+/**
+ * A header value as a SigV2 client signed it. Node reads header bytes as latin1; clients (botocore's HmacV1)
+ * sign the text whose UTF-8 bytes they sent, so bytes that form valid UTF-8 are read back as that text.
+ */
+function signedText(value: string): string {
+  if (!/[\u0080-\u00ff]/.test(value) || /[^\u0000-\u00ff]/.test(value)) return value;
+  const bytes = Buffer.from(value, 'latin1');
+  const text = bytes.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(bytes) ? text : value;
+}
+
 function amzHeadersOf(headers: Map<string, string>): Map<string, string> {
   const amz = new Map<string, string>();
-  for (const [name, value] of headers) if (name.startsWith('x-amz-')) amz.set(name, value);
+  for (const [name, value] of headers) if (name.startsWith('x-amz-')) amz.set(name, signedText(value));
   return amz;
 }
 
@@ -30,13 +42,13 @@ async function lookup(accessKeyId: string, opts: AuthOptions): Promise<Credentia
 }
 
 /**
- * Every subresource list gives one resource; the first is the one reported when nothing matches. botocore signs a
- * path-style bucket request (`/bucket?delete`) as `/bucket/?delete`, the form the virtual-hosted request has.
+ * The resource as signed; the first is the one reported when nothing matches. botocore signs a path-style bucket
+ * request (`/bucket?delete`) as `/bucket/?delete`, the form the virtual-hosted request has.
  */
 function resources(target: RawTarget, opts: AuthOptions): string[] {
   const paths = [target.rawPath];
   if (opts.virtualHostBucket === undefined && /^\/[^/]+$/.test(target.rawPath)) paths.push(target.rawPath + '/');
-  return paths.flatMap((path) => SUBRESOURCE_SETS.map((set) => canonicalizedResource(path, target.params, set, opts.virtualHostBucket)));
+  return paths.map((path) => canonicalizedResource(path, target.params, opts.virtualHostBucket));
 }
 
 function verify(credential: Credential, candidates: StringToSignParts[], provided: string): AuthResult {
@@ -100,6 +112,11 @@ export async function verifySigV2Header(req: RequestView, target: RawTarget, aut
 }
 
 export async function verifySigV2Query(req: RequestView, target: RawTarget, opts: AuthOptions): Promise<AuthResult> {
+  for (const name of QUERY_AUTH_PARAMS) {
+    if (queryCount(target.params, name) > 1) {
+      throw new S3Error('InvalidArgument', { message: `The ${name} query parameter must appear only once.`, fields: { ArgumentName: name } });
+    }
+  }
   const accessKeyId = queryValue(target.params, 'AWSAccessKeyId');
   // A base64 '+' left unescaped must not turn into a space.
   const signature = queryValue(target.params, 'Signature', false);
@@ -114,6 +131,15 @@ export async function verifySigV2Query(req: RequestView, target: RawTarget, opts
   if (req.now.getTime() > expiresAt.getTime()) {
     throw new S3Error('AccessDenied', {
       message: 'Request has expired',
+      fields: { Expires: isoSeconds(expiresAt), ServerTime: isoSeconds(req.now) },
+    });
+  }
+  // SigV2 signs no creation time, only the end: a URL valid for years would be a standing credential. The same
+  // bound as SigV4's X-Amz-Expires applies, counted from now.
+  const maxSeconds = opts.maxPresignSeconds ?? DEFAULT_MAX_PRESIGN_SECONDS;
+  if (expiresAt.getTime() - req.now.getTime() > maxSeconds * 1000) {
+    throw new S3Error('AccessDenied', {
+      message: `Expires must be at most ${maxSeconds} seconds in the future`,
       fields: { Expires: isoSeconds(expiresAt), ServerTime: isoSeconds(req.now) },
     });
   }

@@ -50,6 +50,18 @@ export function canonicalRequest(parts: CanonicalRequestParts): string {
   return [parts.method, parts.uri, parts.query, headerLines.join(''), parts.signedHeaders.join(';'), parts.payloadHash].join('\n');
 }
 
+const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
+
+/**
+ * The bytes the client hashed. Everything in a canonical request is ASCII except header values, which arrive as
+ * one character per byte (Node reads headers as latin1): SDKs sign a value such as `Hello World\xe9` as the UTF-8
+ * bytes they put on the wire, so those raw bytes are what is hashed, never a re-encoding of their latin1 reading.
+ * Text that cannot have come off the wire (characters past U+00FF) is hashed as UTF-8.
+ */
+export function canonicalBytes(canonical: string): Buffer {
+  return Buffer.from(canonical, BEYOND_LATIN1.test(canonical) ? 'utf8' : 'latin1');
+}
+
 export function stringToSign(amzDate: string, scope: string, canonical: string): string {
-  return `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonical)}`;
+  return `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonicalBytes(canonical))}`;
 }

@@ -1,7 +1,7 @@
 // Reads a SigV4 signature from the Authorization header or from presigned X-Amz-* query parameters.
 // Error codes and messages follow what S3 answers for each malformation.
 import { S3Error } from '../../errors/s3-error.js';
-import { queryValue, type RawParam } from '../raw-target.js';
+import { queryCount, queryValue, type RawParam } from '../raw-target.js';
 import { formatAmzDate, missingDate, parseAmzDate, parseHttpDate } from '../request-time.js';
 import { sigV4aNotImplemented } from './payload-mode.js';
 
@@ -121,8 +121,18 @@ export function hasPresignParams(params: RawParam[]): boolean {
   return PRESIGN_PARAMS.some((name) => queryValue(params, name) !== undefined);
 }
 
+/** A presigning parameter given twice is refused: which of two signatures or expiries counts is not for us to guess. */
+function assertNoRepeats(params: RawParam[]): void {
+  for (const name of PRESIGN_PARAMS) {
+    if (queryCount(params, name) > 1) {
+      throw new S3Error('AuthorizationQueryParametersError', { message: `The ${name} query parameter must appear only once.` });
+    }
+  }
+}
+
 /** Query-string authentication (AWS "Authenticating Requests: Using Query Parameters"). */
 export function parsePresignedQuery(params: RawParam[]): SignedRequest {
+  assertNoRepeats(params);
   const [algorithm, credentialText, signature, amzDate, signedHeaders, expires] = PRESIGN_PARAMS.map((name) => queryValue(params, name));
   if (algorithm === SIGV4A_ALGORITHM) throw sigV4aNotImplemented();
   if (!algorithm || !credentialText || !signature || !amzDate || !signedHeaders || expires === undefined) {
@@ -139,7 +149,7 @@ export function parsePresignedQuery(params: RawParam[]): SignedRequest {
   if (!requestTime) {
     throw new S3Error('AuthorizationQueryParametersError', { message: 'X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd\'T\'HHmmss\'Z\'"' });
   }
-  if (!/^\d{1,10}$/.test(expires)) {
+  if (!/^-?\d{1,10}$/.test(expires)) {
     throw new S3Error('AuthorizationQueryParametersError', { message: 'X-Amz-Expires should be a number' });
   }
   assertSameDay(credential, amzDate, 'query');

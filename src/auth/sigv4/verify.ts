@@ -5,7 +5,7 @@ import { queryValueIgnoreCase, type RawTarget } from '../raw-target.js';
 import { DEFAULT_MAX_PRESIGN_SECONDS, DEFAULT_MAX_SKEW_SECONDS, type AuthOptions, type AuthResult, type RequestView } from '../request.js';
 import { assertWithinSkew, isoSeconds } from '../request-time.js';
 import { hexSignature, macsEqual, signatureMismatch } from '../signature-check.js';
-import { canonicalQuery, canonicalRequest, canonicalUri, stringToSign } from './canonical-request.js';
+import { canonicalBytes, canonicalQuery, canonicalRequest, canonicalUri, stringToSign } from './canonical-request.js';
 import { credentialError, type SignedRequest } from './parse.js';
 import { payloadModeFor, UNSIGNED_PAYLOAD } from './payload-mode.js';
 import { hmacSha256, SigningKeyCache } from './signing-key.js';
@@ -13,8 +13,8 @@ import { hmacSha256, SigningKeyCache } from './signing-key.js';
 /** Shared by all requests: derived keys are pure values of their inputs, so sharing changes only speed. */
 const signingKeys = new SigningKeyCache();
 
-function assertRegion(signed: SignedRequest, region: string): void {
-  if (signed.credential.region === region) return;
+function assertRegion(signed: SignedRequest, region: string | undefined): void {
+  if (region === undefined || signed.credential.region === region) return;
   throw credentialError(signed.via, `the region '${signed.credential.region}' is wrong; expecting '${region}'`, { Region: region });
 }
 
@@ -32,7 +32,10 @@ function assertTimeWindow(signed: SignedRequest, now: Date, opts: AuthOptions): 
   }
   const expiresAt = new Date(signed.requestTime.getTime() + signed.expiresSeconds * 1000);
   const fields = { 'X-Amz-Expires': signed.expiresSeconds, Expires: isoSeconds(expiresAt), ServerTime: isoSeconds(now) };
-  if (now.getTime() > expiresAt.getTime()) throw new S3Error('AccessDenied', { message: 'Request has expired', fields });
+  // A URL created already expired (a negative or zero lifetime, as test suites make them) is expired, not malformed.
+  if (signed.expiresSeconds <= 0 || now.getTime() > expiresAt.getTime()) {
+    throw new S3Error('AccessDenied', { message: 'Request has expired', fields });
+  }
   // A URL signed by a clock running ahead is refused until it becomes valid, as S3 does.
   if (signed.requestTime.getTime() - now.getTime() > maxSkew * 1000) {
     throw new S3Error('AccessDenied', { message: 'Request is not yet valid', fields: { 'X-Amz-Date': signed.amzDate, ...fields } });
@@ -116,8 +119,9 @@ export async function verifySigV4(req: RequestView, target: RawTarget, signed: S
       stringToSign: primary.toSign,
       signatureProvided: signed.signature,
       canonicalRequest: primary.canonical,
+      canonicalRequestBytes: canonicalBytes(primary.canonical),
     });
   }
   const seed = { signingKey, seedSignature: signed.signature.toLowerCase(), amzDate: signed.amzDate, scope };
-  return { principal: credential.principal, payload: payloadModeFor(payloadHash, seed) };
+  return { principal: credential.principal, payload: payloadModeFor(payloadHash, seed), signedRegion: region };
 }

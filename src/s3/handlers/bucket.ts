@@ -21,8 +21,9 @@ export async function createBucket(ctx: S3Context): Promise<S3Response> {
   // Object Lock at creation turns versioning on for good.
   const objectLock = ctx.headers.get('x-amz-bucket-object-lock-enabled')?.toLowerCase() === 'true';
   const location = await requestedLocation(ctx);
-  // S3 rejects an explicit us-east-1 and any region other than the endpoint's own.
-  if (location !== undefined && location !== ctx.settings.region) {
+  // S3 rejects any region other than the endpoint's own: here the configured region, or when none is configured
+  // the region the request was signed with (a client configured for eu-west-1 creates its buckets there).
+  if (location !== undefined && location !== ctx.region) {
     throw new S3Error('InvalidLocationConstraint', {
       message: `The ${location} location constraint is incompatible for the region specific endpoint this request was sent to.`,
       fields: { LocationConstraint: location },
@@ -31,7 +32,7 @@ export async function createBucket(ctx: S3Context): Promise<S3Response> {
   await ctx.index.createBucket({
     name: ctx.bucket,
     owner: ctx.principal.userId,
-    region: ctx.settings.region,
+    region: location ?? ctx.settings.region,
     createdAt: ctx.now,
     acl,
     versioning: objectLock ? 'Enabled' : 'Unversioned',

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { copyFile, link, mkdir, open, opendir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../file-modes.js';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -53,8 +54,8 @@ export class DiskBlobStore implements BlobStore, ExportableBlobStore {
 
   static async open(root: string): Promise<DiskBlobStore> {
     const store = new DiskBlobStore(root);
-    await mkdir(store.blobsDir, { recursive: true });
-    await mkdir(store.tmpDir, { recursive: true });
+    await mkdir(store.blobsDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    await mkdir(store.tmpDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     await syncDirectory(root);
     return store;
   }
@@ -63,7 +64,7 @@ export class DiskBlobStore implements BlobStore, ExportableBlobStore {
     const id = randomBytes(16).toString('hex');
     const tmp = join(this.tmpDir, id);
     // 'wx' fails on an existing file: a path we did not create is never removed below.
-    const handle = await open(tmp, 'wx').catch((error: unknown) => {
+    const handle = await open(tmp, 'wx', PRIVATE_FILE_MODE).catch((error: unknown) => {
       source.destroy(); // as pipeline would have: the caller's body is not left half-read and open
       throw error;
     });
@@ -141,7 +142,7 @@ export class DiskBlobStore implements BlobStore, ExportableBlobStore {
     for await (const id of this.ids()) {
       const from = this.blobPath(id);
       const dir = join(targetRoot, 'blobs', id.slice(0, 2), id.slice(2, 4));
-      await mkdir(dir, { recursive: true });
+      await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
       const to = join(dir, id);
       try {
         await link(from, to);
@@ -186,7 +187,7 @@ export class DiskBlobStore implements BlobStore, ExportableBlobStore {
   private durableDirectory(dir: string, parent: string): Promise<void> {
     let ready = this.durableDirs.get(dir);
     if (!ready) {
-      ready = mkdir(dir)
+      ready = mkdir(dir, PRIVATE_DIR_MODE)
         .catch(ignoreCode('EEXIST'))
         .then(() => syncDirectory(parent));
       ready.catch(() => this.durableDirs.delete(dir));

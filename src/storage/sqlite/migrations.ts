@@ -226,12 +226,26 @@ END;`).join('\n')}
 `;
 
 /*
- * Step 7: versioning. Each version carries its order among its key's versions (1, 2, …, newest greatest), so
+ * Step 7: user names are unique regardless of case, as IAM's are (user names are ASCII, so NOCASE folds them
+ * all). A trigger rather than a unique index, so that a database already holding two names that differ only in
+ * case still opens: both keep working and no new one can be added beside them.
+ */
+const step7 = `
+CREATE INDEX users_by_folded_name ON users (name COLLATE NOCASE);
+CREATE TRIGGER users_name_unique_nocase BEFORE INSERT ON users
+WHEN EXISTS (SELECT 1 FROM users WHERE name = NEW.name COLLATE NOCASE)
+BEGIN
+  SELECT RAISE(ABORT, 'a user with this name in another case already exists');
+END;
+`;
+
+/*
+ * Step 8: versioning. Each version carries its order among its key's versions (1, 2, …, newest greatest), so
  * ListObjectVersions reads a key's noncurrent versions newest first from an index, whatever their ids
  * (the null version included) and however close their timestamps. Existing rows are each their key's first.
  * Uploads keep the Object Lock settings CreateMultipartUpload asked for, for the version Complete makes.
  */
-const step7 = `
+const step8 = `
 ALTER TABLE objects ADD COLUMN version_seq INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE object_versions ADD COLUMN version_seq INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX object_versions_by_seq ON object_versions (bucket, key, version_seq);
@@ -240,7 +254,7 @@ ALTER TABLE uploads ADD COLUMN retain_until INTEGER;
 ALTER TABLE uploads ADD COLUMN legal_hold INTEGER NOT NULL DEFAULT 0;
 `;
 
-export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6, step7];
+export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6, step7, step8];
 
 /** Brings the schema up to date; each step commits together with its user_version bump. */
 export function migrate(db: Database.Database): void {

@@ -40,6 +40,9 @@ describe('SqliteIdentityIndex', () => {
     await ids.createUser({ name: 'bob', createdAt: new Date(2), policy: '{"p":1}' });
     await ids.createUser({ name: 'alice', createdAt: new Date(1) });
     expect(await identityError(ids.createUser({ name: 'bob', createdAt: new Date() }))).toBe('EntityAlreadyExists');
+    for (const alike of ['Bob', 'BOB', 'bOb', 'ALICE']) {
+      expect(await identityError(ids.createUser({ name: alike, createdAt: new Date() }))).toBe('EntityAlreadyExists');
+    }
     expect((await ids.listUsers()).map((u) => u.name)).toEqual(['alice', 'bob']);
     expect(await ids.getUser('bob')).toEqual({ name: 'bob', createdAt: new Date(2), disabled: false, policy: '{"p":1}' });
     expect(await ids.updateUser('bob', { disabled: true, policy: null, quota: { maxObjects: 3 } })).toBe(true);

@@ -53,6 +53,7 @@ function toKey(row: AccessKeyRow): AccessKeyRecord {
 function prepare(db: Database.Database) {
   return {
     getUser: db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE name = ?`),
+    userNamedAlike: db.prepare<[string], { name: string }>('SELECT name FROM users WHERE name = ? COLLATE NOCASE LIMIT 1'),
     listUsers: db.prepare<[], UserRow>(`SELECT ${USER_COLUMNS} FROM users ORDER BY name`),
     insertUser: db.prepare<[string, number, string | null]>('INSERT INTO users (name, created_at, policy) VALUES (?, ?, ?)'),
     setDisabled: db.prepare<[number, string]>('UPDATE users SET disabled = ? WHERE name = ?'),
@@ -82,7 +83,12 @@ export class SqliteIdentityIndex implements IdentityIndex {
 
   async createUser(user: { name: string; createdAt: Date; policy?: string }): Promise<void> {
     this.write(() => {
-      if (this.s.getUser.get(user.name)) throw new IdentityError('EntityAlreadyExists', `user ${user.name} already exists`);
+      // IAM compares user names without case: `Bob` is taken once `bob` exists.
+      const taken = this.s.userNamedAlike.get(user.name);
+      if (taken) {
+        const detail = taken.name === user.name ? '' : ` as ${taken.name} (user names are not case-sensitive)`;
+        throw new IdentityError('EntityAlreadyExists', `user ${user.name} already exists${detail}`);
+      }
       this.s.insertUser.run(user.name, user.createdAt.getTime(), user.policy ?? null);
     });
   }

@@ -47,6 +47,28 @@ describe('SqliteMetadataIndex', () => {
     await second.close();
   });
 
+  it('migrates users whose names differ only in case: both stay, no third spelling can be added', async () => {
+    const file = await tempFile();
+    const db = new Database(file);
+    for (const step of migrations.slice(0, 6)) db.exec(step);
+    db.pragma('user_version = 6');
+    db.prepare('INSERT INTO users (name, created_at) VALUES (?, ?)').run('bob', 1);
+    db.prepare('INSERT INTO users (name, created_at) VALUES (?, ?)').run('Bob', 2);
+    db.close();
+    const index = SqliteMetadataIndex.open(file);
+    try {
+      expect((await index.identity().listUsers()).map((u) => u.name).sort()).toEqual(['Bob', 'bob']);
+      await expect(index.identity().createUser({ name: 'BOB', createdAt: new Date() })).rejects.toMatchObject({ code: 'EntityAlreadyExists' });
+      await index.identity().createUser({ name: 'carol', createdAt: new Date() });
+    } finally {
+      await index.close();
+    }
+    // the rule holds in the database itself, whatever writes to it
+    const raw = new Database(file);
+    expect(() => raw.prepare('INSERT INTO users (name, created_at) VALUES (?, ?)').run('CAROL', 3)).toThrow(/another case/);
+    raw.close();
+  });
+
   it('refuses a database from a newer schema', async () => {
     const file = await tempFile();
     const db = new Database(file);

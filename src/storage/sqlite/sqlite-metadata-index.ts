@@ -1,6 +1,7 @@
 // MetadataIndex on one SQLite file (better-sqlite3): WAL, fully synced commits, one transaction per method.
 import Database from 'better-sqlite3';
 import { S3Error } from '../../errors/s3-error.js';
+import { createPrivateFile } from '../file-modes.js';
 import { buildListPage } from '../list-page.js';
 import type {
   StorageUsage,
@@ -104,6 +105,7 @@ export class SqliteMetadataIndex implements MetadataIndex {
   }
 
   static open(file: string): SqliteMetadataIndex {
+    createPrivateFile(file);
     const db = new Database(file);
     try {
       configure(db);
@@ -460,6 +462,7 @@ export class SqliteMetadataIndex implements MetadataIndex {
 
   /** A consistent copy of the whole database in `file`, taken online (SQLite's backup API). */
   async snapshot(file: string): Promise<void> {
+    createPrivateFile(file);
     await this.db.backup(file);
   }
 
