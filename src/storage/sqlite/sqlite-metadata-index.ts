@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { S3Error } from '../../errors/s3-error.js';
 import { createPrivateFile } from '../file-modes.js';
-import { buildListPage } from '../list-page.js';
+import { buildListPage, commonPrefixOf, startCursor } from '../list-page.js';
 import type {
   StorageUsage,
   BucketPatch,
@@ -27,10 +27,8 @@ import type {
   VersionListQuery,
   WriteCondition,
 } from '../metadata-index.js';
-import { compareKeys } from '../key-order.js';
-import { commonPrefixOf, startCursor } from '../list-page.js';
+import { compareKeys, prefixSuccessor } from '../key-order.js';
 import { lockRefusal, retentionChangeRefusal } from '../object-lock.js';
-import { prefixSuccessor } from '../key-order.js';
 import { buildUploadListPage, isUploadPosition, type UploadCursor, type UploadPosition } from '../upload-list-page.js';
 import { checkWriteCondition } from '../write-condition.js';
 import type { Quota, Usage } from '../identity-index.js';
@@ -57,6 +55,7 @@ import {
   type ObjectRow,
   type SummaryRow,
   type UploadRow,
+  type VersionRow,
 } from './rows.js';
 import { prepareStatements, type BucketCountersRow, type Statements } from './statements.js';
 
@@ -622,7 +621,14 @@ export class SqliteMetadataIndex implements MetadataIndex {
     while (cursor !== undefined) {
       const statement = cursor.inclusive ? this.s.versionKeysFrom : this.s.versionKeysAfter;
       const asked = max - count + 1;
-      const rows = statement.all(query.bucket, cursor.from, asked);
+      // Read lazily up to the first row that rolls up into a common prefix: a delimiter listing then reads
+      // one row per prefix, not a batch of keys hidden under it. The statement is closed before the rows
+      // are handled, since handling them runs other statements.
+      const rows: VersionRow[] = [];
+      for (const row of statement.iterate(query.bucket, cursor.from, asked)) {
+        rows.push(row);
+        if (commonPrefixOf(row.key, query.prefix, query.delimiter) !== undefined) break;
+      }
       let jump: typeof cursor | 'end' | undefined;
       for (const row of rows) {
         if (before !== undefined && compareKeys(row.key, before) >= 0) {
