@@ -1,7 +1,8 @@
 // How each bucket setting maps onto the columns of the buckets table: one entry per setting, used to write
 // a new bucket, to read one back and to patch some of its settings in one UPDATE.
 import type {
-  BucketPatch, BucketSettings, DefaultEncryption, DefaultRetention, LifecycleConfiguration, LifecycleRule, PublicAccessBlockConfig, Tag,
+  BucketPatch, BucketSettings, CorsRule, DefaultEncryption, DefaultRetention, LifecycleConfiguration, LifecycleRule, PublicAccessBlockConfig,
+  Tag, WebsiteConfig,
 } from '../metadata-index.js';
 import { toQuota } from './rows.js';
 
@@ -26,6 +27,10 @@ export interface BucketRow {
   object_lock: string | null;
   /** JSON LifecycleConfiguration (dates as ISO strings) or NULL */
   lifecycle: string | null;
+  /** JSON CorsRule[] or NULL */
+  cors: string | null;
+  /** JSON WebsiteConfig or NULL */
+  website: string | null;
 }
 
 interface SettingColumns<K extends keyof BucketSettings> {
@@ -72,6 +77,8 @@ export const BUCKET_SETTING_COLUMNS: { [K in keyof BucketSettings]-?: SettingCol
     read: (row) => json<DefaultRetention>(row.object_lock),
   },
   lifecycle: { write: (config) => ({ lifecycle: config === undefined ? null : JSON.stringify(config) }), read: (row) => readLifecycle(row.lifecycle) },
+  cors: { write: (rules) => ({ cors: rules === undefined ? null : JSON.stringify(rules) }), read: (row) => json<CorsRule[]>(row.cors) },
+  website: { write: (config) => ({ website: config === undefined ? null : JSON.stringify(config) }), read: (row) => json<WebsiteConfig>(row.website) },
 };
 
 const SETTINGS = Object.keys(BUCKET_SETTING_COLUMNS) as (keyof BucketSettings)[];
