@@ -99,7 +99,7 @@ export default tseslint.config(
     rules: noImports({ pattern: '../*', message: 'the error table imports nothing of sklad' }),
   },
   {
-    files: ['src/config/**/*.ts', 'src/data-folder/**/*.ts', 'src/integrity/**/*.ts', 'src/http/**/*.ts', 'src/admin/**/*.ts', 'src/audit/**/*.ts', 'src/identity/**/*.ts', 'src/observability/**/*.ts'],
+    files: ['src/config/**/*.ts', 'src/data-folder/**/*.ts', 'src/integrity/**/*.ts', 'src/http/**/*.ts', 'src/admin/**/*.ts', 'src/audit/**/*.ts', 'src/identity/**/*.ts', 'src/observability/**/*.ts', 'src/website/**/*.ts'],
     rules: noImports(...framework, ...implementations),
   },
 );

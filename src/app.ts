@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Http2Bindings, HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
+import { corsResponseHeaders, preflightResponse } from './http/cors.js';
 import { dispatch, type FrontEndDeps, type RequestInfo } from './http/dispatch.js';
 import { errorResponse, toS3Error } from './http/error-response.js';
 import { countReceivedBytes } from './http/received-bytes.js';
@@ -16,6 +17,7 @@ import type { AdminEndpoint } from './admin/api.js';
 import { isAudited } from './audit/classify.js';
 import { auditEventFor, summarizeRequest } from './audit/request-summary.js';
 import type { AuditLog } from './audit/types.js';
+import type { WebsiteListener } from './website/endpoint.js';
 
 export interface AppDeps extends FrontEndDeps {
   operator?: OperatorEndpoints;
@@ -23,6 +25,8 @@ export interface AppDeps extends FrontEndDeps {
   admin?: AdminEndpoint;
   /** Receives every write, delete and denied request; absent means no audit trail (unit tests). */
   audit?: AuditLog;
+  /** The website endpoint, which answers requests whose Host is `bucket.WEBSITE_DOMAIN` on this port too. */
+  website?: WebsiteListener;
 }
 
 function declaredBytes(headers: Record<string, unknown>, name: string): number {
@@ -85,7 +89,8 @@ export type FetchHandler = (request: Request, env: HttpBindings | Http2Bindings)
 export function createApp(deps: AppDeps): FetchHandler {
   const listener = createRequestListener(deps);
   const run = async ({ incoming, outgoing }: HttpBindings): Promise<Response> => {
-    await listener(incoming, outgoing).catch((err: unknown) => {
+    const serve = deps.website?.claims(incoming.headers.host) ? deps.website : listener;
+    await serve(incoming, outgoing).catch((err: unknown) => {
       // The listener answers every error it can; what escapes it happened after the response had started,
       // so all that is left is to cut the connection.
       deps.log.error({ err }, 'request failed after its response had started');
@@ -119,12 +124,15 @@ export function createRequestListener(deps: AppDeps): RequestListener {
       if (operator) [op, readOnly] = ['Operator', true];
       const admin = operator === undefined && deps.admin ? await deps.admin(incoming, requestId, info) : undefined;
       if (admin) op = 'Admin';
-      response = operator ?? admin ?? (await dispatch(incoming, requestId, deps, info));
+      // A CORS preflight is not an S3 operation: no signature, answered from the bucket's CORS rules.
+      if (!operator && !admin && method === 'OPTIONS') [op, readOnly] = ['PreflightRequest', true];
+      response = operator ?? admin ?? (method === 'OPTIONS' ? await preflightResponse(incoming, deps.index, deps.settings.domain, info) : await dispatch(incoming, requestId, deps, info));
     } catch (error) {
       const failure = toS3Error(error, deps.log, requestId);
       errorCode = failure.code;
       response = errorResponse(failure, method, rawPath(incoming), requestId);
     }
+    if (method !== 'OPTIONS') Object.assign(response.headers, await corsResponseHeaders(incoming, info.bucket, deps.index));
     const stamp = (res: S3Response): S3Response => {
       res.headers['x-amz-request-id'] = requestId;
       res.headers['x-amz-id-2'] = requestId;

@@ -40,6 +40,9 @@ Options (each also read from the environment; flags win):
   --region R          the region signatures must name      SKLAD_REGION  (default: none, so any signed
                       region is accepted and buckets are created in us-east-1)
   --domain D          base domain for virtual-hosted-style SKLAD_DOMAIN  (bucket.D); path style always works
+  --website-port N    serve static websites on port N (0: a free one) SKLAD_WEBSITE_PORT
+                      at http://HOST:N/BUCKET/KEY; announced as 'sklad website on http://HOST:PORT'
+  --website-domain D  answer Host BUCKET.D as that bucket's website  SKLAD_WEBSITE_DOMAIN
   --log-level L       fatal|error|warn|info|debug|trace    SKLAD_LOG_LEVEL (default info)
   --upload-expiry-hours H  abort incomplete multipart uploads older than H hours
                            (0 = never)                     SKLAD_UPLOAD_EXPIRY_HOURS (default 168)
@@ -98,6 +101,8 @@ async function serve(args: string[]): Promise<number> {
       port: { type: 'string' },
       region: { type: 'string' },
       domain: { type: 'string' },
+      'website-port': { type: 'string' },
+      'website-domain': { type: 'string' },
       'log-level': { type: 'string' },
       'upload-expiry-hours': { type: 'string' },
       'scrub-interval-hours': { type: 'string' },
@@ -147,6 +152,7 @@ async function serve(args: string[]): Promise<number> {
     process.stdout.write(`Generated a master key for encryption at rest: ${server.generatedMasterKeyFile} (back it up apart from the data)\n`);
   }
   process.stdout.write(`sklad listening on ${server.tls ? 'https' : 'http'}://${config.host}:${server.port}\n`);
+  if (server.websitePort !== undefined) process.stdout.write(`sklad website on ${server.tls ? 'https' : 'http'}://${config.host}:${server.websitePort}\n`);
   if (server.tls) process.on('SIGHUP', () => void server.reloadTls());
   await new Promise<void>((resolve) => {
     let stopping = false;

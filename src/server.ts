@@ -1,7 +1,7 @@
 // Composition root: opens the metadata index and blob store under the data folder, serves the app,
 // and closes everything in order on shutdown.
 import { mkdir } from 'node:fs/promises';
-import type { Server, ServerResponse } from 'node:http';
+import { createServer as createPlainServer, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -30,6 +30,7 @@ import { looseEntries } from './data-folder/permissions.js';
 import { PRIVATE_DIR_MODE } from './storage/file-modes.js';
 import { startBackgroundScrub } from './integrity/background-scrub.js';
 import { openAuditLog } from './audit/open.js';
+import { createWebsiteListener } from './website/endpoint.js';
 import { answerClientError } from './http/client-errors.js';
 import { loadTlsMaterial, TlsMaterialError, type TlsFiles, type TlsMaterial } from './http/tls.js';
 
@@ -41,6 +42,8 @@ export interface RunningServer {
   generatedSecret?: string;
   /** Master key file, set only on the start that generated it. */
   generatedMasterKeyFile?: string;
+  /** Port of the website endpoint, when one was asked for. */
+  websitePort?: number;
   /** True when the server speaks HTTPS. */
   tls: boolean;
   /** Re-reads the TLS certificate and key for new connections; a bad pair is logged and the old one kept. */
@@ -82,6 +85,19 @@ async function openTls(config: Config): Promise<{ files: TlsFiles; material: Tls
   } catch (e) {
     throw e instanceof TlsMaterialError ? new ConfigError(e.message) : e;
   }
+}
+
+/** The website endpoint's own listener (same host, TLS and timeouts as the S3 port). */
+function listenWebsite(config: Config, tls: TlsMaterial | undefined, website: ReturnType<typeof createWebsiteListener>): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const handler = (req: Parameters<typeof website>[0], res: ServerResponse): void => void website(req, res);
+    const s = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler) : createPlainServer(handler);
+    s.headersTimeout = config.headersTimeoutMs;
+    s.timeout = config.idleTimeoutMs;
+    s.keepAliveTimeout = config.keepAliveTimeoutMs;
+    s.once('error', reject);
+    s.listen(config.websitePort, config.host, () => resolve(s));
+  });
 }
 
 /** What start-up opened, closed in reverse order on shutdown or when a later step of start-up fails. */
@@ -152,25 +168,28 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
   const stats = { integrityFailures: 0 };
   // Set on shutdown: /health/ready answers 503 so a load balancer stops sending work while requests drain.
   let draining = false;
+  const settings = {
+    region: config.region ?? DEFAULT_REGION,
+    regionConfigured: config.region !== undefined,
+    maxPresignSeconds: config.maxPresignSeconds,
+    domain: config.domain,
+    maxXmlBodyBytes: 1024 * 1024,
+    verifyReads: config.verifyReads,
+    encryptAll: config.encryptAll,
+    allowInsecureSseC: config.allowInsecureSseC,
+  };
+  const website = createWebsiteListener({ index, blobs, keyring: keys.keyring, access, settings, stats, log, websiteDomain: config.websiteDomain });
   const app = createApp({
     index,
     blobs,
     keyring: keys.keyring,
     credentials,
     access,
-    settings: {
-      region: config.region ?? DEFAULT_REGION,
-      regionConfigured: config.region !== undefined,
-      maxPresignSeconds: config.maxPresignSeconds,
-      domain: config.domain,
-      maxXmlBodyBytes: 1024 * 1024,
-      verifyReads: config.verifyReads,
-      encryptAll: config.encryptAll,
-      allowInsecureSseC: config.allowInsecureSseC,
-    },
+    settings,
     stats,
     log,
     audit,
+    website: config.websiteDomain === undefined ? undefined : website,
     admin: createAdminApi({
       backup: (destination) =>
         backupDataFolder({ dataDir: config.dataDir, snapshotIndex: (file) => index.snapshot(file), blobs: files, version: SKLAD_VERSION }, destination),
@@ -252,6 +271,15 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
     await drained;
     clearTimeout(timer);
   });
+  const websiteServer = config.websitePort === undefined ? undefined : await listenWebsite(config, tls?.material, website);
+  if (websiteServer !== undefined) {
+    // Website reads are anonymous GETs with nothing to finish: its connections close at once.
+    teardown.add('website listener', async () => {
+      const closed = new Promise<void>((resolve) => websiteServer.close(() => resolve()));
+      websiteServer.closeAllConnections();
+      await closed;
+    });
+  }
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= teardown.run(log).then(() => log.info('sklad stopped'));
@@ -263,6 +291,7 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
       const fresh = await loadTlsMaterial(tls.files);
       // Only new handshakes use the new pair; connections already open keep theirs.
       (server as unknown as HttpsServer).setSecureContext({ cert: fresh.cert, key: fresh.key });
+      (websiteServer as unknown as HttpsServer | undefined)?.setSecureContext({ cert: fresh.cert, key: fresh.key });
       tls.material = fresh;
       log.info({ certificate: fresh.fingerprint, validTo: fresh.validTo }, 'TLS certificate reloaded');
       return true;
@@ -274,6 +303,7 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
   return {
     url: `${scheme}://${shownHost}:${port}`,
     port,
+    websitePort: websiteServer === undefined ? undefined : (websiteServer.address() as AddressInfo).port,
     rootAccessKey: root.accessKey,
     generatedSecret: root.generated ? root.secretKey : undefined,
     generatedMasterKeyFile: keys.generatedFile,

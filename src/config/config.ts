@@ -17,6 +17,10 @@ export interface Config {
   region?: string;
   /** Base domain for virtual-hosted-style requests (`bucket.DOMAIN`); path style always works. */
   domain?: string;
+  /** Port of the static website endpoint (path form /BUCKET/KEY, and BUCKET.websiteDomain); absent: none, 0: any free port. */
+  websitePort?: number;
+  /** Base domain of the website endpoint: `bucket.WEBSITE_DOMAIN` on either port is answered as a website. */
+  websiteDomain?: string;
   logLevel: string;
   /** Root credentials given by the operator; generated and kept in the data folder when absent. */
   rootAccessKey?: string;
@@ -73,6 +77,8 @@ export interface ServeFlags {
   port?: string;
   region?: string;
   domain?: string;
+  'website-port'?: string;
+  'website-domain'?: string;
   'log-level'?: string;
   'upload-expiry-hours'?: string;
   'scrub-interval-hours'?: string;

@@ -22,6 +22,10 @@ function parseBoolean(value: string, what: string): boolean {
   throw new ConfigError(`invalid ${what} (true or false): ${value}`);
 }
 
+function optionalPort(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : parsePort(value);
+}
+
 export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, report: ConfigReport = { sources: {}, warnings: [] }): Config {
   const configPath = flags.config ?? (env.SKLAD_CONFIG || undefined);
   const file: ConfigFile | undefined = configPath === undefined ? undefined : readConfigFile(configPath);
@@ -80,6 +84,8 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, report: Co
     port: parsePort(pick('port', 'SKLAD_PORT') ?? '9000'),
     region,
     domain: pick('domain', 'SKLAD_DOMAIN'),
+    websitePort: optionalPort(pick('website-port', 'SKLAD_WEBSITE_PORT')),
+    websiteDomain: pick('website-domain', 'SKLAD_WEBSITE_DOMAIN'),
     logLevel: pick('log-level', 'SKLAD_LOG_LEVEL') ?? 'info',
     rootAccessKey: accessKey,
     rootSecretKey: secretKey,

@@ -32,6 +32,8 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'port', field: 'port', env: 'SKLAD_PORT', flag: true, type: 'integer', min: 0, max: 65535 },
   { key: 'region', field: 'region', env: 'SKLAD_REGION', flag: true, type: 'string' },
   { key: 'domain', field: 'domain', env: 'SKLAD_DOMAIN', flag: true, type: 'string' },
+  { key: 'website-port', field: 'websitePort', env: 'SKLAD_WEBSITE_PORT', flag: true, type: 'integer', min: 0, max: 65535 },
+  { key: 'website-domain', field: 'websiteDomain', env: 'SKLAD_WEBSITE_DOMAIN', flag: true, type: 'string' },
   { key: 'log-level', field: 'logLevel', env: 'SKLAD_LOG_LEVEL', flag: true, type: 'string', oneOf: LOG_LEVELS },
   { key: 'access-key', field: 'rootAccessKey', env: 'SKLAD_ACCESS_KEY', flag: false, type: 'string' },
   { key: 'secret-key', field: 'rootSecretKey', env: 'SKLAD_SECRET_KEY', flag: false, type: 'string', secret: true },

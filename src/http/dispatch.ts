@@ -150,6 +150,12 @@ export async function dispatch(
     principal,
     bucketRecord,
     access: deps.access.checkerFor(principal, conditions),
+    credentials: deps.credentials,
+    authenticatedAs: (signer, key) => {
+      info.principal = signer;
+      info.key = key;
+      return deps.access.checkerFor(signer, conditions);
+    },
     contentLength: declaredLength(headers),
     body: () => openBody().body,
     trailers: () => verified?.trailers() ?? new Map(),

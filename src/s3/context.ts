@@ -2,7 +2,7 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { AccessCheck } from '../access/access-control.js';
-import type { Principal } from '../auth/credentials.js';
+import type { CredentialStore, Principal } from '../auth/credentials.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { BucketRecord, MetadataIndex } from '../storage/metadata-index.js';
@@ -44,6 +44,13 @@ export interface S3Context {
   bucketRecord?: BucketRecord;
   /** Access checks on further resources (copy sources, each key of DeleteObjects) for the same principal. */
   access: AccessCheck;
+  /** Access keys and secrets, for a handler that authenticates from the body (PostObject's form fields). */
+  credentials: CredentialStore;
+  /**
+   * Records that the handler authenticated the request as `principal`, for the object `key` its body names
+   * (PostObject's form), for the request and audit logs; gives that principal's access checks.
+   */
+  authenticatedAs(principal: Principal, key: string): AccessCheck;
   /** Declared body length (decoded length for aws-chunked uploads), when known. */
   contentLength?: number;
   /** The request body with the payload signature being verified as it streams. Read at most once. */

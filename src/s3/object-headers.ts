@@ -14,6 +14,8 @@ const CONTENT_HEADERS: Record<ContentHeaderName, string> = {
   'content-encoding': 'Content-Encoding',
   'content-language': 'Content-Language',
   expires: 'Expires',
+  // Where the website endpoint redirects a request for this object (static website hosting).
+  'x-amz-website-redirect-location': 'x-amz-website-redirect-location',
 };
 
 /** GetObject's overrides; S3 supports exactly these six. */
@@ -49,6 +51,12 @@ export function contentHeadersFrom(headers: Map<string, string>): ContentHeaders
   for (const name of Object.keys(CONTENT_HEADERS) as ContentHeaderName[]) {
     const value = headers.get(name);
     if (value === undefined) continue;
+    if (name === 'x-amz-website-redirect-location' && !/^(\/|https?:\/\/)/.test(value)) {
+      throw new S3Error('InvalidArgument', {
+        message: "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.",
+        fields: { ArgumentName: 'x-amz-website-redirect-location', ArgumentValue: value },
+      });
+    }
     if (name === 'content-encoding') {
       const encoding = storedContentEncoding(value);
       if (encoding !== undefined) out[name] = encoding;

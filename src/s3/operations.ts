@@ -17,6 +17,8 @@ import {
   getObjectLegalHold, getObjectLockConfiguration, getObjectRetention, putObjectLegalHold, putObjectLockConfiguration, putObjectRetention,
 } from './handlers/object-lock.js';
 import { getBucketVersioning, listObjectVersions, putBucketVersioning } from './handlers/versioning.js';
+import { deleteBucketCors, getBucketCors, putBucketCors } from './handlers/bucket-cors.js';
+import { deleteBucketWebsite, getBucketWebsite, putBucketWebsite } from './handlers/bucket-website.js';
 import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from './handlers/bucket-encryption.js';
 import { copyObject } from './handlers/copy.js';
 import { deleteObject, deleteObjects } from './handlers/delete.js';
@@ -27,6 +29,7 @@ import {
 } from './handlers/multipart.js';
 import { deleteBucketPolicy, getBucketPolicy, getBucketPolicyStatus, putBucketPolicy } from './handlers/bucket-policy.js';
 import { deletePublicAccessBlock, getPublicAccessBlock, putPublicAccessBlock } from './handlers/public-access-block.js';
+import { postObject } from './handlers/post-object.js';
 import { putObject } from './handlers/put.js';
 import { listBuckets } from './handlers/service.js';
 import {
@@ -75,9 +78,9 @@ export const operations = [
   { name: 'PutBucketPolicy', method: 'PUT', level: 'bucket', query: 'policy', action: 's3:PutBucketPolicy', readOnly: false, handler: putBucketPolicy },
   { name: 'DeleteBucketPolicy', method: 'DELETE', level: 'bucket', query: 'policy', action: 's3:DeleteBucketPolicy', readOnly: false, handler: deleteBucketPolicy },
   { name: 'GetBucketPolicyStatus', method: 'GET', level: 'bucket', query: 'policyStatus', action: 's3:GetBucketPolicyStatus', readOnly: true, handler: getBucketPolicyStatus },
-  { name: 'GetBucketCors', method: 'GET', level: 'bucket', query: 'cors', action: 's3:GetBucketCORS', readOnly: true },
-  { name: 'PutBucketCors', method: 'PUT', level: 'bucket', query: 'cors', action: 's3:PutBucketCORS', readOnly: false },
-  { name: 'DeleteBucketCors', method: 'DELETE', level: 'bucket', query: 'cors', action: 's3:PutBucketCORS', readOnly: false },
+  { name: 'GetBucketCors', method: 'GET', level: 'bucket', query: 'cors', action: 's3:GetBucketCORS', readOnly: true, handler: getBucketCors },
+  { name: 'PutBucketCors', method: 'PUT', level: 'bucket', query: 'cors', action: 's3:PutBucketCORS', readOnly: false, handler: putBucketCors },
+  { name: 'DeleteBucketCors', method: 'DELETE', level: 'bucket', query: 'cors', action: 's3:PutBucketCORS', readOnly: false, handler: deleteBucketCors },
   { name: 'GetBucketLifecycleConfiguration', method: 'GET', level: 'bucket', query: 'lifecycle', action: 's3:GetLifecycleConfiguration', readOnly: true },
   { name: 'PutBucketLifecycleConfiguration', method: 'PUT', level: 'bucket', query: 'lifecycle', action: 's3:PutLifecycleConfiguration', readOnly: false },
   { name: 'DeleteBucketLifecycle', method: 'DELETE', level: 'bucket', query: 'lifecycle', action: 's3:PutLifecycleConfiguration', readOnly: false },
@@ -91,9 +94,9 @@ export const operations = [
   { name: 'DeletePublicAccessBlock', method: 'DELETE', level: 'bucket', query: 'publicAccessBlock', action: 's3:PutBucketPublicAccessBlock', readOnly: false, handler: deletePublicAccessBlock },
   { name: 'GetBucketOwnershipControls', method: 'GET', level: 'bucket', query: 'ownershipControls', action: 's3:GetBucketOwnershipControls', readOnly: true },
   { name: 'PutBucketOwnershipControls', method: 'PUT', level: 'bucket', query: 'ownershipControls', action: 's3:PutBucketOwnershipControls', readOnly: false },
-  { name: 'GetBucketWebsite', method: 'GET', level: 'bucket', query: 'website', action: 's3:GetBucketWebsite', readOnly: true },
-  { name: 'PutBucketWebsite', method: 'PUT', level: 'bucket', query: 'website', action: 's3:PutBucketWebsite', readOnly: false },
-  { name: 'DeleteBucketWebsite', method: 'DELETE', level: 'bucket', query: 'website', action: 's3:DeleteBucketWebsite', readOnly: false },
+  { name: 'GetBucketWebsite', method: 'GET', level: 'bucket', query: 'website', action: 's3:GetBucketWebsite', readOnly: true, handler: getBucketWebsite },
+  { name: 'PutBucketWebsite', method: 'PUT', level: 'bucket', query: 'website', action: 's3:PutBucketWebsite', readOnly: false, handler: putBucketWebsite },
+  { name: 'DeleteBucketWebsite', method: 'DELETE', level: 'bucket', query: 'website', action: 's3:DeleteBucketWebsite', readOnly: false, handler: deleteBucketWebsite },
   { name: 'GetBucketLogging', method: 'GET', level: 'bucket', query: 'logging', action: 's3:GetBucketLogging', readOnly: true },
   { name: 'PutBucketLogging', method: 'PUT', level: 'bucket', query: 'logging', action: 's3:PutBucketLogging', readOnly: false },
   { name: 'GetBucketNotificationConfiguration', method: 'GET', level: 'bucket', query: 'notification', action: 's3:GetBucketNotification', readOnly: true },
@@ -116,7 +119,7 @@ export const operations = [
   { name: 'HeadBucket', method: 'HEAD', level: 'bucket', action: 's3:ListBucket', readOnly: true, handler: headBucket },
   { name: 'CreateBucket', method: 'PUT', level: 'bucket', action: 's3:CreateBucket', readOnly: false, bucketMayBeAbsent: true, handler: createBucket },
   { name: 'DeleteBucket', method: 'DELETE', level: 'bucket', action: 's3:DeleteBucket', readOnly: false, handler: deleteBucket },
-  { name: 'PostObject', method: 'POST', level: 'bucket', action: 's3:PutObject', readOnly: false },
+  { name: 'PostObject', method: 'POST', level: 'bucket', action: 's3:PutObject', readOnly: false, authorizedBy: 'handler', handler: postObject },
   { name: 'CreateMultipartUpload', method: 'POST', level: 'object', query: 'uploads', action: 's3:PutObject', readOnly: false, handler: createMultipartUpload },
   { name: 'CompleteMultipartUpload', method: 'POST', level: 'object', query: 'uploadId', action: 's3:PutObject', readOnly: false, handler: completeMultipartUpload },
   { name: 'UploadPartCopy', method: 'PUT', level: 'object', query: 'uploadId', header: 'x-amz-copy-source', action: 's3:PutObject', readOnly: false, handler: uploadPartCopy },

@@ -1,6 +1,7 @@
 // Object and bucket tag sets: parsing the x-amz-tagging header and enforcing S3's tag limits.
 import { S3Error } from '../errors/s3-error.js';
 import type { Tag } from '../storage/metadata-index.js';
+import { decodeXml, listOf, textOf } from '../xml/decode.js';
 
 /** S3 limits: https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html */
 export const MAX_OBJECT_TAGS = 10;
@@ -26,4 +27,17 @@ export function tagsFromHeader(headers: Map<string, string>): Tag[] {
   if (header === undefined || header === '') return [];
   const tags = [...new URLSearchParams(header)].map(([key, value]) => ({ key, value }));
   return validateTags(tags);
+}
+
+/** The tags of a `<Tagging><TagSet><Tag>…` document (PutObjectTagging's body, a POST form's tagging field). */
+export function tagsFromDocument(text: string, max = MAX_OBJECT_TAGS): Tag[] {
+  const doc = decodeXml(text, 'Tagging');
+  const tagSet = listOf(doc.TagSet)[0] ?? {};
+  const tags = listOf(tagSet.Tag).map((t) => {
+    const key = textOf(t.Key);
+    const value = textOf(t.Value);
+    if (key === undefined || value === undefined) throw new S3Error('MalformedXML');
+    return { key, value };
+  });
+  return validateTags(tags, max);
 }

@@ -11,6 +11,7 @@ import { taggingCases } from './contract/tagging-cases.js';
 import { uploadCases } from './contract/upload-cases.js';
 import { uploadListingCases } from './contract/upload-listing-cases.js';
 import { versioningCases } from './contract/versioning-cases.js';
+import { webCases } from './contract/web-cases.js';
 import type { MetadataIndex } from './metadata-index.js';
 
 export function runMetadataIndexContract(name: string, makeIndex: () => Promise<MetadataIndex>): void {
@@ -257,5 +258,6 @@ export function runMetadataIndexContract(name: string, makeIndex: () => Promise<
     uploadListingCases(() => index);
     encryptionCases(() => index);
     concurrencyCases(() => index);
+    webCases(() => index);
   });
 }

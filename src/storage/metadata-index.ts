@@ -30,6 +30,10 @@ export interface BucketSettings {
   quota?: Quota;
   /** The bucket's tag set (PutBucketTagging); absent when none was put. */
   tags?: Tag[];
+  /** CORS rules in the order they were put (PutBucketCors); absent when none were put. */
+  cors?: CorsRule[];
+  /** Static website configuration (PutBucketWebsite); absent when none was put. */
+  website?: WebsiteConfig;
   /**
    * Object Lock was enabled at creation (x-amz-bucket-object-lock-enabled): versioning stays Enabled for good
    * and versions may carry retention and legal holds. Never switched off.
@@ -53,6 +57,35 @@ export interface Retention {
   mode: RetentionMode;
   retainUntil: Date;
 }
+
+/** One CORSRule: which cross-origin requests a browser may make and what it may read of the answers. */
+export interface CorsRule {
+  id?: string;
+  allowedOrigins: string[];
+  allowedMethods: string[];
+  allowedHeaders: string[];
+  exposeHeaders: string[];
+  maxAgeSeconds?: number;
+}
+
+/** Where a website redirect sends the browser; absent parts keep the request's own. */
+export interface WebsiteRedirect {
+  hostName?: string;
+  protocol?: 'http' | 'https';
+  replaceKeyPrefixWith?: string;
+  replaceKeyWith?: string;
+  httpRedirectCode?: string;
+}
+
+export interface WebsiteRoutingRule {
+  condition?: { keyPrefixEquals?: string; httpErrorCodeReturnedEquals?: string };
+  redirect: WebsiteRedirect;
+}
+
+/** PutBucketWebsite: either every request redirects elsewhere, or an index document (+ error document, rules). */
+export type WebsiteConfig =
+  | { redirectAllRequestsTo: { hostName: string; protocol?: 'http' | 'https' } }
+  | { indexSuffix: string; errorKey?: string; routingRules: WebsiteRoutingRule[] };
 
 export interface BucketRecord extends BucketSettings {
   name: string;
@@ -101,7 +134,7 @@ export interface ObjectPart {
 
 /** System metadata that S3 stores and returns verbatim, keyed by lower-case header name. */
 export type ContentHeaders = Partial<Record<
-  'content-type' | 'cache-control' | 'content-disposition' | 'content-encoding' | 'content-language' | 'expires',
+  'content-type' | 'cache-control' | 'content-disposition' | 'content-encoding' | 'content-language' | 'expires' | 'x-amz-website-redirect-location',
   string
 >>;
 

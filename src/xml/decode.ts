@@ -3,7 +3,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { S3Error } from '../errors/s3-error.js';
 
 /** Element names that may repeat in any S3 request document; always parsed as arrays. */
-const repeatedElements = new Set(['Part', 'Object', 'Tag', 'Rule', 'CORSRule', 'Grant']);
+const repeatedElements = new Set(['Part', 'Object', 'Tag', 'Rule', 'CORSRule', 'Grant', 'AllowedOrigin', 'AllowedMethod', 'AllowedHeader', 'ExposeHeader', 'RoutingRule']);
 
 const parser = new XMLParser({
   ignoreAttributes: true,

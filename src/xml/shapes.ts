@@ -256,3 +256,41 @@ export interface ObjectLockRetention {
 export interface ObjectLockLegalHold {
   Status: 'ON' | 'OFF';
 }
+
+export interface CORSRuleShape {
+  ID?: string;
+  AllowedHeader?: string[];
+  AllowedMethod: string[];
+  AllowedOrigin: string[];
+  ExposeHeader?: string[];
+  MaxAgeSeconds?: number;
+}
+
+export interface CORSConfiguration {
+  CORSRule: CORSRuleShape[];
+}
+
+export interface WebsiteRedirectShape {
+  HostName?: string;
+  HttpRedirectCode?: string;
+  Protocol?: string;
+  ReplaceKeyPrefixWith?: string;
+  ReplaceKeyWith?: string;
+}
+
+export interface WebsiteConfiguration {
+  RedirectAllRequestsTo?: { HostName: string; Protocol?: string };
+  IndexDocument?: { Suffix: string };
+  ErrorDocument?: { Key: string };
+  RoutingRules?: {
+    RoutingRule: { Condition?: { KeyPrefixEquals?: string; HttpErrorCodeReturnedEquals?: string }; Redirect: WebsiteRedirectShape }[];
+  };
+}
+
+/** The answer to a browser form upload with success_action_status 201. */
+export interface PostResponse {
+  Location: string;
+  Bucket: string;
+  Key: string;
+  ETag: string;
+}

@@ -365,7 +365,7 @@ export const AWS_ERROR_CODES = new Set([
   'XAmzContentSHA256Mismatch', 'ServerSideEncryptionConfigurationNotFoundError', 'ObjectLockConfigurationNotFoundError',
   'NoSuchPublicAccessBlockConfiguration', 'OwnershipControlsNotFoundError', 'ReplicationConfigurationNotFoundError',
   'NoSuchAccessPoint', 'RestoreAlreadyInProgress', 'InvalidChunkSizeError', 'MalformedPolicy', 'InvalidRetentionPeriod',
-  'NoSuchConfiguration', 'InvalidObjectName', 'BadRequest',
+  'NoSuchConfiguration', 'InvalidObjectName', 'BadRequest', 'AccessForbidden',
 ]);
 
 /** HTTP status AWS documents for an error code (codes not listed here are only checked to be 4xx/5xx). */

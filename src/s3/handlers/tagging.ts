@@ -1,12 +1,11 @@
 // Get/Put/DeleteObjectTagging and Get/Put/DeleteBucketTagging.
 import { S3Error } from '../../errors/s3-error.js';
 import type { Tag } from '../../storage/metadata-index.js';
-import { decodeXml, listOf, textOf } from '../../xml/decode.js';
 import type { Tagging } from '../../xml/shapes.js';
 import type { S3Context } from '../context.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
+import { tagsFromDocument } from '../tagging.js';
 import { parseVersionId, requestedObject, versionHeaders } from '../versions.js';
-import { validateTags } from '../tagging.js';
 
 const MAX_BUCKET_TAGS = 50;
 
@@ -15,16 +14,7 @@ function taggingDocument(tags: Tag[]): Tagging {
 }
 
 async function requestedTags(ctx: S3Context, max: number): Promise<Tag[]> {
-  const body = await ctx.readSmallBody();
-  const doc = decodeXml(body.toString('utf8'), 'Tagging');
-  const tagSet = listOf(doc.TagSet)[0] ?? {};
-  const tags = listOf(tagSet.Tag).map((t) => {
-    const key = textOf(t.Key);
-    const value = textOf(t.Value);
-    if (key === undefined || value === undefined) throw new S3Error('MalformedXML');
-    return { key, value };
-  });
-  return validateTags(tags, max);
+  return tagsFromDocument((await ctx.readSmallBody()).toString('utf8'), max);
 }
 
 export async function getObjectTagging(ctx: S3Context): Promise<S3Response> {

@@ -1,6 +1,6 @@
 // How each bucket setting maps onto the columns of the buckets table: one entry per setting, used to write
 // a new bucket, to read one back and to patch some of its settings in one UPDATE.
-import type { BucketPatch, BucketSettings, DefaultEncryption, DefaultRetention, PublicAccessBlockConfig, Tag } from '../metadata-index.js';
+import type { BucketPatch, BucketSettings, CorsRule, DefaultEncryption, DefaultRetention, PublicAccessBlockConfig, Tag, WebsiteConfig } from '../metadata-index.js';
 import { toQuota } from './rows.js';
 
 export interface BucketRow {
@@ -19,6 +19,10 @@ export interface BucketRow {
   quota_max_objects: number | null;
   /** JSON Tag[] or NULL */
   tags: string | null;
+  /** JSON CorsRule[] or NULL */
+  cors: string | null;
+  /** JSON WebsiteConfig or NULL */
+  website: string | null;
   object_lock_enabled: number;
   /** JSON DefaultRetention or NULL */
   object_lock: string | null;
@@ -50,6 +54,8 @@ export const BUCKET_SETTING_COLUMNS: { [K in keyof BucketSettings]-?: SettingCol
     read: (row) => toQuota(row.quota_max_bytes, row.quota_max_objects),
   },
   tags: { write: (tags) => ({ tags: tags === undefined ? null : JSON.stringify(tags) }), read: (row) => json<Tag[]>(row.tags) },
+  cors: { write: (rules) => ({ cors: rules === undefined ? null : JSON.stringify(rules) }), read: (row) => json<CorsRule[]>(row.cors) },
+  website: { write: (config) => ({ website: config === undefined ? null : JSON.stringify(config) }), read: (row) => json<WebsiteConfig>(row.website) },
   objectLockEnabled: {
     write: (enabled) => ({ object_lock_enabled: enabled ? 1 : 0 }),
     read: (row) => (row.object_lock_enabled === 1 ? true : undefined),

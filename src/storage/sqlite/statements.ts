@@ -10,7 +10,7 @@ const VERSION_COLUMNS = `key, version_id, delete_marker, size, etag, last_modifi
 const CURRENT_COLUMNS = 'version_id, etag, delete_marker, size, last_modified, retention_mode, retain_until, legal_hold, version_seq';
 const SUMMARY_COLUMNS = 'key, size, etag, last_modified, owner, storage_class, checksum_algorithm, checksum_type';
 const BUCKET_COLUMNS = `name, owner, region, created_at, acl, versioning, encryption, policy, public_access_block,
-  quota_max_bytes, quota_max_objects, tags, object_lock_enabled, object_lock`;
+  quota_max_bytes, quota_max_objects, tags, cors, website, object_lock_enabled, object_lock`;
 const UPLOAD_COLUMNS = `upload_id, bucket, key, initiated, owner, storage_class, content_headers, user_metadata, tags,
   acl, checksum_algorithm, checksum_type, encryption, retention_mode, retain_until, legal_hold`;
 const PART_COLUMNS = `upload_id, part_number, blob_id, size, etag, last_modified,
@@ -61,7 +61,7 @@ export function prepareStatements(db: Database.Database) {
     listBuckets: db.prepare<[], BucketRow>(`SELECT ${BUCKET_COLUMNS} FROM buckets ORDER BY name`),
     insertBucket: db.prepare<[BucketRow]>(`INSERT INTO buckets (${BUCKET_COLUMNS})
       VALUES (@name, @owner, @region, @created_at, @acl, @versioning, @encryption, @policy, @public_access_block,
-      @quota_max_bytes, @quota_max_objects, @tags, @object_lock_enabled, @object_lock)`),
+      @quota_max_bytes, @quota_max_objects, @tags, @cors, @website, @object_lock_enabled, @object_lock)`),
     deleteBucket: db.prepare<[string]>('DELETE FROM buckets WHERE name = ?'),
     // Delete markers and noncurrent versions keep a bucket from being deleted, as in S3.
     usageByBucket: db.prepare<[], { bucket: string; owner: string; objects: number; bytes: number; quota_max_bytes: number | null; quota_max_objects: number | null }>(
