@@ -120,6 +120,27 @@ describe('requests signed by @smithy/signature-v4', () => {
     await expect(authenticate({ method: 'DELETE', rawTarget: '/bkt/k', headers, now }, opts)).rejects.toMatchObject({ code: 'SignatureDoesNotMatch' });
   });
 
+  it('a non-ASCII header value verifies as botocore sends it (UTF-8 bytes) and as Node sends it (latin1 bytes)', async () => {
+    const now = new Date();
+    const request = new HttpRequest({
+      method: 'PUT', hostname: 'localhost', path: '/bkt/k',
+      headers: { host: 'localhost:9000', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'x-amz-meta-greeting': 'Hello World\u00e9' },
+    });
+    const signed = await signer.sign(request, { signingDate: now });
+    const view = (received: string): RequestView => {
+      const headers = new Map(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
+      headers.set('x-amz-meta-greeting', received);
+      return { method: 'PUT', rawTarget: '/bkt/k', headers, now };
+    };
+    // What Node hands over (one character per byte) for each wire form.
+    const utf8OnTheWire = Buffer.from('Hello World\u00e9', 'utf8').toString('latin1');
+    const latin1OnTheWire = 'Hello World\u00e9';
+    await expect(authenticate(view(utf8OnTheWire), opts)).resolves.toMatchObject({ principal: { accessKeyId: AKID } });
+    await expect(authenticate(view(latin1OnTheWire), opts)).resolves.toMatchObject({ principal: { accessKeyId: AKID } });
+    await expect(authenticate(view('Hello World\u00e8'), opts)).rejects.toMatchObject({ code: 'SignatureDoesNotMatch' });
+    await expect(authenticate(view(Buffer.from('Hello World\u00e8', 'utf8').toString('latin1')), opts)).rejects.toMatchObject({ code: 'SignatureDoesNotMatch' });
+  });
+
   it('a tampered signed header fails', async () => {
     const view = await signedView('/bkt/key');
     view.headers.set('x-amz-meta-spaced', 'a  c');

@@ -94,6 +94,8 @@ async function roundTrip(key: string, data: Buffer): Promise<void> {
 function validBucketName(name: string): boolean {
   return /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)
     && !name.includes('..')
+    && !name.includes('.-')
+    && !name.includes('-.')
     && !/^\d{1,3}(\.\d{1,3}){3}$/.test(name)
     && !['xn--', 'sthree-', 'amzn-s3-demo-'].some((p) => name.startsWith(p))
     && !['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].some((s) => name.endsWith(s));

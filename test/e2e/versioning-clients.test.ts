@@ -8,7 +8,13 @@ import {
   PutObjectLockConfigurationCommand, type S3Client,
 } from '@aws-sdk/client-s3';
 import { ACCESS_KEY, REGION, SECRET_KEY, startTestServer, type TestServer } from '../support/server.js';
-import { isolatedAwsEnv, isolatedToolEnv, readTree, run, writeTree, type IsolatedAwsEnv, type IsolatedToolEnv, type RunResult } from '../support/external-clients.js';
+import { fileURLToPath } from 'node:url';
+import {
+  canRun, isolatedAwsEnv, isolatedToolEnv, readTree, run, writeTree, type IsolatedAwsEnv, type IsolatedToolEnv, type RunResult,
+} from '../support/external-clients.js';
+
+const BOTO3 = fileURLToPath(new URL('./python/sklad_boto3.py', import.meta.url));
+const boto3Available = canRun('python3', ['-c', 'import boto3, botocore']);
 
 function ok(what: string, r: RunResult): RunResult {
   if (r.code !== 0) throw new Error(`${what} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
@@ -87,6 +93,43 @@ describe('versioned buckets with real tools', { timeout: 120_000 }, () => {
     const local = await readTree(path.join(tools.dir, 'rclone-out'));
     expect(local.get(old!.slice('dir/'.length))?.toString()).toBe('first draft\n');
     expect(local.get('report.txt')?.toString()).toBe('final text\n');
+  });
+});
+
+describe.skipIf(!boto3Available)('versioning with boto3', { timeout: 60_000 }, () => {
+  it('versions, delete markers, reads by id, Object Lock retention and a refused delete', async () => {
+    const calls = [
+      { op: 'create_bucket', params: { Bucket: 'boto-ver', ObjectLockEnabledForBucket: true } },
+      { op: 'get_bucket_versioning', params: { Bucket: 'boto-ver' } },
+      { op: 'put_object', params: { Bucket: 'boto-ver', Key: 'k', Body: 'one' } },
+      { op: 'put_object', params: { Bucket: 'boto-ver', Key: 'k', Body: 'two', ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: new Date(Date.now() + 86_400_000).toISOString() } },
+      { op: 'delete_object', params: { Bucket: 'boto-ver', Key: 'k' } },
+      { op: 'list_object_versions', params: { Bucket: 'boto-ver' } },
+    ];
+    const r = await run('python3', [BOTO3, 'batch', JSON.stringify({ calls })], { env: aws.env({ SKLAD_ENDPOINT: t.endpoint }), timeoutMs: 50_000 });
+    ok('boto3 batch', r);
+    const [created, versioning, one, two, marker, listed] = JSON.parse(r.stdout).results;
+    expect(created._status).toBe(200);
+    expect(versioning.Status).toBe('Enabled');
+    expect(marker.DeleteMarker).toBe(true);
+    expect(listed.Versions.map((v: { VersionId: string }) => v.VersionId)).toEqual([two.VersionId, one.VersionId]);
+    expect(listed.DeleteMarkers[0]).toMatchObject({ Key: 'k', VersionId: marker.VersionId, IsLatest: true });
+
+    const more = [
+      { op: 'get_object', params: { Bucket: 'boto-ver', Key: 'k', VersionId: one.VersionId } },
+      { op: 'get_object', params: { Bucket: 'boto-ver', Key: 'k' } },
+      { op: 'get_object_retention', params: { Bucket: 'boto-ver', Key: 'k', VersionId: two.VersionId } },
+      { op: 'delete_object', params: { Bucket: 'boto-ver', Key: 'k', VersionId: two.VersionId } },
+      { op: 'delete_object', params: { Bucket: 'boto-ver', Key: 'k', VersionId: two.VersionId, BypassGovernanceRetention: true } },
+    ];
+    const r2 = await run('python3', [BOTO3, 'batch', JSON.stringify({ calls: more })], { env: aws.env({ SKLAD_ENDPOINT: t.endpoint }), timeoutMs: 50_000 });
+    ok('boto3 batch', r2);
+    const [old, current, retention, refused, bypassed] = JSON.parse(r2.stdout).results;
+    expect(Buffer.from(old.Body.base64, 'base64').toString()).toBe('one');
+    expect(current.error).toMatchObject({ code: 'NoSuchKey', status: 404 });
+    expect(retention.Retention.Mode).toBe('GOVERNANCE');
+    expect(refused.error).toMatchObject({ code: 'AccessDenied', status: 403 });
+    expect(bypassed._status).toBe(204);
   });
 });
 

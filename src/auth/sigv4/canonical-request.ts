@@ -62,6 +62,8 @@ export function canonicalBytes(canonical: string): Buffer {
   return Buffer.from(canonical, BEYOND_LATIN1.test(canonical) ? 'utf8' : 'latin1');
 }
 
-export function stringToSign(amzDate: string, scope: string, canonical: string): string {
-  return `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonicalBytes(canonical))}`;
+/** `encoding` 'utf8' hashes the canonical request's text as UTF-8 instead of as the bytes received. */
+export function stringToSign(amzDate: string, scope: string, canonical: string, encoding: 'received' | 'utf8' = 'received'): string {
+  const bytes = encoding === 'utf8' ? Buffer.from(canonical, 'utf8') : canonicalBytes(canonical);
+  return `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(bytes)}`;
 }

@@ -107,11 +107,17 @@ export async function verifySigV4(req: RequestView, target: RawTarget, signed: S
   };
   const uri = canonicalUri(target.rawPath);
   const primary = build(uri);
-  let ok = macsEqual(hmacSha256(signingKey, primary.toSign), provided);
+  const matches = (toSign: string): boolean => macsEqual(hmacSha256(signingKey, toSign), provided);
+  let ok = matches(primary.toSign);
   // Clients that sign the path exactly as they sent it (lower-case escapes, unescaped sub-delims) also verify:
   // the signature still covers the exact bytes of the request target.
-  if (!ok && target.rawPath !== uri) {
-    ok = macsEqual(hmacSha256(signingKey, build(target.rawPath).toSign), provided);
+  const alternate = !ok && target.rawPath !== uri ? build(target.rawPath) : undefined;
+  if (alternate) ok = matches(alternate.toSign);
+  // A client on Node's HTTP stack sends a header value's characters as latin1 bytes but hashes the value's UTF-8
+  // (the AWS SDK for JavaScript does); botocore sends and hashes the same UTF-8 bytes. Both readings are a
+  // one-to-one function of the bytes received, so either binds exactly what arrived.
+  if (!ok && /[\u0080-\u00ff]/.test(primary.canonical)) {
+    ok = [primary, alternate].some((c) => c !== undefined && matches(stringToSign(signed.amzDate, scope, c.canonical, 'utf8')));
   }
   if (!ok) {
     throw signatureMismatch({
