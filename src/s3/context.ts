@@ -23,6 +23,8 @@ export interface ServerSettings {
   encryptAll: boolean;
   /** Accept SSE-C keys on connections that are not TLS. */
   allowInsecureSseC: boolean;
+  /** Open multipart uploads a bucket may have at once; undefined: no limit. */
+  maxOpenUploadsPerBucket?: number;
 }
 
 /** Counters of notable events, read by operators' tooling. */
@@ -32,6 +34,8 @@ export interface ServerStats {
 
 export interface S3Context {
   op: OperationName;
+  /** The IAM action the request is authorized as (the operation's, or its versioned variant). */
+  action: string;
   requestId: string;
   /** Bucket name from the request (may not exist; see `bucketRecord`). */
   bucket: string;

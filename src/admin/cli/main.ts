@@ -36,7 +36,7 @@ Exit status: 0 done, 1 the server answered with an error (code and message on st
 2 usage error.
 `;
 
-const COMMAND_OPTIONS: CommandOption[] = ['policy', 'max-bytes', 'max-objects'];
+const COMMAND_OPTIONS: CommandOption[] = ['policy', 'max-bytes', 'max-objects', 'page-size', 'batch'];
 
 export async function adminCommand(argv: string[]): Promise<number> {
   let parsed;
@@ -56,6 +56,8 @@ export async function adminCommand(argv: string[]): Promise<number> {
         policy: { type: 'string' },
         'max-bytes': { type: 'string' },
         'max-objects': { type: 'string' },
+        'page-size': { type: 'string' },
+        batch: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -81,7 +83,7 @@ export async function adminCommand(argv: string[]): Promise<number> {
     }
     const options = Object.fromEntries(COMMAND_OPTIONS.filter((o) => values[o] !== undefined).map((o) => [o, values[o] as string]));
     const client = new AdminClient(resolveConnection(values, process.env));
-    const output = await command.run({ client, args, options });
+    const output = await command.run({ client, args, options, progress: (line) => process.stderr.write(`${line}\n`) });
     if (values.json) {
       if (output.json !== undefined) process.stdout.write(JSON.stringify(output.json, null, 2) + '\n');
     } else {

@@ -1,6 +1,6 @@
 // How each bucket setting maps onto the columns of the buckets table: one entry per setting, used to write
 // a new bucket, to read one back and to patch some of its settings in one UPDATE.
-import type { BucketPatch, BucketSettings, CorsRule, DefaultEncryption, DefaultRetention, PublicAccessBlockConfig, Tag, WebsiteConfig } from '../metadata-index.js';
+import type { BucketPatch, BucketSettings, CorsRule, DefaultEncryption, DefaultRetention, ObjectOwnership, PublicAccessBlockConfig, Tag, WebsiteConfig } from '../metadata-index.js';
 import { toQuota } from './rows.js';
 
 export interface BucketRow {
@@ -26,6 +26,8 @@ export interface BucketRow {
   object_lock_enabled: number;
   /** JSON DefaultRetention or NULL */
   object_lock: string | null;
+  /** The ObjectOwnership name, or NULL when the bucket has no ownership controls. */
+  ownership_controls: string | null;
 }
 
 interface SettingColumns<K extends keyof BucketSettings> {
@@ -63,6 +65,10 @@ export const BUCKET_SETTING_COLUMNS: { [K in keyof BucketSettings]-?: SettingCol
   defaultRetention: {
     write: (retention) => ({ object_lock: retention === undefined ? null : JSON.stringify(retention) }),
     read: (row) => json<DefaultRetention>(row.object_lock),
+  },
+  objectOwnership: {
+    write: (ownership) => ({ ownership_controls: ownership ?? null }),
+    read: (row) => (row.ownership_controls ?? undefined) as ObjectOwnership | undefined,
   },
 };
 
