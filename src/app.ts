@@ -155,7 +155,11 @@ export function createRequestListener(deps: AppDeps): RequestListener {
       const summary = summarizeRequest(incoming, info, {
         requestId, op, readOnly, method, status: response.status, errorCode, bytesIn, bytesOut, ms: seconds * 1000, complete: outgoing.writableFinished,
       });
-      if (logged) deps.log.info(summary, 'request');
+      if (logged) {
+        // The handler's outcome (up to a thousand keys of a DeleteObjects) belongs to the audit record only.
+        const { outcome: _outcome, ...line } = summary;
+        deps.log.info(line, 'request');
+      }
       const event = audited ? auditEventFor(summary) : undefined;
       if (event) deps.audit!.record(event);
     });

@@ -46,6 +46,8 @@ Options (each also read from the environment; flags win):
   --log-level L       fatal|error|warn|info|debug|trace    SKLAD_LOG_LEVEL (default info)
   --upload-expiry-hours H  abort incomplete multipart uploads older than H hours
                            (0 = never)                     SKLAD_UPLOAD_EXPIRY_HOURS (default 168)
+  --max-open-uploads-per-bucket N  refuse CreateMultipartUpload while a bucket has N open uploads
+                           (0 = no limit)                  SKLAD_MAX_OPEN_UPLOADS_PER_BUCKET (default 10000)
   --scrub-interval-hours H re-verify every stored object every H hours, throttled
                            (0 = never)                     SKLAD_SCRUB_INTERVAL_HOURS (default 168)
   --scrub-rate-mib R       background scrub read rate      SKLAD_SCRUB_RATE_MIB (default 64)
@@ -107,6 +109,7 @@ async function serve(args: string[]): Promise<number> {
       'website-domain': { type: 'string' },
       'log-level': { type: 'string' },
       'upload-expiry-hours': { type: 'string' },
+      'max-open-uploads-per-bucket': { type: 'string' },
       'scrub-interval-hours': { type: 'string' },
       'scrub-rate-mib': { type: 'string' },
       'lifecycle-day-seconds': { type: 'string' },

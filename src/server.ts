@@ -183,6 +183,7 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
     encryptAll: config.encryptAll,
     allowInsecureSseC: config.allowInsecureSseC,
     lifecycleDayMs: config.lifecycleDaySeconds * 1000,
+    maxOpenUploadsPerBucket: config.maxOpenUploadsPerBucket > 0 ? config.maxOpenUploadsPerBucket : undefined,
   };
   const website = createWebsiteListener({ index, blobs, keyring: keys.keyring, access, settings, stats, log, websiteDomain: config.websiteDomain });
   const app = createApp({
@@ -205,6 +206,7 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
         for (const id of ids) await blobs.delete(id).catch((err: unknown) => log.warn({ err, blob: id }, 'could not delete an unreferenced blob'));
       },
       sealer,
+      keyring: keys.keyring,
       credentials,
       onCredentialsChanged: () => {
         credentials.invalidate();

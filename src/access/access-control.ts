@@ -6,20 +6,45 @@ import { S3Error } from '../errors/s3-error.js';
 import { storedGrants } from '../policy/acl.js';
 import { resourceArn } from '../policy/actions.js';
 import { decide, type AccessDecision } from '../policy/decide.js';
-import { parsePolicy, type PolicyDocument } from '../policy/document.js';
+import { parsePolicy, testsConditionKey, type PolicyDocument } from '../policy/document.js';
 import type { PolicyPrincipal } from '../policy/evaluate.js';
 import type { IdentityIndex } from '../storage/identity-index.js';
-import type { BucketRecord, MetadataIndex } from '../storage/metadata-index.js';
+import type { BucketRecord, MetadataIndex, ObjectRecord, Tag } from '../storage/metadata-index.js';
+import { ROOT_USER_ID } from '../auth/credentials.js';
+import { aclsDisabled, objectOwner } from './object-ownership.js';
 
 /** Facts about the request that policy conditions may test (aws:* and s3:* condition keys). */
 export type ConditionContext = Record<string, string | string[] | undefined>;
 
-/** What a handler may ask after dispatch: may this request's principal do `action` on another resource? */
+/**
+ * What a handler may ask after dispatch: may this request's principal do `action` on another resource (or on the
+ * same one, with condition keys only the handler learns, such as the tags in a PutObjectTagging body)?
+ */
 export interface AccessCheck {
   /** Throws AccessDenied unless allowed; NoSuchBucket when the bucket is gone. */
-  require(action: string, bucket: string, key?: string): Promise<void>;
-  allows(action: string, bucket: string, key?: string): Promise<boolean>;
+  require(action: string, bucket: string, key?: string, extra?: ConditionContext): Promise<void>;
+  allows(action: string, bucket: string, key?: string, extra?: ConditionContext): Promise<boolean>;
+  /** Decides for a bucket that does not exist yet (CreateBucket's further actions): identity policies alone. */
+  allowsOnNewBucket(action: string, bucket: string): Promise<boolean>;
+  /** Whether `id` names a grantee ACLs may grant to: root or an existing user (canonical ids are user names). */
+  isCanonicalUser(id: string): Promise<boolean>;
 }
+
+/** Condition keys for a set of request tags (s3:RequestObjectTag/<key>, s3:RequestObjectTagKeys). */
+export function requestTagKeys(tags: readonly Tag[]): ConditionContext {
+  const context: ConditionContext = { 's3:RequestObjectTagKeys': tags.map((t) => t.key) };
+  for (const t of tags) context[`s3:RequestObjectTag/${t.key}`] = t.value;
+  return context;
+}
+
+/** s3:ExistingObjectTag/<key>: the tags of the object the request acts on. */
+function existingTagKeys(object: ObjectRecord | undefined): ConditionContext {
+  const context: ConditionContext = {};
+  for (const t of object?.tags ?? []) context[`s3:ExistingObjectTag/${t.key}`] = t.value;
+  return context;
+}
+
+const EXISTING_TAG = 's3:ExistingObjectTag/';
 
 export function policyPrincipal(principal: Principal): PolicyPrincipal {
   if (principal.isRoot) return { kind: 'root' };
@@ -30,6 +55,7 @@ export function policyPrincipal(principal: Principal): PolicyPrincipal {
 export class AccessControl {
   readonly #bucketPolicies = new Map<string, PolicyDocument>();
   readonly #userPolicies = new Map<string, PolicyDocument | null>();
+  readonly #testsExistingTags = new WeakMap<PolicyDocument, boolean>();
 
   constructor(
     private readonly identity: IdentityIndex,
@@ -53,45 +79,60 @@ export class AccessControl {
     key: string | undefined,
     context: ConditionContext | (() => ConditionContext),
   ): Promise<AccessDecision> {
-    // Root is always allowed (decide.ts, rule 1): answered before any fact is gathered, as root's requests are many.
-    if (principal.isRoot) return { allowed: true, reason: 'root' };
+    // Root is allowed whatever users' policies and ACLs say, so without a bucket policy (which may deny it, see
+    // decide.ts) it is answered before any fact is gathered: root's requests are many.
+    if (principal.isRoot && bucket?.policy === undefined) return { allowed: true, reason: 'root' };
     if (typeof context === 'function') context = context();
     const who = policyPrincipal(principal);
+    const identityPolicy = await this.userPolicy(principal);
+    const bucketPolicy = bucket?.policy === undefined ? undefined : this.bucketPolicy(bucket.name, bucket.policy);
+    // The object is read up front only when a policy tests its tags; otherwise only for its ACL, below.
+    const needsObject = bucket !== undefined && key !== undefined &&
+      [identityPolicy, bucketPolicy].some((doc) => doc !== undefined && this.testsExistingTags(doc));
+    let object = needsObject ? await this.index.getObject(bucket.name, key) : undefined;
+    if (object?.deleteMarker) object = undefined;
     const facts = {
       principal: who,
       action,
       resource: bucketName === '' ? '*' : resourceArn(bucketName, key),
-      context: { ...context, ...principalKeys(principal) },
+      context: { ...context, ...(needsObject ? existingTagKeys(object) : {}), ...principalKeys(principal) },
     };
+    const disabled = bucket !== undefined && aclsDisabled(bucket);
     const question = {
       facts,
       level: bucketName === '' ? ('service' as const) : key === undefined ? ('bucket' as const) : ('object' as const),
       bucketOwner: bucket?.owner,
-      identityPolicy: await this.userPolicy(principal),
-      bucketPolicy: bucket?.policy === undefined ? undefined : this.bucketPolicy(bucket.name, bucket.policy),
-      bucketAcl: bucket && storedGrants(bucket.acl, bucket.owner, bucket.owner),
+      identityPolicy,
+      bucketPolicy,
+      bucketAcl: bucket && !disabled ? storedGrants(bucket.acl, bucket.owner, bucket.owner) : undefined,
       publicAccessBlock: bucket?.publicAccessBlock,
+      aclsDisabled: disabled,
     };
     const first = decide(question);
-    if (first.allowed || first.reason === 'explicit-deny' || bucket === undefined || key === undefined) return first;
-    const object = await this.index.getObject(bucket.name, key);
+    if (first.allowed || first.reason === 'explicit-deny' || disabled || bucket === undefined || key === undefined) return first;
+    if (!needsObject) object = await this.index.getObject(bucket.name, key);
     if (object === undefined || object.deleteMarker) return first;
-    return decide({ ...question, objectAcl: storedGrants(object.acl, bucket.owner, bucket.owner) });
+    const owner = objectOwner(bucket, object.owner);
+    return decide({ ...question, objectOwner: owner, objectAcl: storedGrants(object.acl, owner, bucket.owner) });
   }
 
   /** A handle for handlers to check further resources with the same principal and request facts. */
   checkerFor(principal: Principal, context: () => ConditionContext): AccessCheck {
-    const allows = async (action: string, bucketName: string, key?: string): Promise<boolean> => {
-      if (bucketName === '') return (await this.decide(principal, action, undefined, '', undefined, context)).allowed;
+    const withExtra = (extra: ConditionContext | undefined) => (extra === undefined ? context : () => ({ ...context(), ...extra }));
+    const allows = async (action: string, bucketName: string, key?: string, extra?: ConditionContext): Promise<boolean> => {
+      if (bucketName === '') return (await this.decide(principal, action, undefined, '', undefined, withExtra(extra))).allowed;
       const bucket = await this.index.getBucket(bucketName);
       if (bucket === undefined) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucketName } });
-      return (await this.decide(principal, action, bucket, bucketName, key, context)).allowed;
+      return (await this.decide(principal, action, bucket, bucketName, key, withExtra(extra))).allowed;
     };
     return {
       allows,
-      async require(action, bucketName, key) {
-        if (!(await allows(action, bucketName, key))) throw new S3Error('AccessDenied');
+      async require(action, bucketName, key, extra) {
+        if (!(await allows(action, bucketName, key, extra))) throw new S3Error('AccessDenied');
       },
+      allowsOnNewBucket: async (action, bucketName) =>
+        (await this.decide(principal, action, undefined, bucketName, undefined, context)).allowed,
+      isCanonicalUser: async (id) => id === ROOT_USER_ID || (await this.identity.getUser(id)) !== undefined,
     };
   }
 
@@ -108,6 +149,15 @@ export class AccessControl {
       identityPolicy: await this.userPolicy(principal),
     });
     return decision.allowed;
+  }
+
+  private testsExistingTags(doc: PolicyDocument): boolean {
+    let tests = this.#testsExistingTags.get(doc);
+    if (tests === undefined) {
+      tests = testsConditionKey(doc, EXISTING_TAG);
+      this.#testsExistingTags.set(doc, tests);
+    }
+    return tests;
   }
 
   private bucketPolicy(bucket: string, text: string): PolicyDocument {

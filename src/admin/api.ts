@@ -47,6 +47,12 @@ function adminPath(incoming: IncomingMessage, settings: AdminDeps['settings']): 
   return rawPath.slice(ADMIN_PREFIX.length) || '/';
 }
 
+function adminQuery(incoming: IncomingMessage): URLSearchParams {
+  const url = incoming.url ?? '/';
+  const q = url.indexOf('?');
+  return new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+}
+
 function auditPrincipal(p: Principal | undefined): AuditPrincipal {
   return p === undefined || p.anonymous ? 'anonymous' : { user: p.userId, accessKeyId: p.accessKeyId };
 }
@@ -103,7 +109,7 @@ export function createAdminApi(deps: AdminDeps): AdminEndpoint {
       const body = method === 'GET' ? EMPTY : await readBody(incoming, auth.payload);
       let result: AdminResult;
       try {
-        result = await route.handle({ deps, params: match.params, body, principal, requestId });
+        result = await route.handle({ deps, params: match.params, query: adminQuery(incoming), body, principal, requestId });
       } finally {
         // Even a change that failed halfway (a rotation that issued the new key) may have altered credentials.
         if (route.mutates) deps.onCredentialsChanged?.();

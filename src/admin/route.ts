@@ -8,6 +8,8 @@ export interface AdminCall {
   deps: AdminDeps;
   /** Decoded path parameters, named as in the route pattern (`/users/{name}` → `name`). */
   params: Readonly<Record<string, string>>;
+  /** The decoded query (`limit` and `marker` of the list endpoints). */
+  query: URLSearchParams;
   /** The verified request body; empty for routes that take none. */
   body: Buffer;
   principal: Principal;

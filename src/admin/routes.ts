@@ -4,6 +4,7 @@ import { getBucket, listBuckets, putBucketOwner } from './handlers/buckets.js';
 import { getInfo } from './handlers/info.js';
 import { getLifecyclePreview } from './handlers/lifecycle.js';
 import { listKeyVersions, restoreVersion } from './handlers/versions.js';
+import { getMasterKey, rewrapMasterKey } from './handlers/master-key.js';
 import { createKey, deleteKey, getKey, listKeys, rotateKey, updateKey } from './handlers/keys.js';
 import { deleteBucketQuota, deleteUserQuota, putBucketQuota, putUserQuota } from './handlers/quotas.js';
 import { deleteUserPolicy, getUserPolicy, putUserPolicy } from './handlers/user-policy.js';
@@ -70,6 +71,9 @@ export const routes: readonly Route[] = [
   route('POST', '/buckets/{name}/objects/{key}/restore', 'RestoreObjectVersion', onBucket, restoreVersion),
 
   route('POST', '/backup', 'CreateBackup', onServer, createBackup),
+
+  route('GET', '/master-key', 'GetMasterKey', onServer, getMasterKey),
+  route('POST', '/master-key/rewrap', 'RewrapMasterKey', onServer, rewrapMasterKey),
 ];
 
 export type RouteMatch =

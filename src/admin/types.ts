@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { CredentialStore, Principal } from '../auth/credentials.js';
+import type { Keyring } from '../crypto/keyring.js';
 import type { SecretSealer } from '../identity/secret-seal.js';
 import type { S3Response } from '../s3/respond.js';
 import type { AccessKeyStatus, IdentityIndex, Quota, Usage } from '../storage/identity-index.js';
@@ -24,6 +25,8 @@ export interface AdminDeps {
   index: MetadataIndex;
   /** Seals new secrets under the master key before they are stored. */
   sealer: SecretSealer;
+  /** The master keys: the current one wraps, retired ones only unwrap (master-key re-wrap). */
+  keyring: Keyring;
   /** The same credential store the S3 front end authenticates against. */
   credentials: CredentialStore;
   /**
@@ -167,13 +170,18 @@ export interface RestoreView {
   versionId: string;
 }
 
-export interface UserListView {
+/** Every list answer: one page, and where the next starts (`?marker=` + nextMarker) when there is more. */
+export interface ListPageView {
+  isTruncated: boolean;
+  nextMarker?: string;
+}
+export interface UserListView extends ListPageView {
   users: UserSummaryView[];
 }
-export interface AccessKeyListView {
+export interface AccessKeyListView extends ListPageView {
   accessKeys: AccessKeyView[];
 }
-export interface BucketListView {
+export interface BucketListView extends ListPageView {
   buckets: BucketView[];
 }
 
@@ -188,6 +196,35 @@ export interface LifecyclePreviewView {
   totals: { objects: number; bytes: number; uploads: number };
   /** More were due than are listed (the totals count all). */
   truncated: boolean;
+}
+
+/** What each master key protects, and which keys may be retired. */
+export interface MasterKeyView {
+  currentKeyId: string;
+  /** Every key the server holds (current first): SKLAD_MASTER_KEY or the key file, then SKLAD_OLD_MASTER_KEYS. */
+  heldKeyIds: string[];
+  /** Object versions and open uploads per master key id their SSE-S3 data key is wrapped under. */
+  dataKeys: Record<string, number>;
+  /** Access keys per master key id their secret is sealed under. */
+  accessKeySecrets: Record<string, number>;
+  /** Held keys other than the current one that protect nothing: they may be removed from SKLAD_OLD_MASTER_KEYS. */
+  retirable: string[];
+  /** Keys that protect something but are not held: that data cannot be read until they are configured. */
+  missing: string[];
+}
+
+/** One step of POST /master-key/rewrap. */
+export interface RewrapView {
+  scanned: number;
+  rewrapped: number;
+  /** Records under a master key the server does not hold, left as they are. */
+  unavailable: number;
+  done: boolean;
+  /** Where the next step starts; absent when done. */
+  cursor?: string;
+  /** On the last step: access-key secrets sealed anew, and the state of every master key afterwards. */
+  secretsResealed?: number;
+  masterKey?: MasterKeyView;
 }
 
 export type { Quota, Usage };

@@ -4,10 +4,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { RequestInfo } from '../http/dispatch.js';
 import { isAudited } from './classify.js';
-import type { AuditEvent, AuditPrincipal } from './types.js';
+import type { AuditEvent, AuditPrincipal, JsonValue } from './types.js';
 
 export interface RequestSummary {
   requestId: string;
+  /** What the handler reported it did (audit only; not written to the request log). */
+  outcome?: { [key: string]: JsonValue };
   /** S3 operation, `Operator` for health/metrics, undefined when the request matched no operation. */
   op?: string;
   /** The operation only reads (health and metrics included); undefined when no operation matched. */
@@ -72,6 +74,7 @@ export function summarizeRequest(incoming: IncomingMessage, info: RequestInfo, o
   const agent = incoming.headers['user-agent'];
   return {
     requestId: outcome.requestId,
+    outcome: info.outcome,
     op: outcome.op,
     readOnly: outcome.readOnly,
     method: outcome.method,
@@ -96,6 +99,7 @@ export function auditEventFor(s: RequestSummary): AuditEvent | undefined {
   const details: NonNullable<AuditEvent['details']> = { method: s.method };
   if (s.bytesIn > 0) details.bytesIn = s.bytesIn;
   if (s.claimedAccessKeyId !== undefined) details.claimedAccessKeyId = s.claimedAccessKeyId;
+  if (s.outcome !== undefined) Object.assign(details, s.outcome);
   return {
     requestId: s.requestId,
     principal: s.principal,

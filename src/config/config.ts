@@ -46,6 +46,8 @@ export interface Config {
   metricsPublic: boolean;
   /** Incomplete multipart uploads older than this many hours are aborted in the background; 0 disables. */
   uploadExpiryHours: number;
+  /** CreateMultipartUpload is refused while a bucket has this many open uploads; 0 = no limit. */
+  maxOpenUploadsPerBucket: number;
   /** Check whole-object reads against their recorded digests while streaming. */
   verifyReads: boolean;
   /** Hours between background integrity scrubs; 0 disables them. */
@@ -86,6 +88,7 @@ export interface ServeFlags {
   'website-domain'?: string;
   'log-level'?: string;
   'upload-expiry-hours'?: string;
+  'max-open-uploads-per-bucket'?: string;
   'scrub-interval-hours'?: string;
   'scrub-rate-mib'?: string;
   'lifecycle-day-seconds'?: string;

@@ -100,6 +100,7 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, report: Co
     metricsPublic: parseBoolean(pick('metrics-public', 'SKLAD_METRICS_PUBLIC') ?? 'false', 'metrics-public'),
     headersTimeoutMs,
     uploadExpiryHours: parseNumber(pick('upload-expiry-hours', 'SKLAD_UPLOAD_EXPIRY_HOURS') ?? '168', 'upload expiry (hours)'),
+    maxOpenUploadsPerBucket: parseNumber(pick('max-open-uploads-per-bucket', 'SKLAD_MAX_OPEN_UPLOADS_PER_BUCKET') ?? '10000', 'max-open-uploads-per-bucket'),
     verifyReads: parseBoolean(pick('verify-reads', 'SKLAD_VERIFY_READS') ?? 'true', 'verify-reads'),
     scrubIntervalHours: parseNumber(pick('scrub-interval-hours', 'SKLAD_SCRUB_INTERVAL_HOURS') ?? '168', 'scrub interval (hours)'),
     scrubRateMiB: parseNumber(pick('scrub-rate-mib', 'SKLAD_SCRUB_RATE_MIB') ?? '64', 'scrub rate (MiB/s)'),

@@ -48,6 +48,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'metrics-token', field: 'metricsToken', env: 'SKLAD_METRICS_TOKEN', flag: false, type: 'string', secret: true },
   { key: 'metrics-public', field: 'metricsPublic', env: 'SKLAD_METRICS_PUBLIC', flag: true, type: 'boolean' },
   { key: 'upload-expiry-hours', field: 'uploadExpiryHours', env: 'SKLAD_UPLOAD_EXPIRY_HOURS', flag: true, type: 'number', min: 0 },
+  { key: 'max-open-uploads-per-bucket', field: 'maxOpenUploadsPerBucket', env: 'SKLAD_MAX_OPEN_UPLOADS_PER_BUCKET', flag: true, type: 'integer', min: 0 },
   { key: 'verify-reads', field: 'verifyReads', env: 'SKLAD_VERIFY_READS', flag: true, type: 'boolean' },
   { key: 'scrub-interval-hours', field: 'scrubIntervalHours', env: 'SKLAD_SCRUB_INTERVAL_HOURS', flag: true, type: 'number', min: 0 },
   { key: 'scrub-rate-mib', field: 'scrubRateMiB', env: 'SKLAD_SCRUB_RATE_MIB', flag: true, type: 'number', min: 0 },

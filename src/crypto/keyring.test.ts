@@ -18,6 +18,19 @@ afterEach(async () => {
 });
 
 describe('Keyring', () => {
+  it('re-wraps a data key of a retired master key under the current one, and leaves current ones alone', () => {
+    const oldKey = masterKey(randomBytes(32));
+    const newKey = masterKey(randomBytes(32));
+    const dataKey = Keyring.newDataKey();
+    const underOld = new Keyring(oldKey).wrap(dataKey);
+    const ring = new Keyring(newKey, [oldKey]);
+    const moved = ring.rewrap(underOld)!;
+    expect(moved.keyId).toBe(newKey.id);
+    expect(new Keyring(newKey).unwrap(moved).equals(dataKey)).toBe(true);
+    expect(ring.rewrap(moved)).toBeUndefined();
+    expect(() => new Keyring(newKey).rewrap(underOld)).toThrow(MasterKeyUnavailableError);
+  });
+
   it('wraps and unwraps data keys under the current key, naming it by id', () => {
     const key = randomBytes(32);
     const ring = new Keyring(masterKey(key));

@@ -79,6 +79,11 @@ export class Keyring {
     return { keyId: this.#current.id, wrappedKey: sealed.toString('base64') };
   }
 
+  /** The same data key wrapped under the current master key; undefined when it already is. */
+  rewrap(wrapped: WrappedKey): WrappedKey | undefined {
+    return wrapped.keyId === this.#current.id ? undefined : this.wrap(this.unwrap(wrapped));
+  }
+
   unwrap(wrapped: WrappedKey): Buffer {
     const key = this.#byId.get(wrapped.keyId);
     if (key === undefined) throw new MasterKeyUnavailableError(wrapped.keyId);

@@ -2,7 +2,7 @@
 // for the operations (listing parameters, ACL, encryption, copy source). Values are strings, as in IAM.
 import type { IncomingMessage } from 'node:http';
 import type { AuthResult } from '../auth/authenticate.js';
-import type { ConditionContext } from '../access/access-control.js';
+import { requestTagKeys, type ConditionContext } from '../access/access-control.js';
 
 const HEADER_KEYS = [
   'x-amz-acl',
@@ -17,7 +17,20 @@ const HEADER_KEYS = [
   'x-amz-grant-read-acp',
   'x-amz-grant-write-acp',
   'x-amz-grant-full-control',
+  'x-amz-object-ownership',
+  'x-amz-server-side-encryption-aws-kms-key-id',
 ] as const;
+
+/**
+ * s3:RequestObjectTag/<key> and s3:RequestObjectTagKeys from x-amz-tagging (a URL-encoded query string). A value
+ * that is not one is left to the handler to refuse; the keys are then what a lenient reading finds.
+ */
+function taggingKeys(headers: Map<string, string>): ConditionContext {
+  const header = headers.get('x-amz-tagging');
+  if (header === undefined) return {};
+  const tags = [...new URLSearchParams(header)].map(([key, value]) => ({ key, value }));
+  return requestTagKeys(tags);
+}
 
 function signing(headers: Map<string, string>, query: URLSearchParams): { version?: string; type?: string } {
   const authorization = headers.get('authorization');
@@ -28,12 +41,19 @@ function signing(headers: Map<string, string>, query: URLSearchParams): { versio
   return {};
 }
 
+/**
+ * The operations s3:ObjectCreationOperation names: policies use it to exempt the steps of a multipart upload (which
+ * carry no encryption or conditional headers) from conditions meant for whole-object writes.
+ */
+const OBJECT_CREATION_OPERATIONS = new Set(['PutObject', 'CopyObject', 'CreateMultipartUpload', 'UploadPart', 'UploadPartCopy', 'CompleteMultipartUpload']);
+
 export function conditionContext(
   incoming: IncomingMessage,
   headers: Map<string, string>,
   query: URLSearchParams,
   now: Date,
   auth: AuthResult,
+  operation: string,
 ): ConditionContext {
   const secure = 'encrypted' in incoming.socket && incoming.socket.encrypted === true;
   const { version, type } = auth.principal === null ? {} : signing(headers, query);
@@ -49,10 +69,11 @@ export function conditionContext(
     's3:prefix': query.get('prefix') ?? undefined,
     's3:delimiter': query.get('delimiter') ?? undefined,
     's3:max-keys': query.get('max-keys') ?? undefined,
+    's3:ObjectCreationOperation': OBJECT_CREATION_OPERATIONS.has(operation) ? operation : undefined,
   };
   for (const name of HEADER_KEYS) {
     const value = headers.get(name);
     if (value !== undefined) context[`s3:${name}`] = value;
   }
-  return context;
+  return { ...context, ...taggingKeys(headers) };
 }

@@ -35,6 +35,8 @@ export interface RequestInfo {
   bucket?: string;
   key?: string;
   principal?: Principal;
+  /** The handler's account of what it did (S3Response.outcome), for the audit record. */
+  outcome?: S3Response['outcome'];
 }
 
 const knownMethods = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);
@@ -118,16 +120,23 @@ export async function dispatch(
 
   // Condition keys are gathered only when a policy question is asked (never for root).
   let gathered: ConditionContext | undefined;
-  const conditions = (): ConditionContext => (gathered ??= conditionContext(incoming, headers, target.query, now, auth));
+  const conditions = (): ConditionContext => (gathered ??= conditionContext(incoming, headers, target.query, now, auth, operation.name));
   const needsBucket = level !== 'service' && operation.bucketMayBeAbsent !== true;
   const bucketRecord = needsBucket ? await deps.index.getBucket(target.bucket!) : undefined;
   if (needsBucket && bucketRecord === undefined) {
     throw new S3Error('NoSuchBucket', { fields: { BucketName: target.bucket! } });
   }
+  const action = actionOf(operation, target.query);
   if (operation.authorizedBy !== 'handler') {
-    const action = actionOf(operation, target.query);
     const decision = await deps.access.decide(principal, action, bucketRecord, target.bucket ?? '', target.key, conditions);
     if (!decision.allowed) throw new S3Error('AccessDenied');
+  }
+  // x-amz-expected-bucket-owner: "If the bucket is owned by a different account, the request fails with the HTTP
+  // status code 403 Forbidden (access denied)". The id compared is the one Owner/ID reports: the owner's name.
+  // Checked after authorization, so it tells nobody who owns a bucket they may not use.
+  const expectedOwner = headers.get('x-amz-expected-bucket-owner');
+  if (expectedOwner !== undefined && bucketRecord !== undefined && expectedOwner !== bucketRecord.owner) {
+    throw new S3Error('AccessDenied');
   }
   let verified: VerifiedBody | undefined;
   const openBody = (): VerifiedBody => {
@@ -142,6 +151,7 @@ export async function dispatch(
   };
   const ctx: S3Context = {
     op: operation.name,
+    action,
     requestId,
     bucket: target.bucket ?? '',
     key: target.key ?? '',
@@ -170,5 +180,7 @@ export async function dispatch(
     log: deps.log,
     now,
   };
-  return handler(ctx);
+  const response = await handler(ctx);
+  info.outcome = response.outcome;
+  return response;
 }

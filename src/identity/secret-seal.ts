@@ -10,6 +10,13 @@ const TAG_BYTES = 16;
 export interface SecretSealer {
   seal(accessKeyId: string, secret: string): string;
   open(accessKeyId: string, sealed: string): string;
+  /** The secret sealed anew under the current master key; undefined when it already is. */
+  reseal(accessKeyId: string, sealed: string): string | undefined;
+}
+
+/** The id of the master key a sealed secret is sealed under (`v1:<id>:…`). */
+export function sealedUnder(sealed: string): string {
+  return sealed.split(':')[1] ?? '';
 }
 
 function sealingKey(masterKey: Buffer): Buffer {
@@ -27,7 +34,7 @@ export function keyringSealer(keyring: Keyring): SecretSealer {
     }
     return key;
   };
-  return {
+  const sealer: SecretSealer = {
     seal(accessKeyId, secret) {
       const id = keyring.currentId;
       const nonce = randomBytes(NONCE_BYTES);
@@ -35,6 +42,9 @@ export function keyringSealer(keyring: Keyring): SecretSealer {
       cipher.setAAD(Buffer.from(accessKeyId));
       const body = Buffer.concat([nonce, cipher.update(secret, 'utf8'), cipher.final(), cipher.getAuthTag()]);
       return `v1:${id}:${body.toString('base64')}`;
+    },
+    reseal(accessKeyId, sealed) {
+      return sealedUnder(sealed) === keyring.currentId ? undefined : sealer.seal(accessKeyId, sealer.open(accessKeyId, sealed));
     },
     open(accessKeyId, sealed) {
       const [version, id, data] = sealed.split(':');
@@ -50,4 +60,5 @@ export function keyringSealer(keyring: Keyring): SecretSealer {
       }
     },
   };
+  return sealer;
 }

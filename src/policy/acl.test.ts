@@ -82,7 +82,7 @@ describe('grantsFromHeaders', () => {
   });
 
   it.each([
-    ['x-amz-grant-read', 'emailAddress="a@example.com"', 'NotImplemented', /emailAddress/],
+    ['x-amz-grant-read', 'emailAddress="a@example.com"', 'UnresolvableGrantByEmailAddress', /does not match any account/],
     ['x-amz-grant-read', 'uri="http://example.com/group"', 'InvalidArgument', /Invalid group uri/],
     ['x-amz-grant-read', 'id=""', 'InvalidArgument', /Invalid id/],
     ['x-amz-grant-read', 'name="x"', 'InvalidArgument', /Invalid grantee type/],

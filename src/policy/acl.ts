@@ -78,7 +78,7 @@ const GRANT_HEADERS: ReadonlyArray<readonly [string, Permission]> = [
  * Grants from x-amz-grant-* headers (`id="…"`, `uri="…"`, comma separated), or undefined when none is present.
  * As in S3, the ACL is exactly the listed grants: the owner is not added implicitly (it keeps READ_ACP and
  * WRITE_ACP through ownership, see AccessQuestion.objectOwner). `owner` only supplies the display name of grants
- * to the owner. Throws PolicyError: InvalidArgument for malformed values, NotImplemented for emailAddress grantees.
+ * to the owner. Throws PolicyError: InvalidArgument for malformed values, UnresolvableGrantByEmailAddress for e-mail grantees.
  */
 export function grantsFromHeaders(headers: Map<string, string>, owner: string): Grant[] | undefined {
   const lower = new Map<string, string>();
@@ -95,7 +95,7 @@ export function grantsFromHeaders(headers: Map<string, string>, owner: string): 
       const type = (m[1] ?? '').toLowerCase();
       const target = m[2] ?? m[3] ?? '';
       if (type === 'emailaddress') {
-        throw new PolicyError('Grants by emailAddress are not supported; use id="<user name>"', 'NotImplemented');
+        throw new PolicyError('The e-mail address you provided does not match any account on record.', 'UnresolvableGrantByEmailAddress');
       }
       if (type === 'id') {
         if (target === '') throw new PolicyError(`Invalid id in ${name}`, 'InvalidArgument');

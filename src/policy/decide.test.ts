@@ -20,6 +20,7 @@ const OBJECTS = `arn:aws:s3:::${BUCKET}/*`;
 const publicReadPolicy = bucketPolicy({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: OBJECTS });
 const denyDeletePolicy = bucketPolicy({ Effect: 'Deny', Principal: '*', Action: 's3:DeleteObject', Resource: OBJECTS });
 const aliceReadsPolicy = bucketPolicy({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::sklad:user/alice' }, Action: 's3:GetObject', Resource: OBJECTS });
+const denyAllPolicy = bucketPolicy({ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [`arn:aws:s3:::${BUCKET}`, OBJECTS] });
 const aliceMayGet = identityPolicy({ Effect: 'Allow', Action: 's3:GetObject', Resource: OBJECTS });
 const aliceMayNotDelete = identityPolicy({ Effect: 'Deny', Action: 's3:DeleteObject', Resource: '*' });
 const privateAcl = cannedGrants('private', { owner: 'olga' });
@@ -46,8 +47,19 @@ function ask(principal: PolicyPrincipal, action: string, key: string | undefined
 
 describe('decide', () => {
   it.each<[string, PolicyPrincipal, string, string | undefined, Partial<AccessQuestion>, AccessDecision['reason']]>([
-    // Root has full access, even against explicit denies.
-    ['root', root, 's3:DeleteObject', 'k', { bucketPolicy: denyDeletePolicy }, 'root'],
+    // Root has full access, except what a bucket policy explicitly denies it …
+    ['root', root, 's3:DeleteObject', 'k', {}, 'root'],
+    ['root vs bucket-policy deny', root, 's3:DeleteObject', 'k', { bucketPolicy: denyDeletePolicy }, 'explicit-deny'],
+    ['root is not denied what the policy does not deny', root, 's3:GetObject', 'k', { bucketPolicy: denyDeletePolicy }, 'root'],
+    // … and can always read, replace and delete the bucket policy, whatever it says, as can the bucket owner.
+    ['root gets a deny-all policy', root, 's3:GetBucketPolicy', undefined, { bucketPolicy: denyAllPolicy }, 'root'],
+    ['root replaces a deny-all policy', root, 's3:PutBucketPolicy', undefined, { bucketPolicy: denyAllPolicy }, 'root'],
+    ['root deletes a deny-all policy', root, 's3:DeleteBucketPolicy', undefined, { bucketPolicy: denyAllPolicy }, 'root'],
+    ['root is denied the rest by a deny-all policy', root, 's3:ListBucket', undefined, { bucketPolicy: denyAllPolicy }, 'explicit-deny'],
+    ['owner deletes a deny-all policy', owner, 's3:DeleteBucketPolicy', undefined, { bucketPolicy: denyAllPolicy }, 'owner'],
+    ['owner replaces a deny-all policy', owner, 's3:PutBucketPolicy', undefined, { bucketPolicy: denyAllPolicy }, 'owner'],
+    ['others get no safety valve', alice, 's3:PutBucketPolicy', undefined, { bucketPolicy: denyAllPolicy, identityPolicy: identityPolicy({ Effect: 'Allow', Action: 's3:*', Resource: '*' }) }, 'explicit-deny'],
+    ['the owner safety valve does not pass its own identity deny', owner, 's3:DeleteBucketPolicy', undefined, { identityPolicy: identityPolicy({ Effect: 'Deny', Action: 's3:DeleteBucketPolicy', Resource: '*' }) }, 'explicit-deny'],
     ['root on the service', root, 's3:ListAllMyBuckets', undefined, { level: 'service', bucketOwner: undefined }, 'root'],
     // Owners have full control of their bucket and its objects …
     ['owner reads', owner, 's3:GetObject', 'k', {}, 'owner'],
@@ -97,6 +109,13 @@ describe('decide', () => {
     ['user lists buckets by identity policy', alice, 's3:ListAllMyBuckets', undefined, { level: 'service', bucketOwner: undefined, bucketAcl: undefined, identityPolicy: identityPolicy({ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }) }, 'identity-policy'],
     ['user without policy cannot list buckets', alice, 's3:ListAllMyBuckets', undefined, { level: 'service', bucketOwner: undefined, bucketAcl: undefined }, 'implicit-deny'],
     ['anonymous ignores identity policy', anonymous, 's3:GetObject', 'k', { identityPolicy: aliceMayGet }, 'implicit-deny'],
+    // Bucket owner enforced: ACLs grant nothing; policies and ownership still do.
+    ['ACLs disabled: public-read object', anonymous, 's3:GetObject', 'k', { objectAcl: publicReadAcl, aclsDisabled: true }, 'implicit-deny'],
+    ['ACLs disabled: public-read-write bucket', anonymous, 's3:PutObject', 'k', { bucketAcl: publicReadWriteAcl, aclsDisabled: true }, 'implicit-deny'],
+    ['ACLs disabled: user grant', alice, 's3:GetObject', 'k', { objectAcl: [{ grantee: { type: 'CanonicalUser', id: 'alice' }, permission: 'READ' }], aclsDisabled: true }, 'implicit-deny'],
+    ['ACLs disabled: writer is no object owner', alice, 's3:PutObjectAcl', 'k', { objectOwner: 'alice', objectAcl: [], aclsDisabled: true }, 'implicit-deny'],
+    ['ACLs disabled: policies still allow', anonymous, 's3:GetObject', 'k', { bucketPolicy: publicReadPolicy, aclsDisabled: true }, 'bucket-policy'],
+    ['ACLs disabled: owner keeps everything', owner, 's3:GetObject', 'k', { aclsDisabled: true }, 'owner'],
   ])('%s', (_name, principal, action, key, extra, reason) => {
     const decision = ask(principal, action, key, extra);
     expect(decision.reason).toBe(reason);
@@ -121,9 +140,9 @@ describe('decide', () => {
     expect(decide({ ...base, facts: { ...base.facts, context: { 'aws:SourceIp': '192.168.1.1' } } }).allowed).toBe(false);
   });
 
-  it('a Deny-everything bucket policy denies every non-root principal, whatever else allows', () => {
-    const denyAll = bucketPolicy({ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [`arn:aws:s3:::${BUCKET}`, OBJECTS] });
-    const principals: PolicyPrincipal[] = [owner, alice, anonymous];
+  it('a Deny-everything bucket policy denies every principal, root included, whatever else allows', () => {
+    const denyAll = denyAllPolicy;
+    const principals: PolicyPrincipal[] = [root, owner, alice, anonymous];
     const acls: Grant[][] = [privateAcl, publicReadAcl, publicReadWriteAcl];
     fc.assert(
       fc.property(

@@ -28,6 +28,8 @@ export interface AccessQuestion {
   /** For object-level requests on an existing object. */
   objectAcl?: Grant[];
   publicAccessBlock?: PublicAccessBlock;
+  /** Object Ownership "Bucket owner enforced": ACLs are disabled and take no part in the decision. */
+  aclsDisabled?: boolean;
 }
 
 export interface AccessDecision {
@@ -38,25 +40,39 @@ export interface AccessDecision {
 /** Actions an object's owner may always perform on its ACL, whatever the ACL says (S3 ACL overview). */
 const OWNER_ACP_ACTIONS = new Set(['s3:getobjectacl', 's3:getobjectversionacl', 's3:putobjectacl', 's3:putobjectversionacl']);
 
+/**
+ * "The root user of the AWS account that owns the bucket can always perform the GetBucketPolicy, PutBucketPolicy,
+ * and DeleteBucketPolicy actions, even if the policy explicitly denies" them (PutBucketPolicy): a bucket policy can
+ * never lock its owner out of changing it. In sklad that holds for root and for the user owning the bucket.
+ */
+const POLICY_ACTIONS = new Set(['s3:getbucketpolicy', 's3:putbucketpolicy', 's3:deletebucketpolicy']);
+
 export function decide(q: AccessQuestion): AccessDecision {
   const { principal } = q.facts;
+  const managesPolicy = POLICY_ACTIONS.has(q.facts.action.toLowerCase());
 
   // "By default, all requests are implicitly denied with the exception of the AWS account root user, which has
-  // full access" (How AWS enforcement code logic evaluates requests). sklad's root is that account root user.
-  if (principal.kind === 'root') return { allowed: true, reason: 'root' };
+  // full access" (How AWS enforcement code logic evaluates requests). sklad's root is that account root user, and
+  // like it is still subject to an explicit Deny in a bucket policy (its own, the account's, resource policy).
+  if (principal.kind === 'root') {
+    if (q.bucketPolicy && !managesPolicy && evaluatePolicy(q.bucketPolicy, q.facts) === 'Deny') {
+      return { allowed: false, reason: 'explicit-deny' };
+    }
+    return { allowed: true, reason: 'root' };
+  }
+  const ownsBucket = principal.kind === 'user' && q.level !== 'service' && q.bucketOwner !== undefined && q.bucketOwner === principal.name;
 
   // "An explicit deny in any of the policies overrides the allow" (Policy evaluation for requests within a single
   // account): a Deny in the user's policy or the bucket policy wins, even over bucket ownership.
   // Anonymous requests carry no identity, so only the bucket policy speaks for them.
   const identity = principal.kind === 'user' && q.identityPolicy ? evaluatePolicy(q.identityPolicy, q.facts) : 'NoMatch';
-  const bucket = q.bucketPolicy ? evaluatePolicy(q.bucketPolicy, q.facts) : 'NoMatch';
+  const verdict = q.bucketPolicy ? evaluatePolicy(q.bucketPolicy, q.facts) : 'NoMatch';
+  const bucket = verdict === 'Deny' && ownsBucket && managesPolicy ? 'NoMatch' : verdict;
   if (identity === 'Deny' || bucket === 'Deny') return { allowed: false, reason: 'explicit-deny' };
 
   // "The bucket owner has full control of the bucket" (S3 "Bucket policies and user policies" / Object Ownership
   // "Bucket owner enforced"): a user owns their buckets and every object in them.
-  if (principal.kind === 'user' && q.level !== 'service' && q.bucketOwner !== undefined && q.bucketOwner === principal.name) {
-    return { allowed: true, reason: 'owner' };
-  }
+  if (ownsBucket) return { allowed: true, reason: 'owner' };
 
   // "If either the identity-based policy or the resource-based policy within the same account allows the request
   // and the other doesn't, the request is still allowed" (single-account evaluation).
@@ -68,6 +84,9 @@ export function decide(q: AccessQuestion): AccessDecision {
   // nothing from it. Its Deny statements still applied above.
   const policyRestricted = q.publicAccessBlock?.restrictPublicBuckets === true && q.bucketPolicy !== undefined && isPublicPolicy(q.bucketPolicy);
   if (bucket === 'Allow' && !policyRestricted) return { allowed: true, reason: 'bucket-policy' };
+
+  // "Bucket owner enforced": "ACLs no longer affect permissions for the bucket and the objects in it".
+  if (q.aclsDisabled) return { allowed: false, reason: 'implicit-deny' };
 
   // ACLs (S3 ACL overview, "Mapping of ACL permissions and access policy permissions"): the bucket ACL covers
   // listing and writing objects, the object ACL reading the object and its ACL. IgnorePublicAcls: "Amazon S3 will

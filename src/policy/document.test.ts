@@ -146,6 +146,7 @@ describe('parsePolicy: rejected documents', () => {
     ['empty condition values', policy([{ ...publicRead, Condition: { StringEquals: { 's3:prefix': [] } } }]), bucketOpts, /no values/],
     ['duplicate Sid', policy([publicRead, publicRead]), bucketOpts, /must be unique/],
     ['principal in an identity policy', policy([{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*' }]), identityOpts, /should not specify a principal/],
+    ['NotPrincipal with Allow', policy([{ Effect: 'Allow', NotPrincipal: { AWS: 'arn:aws:iam::sklad:user/alice' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::amzn-s3-demo-bucket/*' }]), bucketOpts, /NotPrincipal is supported only in statements with "Effect": "Deny"/],
     ['NotPrincipal in an identity policy', policy([{ Effect: 'Allow', NotPrincipal: { AWS: 'x' }, Action: 's3:GetObject', Resource: '*' }]), identityOpts, /should not specify a principal/],
     ['identity resource not an ARN', policy([{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'bucket/*' }]), identityOpts, /must be in ARN format/],
     ['identity action of another service', policy([{ Effect: 'Allow', Action: 'iam:CreateUser', Resource: '*' }]), identityOpts, /Policy has invalid action/],

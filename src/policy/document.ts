@@ -110,6 +110,10 @@ function parseStatement(raw: unknown, opts: ParseOptions): Statement {
   const [principalKey, principal] = exactlyOne(obj, 'Principal', 'NotPrincipal', opts.kind === 'bucket');
   if (opts.kind === 'identity' && principalKey) throw new PolicyError('Policy document should not specify a principal.');
   if (principalKey) st[principalKey] = parsePrincipal(principal);
+  // IAM: "We strongly recommend that you do not use NotPrincipal with Effect Allow"; S3 refuses the combination.
+  if (principalKey === 'NotPrincipal' && st.Effect === 'Allow') {
+    throw new PolicyError('NotPrincipal is supported only in statements with "Effect": "Deny"');
+  }
 
   const [actionKey, actions] = exactlyOne(obj, 'Action', 'NotAction', true);
   if (actionKey) st[actionKey] = stringList(actions, actionKey).map((a) => checkAction(a, opts.kind));
@@ -268,4 +272,12 @@ function parseCondition(value: unknown): ConditionBlock {
 function asObject(value: unknown, message: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PolicyError(message);
   return value as Record<string, unknown>;
+}
+
+/** Whether any condition of the document tests a key starting with `prefix` (case-insensitive, as keys compare). */
+export function testsConditionKey(doc: PolicyDocument, prefix: string): boolean {
+  const wanted = prefix.toLowerCase();
+  return doc.Statement.some((st) =>
+    Object.values(st.Condition ?? {}).some((keys) => Object.keys(keys).some((k) => k.toLowerCase().startsWith(wanted))),
+  );
 }

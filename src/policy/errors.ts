@@ -1,8 +1,8 @@
 // The one error type of the policy module. It carries the S3 error code a caller should answer with, so
 // callers can map it without parsing messages: policy documents → MalformedPolicy, ACL headers → InvalidArgument,
-// ACL features sklad does not offer (e-mail grantees) → NotImplemented.
+// e-mail grantees (sklad's users have no e-mail address) → UnresolvableGrantByEmailAddress.
 
-export type PolicyErrorCode = 'MalformedPolicy' | 'InvalidArgument' | 'NotImplemented';
+export type PolicyErrorCode = 'MalformedPolicy' | 'InvalidArgument' | 'UnresolvableGrantByEmailAddress';
 
 export class PolicyError extends Error {
   readonly code: PolicyErrorCode;

@@ -15,7 +15,6 @@ describe('isPublicPolicy (S3 "The meaning of public")', () => {
     ['Principal "*"', doc(allow({ Principal: '*' })), true],
     ['Principal {"AWS": "*"}', doc(allow({ Principal: { AWS: '*' } })), true],
     ['"*" among fixed principals', doc(allow({ Principal: { AWS: ['alice', '*'] } })), true],
-    ['Allow with NotPrincipal (everyone else)', doc(allow({ NotPrincipal: { AWS: 'alice' } })), true],
     ['a fixed user', doc(allow({ Principal: { AWS: 'arn:aws:iam::sklad:user/alice' } })), false],
     ['a canonical user', doc(allow({ Principal: { CanonicalUser: 'alice' } })), false],
     ['the account root', doc(allow({ Principal: { AWS: 'arn:aws:iam::sklad:root' } })), false],

@@ -25,6 +25,8 @@ export interface ServerSettings {
   allowInsecureSseC: boolean;
   /** How long a lifecycle "day" is (`--lifecycle-day-seconds`), in milliseconds. */
   lifecycleDayMs: number;
+  /** Open multipart uploads a bucket may have at once; undefined: no limit. */
+  maxOpenUploadsPerBucket?: number;
 }
 
 /** Counters of notable events, read by operators' tooling. */
@@ -34,6 +36,8 @@ export interface ServerStats {
 
 export interface S3Context {
   op: OperationName;
+  /** The IAM action the request is authorized as (the operation's, or its versioned variant). */
+  action: string;
   requestId: string;
   /** Bucket name from the request (may not exist; see `bucketRecord`). */
   bucket: string;

@@ -33,9 +33,16 @@ export function checkCopySource(ctx: S3Context, record: ObjectRecord): void {
   }
 }
 
-/** The copy source's bucket must exist and the caller may read the source object (s3:GetObject). */
+/**
+ * The copy source's bucket must exist, the caller may read the source object (s3:GetObject), and the source
+ * bucket's owner is the one x-amz-source-expected-bucket-owner names, if sent (403 AccessDenied otherwise, as on S3).
+ */
 export async function authorizeSourceBucket(ctx: S3Context, source: CopySource): Promise<void> {
   await ctx.access.require(source.versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion', source.bucket, source.key);
+  const expectedOwner = ctx.headers.get('x-amz-source-expected-bucket-owner');
+  if (expectedOwner !== undefined && (await ctx.index.getBucket(source.bucket))?.owner !== expectedOwner) {
+    throw new S3Error('AccessDenied');
+  }
 }
 
 /** The key that decrypts the source, once its SSE-C key (from the copy-source headers) is checked. */

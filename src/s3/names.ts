@@ -3,6 +3,7 @@
 // keys follow "Naming Amazon S3 objects": any Unicode whose UTF-8 form is at most 1,024 bytes.
 
 import { S3Error } from '../errors/s3-error.js';
+import { codePointName, nonXmlCharIn } from '../xml/chars.js';
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IP_ADDRESS = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -34,4 +35,21 @@ export function validateObjectKey(key: string): void {
   if (/\p{Cs}/u.test(key)) throw new S3Error('InvalidURI');
   const size = Buffer.byteLength(key, 'utf8');
   if (size > MAX_KEY_BYTES) throw new S3Error('KeyTooLongError', { fields: { Size: size, MaxSizeAllowed: MAX_KEY_BYTES } });
+}
+
+/**
+ * A key a write may create: a valid key that XML 1.0 can carry. S3 stores keys with C0 controls, but its
+ * XML answers (listings without encoding-type=url, CreateMultipartUpload, CompleteMultipartUpload, ListParts,
+ * DeleteObjects, error documents) cannot hold them and clients fail to parse them; sklad refuses such keys
+ * when they would come to exist, so every answer naming a key stays valid XML.
+ */
+export function validateNewObjectKey(key: string): void {
+  validateObjectKey(key);
+  const char = nonXmlCharIn(key);
+  if (char !== undefined) {
+    throw new S3Error('InvalidArgument', {
+      message: `Object keys may not contain ${codePointName(char)}: XML 1.0 cannot carry it, so no listing could return the key.`,
+      fields: { ArgumentName: 'key' },
+    });
+  }
 }

@@ -1,5 +1,5 @@
 // The one function that mints a new object version's record: where it lives, its version id (by the bucket's
-// versioning state), when and by whom it was written, and the Object Lock it starts with. PutObject,
+// versioning state), when it was written, who owns it, and the Object Lock it starts with. PutObject,
 // CopyObject, CompleteMultipartUpload and versioned deletes (delete markers) all mint through here.
 import type { ObjectRecord } from '../storage/metadata-index.js';
 import type { S3Context } from './context.js';
@@ -9,7 +9,17 @@ import { versionIdFor } from './versions.js';
 /** What the writing operation decides; everything else is the same for every new version. */
 export type VersionContent = Omit<ObjectRecord, 'bucket' | 'key' | 'versionId' | 'lastModified' | 'owner' | 'deleteMarker' | 'retention' | 'legalHold'>;
 
-export function mintObjectRecord(ctx: S3Context, content: VersionContent, lock: NewVersionLock = {}, lastModified = new Date()): ObjectRecord {
+/**
+ * `owner` is the new version's owner, which the bucket's Object Ownership decides (newObjectAcl, or
+ * newObjectOwner for an upload's initiator): the writer or the bucket owner.
+ */
+export function mintObjectRecord(
+  ctx: S3Context,
+  content: VersionContent,
+  owner: string,
+  lock: NewVersionLock = {},
+  lastModified = new Date(),
+): ObjectRecord {
   // A copy passes its source's facts: the source's lock never carries over.
   const { retention: _retention, legalHold: _legalHold, ...rest } = content as Partial<ObjectRecord> & VersionContent;
   const record: ObjectRecord = {
@@ -18,7 +28,7 @@ export function mintObjectRecord(ctx: S3Context, content: VersionContent, lock: 
     key: ctx.key,
     versionId: versionIdFor(ctx.bucketRecord),
     lastModified,
-    owner: ctx.principal.userId,
+    owner,
     deleteMarker: false,
   };
   if (lock.retention) record.retention = lock.retention;

@@ -59,7 +59,10 @@ describe('contentHeadersFrom', () => {
     ['AWS-Chunked', undefined],
     ['aws-chunked,gzip', 'gzip'],
     ['gzip, aws-chunked', 'gzip'],
-    ['aws-chunked, gzip, br', 'gzip,br'],
+    ['aws-chunked, gzip, br', 'gzip, br'],
+    ['deflate, gzip', 'deflate, gzip'],
+    ['deflate,  aws-chunked ,gzip', 'deflate ,gzip'],
+    ['gzip , aws-chunked', 'gzip'],
     ['identity', 'identity'],
   ])('stores Content-Encoding %j as %j', (sent, stored) => {
     expect(contentHeadersFrom(h({ 'content-encoding': sent }))['content-encoding']).toBe(stored);

@@ -36,13 +36,24 @@ const META_PREFIX = 'x-amz-meta-';
 /** "Working with object metadata": user-defined metadata is limited to 2 KB, counted as UTF-8 bytes of each key and value. */
 export const MAX_USER_METADATA_BYTES = 2048;
 
+/** One coding of a Content-Encoding list: no surrounding blanks, no comma. */
+const CODING = /[^\s,](?:[^,]*[^\s,])?/g;
+
 /**
  * Content-Encoding without aws-chunked: it describes the request's framing, not the object
- * ("aws-chunked,gzip" is stored as "gzip"; "aws-chunked" alone as nothing).
+ * ("aws-chunked,gzip" is stored as "gzip"; "aws-chunked" alone as nothing). The other codings keep the
+ * separators the client wrote ("deflate, gzip" stays so), since S3 returns the header as it was sent.
  */
 function storedContentEncoding(value: string): string | undefined {
-  const codings = value.split(',').map((c) => c.trim()).filter((c) => c !== '' && c.toLowerCase() !== 'aws-chunked');
-  return codings.length > 0 ? codings.join(',') : undefined;
+  let stored = '';
+  let end = 0;
+  for (const match of value.matchAll(CODING)) {
+    const separator = value.slice(end, match.index);
+    end = match.index + match[0].length;
+    if (match[0].toLowerCase() === 'aws-chunked') continue;
+    stored += stored === '' ? match[0] : separator + match[0];
+  }
+  return stored === '' ? undefined : stored;
 }
 
 /** System metadata to store from a PutObject / CreateMultipartUpload / CopyObject (REPLACE) request. Header names are lower-case. */

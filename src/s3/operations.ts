@@ -30,6 +30,7 @@ import {
 } from './handlers/multipart.js';
 import { deleteBucketPolicy, getBucketPolicy, getBucketPolicyStatus, putBucketPolicy } from './handlers/bucket-policy.js';
 import { deletePublicAccessBlock, getPublicAccessBlock, putPublicAccessBlock } from './handlers/public-access-block.js';
+import { deleteBucketOwnershipControls, getBucketOwnershipControls, putBucketOwnershipControls } from './handlers/ownership-controls.js';
 import { postObject } from './handlers/post-object.js';
 import { putObject } from './handlers/put.js';
 import { listBuckets } from './handlers/service.js';
@@ -55,7 +56,7 @@ export interface OperationRow {
   readOnly: boolean;
   /**
    * 'handler': dispatch asks nothing and the handler authorizes each resource it touches (each key of a
-   * multi-object delete; ListBuckets shows each user what it may see).
+   * multi-object delete), or authorizes with condition keys only the body holds (PutObjectTagging's tags).
    */
   authorizedBy?: 'handler';
   /** Dispatch does not answer NoSuchBucket when the bucket is absent (CreateBucket). */
@@ -64,7 +65,7 @@ export interface OperationRow {
 }
 
 export const operations = [
-  { name: 'ListBuckets', method: 'GET', level: 'service', action: 's3:ListAllMyBuckets', readOnly: true, authorizedBy: 'handler', handler: listBuckets },
+  { name: 'ListBuckets', method: 'GET', level: 'service', action: 's3:ListAllMyBuckets', readOnly: true, handler: listBuckets },
   { name: 'GetBucketLocation', method: 'GET', level: 'bucket', query: 'location', action: 's3:GetBucketLocation', readOnly: true, handler: getBucketLocation },
   { name: 'GetBucketVersioning', method: 'GET', level: 'bucket', query: 'versioning', action: 's3:GetBucketVersioning', readOnly: true, handler: getBucketVersioning },
   { name: 'PutBucketVersioning', method: 'PUT', level: 'bucket', query: 'versioning', action: 's3:PutBucketVersioning', readOnly: false, handler: putBucketVersioning },
@@ -93,8 +94,9 @@ export const operations = [
   { name: 'GetPublicAccessBlock', method: 'GET', level: 'bucket', query: 'publicAccessBlock', action: 's3:GetBucketPublicAccessBlock', readOnly: true, handler: getPublicAccessBlock },
   { name: 'PutPublicAccessBlock', method: 'PUT', level: 'bucket', query: 'publicAccessBlock', action: 's3:PutBucketPublicAccessBlock', readOnly: false, handler: putPublicAccessBlock },
   { name: 'DeletePublicAccessBlock', method: 'DELETE', level: 'bucket', query: 'publicAccessBlock', action: 's3:PutBucketPublicAccessBlock', readOnly: false, handler: deletePublicAccessBlock },
-  { name: 'GetBucketOwnershipControls', method: 'GET', level: 'bucket', query: 'ownershipControls', action: 's3:GetBucketOwnershipControls', readOnly: true },
-  { name: 'PutBucketOwnershipControls', method: 'PUT', level: 'bucket', query: 'ownershipControls', action: 's3:PutBucketOwnershipControls', readOnly: false },
+  { name: 'GetBucketOwnershipControls', method: 'GET', level: 'bucket', query: 'ownershipControls', action: 's3:GetBucketOwnershipControls', readOnly: true, handler: getBucketOwnershipControls },
+  { name: 'PutBucketOwnershipControls', method: 'PUT', level: 'bucket', query: 'ownershipControls', action: 's3:PutBucketOwnershipControls', readOnly: false, handler: putBucketOwnershipControls },
+  { name: 'DeleteBucketOwnershipControls', method: 'DELETE', level: 'bucket', query: 'ownershipControls', action: 's3:PutBucketOwnershipControls', readOnly: false, handler: deleteBucketOwnershipControls },
   { name: 'GetBucketWebsite', method: 'GET', level: 'bucket', query: 'website', action: 's3:GetBucketWebsite', readOnly: true, handler: getBucketWebsite },
   { name: 'PutBucketWebsite', method: 'PUT', level: 'bucket', query: 'website', action: 's3:PutBucketWebsite', readOnly: false, handler: putBucketWebsite },
   { name: 'DeleteBucketWebsite', method: 'DELETE', level: 'bucket', query: 'website', action: 's3:DeleteBucketWebsite', readOnly: false, handler: deleteBucketWebsite },
@@ -128,7 +130,7 @@ export const operations = [
   { name: 'ListParts', method: 'GET', level: 'object', query: 'uploadId', action: 's3:ListMultipartUploadParts', readOnly: true, handler: listParts },
   { name: 'AbortMultipartUpload', method: 'DELETE', level: 'object', query: 'uploadId', action: 's3:AbortMultipartUpload', readOnly: false, handler: abortMultipartUpload },
   { name: 'GetObjectTagging', method: 'GET', level: 'object', query: 'tagging', action: 's3:GetObjectTagging', versionedAction: 's3:GetObjectVersionTagging', readOnly: true, handler: getObjectTagging },
-  { name: 'PutObjectTagging', method: 'PUT', level: 'object', query: 'tagging', action: 's3:PutObjectTagging', versionedAction: 's3:PutObjectVersionTagging', readOnly: false, handler: putObjectTagging },
+  { name: 'PutObjectTagging', method: 'PUT', level: 'object', query: 'tagging', action: 's3:PutObjectTagging', versionedAction: 's3:PutObjectVersionTagging', readOnly: false, authorizedBy: 'handler', handler: putObjectTagging },
   { name: 'DeleteObjectTagging', method: 'DELETE', level: 'object', query: 'tagging', action: 's3:DeleteObjectTagging', versionedAction: 's3:DeleteObjectVersionTagging', readOnly: false, handler: deleteObjectTagging },
   { name: 'GetObjectAcl', method: 'GET', level: 'object', query: 'acl', action: 's3:GetObjectAcl', versionedAction: 's3:GetObjectVersionAcl', readOnly: true, handler: getObjectAcl },
   { name: 'PutObjectAcl', method: 'PUT', level: 'object', query: 'acl', action: 's3:PutObjectAcl', versionedAction: 's3:PutObjectVersionAcl', readOnly: false, handler: putObjectAcl },

@@ -2,6 +2,7 @@
 // numbers, encoding-type. The object version a request names is in versions.ts.
 import { S3Error } from '../errors/s3-error.js';
 import { urlEncodeValue } from './wire-format.js';
+import { codePointName, nonXmlCharIn } from '../xml/chars.js';
 
 export const MAX_PART_NUMBER = 10_000;
 
@@ -40,3 +41,20 @@ export function listEncoding(query: URLSearchParams): ListEncoding {
   return encodingType === 'url' ? { urlEncoded: true, encode: urlEncodeValue } : { urlEncoded: false, encode: (v) => v };
 }
 
+/**
+ * A listing answered as plain XML must neither echo nor list a value XML 1.0 cannot carry (a C0 control in
+ * a prefix, marker or a key stored before such keys were refused): the client could not parse the answer.
+ * With encoding-type=url those values travel percent-encoded, as S3 advises for them.
+ */
+export function requireXmlListable(encoding: ListEncoding, values: Iterable<string>): void {
+  if (encoding.urlEncoded) return;
+  for (const value of values) {
+    const char = nonXmlCharIn(value);
+    if (char !== undefined) {
+      throw new S3Error('InvalidArgument', {
+        message: `The listing holds ${codePointName(char)}, which XML 1.0 cannot carry; request it with encoding-type=url.`,
+        fields: { ArgumentName: 'encoding-type' },
+      });
+    }
+  }
+}

@@ -2,10 +2,18 @@
 import type { Readable } from 'node:stream';
 import { encodeXml } from '../xml/encode.js';
 
+/** A value that survives JSON unchanged. */
+export type OutcomeValue = string | number | boolean | null | OutcomeValue[] | { [key: string]: OutcomeValue };
+
 export interface S3Response {
   status: number;
   headers: Record<string, string>;
   body?: string | Buffer | Readable;
+  /**
+   * What the request did beyond its bucket and key, for the request's audit record (DeleteObjects: each key
+   * and its result). Never sent to the client; never secrets.
+   */
+  outcome?: { [key: string]: OutcomeValue };
 }
 
 export function xmlResponse(root: string, document: object, status = 200, headers: Record<string, string> = {}): S3Response {

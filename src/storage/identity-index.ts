@@ -61,6 +61,11 @@ export interface IdentityIndex {
   setAccessKeyStatus(accessKeyId: string, status: AccessKeyStatus): Promise<boolean>;
   /** false when there is no such key. */
   deleteAccessKey(accessKeyId: string): Promise<boolean>;
+  /**
+   * Master-key rotation: replaces the key's sealed secret by `to` only while it still is `from` (a key
+   * deleted or re-sealed meanwhile is left alone); true when replaced.
+   */
+  replaceSealedSecret(accessKeyId: string, from: string, to: string): Promise<boolean>;
 
   /** Objects and bytes stored in the buckets a user owns. */
   userUsage(name: string): Promise<Usage>;

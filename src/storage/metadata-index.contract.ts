@@ -69,6 +69,19 @@ export function runMetadataIndexContract(name: string, makeIndex: () => Promise<
         });
       });
 
+      it('keeps the object ownership setting given at creation, changes it and removes it', async () => {
+        await index.createBucket(bucketRecord('owned', { objectOwnership: 'ObjectWriter' }));
+        expect((await index.getBucket('owned'))?.objectOwnership).toBe('ObjectWriter');
+        await index.patchBucket('owned', { objectOwnership: 'BucketOwnerPreferred' });
+        expect((await index.getBucket('owned'))?.objectOwnership).toBe('BucketOwnerPreferred');
+        await index.patchBucket('owned', { objectOwnership: null });
+        const removed = await index.getBucket('owned');
+        expect(removed && 'objectOwnership' in removed).toBe(false);
+        await index.createBucket(bucketRecord('plain'));
+        const plain = await index.getBucket('plain');
+        expect(plain && 'objectOwnership' in plain).toBe(false);
+      });
+
       it('refuses to delete a missing bucket', async () => {
         await expectS3Error(index.deleteBucket('missing'), 'NoSuchBucket');
       });

@@ -30,8 +30,6 @@ export interface BucketSettings {
   quota?: Quota;
   /** The bucket's tag set (PutBucketTagging); absent when none was put. */
   tags?: Tag[];
-  /** Lifecycle rules (PutBucketLifecycleConfiguration), validated before they are stored. */
-  lifecycle?: LifecycleConfiguration;
   /**
    * Object Lock was enabled at creation (x-amz-bucket-object-lock-enabled): versioning stays Enabled for good
    * and versions may carry retention and legal holds. Never switched off.
@@ -39,10 +37,17 @@ export interface BucketSettings {
   objectLockEnabled?: boolean;
   /** The default retention applied to new versions (PutObjectLockConfiguration); absent when none. */
   defaultRetention?: DefaultRetention;
+  /** Lifecycle rules (PutBucketLifecycleConfiguration), validated before they are stored. */
+  lifecycle?: LifecycleConfiguration;
   /** CORS rules in the order they were put (PutBucketCors); absent when none were put. */
   cors?: CorsRule[];
   /** Static website configuration (PutBucketWebsite); absent when none was put. */
   website?: WebsiteConfig;
+  /**
+   * S3 Object Ownership (PutBucketOwnershipControls). New buckets get BucketOwnerEnforced unless CreateBucket
+   * asks otherwise; absent only after DeleteBucketOwnershipControls, when S3 behaves as ObjectWriter.
+   */
+  objectOwnership?: ObjectOwnership;
 }
 
 export type RetentionMode = 'GOVERNANCE' | 'COMPLIANCE';
@@ -132,6 +137,9 @@ export interface UploadExpiryScope {
   limit: number;
 }
 
+/** Who owns the objects written to a bucket, and whether ACLs take part in access decisions. */
+export type ObjectOwnership = 'BucketOwnerEnforced' | 'BucketOwnerPreferred' | 'ObjectWriter';
+
 /** One CORSRule: which cross-origin requests a browser may make and what it may read of the answers. */
 export interface CorsRule {
   id?: string;
@@ -183,13 +191,27 @@ export interface PublicAccessBlockConfig {
 /** The bucket default encryptions sklad implements: SSE-S3. */
 export type DefaultEncryption = 'AES256';
 
+/** A data key wrapped under the master key `keyId` (base64 of the sealed key). */
+export interface WrappedDataKey {
+  keyId: string;
+  wrappedKey: string;
+}
+
+/** One step of a master-key re-wrap: what it looked at, what it changed, and where the next step starts. */
+export interface RewrapStep {
+  scanned: number;
+  rewrapped: number;
+  /** Opaque; absent when every record has been visited. */
+  next?: string;
+}
+
 /**
  * How an object's (or an upload's) blobs are encrypted. SSE-S3: a random data key, stored only wrapped
  * under the master key `keyId`. SSE-C: the customer's key is the data key and is never stored; a salted
  * HMAC of it tells whether a request brings the same key.
  */
 export type ObjectEncryption =
-  | { mode: 'SSE-S3'; keyId: string; wrappedKey: string }
+  | ({ mode: 'SSE-S3' } & WrappedDataKey)
   | { mode: 'SSE-C'; verifierSalt: string; verifier: string; keyMd5: string };
 
 /** A contiguous run of an object's bytes kept in one blob. */
@@ -486,10 +508,19 @@ export interface MetadataIndex {
   /** Stored versions (delete markers excluded) and their bytes in one bucket, kept as counters (cheap); NoSuchBucket when absent. */
   bucketUsage(bucket: string): Promise<Usage>;
 
-  createUpload(upload: UploadRecord): Promise<void>;
+  /**
+   * Records a new upload; QuotaExceeded when its bucket already has `maxOpenUploads` open uploads (checked
+   * in the same transaction), NoSuchBucket when the bucket is gone.
+   */
+  createUpload(upload: UploadRecord, maxOpenUploads?: number): Promise<void>;
   /** The upload if it exists and belongs to bucket/key. */
   getUpload(bucket: string, key: string, uploadId: string): Promise<UploadRecord | undefined>;
-  /** Adds or replaces a part; NoSuchUpload if the upload is gone (checked in the same transaction). Returns orphaned blob ids. */
+  /**
+   * Adds or replaces a part; NoSuchUpload if the upload is gone (checked in the same transaction). Parts of
+   * open uploads count against the bucket's and its owner's byte quotas: QuotaExceeded, with nothing
+   * recorded, when this part would take either past its quota. Completing an upload moves its parts' bytes
+   * to the object without counting them twice. Returns orphaned blob ids.
+   */
   putPart(part: PartRecord): Promise<string[]>;
   /** Parts with partNumber > after, ascending, at most max (1..1000). */
   listParts(uploadId: string, after: number, max: number): Promise<PartListPage>;
@@ -532,6 +563,17 @@ export interface MetadataIndex {
    * has `etag`; true when changed.
    */
   setQuarantined(bucket: string, key: string, etag: string, quarantined: boolean, versionId?: string): Promise<boolean>;
+
+  /**
+   * Master-key rotation, one step: visits up to `limit` records holding an SSE-S3 data key (current and
+   * noncurrent object versions, open uploads) after `after` (a previous step's `next`; undefined to start),
+   * and replaces each wrapped key by what `rewrap` returns for it (undefined: leave it). One transaction per
+   * step, so concurrent writes are never lost and an interrupted run resumes from its last `next` (or from
+   * the start: records already re-wrapped are passed over). InvalidArgument for a cursor it did not make.
+   */
+  rewrapDataKeys(after: string | undefined, limit: number, rewrap: (wrapped: WrappedDataKey) => WrappedDataKey | undefined): Promise<RewrapStep>;
+  /** How many records (object versions, open uploads) hold a data key wrapped under each master key id. */
+  dataKeysByMasterKey(): Promise<Record<string, number>>;
 
   /** True when some record (object or upload part) still references the blob. */
   isBlobReferenced(id: string): Promise<boolean>;

@@ -77,10 +77,12 @@ function htmlError(error: S3Error, requestId: string, customFailure?: S3Error): 
 
 /** An S3Context for reading one object anonymously, as GetObject/HeadObject would for an unsigned request. */
 function readContext(req: WebsiteRequest, deps: WebsiteDeps, bucket: BucketRecord, key: string, headers: Map<string, string>): S3Context {
-  const conditions = () => conditionContext(req.incoming, headers, new URLSearchParams(), req.now, { principal: null, payload: { kind: 'unsigned' } });
+  const op = req.method === 'HEAD' ? 'HeadObject' : 'GetObject';
+  const conditions = () => conditionContext(req.incoming, headers, new URLSearchParams(), req.now, { principal: null, payload: { kind: 'unsigned' } }, op);
   const access = deps.access.checkerFor(ANONYMOUS, conditions);
   return {
-    op: req.method === 'HEAD' ? 'HeadObject' : 'GetObject',
+    op,
+    action: 's3:GetObject',
     requestId: req.requestId,
     bucket: bucket.name,
     key,

@@ -1,6 +1,7 @@
 // Parses S3 request documents: one parser configuration, values kept as strings, DOCTYPE refused.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { S3Error } from '../errors/s3-error.js';
+import { NON_XML_CHAR } from './chars.js';
 
 /** Element names that may repeat in any S3 request document; always parsed as arrays. */
 const repeatedElements = new Set(['Part', 'Object', 'Tag', 'Rule', 'CORSRule', 'Grant', 'AllowedOrigin', 'AllowedMethod', 'AllowedHeader', 'ExposeHeader', 'RoutingRule']);
@@ -23,8 +24,8 @@ export type XmlNode = string | { [name: string]: XmlNode | XmlNode[] | undefined
 
 const predefinedEntities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
-/** XML 1.0 `Char`: anything else, literal or referenced, makes a document malformed. */
-const invalidXmlChar = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+/** Anything outside XML 1.0 `Char`, literal or referenced, makes a document malformed. */
+const invalidXmlChar = NON_XML_CHAR;
 
 function characterReference(digits: string, radix: 16 | 10): string {
   if (digits.length === 0 || digits.length > 8) throw new S3Error('MalformedXML');

@@ -195,6 +195,11 @@ export interface PolicyStatus {
 }
 
 /** GetPublicAccessBlock answer and PutPublicAccessBlock body. */
+/** GetBucketOwnershipControls / PutBucketOwnershipControls: one rule naming the Object Ownership setting. */
+export interface OwnershipControls {
+  Rule: { ObjectOwnership: 'BucketOwnerEnforced' | 'BucketOwnerPreferred' | 'ObjectWriter' };
+}
+
 export interface PublicAccessBlockConfiguration {
   BlockPublicAcls: boolean;
   IgnorePublicAcls: boolean;

@@ -20,6 +20,26 @@ describe('xml', () => {
     expect(xml.match(/<Contents>/g)).toHaveLength(2);
   });
 
+  it('writes CR as a reference and never a character XML 1.0 cannot carry, in elements, text nodes and attributes', () => {
+    const xml = encodeXml('Root', {
+      Key: ['a\rb', 'tab\tnewline\n', 'nul\u0000esc\u001b', 'x\uFFFEy', 'lone\uD800', '😀'],
+      Text: { '#text': 'c\u0001d', '@_kind': 'e\u0002"f' },
+      Count: 7,
+      Flag: false,
+    });
+    expect(xml).toContain('<Key>a&#13;b</Key>');
+    expect(xml).toContain('<Key>tab\tnewline\n</Key>');
+    expect(xml).toContain('<Key>nul%00esc%1B</Key>');
+    expect(xml).toContain('<Key>x%EF%BF%BEy</Key>');
+    expect(xml).toContain('<Key>lone%EF%BF%BD</Key>');
+    expect(xml).toContain('<Key>😀</Key>');
+    expect(xml).toContain('<Text kind="e%02&quot;f">c%01d</Text>');
+    expect(xml).toContain('<Count>7</Count><Flag>false</Flag>');
+    // Every character left is one XML 1.0 allows, so a strict parser reads the document back.
+    expect(codeOf(() => decodeXml(xml, 'Root'))).toBeUndefined();
+    expect((decodeXml(xml, 'Root').Key as string[])[0]).toBe('a\rb');
+  });
+
   it('decodes repeated elements as arrays and keeps values as strings', () => {
     const doc = decodeXml(
       '<?xml version="1.0"?><Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Object><Key>007</Key></Object><Quiet>true</Quiet></Delete>',

@@ -20,9 +20,12 @@ import {
   PutBucketPolicyCommand,
   PutObjectAclCommand,
   PutObjectCommand,
+  PutBucketEncryptionCommand,
+  PutObjectTaggingCommand,
   PutPublicAccessBlockCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { s3Error } from '../support/s3-error.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectS3Error } from '../support/s3-error.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -74,10 +77,9 @@ describe('a user without any policy', () => {
     expect(await read(root, 'root-only', 'secret.txt')).toBe('data');
   });
 
-  it('cannot create buckets and sees none listed', async () => {
+  it('cannot create buckets, nor list them without s3:ListAllMyBuckets', async () => {
     await expectS3Error(nobody.client.send(new CreateBucketCommand({ Bucket: 'nobody-bucket' })), 'AccessDenied', 403);
-    const listed = await nobody.client.send(new ListBucketsCommand({}));
-    expect(listed.Buckets ?? []).toEqual([]);
+    await expectS3Error(nobody.client.send(new ListBucketsCommand({})), 'AccessDenied', 403);
   });
 });
 
@@ -176,8 +178,8 @@ describe('bucket owners', () => {
     await team.client.send(new CreateBucketCommand({ Bucket: 'team-data' }));
     await put(team.client, 'team-data', 'notes.txt', 'ours');
     expect(await read(team.client, 'team-data', 'notes.txt')).toBe('ours');
-    const listed = await team.client.send(new ListBucketsCommand({}));
-    expect(listed.Buckets?.map((b) => b.Name)).toEqual(['team-data']);
+    // Owning buckets is no permission to list them: ListBuckets needs s3:ListAllMyBuckets, as on S3.
+    await expectS3Error(team.client.send(new ListBucketsCommand({})), 'AccessDenied', 403);
     await expectS3Error(other.client.send(new GetObjectCommand({ Bucket: 'team-data', Key: 'notes.txt' })), 'AccessDenied', 403);
     expect(await read(root, 'team-data', 'notes.txt')).toBe('ours');
   });
@@ -207,7 +209,7 @@ describe('anonymous access', () => {
   });
 
   it('reads an object whose ACL is public-read, and lists a bucket whose ACL is public-read', async () => {
-    await root.send(new CreateBucketCommand({ Bucket: 'acl-site' }));
+    await root.send(new CreateBucketCommand({ Bucket: 'acl-site', ObjectOwnership: 'ObjectWriter' }));
     await root.send(new PutObjectCommand({ Bucket: 'acl-site', Key: 'index.html', Body: '<html/>', ACL: 'public-read' }));
     await put(root, 'acl-site', 'draft.html');
     expect(await read(anonymous, 'acl-site', 'index.html')).toBe('<html/>');
@@ -240,7 +242,7 @@ describe('anonymous access', () => {
 
 describe('public access block', () => {
   beforeAll(async () => {
-    await root.send(new CreateBucketCommand({ Bucket: 'locked' }));
+    await root.send(new CreateBucketCommand({ Bucket: 'locked', ObjectOwnership: 'ObjectWriter' }));
     await root.send(new PutObjectCommand({ Bucket: 'locked', Key: 'was-public.txt', Body: 'x', ACL: 'public-read' }));
     expect(await read(anonymous, 'locked', 'was-public.txt')).toBe('x');
     await root.send(new PutPublicAccessBlockCommand({
@@ -275,7 +277,7 @@ describe('public access block', () => {
 
 describe('ACL operations', () => {
   it('GetBucketAcl and GetObjectAcl answer the owner and its grants', async () => {
-    await root.send(new CreateBucketCommand({ Bucket: 'acls' }));
+    await root.send(new CreateBucketCommand({ Bucket: 'acls', ObjectOwnership: 'ObjectWriter' }));
     const bucketAcl = await root.send(new GetBucketAclCommand({ Bucket: 'acls' }));
     expect(bucketAcl.Owner?.ID).toBe('root');
     expect(bucketAcl.Grants).toEqual([{ Grantee: { ID: 'root', DisplayName: 'root', Type: 'CanonicalUser' }, Permission: 'FULL_CONTROL' }]);
@@ -391,5 +393,209 @@ describe('admin rights through policies', () => {
     });
     expect((await as(keyManager, 'POST', '/users/ci/keys')).status).toBe(201);
     expect((await as(keyManager, 'POST', '/users/dev/keys')).status).toBe(403);
+  });
+});
+
+describe('a missing key', () => {
+  beforeAll(async () => {
+    await root.send(new CreateBucketCommand({ Bucket: 'probe' }));
+    await put(root, 'probe', 'there');
+  });
+
+  it('is AccessDenied to a reader without s3:ListBucket, NoSuchKey to one with it (GET and HEAD)', async () => {
+    const peeker = await createUser(server, 'peeker', {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::probe/*' }],
+    });
+    const lister = await createUser(server, 'lister', {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::probe/*' },
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::probe' },
+      ],
+    });
+    expect(await read(peeker.client, 'probe', 'there')).toBe('data');
+    await expectS3Error(peeker.client.send(new GetObjectCommand({ Bucket: 'probe', Key: 'absent' })), 'AccessDenied', 403);
+    expect((await s3Error(peeker.client.send(new HeadObjectCommand({ Bucket: 'probe', Key: 'absent' })))).status).toBe(403);
+    await expectS3Error(lister.client.send(new GetObjectCommand({ Bucket: 'probe', Key: 'absent' })), 'NoSuchKey', 404);
+    expect((await s3Error(lister.client.send(new HeadObjectCommand({ Bucket: 'probe', Key: 'absent' })))).status).toBe(404);
+    await expectS3Error(root.send(new GetObjectCommand({ Bucket: 'probe', Key: 'absent' })), 'NoSuchKey', 404);
+  });
+});
+
+describe('ListBuckets and expected bucket owners', () => {
+  it('ListBuckets lists every bucket to a principal allowed s3:ListAllMyBuckets', async () => {
+    const inventory = await createUser(server, 'inventory', {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }],
+    });
+    const names = (await inventory.client.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name);
+    expect(names).toContain('root-only');
+    expect(names).toEqual((await root.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name));
+  });
+
+  it('x-amz-expected-bucket-owner and x-amz-source-expected-bucket-owner must name the owner', async () => {
+    await root.send(new CreateBucketCommand({ Bucket: 'owned-by-root' }));
+    await put(root, 'owned-by-root', 'k', 'mine');
+    await expectS3Error(root.send(new GetObjectCommand({ Bucket: 'owned-by-root', Key: 'k', ExpectedBucketOwner: 'someone-else' })), 'AccessDenied', 403);
+    await expectS3Error(
+      root.send(new PutObjectCommand({ Bucket: 'owned-by-root', Key: 'k2', Body: 'x', ExpectedBucketOwner: 'someone-else' })),
+      'AccessDenied',
+      403,
+    );
+    await expectS3Error(root.send(new GetObjectCommand({ Bucket: 'owned-by-root', Key: 'k2' })), 'NoSuchKey', 404);
+    const res = await root.send(new GetObjectCommand({ Bucket: 'owned-by-root', Key: 'k', ExpectedBucketOwner: 'root' }));
+    expect(await res.Body!.transformToString()).toBe('mine');
+    await expectS3Error(
+      root.send(new CopyObjectCommand({ Bucket: 'owned-by-root', Key: 'c', CopySource: 'owned-by-root/k', ExpectedSourceBucketOwner: 'someone-else' })),
+      'AccessDenied',
+      403,
+    );
+    await root.send(new CopyObjectCommand({ Bucket: 'owned-by-root', Key: 'c', CopySource: 'owned-by-root/k', ExpectedSourceBucketOwner: 'root', ExpectedBucketOwner: 'root' }));
+  });
+});
+
+describe('bucket policies bind root too', () => {
+  // The classic policy from the S3 user guide ("Requiring server-side encryption").
+  const denyUnencrypted = (bucket: string): object[] => [
+    { Sid: 'DenyIncorrectEncryptionHeader', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/*`, Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'AES256' } } },
+    { Sid: 'DenyUnEncryptedObjectUploads', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/*`, Condition: { Null: { 's3:x-amz-server-side-encryption': 'true' } } },
+  ];
+
+  it('DenyUnencryptedObjectUploads stops root and users alike; the bucket default does not count as the header', async () => {
+    await root.send(new CreateBucketCommand({ Bucket: 'encrypted-only' }));
+    await policy('encrypted-only', denyUnencrypted('encrypted-only'));
+    const uploader = await createUser(server, 'sse-uploader', {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::encrypted-only/*' }],
+    });
+    await expectS3Error(put(root, 'encrypted-only', 'plain'), 'AccessDenied', 403);
+    await expectS3Error(put(uploader.client, 'encrypted-only', 'plain'), 'AccessDenied', 403);
+    await expectS3Error(
+      root.send(new PutObjectCommand({ Bucket: 'encrypted-only', Key: 'kms', Body: 'x', ServerSideEncryption: 'aws:kms' })),
+      'AccessDenied',
+      403,
+    );
+    await root.send(new PutObjectCommand({ Bucket: 'encrypted-only', Key: 'sealed', Body: 'x', ServerSideEncryption: 'AES256' }));
+    await uploader.client.send(new PutObjectCommand({ Bucket: 'encrypted-only', Key: 'sealed-too', Body: 'x', ServerSideEncryption: 'AES256' }));
+    await root.send(new PutBucketEncryptionCommand({
+      Bucket: 'encrypted-only',
+      ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+    }));
+    await expectS3Error(put(root, 'encrypted-only', 'plain'), 'AccessDenied', 403);
+  });
+
+  it('s3:ObjectCreationOperation lets the parts of an encrypted multipart upload through such a policy', async () => {
+    const { CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand } = await import('@aws-sdk/client-s3');
+    await root.send(new CreateBucketCommand({ Bucket: 'encrypted-parts' }));
+    await policy('encrypted-parts', [{
+      Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: 'arn:aws:s3:::encrypted-parts/*',
+      Condition: {
+        Null: { 's3:x-amz-server-side-encryption': 'true' },
+        StringNotEquals: { 's3:ObjectCreationOperation': ['UploadPart', 'UploadPartCopy', 'CompleteMultipartUpload'] },
+      },
+    }]);
+    await expectS3Error(root.send(new CreateMultipartUploadCommand({ Bucket: 'encrypted-parts', Key: 'big' })), 'AccessDenied', 403);
+    await expectS3Error(put(root, 'encrypted-parts', 'small'), 'AccessDenied', 403);
+    const upload = await root.send(new CreateMultipartUploadCommand({ Bucket: 'encrypted-parts', Key: 'big', ServerSideEncryption: 'AES256' }));
+    const part = await root.send(new UploadPartCommand({ Bucket: 'encrypted-parts', Key: 'big', UploadId: upload.UploadId, PartNumber: 1, Body: 'part one' }));
+    await root.send(new CompleteMultipartUploadCommand({
+      Bucket: 'encrypted-parts', Key: 'big', UploadId: upload.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+    }));
+    expect(await read(root, 'encrypted-parts', 'big')).toBe('part one');
+  });
+
+  it('a policy requiring SSE-C stops root without a customer key', async () => {
+    await root.send(new CreateBucketCommand({ Bucket: 'sse-c-only' }));
+    await policy('sse-c-only', [
+      { Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: 'arn:aws:s3:::sse-c-only/*', Condition: { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'true' } } },
+    ]);
+    await expectS3Error(put(root, 'sse-c-only', 'plain'), 'AccessDenied', 403);
+    const key = Buffer.alloc(32, 7);
+    await root.send(new PutObjectCommand({ Bucket: 'sse-c-only', Key: 'sealed', Body: 'x', SSECustomerAlgorithm: 'AES256', SSECustomerKey: key.toString('base64') }));
+  });
+
+  it('root and the bucket owner can always read, replace and delete a policy that denies everything', async () => {
+    await root.send(new CreateBucketCommand({ Bucket: 'locked-out' }));
+    await put(root, 'locked-out', 'k');
+    const denyAll = [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: ['arn:aws:s3:::locked-out', 'arn:aws:s3:::locked-out/*'] }];
+    await policy('locked-out', denyAll);
+    await expectS3Error(root.send(new GetObjectCommand({ Bucket: 'locked-out', Key: 'k' })), 'AccessDenied', 403);
+    await expectS3Error(root.send(new ListObjectsV2Command({ Bucket: 'locked-out' })), 'AccessDenied', 403);
+    expect(JSON.parse((await root.send(new GetBucketPolicyCommand({ Bucket: 'locked-out' }))).Policy!).Statement).toHaveLength(1);
+    await policy('locked-out', denyAll);
+    await root.send(new DeleteBucketPolicyCommand({ Bucket: 'locked-out' }));
+    expect(await read(root, 'locked-out', 'k')).toBe('data');
+
+    const keeper = await createUser(server, 'keeper', {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:CreateBucket', Resource: 'arn:aws:s3:::keeper-*' }],
+    });
+    await keeper.client.send(new CreateBucketCommand({ Bucket: 'keeper-box' }));
+    const keeperDenyAll = [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: ['arn:aws:s3:::keeper-box', 'arn:aws:s3:::keeper-box/*'] }];
+    await keeper.client.send(new PutBucketPolicyCommand({ Bucket: 'keeper-box', Policy: JSON.stringify({ Version: '2012-10-17', Statement: keeperDenyAll }) }));
+    await expectS3Error(put(keeper.client, 'keeper-box', 'k'), 'AccessDenied', 403);
+    await keeper.client.send(new GetBucketPolicyCommand({ Bucket: 'keeper-box' }));
+    await keeper.client.send(new DeleteBucketPolicyCommand({ Bucket: 'keeper-box' }));
+    await put(keeper.client, 'keeper-box', 'k');
+  });
+});
+
+describe('condition keys', () => {
+  let tagged: TestUser;
+  beforeAll(async () => {
+    await root.send(new CreateBucketCommand({ Bucket: 'by-tag' }));
+    await root.send(new PutObjectCommand({ Bucket: 'by-tag', Key: 'open.txt', Body: 'open', Tagging: 'classification=public' }));
+    await root.send(new PutObjectCommand({ Bucket: 'by-tag', Key: 'closed.txt', Body: 'closed', Tagging: 'classification=secret' }));
+    tagged = await createUser(server, 'tagged');
+  });
+
+  it('s3:ExistingObjectTag/<key> tests the tags of the object read', async () => {
+    await policy('by-tag', [
+      { Effect: 'Allow', Principal: { AWS: userArn('tagged') }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::by-tag/*', Condition: { StringEquals: { 's3:ExistingObjectTag/classification': 'public' } } },
+    ]);
+    expect(await read(tagged.client, 'by-tag', 'open.txt')).toBe('open');
+    await expectS3Error(tagged.client.send(new GetObjectCommand({ Bucket: 'by-tag', Key: 'closed.txt' })), 'AccessDenied', 403);
+  });
+
+  it('s3:RequestObjectTag/<key> tests the tags a PutObjectTagging body sets', async () => {
+    await policy('by-tag', [
+      { Effect: 'Allow', Principal: { AWS: userArn('tagged') }, Action: 's3:PutObjectTagging', Resource: 'arn:aws:s3:::by-tag/*', Condition: { StringEquals: { 's3:RequestObjectTag/classification': 'public' } } },
+    ]);
+    await tagged.client.send(new PutObjectTaggingCommand({ Bucket: 'by-tag', Key: 'open.txt', Tagging: { TagSet: [{ Key: 'classification', Value: 'public' }] } }));
+    await expectS3Error(
+      tagged.client.send(new PutObjectTaggingCommand({ Bucket: 'by-tag', Key: 'open.txt', Tagging: { TagSet: [{ Key: 'classification', Value: 'secret' }] } })),
+      'AccessDenied',
+      403,
+    );
+  });
+
+  it('s3:RequestObjectTagKeys tests the tag keys an upload sends in x-amz-tagging', async () => {
+    await policy('by-tag', [
+      { Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: 'arn:aws:s3:::by-tag/*', Condition: { 'ForAnyValue:StringEquals': { 's3:RequestObjectTagKeys': 'secret' } } },
+    ]);
+    await expectS3Error(root.send(new PutObjectCommand({ Bucket: 'by-tag', Key: 't', Body: 'x', Tagging: 'secret=1&other=2' })), 'AccessDenied', 403);
+    await root.send(new PutObjectCommand({ Bucket: 'by-tag', Key: 't', Body: 'x', Tagging: 'other=2' }));
+  });
+
+  it('aws:UserAgent and s3:x-amz-acl reach the policy', async () => {
+    await root.send(new CreateBucketCommand({ Bucket: 'by-agent', ObjectOwnership: 'ObjectWriter' }));
+    await put(root, 'by-agent', 'f.txt');
+    await policy('by-agent', [
+      { Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::by-agent/*', Condition: { StringLike: { 'aws:UserAgent': '*forbidden-agent*' } } },
+      { Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: 'arn:aws:s3:::by-agent/*', Condition: { StringEquals: { 's3:x-amz-acl': 'public-read' } } },
+    ]);
+    const forbidden = server.client({ customUserAgent: 'forbidden-agent/1.0' });
+    await expectS3Error(forbidden.send(new GetObjectCommand({ Bucket: 'by-agent', Key: 'f.txt' })), 'AccessDenied', 403);
+    expect(await read(root, 'by-agent', 'f.txt')).toBe('data');
+    await expectS3Error(root.send(new PutObjectCommand({ Bucket: 'by-agent', Key: 'p', Body: 'x', ACL: 'public-read' })), 'AccessDenied', 403);
+  });
+
+  it('NotPrincipal with Allow is a malformed policy', async () => {
+    await expectS3Error(
+      policy('by-tag', [{ Effect: 'Allow', NotPrincipal: { AWS: userArn('tagged') }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::by-tag/*' }]),
+      'MalformedPolicy',
+      400,
+    );
   });
 });

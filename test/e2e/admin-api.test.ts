@@ -359,6 +359,59 @@ describe('buckets', () => {
   });
 });
 
+describe('list paging', () => {
+  async function page(route: string, query: Record<string, string>): Promise<Answer> {
+    const res = await signedRequest(endpoint, { method: 'GET', path: ADMIN + route, query });
+    getBodies.push(res.body);
+    return { ...res, json: JSON.parse(res.body) };
+  }
+
+  /** Every name of a list endpoint, walked with `limit` and `marker`; also checks each page's size and markers. */
+  async function walk(route: string, field: string, name: string, limit: number): Promise<string[]> {
+    const names: string[] = [];
+    let marker: string | undefined;
+    for (let pages = 0; pages < 50; pages++) {
+      const res = await page(route, { limit: String(limit), ...(marker ? { marker } : {}) });
+      expect(res.status, res.body).toBe(200);
+      const items = res.json[field] as Record<string, string>[];
+      expect(items.length).toBeLessThanOrEqual(limit);
+      names.push(...items.map((i) => i[name]!));
+      if (!res.json.isTruncated) {
+        expect(res.json.nextMarker).toBeUndefined();
+        return names;
+      }
+      expect(res.json.nextMarker).toBe(items.at(-1)![name]);
+      marker = res.json.nextMarker;
+    }
+    throw new Error('too many pages');
+  }
+
+  it('pages users, a user\'s keys and buckets with limit and marker, each entry once and in order', async () => {
+    for (const n of ['page-u1', 'page-u2', 'page-u3', 'page-u4', 'page-u5']) await admin('POST', '/users', { body: { name: n } });
+    const keys = [];
+    for (let i = 0; i < 3; i++) keys.push((await newKey('page-u1')).accessKeyId);
+    const root = sdk(ACCESS_KEY, SECRET_KEY);
+    for (const b of ['page-b1', 'page-b2', 'page-b3']) await root.send(new CreateBucketCommand({ Bucket: b }));
+
+    const allUsers = (await admin('GET', '/users')).json;
+    expect(allUsers.isTruncated).toBe(false);
+    const users = await walk('/users', 'users', 'name', 2);
+    expect(users).toEqual(allUsers.users.map((u: { name: string }) => u.name));
+    expect(users.filter((n) => n.startsWith('page-u'))).toEqual(['page-u1', 'page-u2', 'page-u3', 'page-u4', 'page-u5']);
+    expect(await walk('/users/page-u1/keys', 'accessKeys', 'accessKeyId', 1)).toEqual([...keys].sort());
+    const buckets = await walk('/buckets', 'buckets', 'name', 2);
+    expect(buckets.filter((n) => n.startsWith('page-b'))).toEqual(['page-b1', 'page-b2', 'page-b3']);
+    expect(new Set(buckets).size).toBe(buckets.length);
+    expect((await page('/users', { marker: 'page-u4' })).json.users.map((u: { name: string }) => u.name)).toEqual(
+      users.filter((n) => n > 'page-u4'),
+    );
+  });
+
+  it.each(['0', '1001', 'x', '-1', '1.5'])('refuses limit=%s with InvalidInput', async (limit) => {
+    expectError(await page('/users', { limit }), 400, 'InvalidInput');
+  });
+});
+
 describe('secrets', () => {
   it('never appear in GET answers, in the logs, or in plaintext anywhere in the data folder', async () => {
     expect(secrets.length).toBeGreaterThanOrEqual(3);

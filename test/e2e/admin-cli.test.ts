@@ -241,4 +241,18 @@ describe('sklad admin', { timeout: 60_000 }, () => {
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain('cannot reach the server');
   });
+
+  it('follows every page of a list (--page-size) and shows the whole list', async () => {
+    for (const name of ['paged-1', 'paged-2', 'paged-3']) await ok(root('user', 'create', name));
+    const s3 = sdk(ACCESS_KEY, SECRET_KEY);
+    for (const name of ['paged-a', 'paged-b', 'paged-c']) await s3.send(new CreateBucketCommand({ Bucket: name }));
+    const users = JSON.parse(await ok(root('user', 'list', '--page-size', '1', '--json'))) as { users: { name: string }[]; isTruncated: boolean };
+    expect(users.isTruncated).toBe(false);
+    expect(users.users.map((u) => u.name).filter((n) => n.startsWith('paged-'))).toEqual(['paged-1', 'paged-2', 'paged-3']);
+    const table = await ok(root('bucket', 'list', '--page-size', '2'));
+    for (const name of ['paged-a', 'paged-b', 'paged-c']) expect(table).toContain(name);
+    const refused = await root('user', 'list', '--page-size', '0');
+    expect(refused.code).toBe(2);
+    expect((await root('info', '--page-size', '2')).code).toBe(2);
+  });
 });

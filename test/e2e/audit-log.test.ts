@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -218,5 +219,47 @@ describe('audit log', () => {
     await copyFile(rotated[1]!, path.join(copyDir, path.basename(rotated[1]!)));
     expect(await verify('--audit-dir', copyDir)).toMatchObject({ code: 0 });
     expect(await verify('--audit-dir', copyDir, '--expect-hash', lastHash)).toMatchObject({ code: 1, stdout: expect.stringContaining('not in the chain') });
+  });
+
+  it('names each key of a DeleteObjects with its result, bounded, in the audit record and not in the request log', async () => {
+    const s = await startCapturedServer();
+    const s3 = clientFor(s.endpoint);
+    await s3.send(new CreateBucketCommand({ Bucket: 'multi' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'multi', Key: 'one', Body: '1' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'multi', Key: 'two', Body: '2' }));
+    const tooLong = 'k'.repeat(1025);
+    const answer = await s3.send(new DeleteObjectsCommand({
+      Bucket: 'multi', Delete: { Quiet: true, Objects: [{ Key: 'one' }, { Key: tooLong }, { Key: 'two' }, { Key: 'never-there' }] },
+    }));
+    expect(answer.Errors?.map((e) => e.Code)).toEqual(['KeyTooLongError']);
+    // Past the byte budget (64 KiB of keys) only the totals remain.
+    const many = Array.from({ length: 100 }, (_, i) => ({ Key: `${String(i).padStart(3, '0')}-${'x'.repeat(1000)}` }));
+    await s3.send(new DeleteObjectsCommand({ Bucket: 'multi', Delete: { Objects: many } }));
+    await until(() => s.lines().filter((l) => l.msg === 'request' && l.op === 'DeleteObjects').length === 2, 'two DeleteObjects log lines');
+    s3.destroy();
+    await s.stop();
+
+    const audited = (await records(path.join(s.dataDir, 'audit', 'audit.jsonl'))).filter((r) => r.action === 'DeleteObjects');
+    expect(audited).toHaveLength(2);
+    expect(audited[0]).toMatchObject({ bucket: 'multi', result: 'success', status: 200 });
+    expect(audited[0]!.details).toMatchObject({
+      deleted: 3,
+      errors: 1,
+      keys: [
+        { key: 'one', result: 'deleted' },
+        { key: tooLong, result: 'error', code: 'KeyTooLongError' },
+        { key: 'two', result: 'deleted' },
+        { key: 'never-there', result: 'deleted' },
+      ],
+    });
+    expect(audited[0]!.details).not.toHaveProperty('keysOmitted');
+    const bounded = audited[1]!.details as { deleted: number; keys: { key: string }[]; keysOmitted: number };
+    expect(bounded.deleted).toBe(100);
+    expect(bounded.keys.length).toBeGreaterThan(0);
+    expect(bounded.keys.length + bounded.keysOmitted).toBe(100);
+    expect(bounded.keys.map((k) => k.key)).toEqual(many.slice(0, bounded.keys.length).map((o) => o.Key));
+    const requestLines = s.lines().filter((l) => l.msg === 'request' && l.op === 'DeleteObjects');
+    expect(requestLines.every((l) => !('outcome' in l) && !('keys' in l))).toBe(true);
+    expect(await verify('--data', s.dataDir)).toMatchObject({ code: 0 });
   });
 });

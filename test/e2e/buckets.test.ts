@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateBucketCommand, DeleteBucketCommand, GetBucketLocationCommand, GetBucketVersioningCommand,
-  HeadBucketCommand, ListBucketsCommand, PutObjectCommand, S3Client,
+  HeadBucketCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, S3Client, paginateListBuckets,
 } from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { s3Error } from '../support/s3-error.js';
+import { errorCode, signedRequest } from '../support/raw-client.js';
 
 let t: TestServer;
 let s3: S3Client;
@@ -71,5 +72,52 @@ describe('buckets', () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'versions' }));
     const v = await s3.send(new GetBucketVersioningCommand({ Bucket: 'versions' }));
     expect(v.Status).toBeUndefined();
+  });
+
+  describe('ListBuckets pagination', () => {
+    const names = ['page-a1', 'page-a2', 'page-a3', 'page-b1', 'page-b2'];
+    beforeAll(async () => {
+      for (const name of names) await s3.send(new CreateBucketCommand({ Bucket: name }));
+    });
+
+    it('pages with max-buckets and ContinuationToken, and the SDK paginator walks every page', async () => {
+      const first = await s3.send(new ListBucketsCommand({ Prefix: 'page-', MaxBuckets: 2 }));
+      expect(first.Buckets?.map((b) => b.Name)).toEqual(['page-a1', 'page-a2']);
+      expect(first.Prefix).toBe('page-');
+      expect(first.ContinuationToken).toBeTruthy();
+      const second = await s3.send(new ListBucketsCommand({ Prefix: 'page-', MaxBuckets: 2, ContinuationToken: first.ContinuationToken }));
+      expect(second.Buckets?.map((b) => b.Name)).toEqual(['page-a3', 'page-b1']);
+      const seen: string[] = [];
+      for await (const page of paginateListBuckets({ client: s3, pageSize: 2 }, { Prefix: 'page-' })) {
+        seen.push(...(page.Buckets ?? []).map((b) => b.Name ?? ''));
+      }
+      expect(seen).toEqual(names);
+    });
+
+    it('answers the last page without a token, filters by prefix and bucket-region', async () => {
+      const last = await s3.send(new ListBucketsCommand({ Prefix: 'page-b', MaxBuckets: 2 }));
+      expect(last.Buckets?.map((b) => b.Name)).toEqual(['page-b1', 'page-b2']);
+      expect(last.ContinuationToken).toBeUndefined();
+      const here = await s3.send(new ListBucketsCommand({ Prefix: 'page-', BucketRegion: 'us-east-1' }));
+      expect(here.Buckets).toHaveLength(names.length);
+      const elsewhere = await s3.send(new ListBucketsCommand({ Prefix: 'page-', BucketRegion: 'eu-west-1' }));
+      expect(elsewhere.Buckets ?? []).toEqual([]);
+    });
+
+    it.each(['0', '10001', 'x', '-1'])('refuses max-buckets=%s with InvalidArgument', async (value) => {
+      const response = await signedRequest(t.endpoint, { method: 'GET', path: '/', query: { 'max-buckets': value } });
+      expect(response.status).toBe(400);
+      expect(errorCode(response.body)).toBe('InvalidArgument');
+    });
+
+    it('refuses a forged continuation token and treats an empty one as none', async () => {
+      await expect(s3.send(new ListBucketsCommand({ ContinuationToken: '!!!' }))).rejects.toMatchObject({ name: 'InvalidArgument' });
+      const whole = await s3.send(new ListBucketsCommand({ Prefix: 'page-', ContinuationToken: '' }));
+      expect(whole.Buckets?.map((b) => b.Name)).toEqual(names);
+      await s3.send(new PutObjectCommand({ Bucket: 'page-a1', Key: 'k', Body: 'x' }));
+      const objects = await s3.send(new ListObjectsV2Command({ Bucket: 'page-a1', ContinuationToken: '' }));
+      expect(objects.Contents?.map((o) => o.Key)).toEqual(['k']);
+      expect(objects.ContinuationToken).toBeUndefined();
+    });
   });
 });

@@ -2,7 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, type ChecksumAlgorithm } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand,
+  GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, ListPartsCommand, PutObjectCommand, S3Client, UploadPartCommand,
+  type ChecksumAlgorithm,
+} from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { s3Error } from '../support/s3-error.js';
 import { errorCode, signedRequest } from '../support/raw-client.js';
@@ -107,5 +111,54 @@ describe('checksums', () => {
     });
     expect(raw.status).toBe(400);
     expect(errorCode(raw.body)).toBe('InvalidRequest');
+  });
+
+  describe('ChecksumType in every answer that carries a checksum', () => {
+    it('PutObject, HeadObject, GetObject, CopyObject and ListObjectsV2 say FULL_OBJECT', async () => {
+      const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'typed', Body: 'typed body', ChecksumAlgorithm: 'CRC32C' }));
+      expect(put.ChecksumType).toBe('FULL_OBJECT');
+      expect((await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'typed', ChecksumMode: 'ENABLED' }))).ChecksumType).toBe('FULL_OBJECT');
+      const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'typed', ChecksumMode: 'ENABLED' }));
+      expect(got.ChecksumType).toBe('FULL_OBJECT');
+      await got.Body!.transformToString();
+      const copy = await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'typed-copy', CopySource: `${bucket}/typed` }));
+      expect(copy.CopyObjectResult?.ChecksumType).toBe('FULL_OBJECT');
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'typed' }));
+      expect(listed.Contents?.map((o) => o.ChecksumType)).toEqual(['FULL_OBJECT', 'FULL_OBJECT']);
+    });
+
+    it('a COMPOSITE upload: ListParts, Complete, GetObjectAttributes, and HEAD/GET of a part with the part checksum', async () => {
+      const part = Buffer.from('part one of a composite upload');
+      const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'composite', ChecksumAlgorithm: 'CRC32' }));
+      const uploaded = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: 'composite', UploadId, PartNumber: 1, Body: part, ChecksumAlgorithm: 'CRC32' }));
+      expect(uploaded.ChecksumCRC32).toBe(crc32b64(part));
+      const parts = await s3.send(new ListPartsCommand({ Bucket: bucket, Key: 'composite', UploadId }));
+      expect({ algorithm: parts.ChecksumAlgorithm, type: parts.ChecksumType, part: parts.Parts?.[0]?.ChecksumCRC32 })
+        .toEqual({ algorithm: 'CRC32', type: 'COMPOSITE', part: crc32b64(part) });
+      const done = await s3.send(new CompleteMultipartUploadCommand({
+        Bucket: bucket, Key: 'composite', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: uploaded.ETag, ChecksumCRC32: uploaded.ChecksumCRC32 }] },
+      }));
+      expect(done.ChecksumType).toBe('COMPOSITE');
+      expect(done.ChecksumCRC32).toMatch(/-1$/);
+      const attributes = await s3.send(new GetObjectAttributesCommand({ Bucket: bucket, Key: 'composite', ObjectAttributes: ['Checksum'] }));
+      expect(attributes.Checksum).toEqual({ ChecksumCRC32: done.ChecksumCRC32, ChecksumType: 'COMPOSITE' });
+      const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'composite', PartNumber: 1, ChecksumMode: 'ENABLED' }));
+      expect({ crc32: head.ChecksumCRC32, type: head.ChecksumType }).toEqual({ crc32: crc32b64(part), type: 'COMPOSITE' });
+      // The SDK checks the part's bytes against the part checksum it is given.
+      const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'composite', PartNumber: 1, ChecksumMode: 'ENABLED' }));
+      expect(got.ChecksumCRC32).toBe(crc32b64(part));
+      expect(Buffer.from(await got.Body!.transformToByteArray()).equals(part)).toBe(true);
+      const ranged = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'composite', Range: 'bytes=0-3', ChecksumMode: 'ENABLED' }));
+      expect(ranged.ChecksumCRC32).toBeUndefined();
+    });
+
+    it('ListParts of an upload sent without checksums shows the default CRC64NVME, FULL_OBJECT, as S3 does', async () => {
+      const plain = t.client({ requestChecksumCalculation: 'WHEN_REQUIRED' });
+      const { UploadId } = await plain.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'no-checksum' }));
+      await plain.send(new UploadPartCommand({ Bucket: bucket, Key: 'no-checksum', UploadId, PartNumber: 1, Body: 'bytes' }));
+      const parts = await plain.send(new ListPartsCommand({ Bucket: bucket, Key: 'no-checksum', UploadId }));
+      expect({ algorithm: parts.ChecksumAlgorithm, type: parts.ChecksumType }).toEqual({ algorithm: 'CRC64NVME', type: 'FULL_OBJECT' });
+      expect(parts.Parts?.[0]?.ChecksumCRC64NVME).toMatch(/^[A-Za-z0-9+/]{11}=$/);
+    });
   });
 });

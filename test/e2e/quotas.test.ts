@@ -1,6 +1,7 @@
 // Bucket and user quotas: writes stop at the limit (QuotaExceeded), in the same transaction as the write,
 // for every way an object comes to exist (PUT, copy, multipart Complete); deletes make room again.
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateBucketCommand,
@@ -61,24 +62,61 @@ describe('bucket quota', () => {
     expect(await bucketUsage('sized')).toEqual({ objects: 2, bytes: 110 });
   });
 
-  it('applies to copies and to multipart Complete', async () => {
+  it('counts the parts of open uploads: a part past the quota is refused at UploadPart, Complete does not count twice', async () => {
     await root.send(new CreateBucketCommand({ Bucket: 'mpq' }));
-    await setBucketQuota(server, 'mpq', { maxBytes: 6 * 1024 * 1024 });
-    const part = Buffer.alloc(5 * 1024 * 1024, 1);
+    const MiB = 1024 * 1024;
+    await setBucketQuota(server, 'mpq', { maxBytes: 6 * MiB });
     const upload = await root.send(new CreateMultipartUploadCommand({ Bucket: 'mpq', Key: 'big' }));
-    const parts = [];
-    for (const n of [1, 2]) {
-      const res = await root.send(new UploadPartCommand({ Bucket: 'mpq', Key: 'big', UploadId: upload.UploadId, PartNumber: n, Body: part }));
-      parts.push({ PartNumber: n, ETag: res.ETag });
-    }
+    const uploadPart = (n: number, body: Buffer) =>
+      root.send(new UploadPartCommand({ Bucket: 'mpq', Key: 'big', UploadId: upload.UploadId, PartNumber: n, Body: body }));
+    const first = await uploadPart(1, Buffer.alloc(5 * MiB, 1));
+    await expectS3Error(uploadPart(2, Buffer.alloc(5 * MiB, 2)), 'QuotaExceeded', 403);
+    // The open upload's 5 MiB count for plain writes as well.
+    await expectS3Error(put(root, 'mpq', 'small', Buffer.alloc(2 * MiB)), 'QuotaExceeded', 403);
+    const second = await uploadPart(2, Buffer.alloc(MiB, 2));
+    const parts = [{ PartNumber: 1, ETag: first.ETag }, { PartNumber: 2, ETag: second.ETag }];
+    await root.send(new CompleteMultipartUploadCommand({ Bucket: 'mpq', Key: 'big', UploadId: upload.UploadId, MultipartUpload: { Parts: parts } }));
+    expect(await bucketUsage('mpq')).toEqual({ objects: 1, bytes: 6 * MiB });
+    await expectS3Error(root.send(new CopyObjectCommand({ Bucket: 'mpq', Key: 'big-copy', CopySource: 'mpq/big' })), 'QuotaExceeded', 403);
+    await root.send(new DeleteObjectCommand({ Bucket: 'mpq', Key: 'big' }));
+    await put(root, 'mpq', 'five', Buffer.alloc(5 * MiB));
+    expect(await bucketUsage('mpq')).toEqual({ objects: 1, bytes: 5 * MiB });
+  });
+
+  it('refuses a Complete that would pass the object quota', async () => {
+    await root.send(new CreateBucketCommand({ Bucket: 'mpcount' }));
+    await setBucketQuota(server, 'mpcount', { maxObjects: 1 });
+    await put(root, 'mpcount', 'only', 'x');
+    const upload = await root.send(new CreateMultipartUploadCommand({ Bucket: 'mpcount', Key: 'second' }));
+    const part = await root.send(new UploadPartCommand({ Bucket: 'mpcount', Key: 'second', UploadId: upload.UploadId, PartNumber: 1, Body: 'y' }));
     await expectS3Error(
-      root.send(new CompleteMultipartUploadCommand({ Bucket: 'mpq', Key: 'big', UploadId: upload.UploadId, MultipartUpload: { Parts: parts } })),
+      root.send(new CompleteMultipartUploadCommand({
+        Bucket: 'mpcount', Key: 'second', UploadId: upload.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+      })),
       'QuotaExceeded',
       403,
     );
-    await put(root, 'mpq', 'five', Buffer.alloc(5 * 1024 * 1024));
-    await expectS3Error(root.send(new CopyObjectCommand({ Bucket: 'mpq', Key: 'five-copy', CopySource: 'mpq/five' })), 'QuotaExceeded', 403);
-    expect(await bucketUsage('mpq')).toEqual({ objects: 1, bytes: 5 * 1024 * 1024 });
+    expect(await bucketUsage('mpcount')).toEqual({ objects: 1, bytes: 1 });
+  });
+});
+
+describe('open uploads per bucket', () => {
+  it('refuses CreateMultipartUpload past --max-open-uploads-per-bucket until one completes or aborts', async () => {
+    const limited = await startTestServer({ env: { SKLAD_MAX_OPEN_UPLOADS_PER_BUCKET: '2' } });
+    try {
+      const s3 = limited.client();
+      await s3.send(new CreateBucketCommand({ Bucket: 'busy' }));
+      await s3.send(new CreateBucketCommand({ Bucket: 'calm' }));
+      const create = (bucket: string) => s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'k' }));
+      const first = await create('busy');
+      await create('busy');
+      await expectS3Error(create('busy'), 'QuotaExceeded', 403);
+      await create('calm');
+      await s3.send(new AbortMultipartUploadCommand({ Bucket: 'busy', Key: 'k', UploadId: first.UploadId }));
+      await create('busy');
+    } finally {
+      await limited.cleanup();
+    }
   });
 });
 
@@ -98,5 +136,24 @@ describe('user quota', () => {
     await team.client.send(new DeleteObjectCommand({ Bucket: 'team-a', Key: '1' }));
     await expectS3Error(put(team.client, 'team-b', 'huge', Buffer.alloc(10_001)), 'QuotaExceeded', 403);
     await put(team.client, 'team-b', '4', 'x');
+  });
+
+  it('counts the parts of the user\'s open uploads in every bucket', async () => {
+    const crew = await createUser(server, 'crew', {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+    });
+    await setUserQuota(server, 'crew', { maxBytes: 10_000 });
+    await crew.client.send(new CreateBucketCommand({ Bucket: 'crew-a' }));
+    await crew.client.send(new CreateBucketCommand({ Bucket: 'crew-b' }));
+    const upload = await crew.client.send(new CreateMultipartUploadCommand({ Bucket: 'crew-a', Key: 'mp' }));
+    await crew.client.send(new UploadPartCommand({ Bucket: 'crew-a', Key: 'mp', UploadId: upload.UploadId, PartNumber: 1, Body: Buffer.alloc(9_000) }));
+    await expectS3Error(put(crew.client, 'crew-b', 'k', Buffer.alloc(1_001)), 'QuotaExceeded', 403);
+    await put(crew.client, 'crew-b', 'k', Buffer.alloc(1_000));
+    await expectS3Error(
+      crew.client.send(new UploadPartCommand({ Bucket: 'crew-a', Key: 'mp', UploadId: upload.UploadId, PartNumber: 2, Body: 'z' })),
+      'QuotaExceeded',
+      403,
+    );
   });
 });

@@ -3,23 +3,26 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BackupReport } from '../../data-folder/backup.js';
 import type {
-  AccessKeyListView, AccessKeyView, BucketListView, BucketView, InfoView, KeyVersionsView, LifecyclePreviewView, NewAccessKeyView, QuotaView,
-  RestoreView, UserListView, UserView,
+  AccessKeyListView, AccessKeyView, BucketListView, BucketView, InfoView, KeyVersionsView, LifecyclePreviewView, ListPageView, MasterKeyView,
+  NewAccessKeyView, QuotaView, RestoreView, RewrapView, UserListView, UserView,
 } from '../types.js';
 import { apiPath, type AdminClient } from './client.js';
 import { UsageError } from './connection.js';
 import {
-  renderBucket, renderBuckets, renderInfo, renderKeys, renderKeyVersions, renderLifecyclePreview, renderNewKey, renderUser, renderUsers,
+  renderBucket, renderBuckets, renderInfo, renderKeys, renderKeyVersions, renderLifecyclePreview, renderMasterKey, renderNewKey, renderUser,
+  renderUsers,
 } from './render.js';
 import { parseCount, parseSize } from './sizes.js';
 
-export type CommandOption = 'policy' | 'max-bytes' | 'max-objects' | 'rule';
+export type CommandOption = 'policy' | 'max-bytes' | 'max-objects' | 'rule' | 'page-size' | 'batch';
 
 export interface CommandContext {
   client: AdminClient;
   /** Positional arguments after the command words, named by the command's `args`. */
   args: string[];
   options: Partial<Record<CommandOption, string>>;
+  /** Progress of long commands, for people (stderr); never part of the output. */
+  progress(line: string): void;
 }
 
 /** What a command produced: the API's JSON (printed as is with --json) and the text for people. */
@@ -70,6 +73,31 @@ function quotaFrom(options: CommandContext['options']): QuotaView {
   return quota;
 }
 
+function wholeNumber(options: CommandContext['options'], option: 'page-size' | 'batch', max: number): number | undefined {
+  const raw = options[option];
+  if (raw === undefined) return undefined;
+  const n = parseCount(raw);
+  if (n === undefined || n < 1 || n > max) throw new UsageError(`--${option} ${raw}: expected a whole number from 1 to ${max}`);
+  return n;
+}
+
+/** Every page of a list endpoint, followed through `nextMarker`, as one document. */
+async function allPages<F extends string, T>(ctx: CommandContext, path: string, field: F): Promise<Record<F, T[]> & ListPageView> {
+  const pageSize = wholeNumber(ctx.options, 'page-size', 1000);
+  const items: T[] = [];
+  let marker: string | undefined;
+  do {
+    const query = new URLSearchParams();
+    if (pageSize !== undefined) query.set('limit', String(pageSize));
+    if (marker !== undefined) query.set('marker', marker);
+    const qs = query.toString();
+    const page = await ctx.client.call<Record<F, T[]> & ListPageView>('GET', qs === '' ? path : `${path}?${qs}`);
+    items.push(...page[field]);
+    marker = page.isTruncated ? page.nextMarker : undefined;
+  } while (marker !== undefined);
+  return { [field]: items, isTruncated: false } as Record<F, T[]> & ListPageView;
+}
+
 const user = (name: string): string => apiPath('users', name);
 const key = (id: string): string => apiPath('keys', id);
 const bucket = (name: string): string => apiPath('buckets', name);
@@ -86,9 +114,9 @@ export const commands: readonly Command[] = [
     },
   },
   {
-    words: ['user', 'list'], args: [], summary: 'all users with usage, quota and key count',
-    run: async ({ client }) => {
-      const doc = await client.call<UserListView>('GET', '/users');
+    words: ['user', 'list'], args: [], options: ['page-size'], summary: 'all users with usage, quota and key count',
+    run: async (ctx) => {
+      const doc: UserListView = await allPages(ctx, '/users', 'users');
       return { json: doc, text: renderUsers(doc.users) };
     },
   },
@@ -137,9 +165,9 @@ export const commands: readonly Command[] = [
   },
   { words: ['user', 'quota', 'clear'], args: ['NAME'], summary: 'remove the user\'s quota', run: async ({ client, args: [n] }) => showUser(await client.call<UserView>('DELETE', `${user(n!)}/quota`)) },
   {
-    words: ['key', 'list'], args: ['USER'], summary: 'a user\'s access keys (never their secrets)',
-    run: async ({ client, args: [n] }) => {
-      const doc = await client.call<AccessKeyListView>('GET', `${user(n!)}/keys`);
+    words: ['key', 'list'], args: ['USER'], options: ['page-size'], summary: 'a user\'s access keys (never their secrets)',
+    run: async (ctx) => {
+      const doc: AccessKeyListView = await allPages(ctx, `${user(ctx.args[0]!)}/keys`, 'accessKeys');
       return { json: doc, text: renderKeys(doc.accessKeys) };
     },
   },
@@ -172,9 +200,9 @@ export const commands: readonly Command[] = [
     },
   },
   {
-    words: ['bucket', 'list'], args: [], summary: 'all buckets with owner, usage and quota',
-    run: async ({ client }) => {
-      const doc = await client.call<BucketListView>('GET', '/buckets');
+    words: ['bucket', 'list'], args: [], options: ['page-size'], summary: 'all buckets with owner, usage and quota',
+    run: async (ctx) => {
+      const doc: BucketListView = await allPages(ctx, '/buckets', 'buckets');
       return { json: doc, text: renderBuckets(doc.buckets) };
     },
   },
@@ -209,6 +237,38 @@ export const commands: readonly Command[] = [
     run: async ({ client, args: [b, k, versionId] }) => {
       const doc = await client.call<RestoreView>('POST', `${bucket(b!)}/objects/${encodeURIComponent(k!)}/restore`, { versionId });
       return { json: doc, text: `${doc.bucket}/${doc.key}: version ${doc.restoredFrom} restored as ${doc.versionId}\n` };
+    },
+  },
+  {
+    words: ['master-key', 'status'], args: [], summary: 'what each master key still protects; which retired keys may go',
+    run: async ({ client }) => {
+      const view = await client.call<MasterKeyView>('GET', '/master-key');
+      return { json: view, text: renderMasterKey(view) };
+    },
+  },
+  {
+    words: ['master-key', 'rewrap'], args: [], options: ['batch'],
+    summary: 'move every data key and secret under the current master key (online, resumable)',
+    run: async (ctx) => {
+      const batch = wholeNumber(ctx.options, 'batch', 10_000);
+      let cursor: string | undefined;
+      let step: RewrapView;
+      const total = { scanned: 0, rewrapped: 0, unavailable: 0 };
+      do {
+        step = await ctx.client.call<RewrapView>('POST', '/master-key/rewrap', { ...(cursor ? { cursor } : {}), ...(batch ? { limit: batch } : {}) });
+        total.scanned += step.scanned;
+        total.rewrapped += step.rewrapped;
+        total.unavailable += step.unavailable;
+        cursor = step.cursor;
+        ctx.progress(`scanned ${total.scanned} records, re-wrapped ${total.rewrapped}${cursor ? ` (resume with cursor ${cursor})` : ''}`);
+      } while (!step.done && cursor !== undefined);
+      const view = step.masterKey!;
+      const text =
+        `re-wrapped ${total.rewrapped} data keys of ${total.scanned} records, re-sealed ${step.secretsResealed ?? 0} access-key secrets` +
+        (total.unavailable > 0 ? `; ${total.unavailable} under a missing master key left as they were` : '') +
+        `\n${renderMasterKey(view)}` +
+        (view.retirable.length > 0 ? `retired keys that protect nothing now: ${view.retirable.join(', ')}\n` : '');
+      return { json: { ...total, secretsResealed: step.secretsResealed ?? 0, masterKey: view }, text };
     },
   },
   {

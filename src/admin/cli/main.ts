@@ -5,7 +5,7 @@ import { AdminClient, ApiError } from './client.js';
 import { commands, findCommand, type CommandOption } from './commands.js';
 import { resolveConnection, UsageError, DEFAULT_ENDPOINT } from './connection.js';
 
-const OPTION_VALUE: Record<CommandOption, string> = { policy: 'FILE', 'max-bytes': 'N', 'max-objects': 'N', rule: 'ID' };
+const OPTION_VALUE: Record<CommandOption, string> = { policy: 'FILE', 'max-bytes': 'N', 'max-objects': 'N', rule: 'ID', 'page-size': 'N', batch: 'N' };
 
 const commandList = commands
   .map((c) => {
@@ -38,7 +38,7 @@ Exit status: 0 done, 1 the server answered with an error (code and message on st
 2 usage error.
 `;
 
-const COMMAND_OPTIONS: CommandOption[] = ['policy', 'max-bytes', 'max-objects', 'rule'];
+const COMMAND_OPTIONS: CommandOption[] = ['policy', 'max-bytes', 'max-objects', 'rule', 'page-size', 'batch'];
 
 export async function adminCommand(argv: string[]): Promise<number> {
   let parsed;
@@ -59,6 +59,8 @@ export async function adminCommand(argv: string[]): Promise<number> {
         'max-bytes': { type: 'string' },
         'max-objects': { type: 'string' },
         rule: { type: 'string' },
+        'page-size': { type: 'string' },
+        batch: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -84,7 +86,7 @@ export async function adminCommand(argv: string[]): Promise<number> {
     }
     const options = Object.fromEntries(COMMAND_OPTIONS.filter((o) => values[o] !== undefined).map((o) => [o, values[o] as string]));
     const client = new AdminClient(resolveConnection(values, process.env));
-    const output = await command.run({ client, args, options });
+    const output = await command.run({ client, args, options, progress: (line) => process.stderr.write(`${line}\n`) });
     if (values.json) {
       if (output.json !== undefined) process.stdout.write(JSON.stringify(output.json, null, 2) + '\n');
     } else {

@@ -1,5 +1,7 @@
 // Human-readable renderings of the admin API's documents.
-import type { AccessKeyView, BucketView, InfoView, KeyVersionsView, LifecyclePreviewView, NewAccessKeyView, QuotaView, UserSummaryView, UserView } from '../types.js';
+import type {
+  AccessKeyView, BucketView, InfoView, KeyVersionsView, LifecyclePreviewView, MasterKeyView, NewAccessKeyView, QuotaView, UserSummaryView, UserView,
+} from '../types.js';
 import { formatBytes } from './sizes.js';
 import { fields, table } from './table.js';
 
@@ -125,5 +127,15 @@ export function renderKeyVersions(doc: KeyVersionsView): string {
       v.lastModified,
       [v.retention ? `${v.retention.mode} until ${v.retention.retainUntil}` : '', v.legalHold ? 'legal hold' : ''].filter(Boolean).join(', '),
     ]),
+  );
+}
+
+export function renderMasterKey(view: MasterKeyView): string {
+  const ids = [...new Set([...view.heldKeyIds, ...Object.keys(view.dataKeys), ...Object.keys(view.accessKeySecrets)])];
+  const state = (id: string): string =>
+    id === view.currentKeyId ? 'current' : view.missing.includes(id) ? 'MISSING' : view.retirable.includes(id) ? 'retirable' : 'retired, in use';
+  return table(
+    ['KEY ID', 'STATE', 'DATA KEYS', 'SECRETS'],
+    ids.map((id) => [id, state(id), String(view.dataKeys[id] ?? 0), String(view.accessKeySecrets[id] ?? 0)]),
   );
 }

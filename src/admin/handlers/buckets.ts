@@ -5,10 +5,11 @@ import { ok, type AdminCall, type AdminResult } from '../route.js';
 import { ROOT_OWNER, type BucketListView } from '../types.js';
 import { bucketView } from '../views.js';
 import { mustBucket } from './lookup.js';
+import { pageMarkers, pageOf, pageRequest } from '../paging.js';
 
-export async function listBuckets({ deps }: AdminCall): Promise<AdminResult> {
-  const buckets = await deps.index.listBuckets();
-  const view: BucketListView = { buckets: await Promise.all(buckets.map((b) => bucketView(deps.index, b))) };
+export async function listBuckets({ deps, query }: AdminCall): Promise<AdminResult> {
+  const page = pageOf(await deps.index.listBuckets(), (b) => b.name, pageRequest(query));
+  const view: BucketListView = { buckets: await Promise.all(page.items.map((b) => bucketView(deps.index, b))), ...pageMarkers(page) };
   return ok(view);
 }
 

@@ -7,6 +7,7 @@ import { created, noContent, ok, type AdminCall, type AdminResult } from '../rou
 import type { AccessKeyListView, AdminDeps, NewAccessKeyView } from '../types.js';
 import { accessKeyView } from '../views.js';
 import { mustKey, mustUser } from './lookup.js';
+import { pageMarkers, pageOf, pageRequest } from '../paging.js';
 
 /** Ids are random (90 bits); a collision is astronomically unlikely but costs only a retry. */
 const ID_ATTEMPTS = 3;
@@ -30,9 +31,10 @@ async function issueKey(deps: AdminDeps, userName: string): Promise<NewAccessKey
   }
 }
 
-export async function listKeys({ deps, params }: AdminCall): Promise<AdminResult> {
+export async function listKeys({ deps, params, query }: AdminCall): Promise<AdminResult> {
   await mustUser(deps.identity, params.name!);
-  const view: AccessKeyListView = { accessKeys: (await deps.identity.listAccessKeys(params.name!)).map(accessKeyView) };
+  const page = pageOf(await deps.identity.listAccessKeys(params.name!), (k) => k.accessKeyId, pageRequest(query));
+  const view: AccessKeyListView = { accessKeys: page.items.map(accessKeyView), ...pageMarkers(page) };
   return ok(view);
 }
 

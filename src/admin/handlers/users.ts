@@ -7,10 +7,12 @@ import { created, noContent, ok, type AdminCall, type AdminResult } from '../rou
 import type { UserListView } from '../types.js';
 import { userSummary, userView } from '../views.js';
 import { mustUser } from './lookup.js';
+import { pageMarkers, pageOf, pageRequest } from '../paging.js';
 
-export async function listUsers({ deps }: AdminCall): Promise<AdminResult> {
-  const users = await deps.identity.listUsers();
-  const view: UserListView = { users: await Promise.all(users.map((u) => userSummary(deps.identity, u))) };
+export async function listUsers({ deps, query }: AdminCall): Promise<AdminResult> {
+  const page = pageOf(await deps.identity.listUsers(), (u) => u.name, pageRequest(query));
+  // Usage and keys are looked up for the page's users only.
+  const view: UserListView = { users: await Promise.all(page.items.map((u) => userSummary(deps.identity, u))), ...pageMarkers(page) };
   return ok(view);
 }
 

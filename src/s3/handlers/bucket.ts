@@ -1,7 +1,8 @@
 // CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation.
 import { S3Error } from '../../errors/s3-error.js';
 import { decodeXml, textOf } from '../../xml/decode.js';
-import { aclFromHeaders } from '../request-acl.js';
+import { newBucketAcl } from '../request-acl.js';
+import { requestedObjectOwnership } from './ownership-controls.js';
 import type { S3Context } from '../context.js';
 import { validateBucketName } from '../names.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
@@ -17,7 +18,8 @@ async function requestedLocation(ctx: S3Context): Promise<string | undefined> {
 
 export async function createBucket(ctx: S3Context): Promise<S3Response> {
   validateBucketName(ctx.bucket);
-  const acl = aclFromHeaders(ctx.headers, { owner: ctx.principal.userId, bucketOwner: ctx.principal.userId });
+  const objectOwnership = await requestedObjectOwnership(ctx);
+  const acl = await newBucketAcl(ctx, objectOwnership);
   // Object Lock at creation turns versioning on for good.
   const objectLock = ctx.headers.get('x-amz-bucket-object-lock-enabled')?.toLowerCase() === 'true';
   const location = await requestedLocation(ctx);
@@ -37,6 +39,7 @@ export async function createBucket(ctx: S3Context): Promise<S3Response> {
     acl,
     versioning: objectLock ? 'Enabled' : 'Unversioned',
     ...(objectLock ? { objectLockEnabled: true } : {}),
+    objectOwnership,
   });
   return emptyResponse(200, { location: `/${ctx.bucket}` });
 }

@@ -4,7 +4,8 @@
 import { S3Error } from '../../errors/s3-error.js';
 import type { ObjectRecord, StoredChecksum } from '../../storage/metadata-index.js';
 import type { CopyObjectResult } from '../../xml/shapes.js';
-import { aclFromHeaders, objectAclOwners } from '../request-acl.js';
+import { newObjectAcl } from '../request-acl.js';
+import { requireTaggingPermission } from '../request-tagging.js';
 import { CHECKSUM_ALGORITHMS } from '../checksums/request.js';
 import type { S3Context } from '../context.js';
 import {
@@ -12,7 +13,7 @@ import {
 } from '../copy-flow.js';
 import { parseCopySource } from '../copy-source.js';
 import { dataKeyOf, encryptionHeaders, encryptionRequestFrom, readAccess } from '../encryption.js';
-import { validateObjectKey } from '../names.js';
+import { validateNewObjectKey } from '../names.js';
 import { contentHeadersFrom, userMetadataFrom } from '../object-headers.js';
 import { xmlResponse, type S3Response } from '../respond.js';
 import { expirationHeader } from '../expiration-header.js';
@@ -43,14 +44,14 @@ function requestedChecksumAlgorithm(ctx: S3Context): StoredChecksum['algorithm']
 }
 
 export async function copyObject(ctx: S3Context): Promise<S3Response> {
-  validateObjectKey(ctx.key);
+  validateNewObjectKey(ctx.key);
   const encryptionRequest = encryptionRequestFrom(ctx);
   const source = parseCopySource(ctx.headers);
   await authorizeSourceBucket(ctx, source);
   const metadataDirective = directive(ctx, 'x-amz-metadata-directive');
   const taggingDirective = directive(ctx, 'x-amz-tagging-directive');
   const storageClass = ctx.headers.has('x-amz-storage-class') ? storageClassFrom(ctx.headers) : undefined;
-  const acl = aclFromHeaders(ctx.headers, objectAclOwners(ctx), ctx.bucketRecord?.publicAccessBlock);
+  const { acl, owner } = await newObjectAcl(ctx);
   const condition = writeConditionFrom(ctx.headers);
   const lock = newVersionLock(ctx);
   requireDigestForLock(ctx);
@@ -59,6 +60,7 @@ export async function copyObject(ctx: S3Context): Promise<S3Response> {
     ? { contentHeaders: contentHeadersFrom(ctx.headers), userMetadata: userMetadataFrom(ctx.headers) }
     : undefined;
   const tags = taggingDirective === 'REPLACE' ? tagsFromHeader(ctx.headers) : undefined;
+  if (tags !== undefined) await requireTaggingPermission(ctx, tags);
   const wantAlgorithm = requestedChecksumAlgorithm(ctx);
   const sameObject = source.bucket === ctx.bucket && source.key === ctx.key && source.versionId === undefined;
   const encryptionAsked = encryptionRequest.sse !== undefined || encryptionRequest.customer !== undefined;
@@ -119,7 +121,7 @@ export async function copyObject(ctx: S3Context): Promise<S3Response> {
       encryption: encryption.record,
       // Quarantine and Object Lock belong to the source version, not to the copy.
       quarantined: undefined,
-    }, lock, lastModified),
+    }, owner, lock, lastModified),
     condition,
   );
   let committed: Awaited<typeof copying>;

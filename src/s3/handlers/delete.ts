@@ -9,7 +9,7 @@ import type { S3Context } from '../context.js';
 import { validateObjectKey } from '../names.js';
 import { mintDeleteMarker } from '../new-version.js';
 import { lockOverride } from '../object-lock-request.js';
-import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
+import { emptyResponse, xmlResponse, type OutcomeValue, type S3Response } from '../respond.js';
 import { deleteBlobs } from '../store-object.js';
 import { parseVersionId } from '../versions.js';
 import { deleteCondition, deleteConditionFrom } from '../write-conditions.js';
@@ -81,6 +81,40 @@ function parseDeleteRequest(body: Buffer): DeleteRequest {
 
 const ENTRY_CONDITION_NAMES = { lastModifiedTime: 'LastModifiedTime', size: 'Size' };
 
+/**
+ * The audit account of a DeleteObjects: each key with its result, in request order. Keys count against a
+ * byte budget so one record stays small (1000 keys of 1 KiB each would make a 1 MiB line); past it only the
+ * totals say what happened to the rest.
+ */
+const AUDITED_KEY_BYTES = 64 * 1024;
+
+class DeleteAccount {
+  private readonly keys: OutcomeValue[] = [];
+  private bytes = 0;
+  private deleted = 0;
+  private failed = 0;
+  private omitted = 0;
+
+  add(key: string, versionId: string | undefined, code: string | undefined): void {
+    if (code === undefined) this.deleted++;
+    else this.failed++;
+    this.bytes += Buffer.byteLength(key);
+    if (this.bytes > AUDITED_KEY_BYTES) {
+      this.omitted++;
+      return;
+    }
+    this.keys.push({
+      key,
+      ...(versionId !== undefined ? { versionId } : {}),
+      ...(code === undefined ? { result: 'deleted' } : { result: 'error', code }),
+    });
+  }
+
+  outcome(): { [key: string]: OutcomeValue } {
+    return { deleted: this.deleted, errors: this.failed, keys: this.keys, ...(this.omitted > 0 ? { keysOmitted: this.omitted } : {}) };
+  }
+}
+
 export async function deleteObjects(ctx: S3Context): Promise<S3Response> {
   const body = await ctx.readSmallBody();
   await verifyBodyDigest(ctx, body);
@@ -100,9 +134,11 @@ export async function deleteObjects(ctx: S3Context): Promise<S3Response> {
     }
   }));
   const result: DeleteResult = { Deleted: [], Error: [] };
+  const account = new DeleteAccount();
   request.entries.forEach(({ key, rawVersionId }, i) => {
     const done = outcomes[i]!;
     const echo = rawVersionId !== undefined ? { VersionId: rawVersionId } : {};
+    account.add(key, rawVersionId, 'error' in done ? done.error?.code : undefined);
     if ('error' in done && done.error !== undefined) {
       result.Error.push({ Key: key, ...echo, Code: done.error.code, Message: done.error.message });
     } else if (request.quiet || !('outcome' in done)) {
@@ -115,5 +151,5 @@ export async function deleteObjects(ctx: S3Context): Promise<S3Response> {
       result.Deleted.push({ Key: key });
     }
   });
-  return xmlResponse('DeleteResult', result);
+  return { ...xmlResponse('DeleteResult', result), outcome: account.outcome() };
 }

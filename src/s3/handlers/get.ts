@@ -21,7 +21,17 @@ import { expirationHeader } from '../expiration-header.js';
 import { httpDate, quoteEtag } from '../wire-format.js';
 
 async function readableObject(ctx: S3Context): Promise<ObjectRecord> {
-  const record = await requestedObject(ctx);
+  let record: ObjectRecord;
+  try {
+    record = await requestedObject(ctx);
+  } catch (e) {
+    // "If you don't have the s3:ListBucket permission, Amazon S3 returns an HTTP status code 403 Access Denied"
+    // for a missing key (GetObject, HeadObject): whether a key exists is a listing's answer.
+    if (e instanceof S3Error && e.code === 'NoSuchKey' && !(await ctx.access.allows('s3:ListBucket', ctx.bucket))) {
+      throw new S3Error('AccessDenied');
+    }
+    throw e;
+  }
   if (record.quarantined) throw quarantinedError(ctx.key);
   return record;
 }
@@ -69,28 +79,37 @@ function checkConditions(ctx: S3Context, record: ObjectRecord): void {
   if (outcome === 'precondition-failed') throw new S3Error('PreconditionFailed', { fields: { Condition: 'If-Match' } });
 }
 
-function checksumHeaders(ctx: S3Context, record: ObjectRecord, ranged: boolean): Record<string, string> {
-  // Only on request, and never for a part of the object: a whole-object checksum would not match it.
-  if (ranged || record.checksum === undefined || ctx.headers.get('x-amz-checksum-mode')?.toUpperCase() !== 'ENABLED') return {};
-  return {
-    [`x-amz-checksum-${record.checksum.algorithm.toLowerCase()}`]: record.checksum.value,
-    'x-amz-checksum-type': record.checksum.type,
-  };
+/**
+ * x-amz-checksum-* and x-amz-checksum-type, only on request (x-amz-checksum-mode: ENABLED). Never the
+ * whole-object checksum for a range, which it would not match; for `partNumber` of a COMPOSITE multipart
+ * object, the part's own checksum, as S3 answers (the SDK then verifies the part's bytes against it).
+ */
+function checksumHeaders(ctx: S3Context, record: ObjectRecord, read: { ranged: boolean; partNumber?: number }): Record<string, string> {
+  const checksum = record.checksum;
+  if (checksum === undefined || ctx.headers.get('x-amz-checksum-mode')?.toUpperCase() !== 'ENABLED') return {};
+  const name = `x-amz-checksum-${checksum.algorithm.toLowerCase()}`;
+  if (read.partNumber !== undefined && record.parts !== undefined) {
+    const part = record.parts.find((p) => p.partNumber === read.partNumber);
+    if (checksum.type !== 'COMPOSITE' || part?.checksum === undefined) return {};
+    return { [name]: part.checksum, 'x-amz-checksum-type': 'COMPOSITE' };
+  }
+  if (read.ranged) return {};
+  return { [name]: checksum.value, 'x-amz-checksum-type': checksum.type };
 }
 
 /** `partNumber=N`: the byte span of part N of a multipart object (part 1 of any other object is all of it). */
-function partSpan(ctx: S3Context, record: ObjectRecord): { range?: ByteRange } | undefined {
+function partSpan(ctx: S3Context, record: ObjectRecord): { number: number; range?: ByteRange } | undefined {
   const raw = ctx.query.get('partNumber');
   if (raw === null) return undefined;
   const n = partNumber(raw);
   if (ctx.headers.has('range')) throw new S3Error('InvalidRequest', { message: 'Cannot specify both Range header and partNumber query parameter' });
   if (record.parts === undefined) {
     if (n !== 1) throw new S3Error('InvalidPartNumber', { fields: { PartNumberRequested: n, ActualPartCount: 1 } });
-    return {};
+    return { number: n };
   }
   let start = 0;
   for (const p of record.parts) {
-    if (p.partNumber === n) return { range: { start, end: start + p.size - 1 } };
+    if (p.partNumber === n) return { number: n, range: { start, end: start + p.size - 1 } };
     start += p.size;
   }
   throw new S3Error('InvalidPartNumber', { fields: { PartNumberRequested: n, ActualPartCount: record.parts.length } });
@@ -109,7 +128,7 @@ async function readObject(ctx: S3Context, withBody: boolean): Promise<S3Response
     ...lockHeaders(record),
     ...encryptionHeaders(record.encryption, customerKey?.keyMd5),
     'accept-ranges': 'bytes',
-    ...checksumHeaders(ctx, record, range !== undefined),
+    ...checksumHeaders(ctx, record, { ranged: range !== undefined, partNumber: part?.number }),
     ...expirationHeader(ctx, record),
   };
   const span = range ?? { start: 0, end: record.size - 1 };

@@ -1,11 +1,12 @@
 // ListObjects (v1) and ListObjectsV2.
-import { S3Error } from '../../errors/s3-error.js';
 import type { ListPage, ObjectSummary } from '../../storage/metadata-index.js';
 import type { ListBucketResult, ListedObject } from '../../xml/shapes.js';
 import type { S3Context } from '../context.js';
+import { decodeContinuationToken, encodeContinuationToken } from '../continuation-token.js';
 import { xmlResponse, type S3Response } from '../respond.js';
-import { listEncoding, nonNegativeInteger } from '../request-params.js';
+import { listEncoding, nonNegativeInteger, requireXmlListable } from '../request-params.js';
 import { isoTime, ownerOf, quoteEtag } from '../wire-format.js';
+import { objectOwner } from '../../access/object-ownership.js';
 
 const MAX_KEYS = 1000;
 
@@ -26,16 +27,26 @@ function listParams(ctx: S3Context): ListParams {
   };
 }
 
-function listedObject(o: ObjectSummary, p: ListParams, withOwner: boolean): ListedObject {
+/** `owner`: the listed object's owner as the bucket's Object Ownership makes it, when the listing shows owners. */
+function listedObject(o: ObjectSummary, p: ListParams, owner: ((recorded: string) => string) | undefined): ListedObject {
   return {
     Key: p.encode(o.key),
     LastModified: isoTime(o.lastModified),
     ETag: quoteEtag(o.etag),
     ...(o.checksumAlgorithm ? { ChecksumAlgorithm: o.checksumAlgorithm, ChecksumType: o.checksumType } : {}),
     Size: o.size,
-    ...(withOwner ? { Owner: ownerOf(o.owner) } : {}),
+    ...(owner ? { Owner: ownerOf(owner(o.owner)) } : {}),
     StorageClass: o.storageClass,
   };
+}
+
+/** Every value a listing answer carries as text, besides names sklad makes itself. */
+function* listedValues(p: ListParams, page: ListPage, ...echoed: string[]): Iterable<string> {
+  yield p.prefix;
+  yield p.delimiter;
+  yield* echoed;
+  for (const o of page.objects) yield o.key;
+  yield* page.commonPrefixes;
 }
 
 function commonFields(ctx: S3Context, p: ListParams, page: ListPage, withOwner: boolean) {
@@ -46,7 +57,7 @@ function commonFields(ctx: S3Context, p: ListParams, page: ListPage, withOwner: 
     ...(p.delimiter ? { Delimiter: p.encode(p.delimiter) } : {}),
     ...(p.urlEncoded ? { EncodingType: 'url' } : {}),
     IsTruncated: page.isTruncated,
-    Contents: page.objects.map((o) => listedObject(o, p, withOwner)),
+    Contents: page.objects.map((o) => listedObject(o, p, withOwner ? (recorded) => objectOwner(ctx.bucketRecord!, recorded) : undefined)),
     CommonPrefixes: page.commonPrefixes.map((prefix) => ({ Prefix: p.encode(prefix) })),
   };
 }
@@ -55,6 +66,7 @@ export async function listObjects(ctx: S3Context): Promise<S3Response> {
   const p = listParams(ctx);
   const marker = ctx.query.get('marker') ?? '';
   const page = await ctx.index.list({ bucket: ctx.bucket, prefix: p.prefix, delimiter: p.delimiter, after: marker, maxKeys: p.maxKeys });
+  requireXmlListable(p, listedValues(p, page, marker));
   const doc: ListBucketResult = {
     ...commonFields(ctx, p, page, true),
     Marker: p.encode(marker),
@@ -64,33 +76,22 @@ export async function listObjects(ctx: S3Context): Promise<S3Response> {
   return xmlResponse('ListBucketResult', doc);
 }
 
-/** Continuation tokens are opaque to clients: the exclusive start key, base64url-encoded. */
-function encodeToken(after: string): string {
-  return Buffer.from(after, 'utf8').toString('base64url');
-}
-
-function decodeToken(token: string): string {
-  const after = Buffer.from(token, 'base64url').toString('utf8');
-  if (token === '' || encodeToken(after) !== token) {
-    throw new S3Error('InvalidArgument', { message: 'The continuation token provided is incorrect', fields: { ArgumentName: 'continuation-token' } });
-  }
-  return after;
-}
-
 export async function listObjectsV2(ctx: S3Context): Promise<S3Response> {
   const p = listParams(ctx);
-  const token = ctx.query.get('continuation-token');
+  const rawToken = ctx.query.get('continuation-token');
+  const tokenAfter = decodeContinuationToken(rawToken);
+  const token = tokenAfter === undefined ? undefined : rawToken;
   const startAfter = ctx.query.get('start-after') ?? '';
-  const tokenAfter = token === null ? '' : decodeToken(token);
   // Bytewise (UTF-8) order, as keys are listed; JS string comparison would use UTF-16 order.
-  const after = Buffer.compare(Buffer.from(tokenAfter), Buffer.from(startAfter)) > 0 ? tokenAfter : startAfter;
+  const after = tokenAfter !== undefined && Buffer.compare(Buffer.from(tokenAfter), Buffer.from(startAfter)) > 0 ? tokenAfter : startAfter;
   const page = await ctx.index.list({ bucket: ctx.bucket, prefix: p.prefix, delimiter: p.delimiter, after, maxKeys: p.maxKeys });
+  requireXmlListable(p, listedValues(p, page, startAfter));
   const doc: ListBucketResult = {
     ...commonFields(ctx, p, page, ctx.query.get('fetch-owner') === 'true'),
     KeyCount: page.objects.length + page.commonPrefixes.length,
-    ...(token !== null ? { ContinuationToken: token } : {}),
+    ...(token ? { ContinuationToken: token } : {}),
     ...(startAfter ? { StartAfter: p.encode(startAfter) } : {}),
-    ...(page.isTruncated && page.nextAfter !== undefined ? { NextContinuationToken: encodeToken(page.nextAfter) } : {}),
+    ...(page.isTruncated && page.nextAfter !== undefined ? { NextContinuationToken: encodeContinuationToken(page.nextAfter) } : {}),
   };
   return xmlResponse('ListBucketResult', doc);
 }

@@ -5,7 +5,9 @@ import { S3Error } from '../../errors/s3-error.js';
 import type { ChecksumAlgorithm, ObjectRecord, PartRecord, UploadRecord } from '../../storage/metadata-index.js';
 import { decodeXml, listOf, textOf } from '../../xml/decode.js';
 import type { CompleteMultipartUploadResult, CopyPartResult, InitiateMultipartUploadResult, ListMultipartUploadsResult, ListPartsResult } from '../../xml/shapes.js';
-import { aclFromHeaders, objectAclOwners } from '../request-acl.js';
+import { newObjectAcl } from '../request-acl.js';
+import { requireTaggingPermission } from '../request-tagging.js';
+import { newObjectOwner } from '../../access/object-ownership.js';
 import { CHECKSUM_ALGORITHMS, requestedChecksums } from '../checksums/request.js';
 import { combineVerifyCrc32c } from '../checksums/crc-combine.js';
 import type { S3Context } from '../context.js';
@@ -13,14 +15,14 @@ import { copyBytesToBlob, copySourceVersionHeaders, readableSource } from '../co
 import { parseCopySourceRange } from '../copy-source.js';
 import { customerKeyFrom, encryptionHeaders, encryptionRequestFrom, newTargetEncryption, partEncryption } from '../encryption.js';
 import { multipartEtag, objectChecksumFromParts, uploadChecksumFrom } from '../checksums/multipart-checksum.js';
-import { validateObjectKey } from '../names.js';
+import { validateNewObjectKey } from '../names.js';
 import { contentHeadersFrom, userMetadataFrom } from '../object-headers.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
 import { expirationHeader } from '../expiration-header.js';
 import { storageClassFrom } from '../storage-class.js';
 import { deleteBlobs, storeBody } from '../store-object.js';
 import { tagsFromHeader } from '../tagging.js';
-import { listEncoding, MAX_PART_NUMBER, nonNegativeInteger, partNumber as parsePartNumber } from '../request-params.js';
+import { listEncoding, MAX_PART_NUMBER, nonNegativeInteger, partNumber as parsePartNumber, requireXmlListable } from '../request-params.js';
 import { isoTime, ownerOf, quoteEtag, unquoteEtag } from '../wire-format.js';
 import { precheckCondition, writeConditionFrom } from '../write-conditions.js';
 import { mintObjectRecord } from '../new-version.js';
@@ -50,7 +52,7 @@ function uploadChecksumHeaders(upload: UploadRecord): Record<string, string> {
 }
 
 export async function createMultipartUpload(ctx: S3Context): Promise<S3Response> {
-  validateObjectKey(ctx.key);
+  validateNewObjectKey(ctx.key);
   const encryptionRequest = encryptionRequestFrom(ctx);
   const checksum = uploadChecksumFrom(ctx.headers);
   // The upload's data key (SSE-S3) or key verifier (SSE-C) is fixed now; every part uses it.
@@ -58,6 +60,9 @@ export async function createMultipartUpload(ctx: S3Context): Promise<S3Response>
   const lock = newVersionLock(ctx);
   // An explicit lock is fixed now; a bucket default is applied when Complete creates the version.
   const explicitRetention = ctx.headers.has('x-amz-object-lock-mode');
+  const { acl } = await newObjectAcl(ctx);
+  const tags = tagsFromHeader(ctx.headers);
+  await requireTaggingPermission(ctx, tags);
   const upload: UploadRecord = {
     uploadId: randomBytes(24).toString('base64url'),
     bucket: ctx.bucket,
@@ -67,15 +72,15 @@ export async function createMultipartUpload(ctx: S3Context): Promise<S3Response>
     storageClass: storageClassFrom(ctx.headers),
     contentHeaders: contentHeadersFrom(ctx.headers),
     userMetadata: userMetadataFrom(ctx.headers),
-    tags: tagsFromHeader(ctx.headers),
-    acl: aclFromHeaders(ctx.headers, objectAclOwners(ctx), ctx.bucketRecord?.publicAccessBlock),
+    tags,
+    acl,
     checksumAlgorithm: checksum.algorithm,
     checksumType: checksum.type,
     ...(encryption.record ? { encryption: encryption.record } : {}),
     ...(explicitRetention && lock.retention ? { retention: lock.retention } : {}),
     ...(lock.legalHold ? { legalHold: true } : {}),
   };
-  await ctx.index.createUpload(upload);
+  await ctx.index.createUpload(upload, ctx.settings.maxOpenUploadsPerBucket);
   const doc: InitiateMultipartUploadResult = { Bucket: ctx.bucket, Key: ctx.key, UploadId: upload.uploadId };
   return xmlResponse('InitiateMultipartUploadResult', doc, 200, {
     ...uploadChecksumHeaders(upload),
@@ -268,9 +273,10 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<S3Respons
       checksum: upload.checksumAlgorithm ? p.checksums[upload.checksumAlgorithm] : undefined,
     })),
     ...(upload.encryption ? { encryption: upload.encryption } : {}),
-  }, { retention: upload.retention ?? defaults.retention, legalHold: upload.legalHold });
-  // The version belongs to whoever started the upload.
-  record.owner = upload.owner;
+  },
+  // The initiator is the writer; the bucket's Object Ownership as of completion decides who owns the object.
+  newObjectOwner(ctx.bucketRecord!, upload.owner, upload.acl),
+  { retention: upload.retention ?? defaults.retention, legalHold: upload.legalHold });
   const verifyCrc32c = combineVerifyCrc32c(parts.map((p) => ({ verifyCrc32c: p.verifyCrc32c, size: p.blob.size })));
   if (verifyCrc32c !== undefined) record.verifyCrc32c = verifyCrc32c;
   if (record.size > MAX_OBJECT_SIZE) {
@@ -292,11 +298,34 @@ function boundedInteger(ctx: S3Context, name: string, fallback: number, max: num
   return nonNegativeInteger(ctx.query.get(name), name, fallback, max);
 }
 
+/**
+ * The checksum ListParts reports for an upload: its own when CreateMultipartUpload fixed one; otherwise, when
+ * every listed part carries the server's default CRC64NVME, that one as FULL_OBJECT (what Complete will
+ * store, and what S3 reports for uploads sent without a checksum).
+ */
+function listedUploadChecksum(upload: UploadRecord, parts: PartRecord[]): { algorithm: ChecksumAlgorithm; type: string } | undefined {
+  if (upload.checksumAlgorithm !== undefined) return { algorithm: upload.checksumAlgorithm, type: upload.checksumType ?? 'COMPOSITE' };
+  if (parts.length > 0 && parts.every((p) => p.checksums.CRC64NVME !== undefined)) return { algorithm: 'CRC64NVME', type: 'FULL_OBJECT' };
+  return undefined;
+}
+
+/** A part's checksum members: the upload's algorithm, or every checksum it has when the upload fixed none. */
+function listedPartChecksums(upload: UploadRecord, part: PartRecord): Partial<Record<`Checksum${ChecksumAlgorithm}`, string>> {
+  const algorithms = upload.checksumAlgorithm !== undefined ? [upload.checksumAlgorithm] : CHECKSUM_ALGORITHMS;
+  const members: Partial<Record<`Checksum${ChecksumAlgorithm}`, string>> = {};
+  for (const algorithm of algorithms) {
+    const value = part.checksums[algorithm];
+    if (value !== undefined) members[checksumMember(algorithm)] = value;
+  }
+  return members;
+}
+
 export async function listParts(ctx: S3Context): Promise<S3Response> {
   const upload = await uploadOf(ctx);
   const maxParts = boundedInteger(ctx, 'max-parts', 1000, 1000);
   const marker = boundedInteger(ctx, 'part-number-marker', 0, MAX_PART_NUMBER);
   const page = await ctx.index.listParts(upload.uploadId, marker, maxParts);
+  const checksum = listedUploadChecksum(upload, page.parts);
   const doc: ListPartsResult = {
     Bucket: ctx.bucket,
     Key: ctx.key,
@@ -310,20 +339,19 @@ export async function listParts(ctx: S3Context): Promise<S3Response> {
       LastModified: isoTime(p.lastModified),
       ETag: quoteEtag(p.etag),
       Size: p.blob.size,
-      ...(upload.checksumAlgorithm && p.checksums[upload.checksumAlgorithm]
-        ? { [checksumMember(upload.checksumAlgorithm)]: p.checksums[upload.checksumAlgorithm] }
-        : {}),
+      ...listedPartChecksums(upload, p),
     })),
     Initiator: ownerOf(upload.owner),
     Owner: ownerOf(upload.owner),
     StorageClass: upload.storageClass,
-    ...(upload.checksumAlgorithm ? { ChecksumAlgorithm: upload.checksumAlgorithm, ChecksumType: upload.checksumType } : {}),
+    ...(checksum ? { ChecksumAlgorithm: checksum.algorithm, ChecksumType: checksum.type } : {}),
   };
   return xmlResponse('ListPartsResult', doc);
 }
 
 export async function listMultipartUploads(ctx: S3Context): Promise<S3Response> {
-  const { urlEncoded, encode } = listEncoding(ctx.query);
+  const encoding = listEncoding(ctx.query);
+  const { urlEncoded, encode } = encoding;
   const prefix = ctx.query.get('prefix') ?? '';
   const delimiter = ctx.query.get('delimiter') ?? '';
   const keyMarker = ctx.query.get('key-marker') ?? '';
@@ -331,6 +359,7 @@ export async function listMultipartUploads(ctx: S3Context): Promise<S3Response> 
   const uploadIdMarker = keyMarker === '' ? '' : (ctx.query.get('upload-id-marker') ?? '');
   const maxUploads = boundedInteger(ctx, 'max-uploads', 1000, 1000);
   const page = await ctx.index.listUploads({ bucket: ctx.bucket, prefix, delimiter, keyMarker, uploadIdMarker, maxUploads });
+  requireXmlListable(encoding, [prefix, delimiter, keyMarker, uploadIdMarker, ...page.uploads.map((u) => u.key), ...page.commonPrefixes]);
   const doc: ListMultipartUploadsResult = {
     Bucket: ctx.bucket,
     KeyMarker: encode(keyMarker),

@@ -1,8 +1,9 @@
 // PutObject.
 import { S3Error } from '../../errors/s3-error.js';
-import { aclFromHeaders, objectAclOwners } from '../request-acl.js';
+import { newObjectAcl } from '../request-acl.js';
+import { requireTaggingPermission } from '../request-tagging.js';
 import type { S3Context } from '../context.js';
-import { validateObjectKey } from '../names.js';
+import { validateNewObjectKey } from '../names.js';
 import { contentHeadersFrom, userMetadataFrom } from '../object-headers.js';
 import { emptyResponse, type S3Response } from '../respond.js';
 import { storageClassFrom } from '../storage-class.js';
@@ -27,12 +28,13 @@ export function requireDigestForLock(ctx: S3Context): void {
 }
 
 export async function putObject(ctx: S3Context): Promise<S3Response> {
-  validateObjectKey(ctx.key);
+  validateNewObjectKey(ctx.key);
   const encryptionRequest = encryptionRequestFrom(ctx);
   const contentHeaders = contentHeadersFrom(ctx.headers);
   const userMetadata = userMetadataFrom(ctx.headers);
-  const acl = aclFromHeaders(ctx.headers, objectAclOwners(ctx), ctx.bucketRecord?.publicAccessBlock);
+  const { acl, owner } = await newObjectAcl(ctx);
   const tags = tagsFromHeader(ctx.headers);
+  await requireTaggingPermission(ctx, tags);
   const storageClass = storageClassFrom(ctx.headers);
   const condition = writeConditionFrom(ctx.headers);
   const lock = newVersionLock(ctx);
@@ -53,7 +55,7 @@ export async function putObject(ctx: S3Context): Promise<S3Response> {
     blobs: [{ id: stored.blob.id, size: stored.blob.size }],
     verifyCrc32c: stored.verifyCrc32c,
     ...(encryption.record ? { encryption: encryption.record } : {}),
-  }, lock);
+  }, owner, lock);
   let orphans: string[];
   try {
     orphans = await ctx.index.putObject(record, condition);

@@ -1,4 +1,5 @@
 // Get/Put/DeleteObjectTagging and Get/Put/DeleteBucketTagging.
+import { requestTagKeys } from '../../access/access-control.js';
 import { S3Error } from '../../errors/s3-error.js';
 import type { Tag } from '../../storage/metadata-index.js';
 import type { Tagging } from '../../xml/shapes.js';
@@ -23,7 +24,9 @@ export async function getObjectTagging(ctx: S3Context): Promise<S3Response> {
 }
 
 export async function putObjectTagging(ctx: S3Context): Promise<S3Response> {
+  // Authorized here, once the body gives s3:RequestObjectTag/<key> and s3:RequestObjectTagKeys their values.
   const tags = await requestedTags(ctx, 10);
+  await ctx.access.require(ctx.action, ctx.bucket, ctx.key, requestTagKeys(tags));
   return setObjectTags(ctx, tags, 200);
 }
 

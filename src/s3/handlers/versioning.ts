@@ -6,9 +6,10 @@ import type { ListedDeleteMarker, ListedVersion, ListVersionsResult, VersioningC
 import { verifyBodyDigest } from '../checksums/small-body-digest.js';
 import type { S3Context } from '../context.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
-import { listEncoding, nonNegativeInteger, type ListEncoding } from '../request-params.js';
+import { listEncoding, nonNegativeInteger, requireXmlListable, type ListEncoding } from '../request-params.js';
 import { parseVersionId } from '../versions.js';
 import { isoTime, ownerOf, quoteEtag } from '../wire-format.js';
+import { objectOwner } from '../../access/object-ownership.js';
 
 export async function getBucketVersioning(ctx: S3Context): Promise<S3Response> {
   const state = ctx.bucketRecord!.versioning;
@@ -43,11 +44,12 @@ export async function putBucketVersioning(ctx: S3Context): Promise<S3Response> {
 
 const MAX_KEYS = 1000;
 
-function listedMarker(v: VersionSummary, encoding: ListEncoding): ListedDeleteMarker {
-  return { Key: encoding.encode(v.key), VersionId: v.versionId, IsLatest: v.isLatest, LastModified: isoTime(v.lastModified), Owner: ownerOf(v.owner) };
+/** `owner` maps a recorded owner to the one the bucket's Object Ownership shows (the bucket owner when enforced). */
+function listedMarker(v: VersionSummary, encoding: ListEncoding, owner: (recorded: string) => string): ListedDeleteMarker {
+  return { Key: encoding.encode(v.key), VersionId: v.versionId, IsLatest: v.isLatest, LastModified: isoTime(v.lastModified), Owner: ownerOf(owner(v.owner)) };
 }
 
-function listedVersion(v: VersionSummary, encoding: ListEncoding): ListedVersion {
+function listedVersion(v: VersionSummary, encoding: ListEncoding, owner: (recorded: string) => string): ListedVersion {
   return {
     Key: encoding.encode(v.key),
     VersionId: v.versionId,
@@ -57,7 +59,7 @@ function listedVersion(v: VersionSummary, encoding: ListEncoding): ListedVersion
     ...(v.checksumAlgorithm ? { ChecksumAlgorithm: v.checksumAlgorithm, ChecksumType: v.checksumType } : {}),
     Size: v.size,
     StorageClass: v.storageClass,
-    Owner: ownerOf(v.owner),
+    Owner: ownerOf(owner(v.owner)),
   };
 }
 
@@ -76,6 +78,10 @@ export async function listObjectVersions(ctx: S3Context): Promise<S3Response> {
   }
   const versionIdMarker = rawVersionIdMarker === '' ? '' : (parseVersionId(rawVersionIdMarker) ?? '');
   const page = await ctx.index.listVersions({ bucket: ctx.bucket, prefix, delimiter, keyMarker, versionIdMarker, maxKeys });
+  requireXmlListable(encoding, [
+    prefix, delimiter, keyMarker, ...page.versions.map((v) => v.key), ...page.commonPrefixes, ...(page.nextKeyMarker !== undefined ? [page.nextKeyMarker] : []),
+  ]);
+  const owner = (recorded: string): string => objectOwner(ctx.bucketRecord!, recorded);
   const doc: ListVersionsResult = {
     Name: ctx.bucket,
     Prefix: encoding.encode(prefix),
@@ -87,8 +93,8 @@ export async function listObjectVersions(ctx: S3Context): Promise<S3Response> {
     ...(delimiter ? { Delimiter: encoding.encode(delimiter) } : {}),
     ...(encoding.urlEncoded ? { EncodingType: 'url' } : {}),
     IsTruncated: page.isTruncated,
-    Version: page.versions.filter((v) => !v.deleteMarker).map((v) => listedVersion(v, encoding)),
-    DeleteMarker: page.versions.filter((v) => v.deleteMarker).map((v) => listedMarker(v, encoding)),
+    Version: page.versions.filter((v) => !v.deleteMarker).map((v) => listedVersion(v, encoding, owner)),
+    DeleteMarker: page.versions.filter((v) => v.deleteMarker).map((v) => listedMarker(v, encoding, owner)),
     CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: encoding.encode(p) })),
   };
   return xmlResponse('ListVersionsResult', doc);

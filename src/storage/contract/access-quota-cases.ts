@@ -86,5 +86,76 @@ export function accessQuotaCases(current: () => MetadataIndex): void {
         'QuotaExceeded',
       );
     });
+
+    it('counts the parts of open uploads against the byte quota, refusing a part in its own transaction', async () => {
+      await index.patchBucket('b', { quota: { maxBytes: 100 } });
+      await index.putObject(objectRecord('b', 'stored', { size: 60 }));
+      const upload = uploadRecord('b', 'mp');
+      await index.createUpload(upload);
+      await index.putPart(partRecord(upload.uploadId, 1, { blob: { id: blobId(), size: 30 } }));
+      const refused = partRecord(upload.uploadId, 2, { blob: { id: blobId(), size: 11 } });
+      await expectS3Error(index.putPart(refused), 'QuotaExceeded');
+      expect((await index.allParts(upload.uploadId)).map((p) => p.partNumber)).toEqual([1]);
+      expect(await index.isBlobReferenced(refused.blob.id)).toBe(false);
+      // A second upload shares the same budget, and so does a plain PUT.
+      const other = uploadRecord('b', 'other');
+      await index.createUpload(other);
+      await expectS3Error(index.putPart(partRecord(other.uploadId, 1, { blob: { id: blobId(), size: 11 } })), 'QuotaExceeded');
+      await expectS3Error(index.putObject(objectRecord('b', 'small', { size: 11 })), 'QuotaExceeded');
+      // Replacing a part counts only the difference.
+      await index.putPart(partRecord(upload.uploadId, 1, { blob: { id: blobId(), size: 40 } }));
+      await expectS3Error(index.putPart(partRecord(upload.uploadId, 1, { blob: { id: blobId(), size: 41 } })), 'QuotaExceeded');
+    });
+
+    it('completes an upload that fills the quota exactly without counting its bytes twice', async () => {
+      await index.patchBucket('b', { quota: { maxBytes: 100 } });
+      await index.putObject(objectRecord('b', 'stored', { size: 60 }));
+      const upload = uploadRecord('b', 'mp');
+      await index.createUpload(upload);
+      const parts = [partRecord(upload.uploadId, 1, { blob: { id: blobId(), size: 25 } }), partRecord(upload.uploadId, 2, { blob: { id: blobId(), size: 15 } })];
+      for (const part of parts) await index.putPart(part);
+      await index.completeUpload(upload.uploadId, objectRecord('b', 'mp', { size: 40, blobs: parts.map((p) => p.blob) }));
+      expect(await index.bucketUsage('b')).toEqual({ objects: 2, bytes: 100 });
+      await expectS3Error(index.putObject(objectRecord('b', 'one-more', { size: 1 })), 'QuotaExceeded');
+    });
+
+    it('gives reserved bytes back when an upload is aborted, expired, or completes with fewer parts', async () => {
+      await index.patchBucket('b', { quota: { maxBytes: 50 } });
+      const aborted = uploadRecord('b', 'a');
+      await index.createUpload(aborted);
+      await index.putPart(partRecord(aborted.uploadId, 1, { blob: { id: blobId(), size: 50 } }));
+      await expectS3Error(index.putObject(objectRecord('b', 'x', { size: 1 })), 'QuotaExceeded');
+      await index.abortUpload(aborted.uploadId);
+      await index.putObject(objectRecord('b', 'x', { size: 10 }));
+      const expired = uploadRecord('b', 'e', { initiated: new Date(Date.now() - 3_600_000) });
+      await index.createUpload(expired);
+      await index.putPart(partRecord(expired.uploadId, 1, { blob: { id: blobId(), size: 40 } }));
+      await index.expireUploads(new Date(Date.now() - 60_000));
+      const partial = uploadRecord('b', 'p');
+      await index.createUpload(partial);
+      const kept = partRecord(partial.uploadId, 1, { blob: { id: blobId(), size: 20 } });
+      await index.putPart(kept);
+      await index.putPart(partRecord(partial.uploadId, 2, { blob: { id: blobId(), size: 20 } }));
+      await index.completeUpload(partial.uploadId, objectRecord('b', 'p', { size: 20, blobs: [kept.blob] }));
+      // 10 + 20 stored, nothing reserved: 20 more fit, 21 do not.
+      await expectS3Error(index.putObject(objectRecord('b', 'y', { size: 21 })), 'QuotaExceeded');
+      await index.putObject(objectRecord('b', 'y', { size: 20 }));
+    });
+
+    it('limits the open uploads of a bucket at creation, in the same transaction', async () => {
+      await index.createBucket(bucketRecord('other'));
+      const first = uploadRecord('b', 'k');
+      await index.createUpload(first, 2);
+      await index.createUpload(uploadRecord('b', 'k'), 2);
+      await expectS3Error(index.createUpload(uploadRecord('b', 'k'), 2), 'QuotaExceeded');
+      // Concurrent creations are decided in issue order: exactly the room left is used.
+      await index.createUpload(uploadRecord('other', 'k'), 2);
+      const racing = await Promise.allSettled([1, 2, 3].map(() => index.createUpload(uploadRecord('other', 'k'), 2)));
+      expect(racing.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      await index.abortUpload(first.uploadId);
+      await index.createUpload(uploadRecord('b', 'k'), 2);
+      expect((await index.usage()).openUploads).toBe(4);
+      await expectS3Error(index.createUpload(uploadRecord('gone', 'k'), 2), 'NoSuchBucket');
+    });
   });
 }

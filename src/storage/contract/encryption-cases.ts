@@ -98,5 +98,49 @@ export function encryptionCases(current: () => MetadataIndex): void {
       const stored = await index.getUpload('b', 'plain', upload.uploadId);
       expect(stored && 'encryption' in stored).toBe(false);
     });
+
+    it('re-wraps every SSE-S3 data key in steps that resume from a cursor, leaving SSE-C and plaintext alone', async () => {
+      const under = (keyId: string, n: number): ObjectEncryption => ({ mode: 'SSE-S3', keyId, wrappedKey: `wrapped-${n}-under-${keyId}` });
+      await index.createBucket(bucketRecord('a'));
+      await index.putObject(objectRecord('a', 'one', { encryption: under('old', 1) }));
+      await index.putObject(objectRecord('b', 'two', { encryption: under('old', 2) }));
+      await index.putObject(objectRecord('b', 'current', { encryption: under('new', 3) }));
+      await index.putObject(objectRecord('b', 'customer', { encryption: SSE_C }));
+      await index.putObject(objectRecord('b', 'plain'));
+      const upload = uploadRecord('b', 'mp', { encryption: under('old', 4) });
+      await index.createUpload(upload);
+      await index.createUpload(uploadRecord('b', 'mp-plain'));
+      expect(await index.dataKeysByMasterKey()).toEqual({ old: 3, new: 1 });
+
+      const seen: string[] = [];
+      const rewrap = (w: { keyId: string; wrappedKey: string }) => {
+        seen.push(w.wrappedKey);
+        return w.keyId === 'new' ? undefined : { keyId: 'new', wrappedKey: w.wrappedKey.replace('under-old', 'under-new') };
+      };
+      let cursor: string | undefined;
+      let steps = 0;
+      let scanned = 0;
+      let changed = 0;
+      do {
+        const step = await index.rewrapDataKeys(cursor, 2, rewrap);
+        expect(step.scanned).toBeLessThanOrEqual(2);
+        scanned += step.scanned;
+        changed += step.rewrapped;
+        cursor = step.next;
+        steps++;
+      } while (cursor !== undefined && steps < 20);
+      expect(cursor).toBeUndefined();
+      // Five objects and two uploads visited once each; the SSE-C and plaintext records never reach the callback.
+      expect(scanned).toBe(7);
+      expect(changed).toBe(3);
+      expect(seen.sort()).toEqual(['wrapped-1-under-old', 'wrapped-2-under-old', 'wrapped-3-under-new', 'wrapped-4-under-old']);
+      expect(await index.dataKeysByMasterKey()).toEqual({ new: 4 });
+      expect((await index.getObject('a', 'one'))?.encryption).toEqual(under('new', 1));
+      expect((await index.getUpload('b', 'mp', upload.uploadId))?.encryption).toEqual(under('new', 4));
+      expect((await index.getObject('b', 'customer'))?.encryption).toEqual(SSE_C);
+      // A second run finds nothing left to change.
+      expect(await index.rewrapDataKeys(undefined, 100, rewrap)).toEqual({ scanned: 7, rewrapped: 0 });
+      await expectS3Error(index.rewrapDataKeys('not-a-cursor', 10, rewrap), 'InvalidArgument');
+    });
   });
 }

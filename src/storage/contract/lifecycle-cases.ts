@@ -2,7 +2,7 @@
 // with the cursor committed alongside, and upload expiry scoped to one rule.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { LifecycleConfiguration, LifecycleExpiration, MetadataIndex, ObjectRecord, VersionListQuery } from '../metadata-index.js';
-import { bucketRecord, expectS3Error, objectRecord, partRecord, uploadRecord } from './records.js';
+import { blobId, bucketRecord, expectS3Error, objectRecord, partRecord, uploadRecord } from './records.js';
 
 const ref = (o: ObjectRecord): LifecycleExpiration => ({ kind: 'current', object: { key: o.key, versionId: o.versionId, etag: o.etag, lastModified: o.lastModified } });
 const version = (key: string, versionId: string, overrides: Partial<ObjectRecord> = {}): ObjectRecord =>
@@ -105,6 +105,19 @@ export function lifecycleCases(current: () => MetadataIndex): void {
       expect(second.aborted.map((u) => u.key)).toEqual(['tmp/a']);
       expect((await index.expireUploads(new Date(1000), { bucket: 'b', prefix: 'tmp/', limit: 2 })).uploads).toBe(0);
       for (const u of uploads.slice(3)) expect(await index.getUpload(u.bucket, u.key, u.uploadId)).toEqual(u);
+    });
+
+    it('gives back the quota bytes and the open-upload slot of the uploads a rule aborts', async () => {
+      await index.patchBucket('b', { quota: { maxBytes: 50 } });
+      const old = uploadRecord('b', 'tmp/old', { initiated: new Date(10) });
+      await index.createUpload(old, 1);
+      await index.putPart(partRecord(old.uploadId, 1, { blob: { id: blobId(), size: 50 } }));
+      await expectS3Error(index.putObject(objectRecord('b', 'x', { size: 1 })), 'QuotaExceeded');
+      await expectS3Error(index.createUpload(uploadRecord('b', 'tmp/new'), 1), 'QuotaExceeded');
+      expect((await index.expireUploads(new Date(1000), { bucket: 'b', prefix: 'tmp/', limit: 10 })).uploads).toBe(1);
+      await index.createUpload(uploadRecord('b', 'tmp/new'), 1);
+      await index.putObject(objectRecord('b', 'x', { size: 50 }));
+      expect((await index.usage()).openUploads).toBe(1);
     });
   });
 

@@ -1,8 +1,8 @@
 // How each bucket setting maps onto the columns of the buckets table: one entry per setting, used to write
 // a new bucket, to read one back and to patch some of its settings in one UPDATE.
 import type {
-  BucketPatch, BucketSettings, CorsRule, DefaultEncryption, DefaultRetention, LifecycleConfiguration, LifecycleRule, PublicAccessBlockConfig,
-  Tag, WebsiteConfig,
+  BucketPatch, BucketSettings, CorsRule, DefaultEncryption, DefaultRetention, LifecycleConfiguration, LifecycleRule, ObjectOwnership,
+  PublicAccessBlockConfig, Tag, WebsiteConfig,
 } from '../metadata-index.js';
 import { toQuota } from './rows.js';
 
@@ -31,6 +31,8 @@ export interface BucketRow {
   cors: string | null;
   /** JSON WebsiteConfig or NULL */
   website: string | null;
+  /** The ObjectOwnership name, or NULL when the bucket has no ownership controls. */
+  ownership_controls: string | null;
 }
 
 interface SettingColumns<K extends keyof BucketSettings> {
@@ -79,6 +81,10 @@ export const BUCKET_SETTING_COLUMNS: { [K in keyof BucketSettings]-?: SettingCol
   lifecycle: { write: (config) => ({ lifecycle: config === undefined ? null : JSON.stringify(config) }), read: (row) => readLifecycle(row.lifecycle) },
   cors: { write: (rules) => ({ cors: rules === undefined ? null : JSON.stringify(rules) }), read: (row) => json<CorsRule[]>(row.cors) },
   website: { write: (config) => ({ website: config === undefined ? null : JSON.stringify(config) }), read: (row) => json<WebsiteConfig>(row.website) },
+  objectOwnership: {
+    write: (ownership) => ({ ownership_controls: ownership ?? null }),
+    read: (row) => (row.ownership_controls ?? undefined) as ObjectOwnership | undefined,
+  },
 };
 
 const SETTINGS = Object.keys(BUCKET_SETTING_COLUMNS) as (keyof BucketSettings)[];

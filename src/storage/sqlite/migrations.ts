@@ -240,12 +240,50 @@ END;
 `;
 
 /*
- * Step 8: versioning. Each version carries its order among its key's versions (1, 2, …, newest greatest), so
+ * Step 8: S3 Object Ownership. Buckets made before it had no setting, and their objects already belonged to
+ * the bucket owner for access: they get BucketOwnerEnforced, S3's default for new buckets, so no writer
+ * comes to own its earlier uploads. ACLs on them stop granting access until the owner chooses another
+ * setting (docs/operations.md).
+ */
+const step8 = `
+UPDATE buckets SET ownership_controls = 'BucketOwnerEnforced' WHERE ownership_controls IS NULL;
+`;
+
+/*
+ * Step 9: open multipart uploads count against quotas. Per-bucket counters of open uploads and of the bytes
+ * of their parts, kept by triggers like the object counters (parts are always deleted before their upload,
+ * so the part triggers still find the upload's bucket), so a part is refused past a quota in its own
+ * transaction and CreateMultipartUpload is refused past the open-upload limit without counting rows.
+ */
+const step9 = `
+ALTER TABLE buckets ADD COLUMN upload_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE buckets ADD COLUMN upload_bytes INTEGER NOT NULL DEFAULT 0;
+UPDATE buckets SET
+  upload_count = (SELECT count(*) FROM uploads WHERE bucket = name),
+  upload_bytes = (SELECT coalesce(sum(p.size), 0) FROM uploads u JOIN upload_parts p ON p.upload_id = u.upload_id WHERE u.bucket = name);
+CREATE TRIGGER uploads_count_insert AFTER INSERT ON uploads BEGIN
+  UPDATE buckets SET upload_count = upload_count + 1 WHERE name = NEW.bucket;
+END;
+CREATE TRIGGER uploads_count_delete AFTER DELETE ON uploads BEGIN
+  UPDATE buckets SET upload_count = upload_count - 1 WHERE name = OLD.bucket;
+END;
+CREATE TRIGGER upload_parts_bytes_insert AFTER INSERT ON upload_parts BEGIN
+  UPDATE buckets SET upload_bytes = upload_bytes + NEW.size
+  WHERE name = (SELECT bucket FROM uploads WHERE upload_id = NEW.upload_id);
+END;
+CREATE TRIGGER upload_parts_bytes_delete AFTER DELETE ON upload_parts BEGIN
+  UPDATE buckets SET upload_bytes = upload_bytes - OLD.size
+  WHERE name = (SELECT bucket FROM uploads WHERE upload_id = OLD.upload_id);
+END;
+`;
+
+/*
+ * Step 10: versioning. Each version carries its order among its key's versions (1, 2, …, newest greatest), so
  * ListObjectVersions reads a key's noncurrent versions newest first from an index, whatever their ids
  * (the null version included) and however close their timestamps. Existing rows are each their key's first.
  * Uploads keep the Object Lock settings CreateMultipartUpload asked for, for the version Complete makes.
  */
-const step8 = `
+const step10 = `
 ALTER TABLE objects ADD COLUMN version_seq INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE object_versions ADD COLUMN version_seq INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX object_versions_by_seq ON object_versions (bucket, key, version_seq);
@@ -255,11 +293,11 @@ ALTER TABLE uploads ADD COLUMN legal_hold INTEGER NOT NULL DEFAULT 0;
 `;
 
 /*
- * Step 9: the lifecycle worker's progress through each bucket. A batch's expirations and the cursor move commit
+ * Step 11: the lifecycle worker's progress through each bucket. A batch's expirations and the cursor move commit
  * together, so a pass that a crash interrupts resumes after the last batch that committed. The row goes with
  * its bucket.
  */
-const step9 = `
+const step11 = `
 CREATE TABLE lifecycle_cursors (
   bucket          TEXT    NOT NULL PRIMARY KEY REFERENCES buckets (name) ON DELETE CASCADE,
   after_key       TEXT    NOT NULL COLLATE BINARY,
@@ -267,7 +305,7 @@ CREATE TABLE lifecycle_cursors (
 ) WITHOUT ROWID;
 `;
 
-export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6, step7, step8, step9];
+export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6, step7, step8, step9, step10, step11];
 
 /** Brings the schema up to date; each step commits together with its user_version bump. */
 export function migrate(db: Database.Database): void {

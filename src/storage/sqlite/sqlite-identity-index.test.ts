@@ -35,6 +35,17 @@ async function identityError(call: Promise<unknown>): Promise<string> {
 }
 
 describe('SqliteIdentityIndex', () => {
+  it('replaces a sealed secret only while it is still the one the caller read', async () => {
+    const ids = index.identity();
+    await ids.createUser({ name: 'kim', createdAt: new Date(1) });
+    await ids.createAccessKey(key('AK1', 'kim'));
+    expect(await ids.replaceSealedSecret('AK1', 'sealed-other', 'resealed')).toBe(false);
+    expect((await ids.getAccessKey('AK1'))?.sealedSecret).toBe('sealed-AK1');
+    expect(await ids.replaceSealedSecret('AK1', 'sealed-AK1', 'resealed')).toBe(true);
+    expect((await ids.getAccessKey('AK1'))?.sealedSecret).toBe('resealed');
+    expect(await ids.replaceSealedSecret('missing', 'a', 'b')).toBe(false);
+  });
+
   it('creates, lists, updates and deletes users; names are unique', async () => {
     const ids = index.identity();
     await ids.createUser({ name: 'bob', createdAt: new Date(2), policy: '{"p":1}' });

@@ -70,6 +70,8 @@ function prepare(db: Database.Database) {
     keysOfUser: db.prepare<[string], AccessKeyRow>(
       `SELECT ${KEY_COLUMNS} FROM access_keys WHERE user_name = ? ORDER BY created_at, access_key_id`),
     setKeyStatus: db.prepare<[AccessKeyStatus, string]>('UPDATE access_keys SET status = ? WHERE access_key_id = ?'),
+    replaceSealedSecret: db.prepare<[string, string, string]>(
+      'UPDATE access_keys SET sealed_secret = ? WHERE access_key_id = ? AND sealed_secret = ?'),
     deleteKey: db.prepare<[string]>('DELETE FROM access_keys WHERE access_key_id = ?'),
   };
 }
@@ -148,6 +150,10 @@ export class SqliteIdentityIndex implements IdentityIndex {
 
   async setAccessKeyStatus(accessKeyId: string, status: AccessKeyStatus): Promise<boolean> {
     return this.write(() => this.s.setKeyStatus.run(status, accessKeyId).changes > 0);
+  }
+
+  async replaceSealedSecret(accessKeyId: string, from: string, to: string): Promise<boolean> {
+    return this.write(() => this.s.replaceSealedSecret.run(to, accessKeyId, from).changes > 0);
   }
 
   async deleteAccessKey(accessKeyId: string): Promise<boolean> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bucketRecord, objectRecord } from '../contract/records.js';
+import { bucketRecord, objectRecord, uploadRecord } from '../contract/records.js';
 import { runMetadataIndexContract } from '../metadata-index.contract.js';
 import { migrations } from './migrations.js';
 import { SqliteMetadataIndex } from './sqlite-metadata-index.js';
@@ -97,6 +97,60 @@ describe('SqliteMetadataIndex', () => {
     await index.patchBucket('old', { defaultEncryption: 'AES256' });
     expect((await index.getBucket('old'))?.defaultEncryption).toBe('AES256');
     await index.close();
+  });
+
+  it('gives buckets made before object ownership existed BucketOwnerEnforced', async () => {
+    const file = await tempFile();
+    const db = new Database(file);
+    for (const step of migrations.slice(0, 7)) db.exec(step);
+    db.pragma('user_version = 7');
+    db.exec(`INSERT INTO buckets (name, owner, region, created_at, acl) VALUES ('old', 'o', 'r', 1, 'public-read');`);
+    db.close();
+    const index = SqliteMetadataIndex.open(file);
+    expect((await index.getBucket('old'))?.objectOwnership).toBe('BucketOwnerEnforced');
+    await index.close();
+  });
+
+  it('migrates open uploads into the quota counters: their parts count, and Complete does not count them twice', async () => {
+    const file = await tempFile();
+    const db = new Database(file);
+    for (const step of migrations.slice(0, 8)) db.exec(step);
+    db.pragma('user_version = 8');
+    db.exec(`INSERT INTO buckets (name, owner, region, created_at, acl, quota_max_bytes) VALUES ('old', 'o', 'r', 1, 'private', 100);
+      INSERT INTO uploads (upload_id, bucket, key, initiated, owner, storage_class, acl) VALUES ('u', 'old', 'k', 3, 'o', 'STANDARD', 'private');
+      INSERT INTO upload_parts (upload_id, part_number, blob_id, size, etag, last_modified) VALUES ('u', 1, 'b1', 60, 'e', 4), ('u', 2, 'b2', 30, 'e', 4);`);
+    db.close();
+    const index = SqliteMetadataIndex.open(file);
+    try {
+      await expect(index.putObject(objectRecord('old', 'other', { size: 11 }))).rejects.toMatchObject({ code: 'QuotaExceeded' });
+      await expect(index.createUpload(uploadRecord('old', 'k2'), 1)).rejects.toMatchObject({ code: 'QuotaExceeded' });
+      await index.completeUpload('u', objectRecord('old', 'k', { size: 90, blobs: [{ id: 'b1', size: 60 }, { id: 'b2', size: 30 }] }));
+      expect(await index.bucketUsage('old')).toEqual({ objects: 1, bytes: 90 });
+      await index.putObject(objectRecord('old', 'other', { size: 10 }));
+      await index.createUpload(uploadRecord('old', 'k2'), 1);
+    } finally {
+      await index.close();
+    }
+  });
+
+  it('adds the lifecycle cursors after versioning: a cursor is kept, and goes with its bucket', async () => {
+    const file = await tempFile();
+    const db = new Database(file);
+    for (const step of migrations.slice(0, 10)) db.exec(step);
+    db.pragma('user_version = 10');
+    db.exec(`INSERT INTO buckets (name, owner, region, created_at, acl) VALUES ('old', 'o', 'r', 1, 'private');`);
+    db.close();
+    const index = SqliteMetadataIndex.open(file);
+    try {
+      expect(await index.getLifecycleCursor('old')).toBeUndefined();
+      await index.expireObjects('old', [], { afterKey: 'k', passStartedAt: new Date(7) });
+      expect(await index.getLifecycleCursor('old')).toEqual({ afterKey: 'k', passStartedAt: new Date(7) });
+      await index.deleteBucket('old');
+      await index.createBucket({ name: 'old', owner: 'o', region: 'r', createdAt: new Date(8), acl: 'private', versioning: 'Unversioned' });
+      expect(await index.getLifecycleCursor('old')).toBeUndefined();
+    } finally {
+      await index.close();
+    }
   });
 
   it('lists 100k keys: delimiter roll-up at the root and full pagination', async () => {

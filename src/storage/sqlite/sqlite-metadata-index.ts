@@ -23,8 +23,10 @@ import type {
   UploadRecord,
   LockOverride,
   Retention,
+  RewrapStep,
   VersionListPage,
   VersionListQuery,
+  WrappedDataKey,
   WriteCondition,
 } from '../metadata-index.js';
 import { compareKeys, prefixSuccessor } from '../key-order.js';
@@ -37,6 +39,7 @@ import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrations.js';
 import { SqliteIdentityIndex } from './sqlite-identity-index.js';
 import { SqliteInlineBlobs } from './sqlite-inline-blobs.js';
+import { rewrapStep } from './data-key-rewrap.js';
 import {
   toBucketRecord,
   toBucketRow,
@@ -72,7 +75,7 @@ function configure(db: Database.Database): void {
   db.pragma('cache_size = -65536'); // KiB: 64 MiB of page cache
   db.pragma('temp_store = MEMORY');
   db.pragma('journal_size_limit = 67108864'); // truncate the WAL back to 64 MiB after checkpoints
-  // INSERT OR REPLACE must fire the delete triggers that keep the bucket usage counters (migration step 4).
+  // INSERT OR REPLACE must fire the delete triggers that keep the bucket usage counters (migration step 6).
   db.pragma('recursive_triggers = ON');
 }
 
@@ -353,9 +356,15 @@ export class SqliteMetadataIndex implements MetadataIndex {
     return { objects: row.object_count, bytes: row.byte_count };
   }
 
-  async createUpload(upload: UploadRecord): Promise<void> {
+  async createUpload(upload: UploadRecord, maxOpenUploads?: number): Promise<void> {
     return this.write(() => {
-      this.requireBucket(upload.bucket);
+      const counters = this.s.bucketCounters.get(upload.bucket);
+      if (!counters) throw new S3Error('NoSuchBucket', { fields: { BucketName: upload.bucket } });
+      if (maxOpenUploads !== undefined && counters.upload_count >= maxOpenUploads) {
+        throw new S3Error('QuotaExceeded', {
+          message: `The bucket has ${counters.upload_count} open multipart uploads, the most this server allows; complete or abort some first.`,
+        });
+      }
       this.s.insertUpload.run(toUploadRow(upload));
     });
   }
@@ -367,9 +376,12 @@ export class SqliteMetadataIndex implements MetadataIndex {
 
   async putPart(part: PartRecord): Promise<string[]> {
     return this.write(() => {
-      this.requireUpload(part.uploadId);
+      const upload = this.requireUpload(part.uploadId);
       const replaced = this.s.getPartBlob.get(part.uploadId, part.partNumber);
+      // The part's bytes count against the quotas from now on: refused here, the part is not recorded.
+      const before = this.s.bucketCounters.get(upload.bucket)!;
       this.s.replacePart.run(toPartRow(part));
+      this.checkQuotas(upload.bucket, before);
       return this.unreferenced(replaced === undefined ? [] : [replaced]);
     });
   }
@@ -402,9 +414,12 @@ export class SqliteMetadataIndex implements MetadataIndex {
         throw new S3Error('NoSuchUpload', { fields: { UploadId: uploadId } });
       }
       const partBlobs = this.s.partBlobsOfUpload.all(uploadId);
-      const released = this.writeCurrent(record, condition);
+      // The parts' bytes already count against the quotas: measured before they are dropped, the object that
+      // replaces them grows usage only by what it adds beyond them (nothing, unless it is a new key).
+      const before = this.s.bucketCounters.get(record.bucket);
       this.s.deletePartsOfUpload.run(uploadId);
       this.s.deleteUpload.run(uploadId);
+      const released = this.writeCurrent(record, condition, before);
       // Parts the record uses stay referenced through its blob rows and are filtered out here.
       return this.unreferenced([...partBlobs, ...released]);
     });
@@ -546,6 +561,14 @@ export class SqliteMetadataIndex implements MetadataIndex {
   async snapshot(file: string): Promise<void> {
     createPrivateFile(file);
     await this.db.backup(file);
+  }
+
+  async rewrapDataKeys(after: string | undefined, limit: number, rewrap: (wrapped: WrappedDataKey) => WrappedDataKey | undefined): Promise<RewrapStep> {
+    return this.write(() => rewrapStep(this.s, after, limit, rewrap));
+  }
+
+  async dataKeysByMasterKey(): Promise<Record<string, number>> {
+    return Object.fromEntries(this.s.dataKeysByMasterKey.all().map((row) => [row.key_id, row.records]));
   }
 
   async close(): Promise<void> {
@@ -725,12 +748,12 @@ export class SqliteMetadataIndex implements MetadataIndex {
    * (see MetadataIndex.putObject for what happens to the versions already there). Returns the blob ids of a
    * replaced null version, some maybe still referenced (callers filter with `unreferenced`).
    */
-  private writeCurrent(record: ObjectRecord, condition: WriteCondition | undefined): string[] {
+  private writeCurrent(record: ObjectRecord, condition: WriteCondition | undefined, usageBefore?: BucketCountersRow): string[] {
     const { bucket, key } = record;
     this.requireBucket(bucket);
     const current = this.s.getCurrent.get(bucket, key);
     checkWriteCondition(key, current && conditionState(current), condition);
-    const before = this.s.bucketCounters.get(bucket)!;
+    const before = usageBefore ?? this.s.bucketCounters.get(bucket)!;
     let released: string[] = [];
     if (current !== undefined && record.versionId === 'null' && current.version_id === 'null') {
       // Unversioned (or suspended over a null current): the fast path, one row replaced in place.
@@ -766,19 +789,21 @@ export class SqliteMetadataIndex implements MetadataIndex {
 
   /**
    * After a write (inside its transaction): fails with QuotaExceeded when the write grew the bucket's objects
-   * or bytes past the bucket's quota or its owner's. A write that does not grow usage (an overwrite with a
-   * smaller object) is allowed even over a quota lowered below current usage, so users can clean up.
+   * or bytes past the bucket's quota or its owner's. Bytes are those of objects and of open uploads' parts.
+   * A write that does not grow usage (an overwrite with a smaller object) is allowed even over a quota
+   * lowered below current usage, so users can clean up.
    */
   private checkQuotas(bucket: string, before: BucketCountersRow): void {
     const after = this.s.bucketCounters.get(bucket)!;
+    const bytesAfter = after.byte_count + after.upload_bytes;
     const grewObjects = after.object_count > before.object_count;
-    const grewBytes = after.byte_count > before.byte_count;
+    const grewBytes = bytesAfter > before.byte_count + before.upload_bytes;
     if (!grewObjects && !grewBytes) return;
     const exceeded = (quota: Quota | undefined, usage: Usage): boolean =>
       quota !== undefined &&
       ((grewBytes && quota.maxBytes !== undefined && usage.bytes > quota.maxBytes) ||
         (grewObjects && quota.maxObjects !== undefined && usage.objects > quota.maxObjects));
-    if (exceeded(toQuota(after.quota_max_bytes, after.quota_max_objects), { objects: after.object_count, bytes: after.byte_count })) {
+    if (exceeded(toQuota(after.quota_max_bytes, after.quota_max_objects), { objects: after.object_count, bytes: bytesAfter })) {
       throw new S3Error('QuotaExceeded', { message: 'The write would exceed the bucket quota.' });
     }
     const userQuota = this.s.userQuota.get(after.owner);

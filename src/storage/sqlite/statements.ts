@@ -10,7 +10,7 @@ const VERSION_COLUMNS = `key, version_id, delete_marker, size, etag, last_modifi
 const CURRENT_COLUMNS = 'version_id, etag, delete_marker, size, last_modified, retention_mode, retain_until, legal_hold, version_seq';
 const SUMMARY_COLUMNS = 'key, size, etag, last_modified, owner, storage_class, checksum_algorithm, checksum_type';
 const BUCKET_COLUMNS = `name, owner, region, created_at, acl, versioning, encryption, policy, public_access_block,
-  quota_max_bytes, quota_max_objects, tags, object_lock_enabled, object_lock, lifecycle, cors, website`;
+  quota_max_bytes, quota_max_objects, tags, object_lock_enabled, object_lock, lifecycle, cors, website, ownership_controls`;
 const UPLOAD_COLUMNS = `upload_id, bucket, key, initiated, owner, storage_class, content_headers, user_metadata, tags,
   acl, checksum_algorithm, checksum_type, encryption, retention_mode, retain_until, legal_hold`;
 const PART_COLUMNS = `upload_id, part_number, blob_id, size, etag, last_modified,
@@ -19,6 +19,9 @@ const PART_COLUMNS = `upload_id, part_number, blob_id, size, etag, last_modified
 export interface BucketCountersRow {
   object_count: number;
   byte_count: number;
+  /** Open multipart uploads and the bytes of their parts (migration step 9). */
+  upload_count: number;
+  upload_bytes: number;
   owner: string;
   quota_max_bytes: number | null;
   quota_max_objects: number | null;
@@ -61,16 +64,17 @@ export function prepareStatements(db: Database.Database) {
     listBuckets: db.prepare<[], BucketRow>(`SELECT ${BUCKET_COLUMNS} FROM buckets ORDER BY name`),
     insertBucket: db.prepare<[BucketRow]>(`INSERT INTO buckets (${BUCKET_COLUMNS})
       VALUES (@name, @owner, @region, @created_at, @acl, @versioning, @encryption, @policy, @public_access_block,
-      @quota_max_bytes, @quota_max_objects, @tags, @object_lock_enabled, @object_lock, @lifecycle, @cors, @website)`),
+      @quota_max_bytes, @quota_max_objects, @tags, @object_lock_enabled, @object_lock, @lifecycle, @cors, @website, @ownership_controls)`),
     deleteBucket: db.prepare<[string]>('DELETE FROM buckets WHERE name = ?'),
     // Delete markers and noncurrent versions keep a bucket from being deleted, as in S3.
     usageByBucket: db.prepare<[], { bucket: string; owner: string; objects: number; bytes: number; quota_max_bytes: number | null; quota_max_objects: number | null }>(
       `SELECT name AS bucket, owner, object_count AS objects, byte_count AS bytes, quota_max_bytes, quota_max_objects
       FROM buckets ORDER BY name`),
-    bucketCounters: db.prepare<[string], BucketCountersRow>(`SELECT object_count, byte_count, owner,
-      quota_max_bytes, quota_max_objects FROM buckets WHERE name = ?`),
-    ownerCounters: db.prepare<[string], { objects: number; bytes: number }>(`SELECT
-      coalesce(sum(object_count), 0) AS objects, coalesce(sum(byte_count), 0) AS bytes FROM buckets WHERE owner = ?`),
+    bucketCounters: db.prepare<[string], BucketCountersRow>(`SELECT object_count, byte_count, upload_count, upload_bytes,
+      owner, quota_max_bytes, quota_max_objects FROM buckets WHERE name = ?`),
+    // What the owner's quota is held against: objects, and the bytes of objects and of open uploads' parts.
+    ownerCounters: db.prepare<[string], { objects: number; bytes: number }>(`SELECT coalesce(sum(object_count), 0) AS objects,
+      coalesce(sum(byte_count + upload_bytes), 0) AS bytes FROM buckets WHERE owner = ?`),
     userQuota: db.prepare<[string], { quota_max_bytes: number | null; quota_max_objects: number | null }>(
       'SELECT quota_max_bytes, quota_max_objects FROM users WHERE name = ?'),
     setObjectAcl: db.prepare<[string, string, string]>(
@@ -195,6 +199,24 @@ export function prepareStatements(db: Database.Database) {
     setLifecycleCursor: db.prepare<[string, string, number]>(
       'INSERT OR REPLACE INTO lifecycle_cursors (bucket, after_key, pass_started_at) VALUES (?, ?, ?)'),
     clearLifecycleCursor: db.prepare<[string]>('DELETE FROM lifecycle_cursors WHERE bucket = ?'),
+
+    // Master-key re-wrap: each table walked in primary-key order from a cursor, SSE-S3 rows only.
+    sseObjectsAfter: db.prepare<[string, string, number], { bucket: string; key: string; encryption: string | null }>(`SELECT bucket, key, encryption
+      FROM objects WHERE (bucket, key) > (?, ?) ORDER BY bucket, key LIMIT ?`),
+    sseVersionsAfter: db.prepare<[string, string, string, number], { bucket: string; key: string; version_id: string; encryption: string | null }>(
+      `SELECT bucket, key, version_id, encryption FROM object_versions WHERE (bucket, key, version_id) > (?, ?, ?)
+      ORDER BY bucket, key, version_id LIMIT ?`),
+    sseUploadsAfter: db.prepare<[string, number], { upload_id: string; encryption: string | null }>(
+      'SELECT upload_id, encryption FROM uploads WHERE upload_id > ? ORDER BY upload_id LIMIT ?'),
+    setObjectEncryption: db.prepare<[string, string, string, string]>('UPDATE objects SET encryption = ? WHERE bucket = ? AND key = ? AND encryption = ?'),
+    setVersionEncryption: db.prepare<[string, string, string, string, string]>(
+      'UPDATE object_versions SET encryption = ? WHERE bucket = ? AND key = ? AND version_id = ? AND encryption = ?'),
+    setUploadEncryption: db.prepare<[string, string, string]>('UPDATE uploads SET encryption = ? WHERE upload_id = ? AND encryption = ?'),
+    dataKeysByMasterKey: db.prepare<[], { key_id: string; records: number }>(`SELECT key_id, count(*) AS records FROM (
+      SELECT json_extract(encryption, '$.keyId') AS key_id FROM objects WHERE json_extract(encryption, '$.mode') = 'SSE-S3'
+      UNION ALL SELECT json_extract(encryption, '$.keyId') FROM object_versions WHERE json_extract(encryption, '$.mode') = 'SSE-S3'
+      UNION ALL SELECT json_extract(encryption, '$.keyId') FROM uploads WHERE json_extract(encryption, '$.mode') = 'SSE-S3'
+    ) GROUP BY key_id ORDER BY key_id`),
 
     listFromInclusive: listScan(db, '>=', true),
     listFromExclusive: listScan(db, '>', true),
