@@ -96,6 +96,15 @@ export default tseslint.config(
     ),
   },
   {
+    files: ['src/lifecycle/**/*.ts'],
+    rules: noImports(
+      ...framework, ...implementations,
+      { pattern: '../s3/*', message: 'lifecycle rules are applied below the S3 front end: s3/ asks lifecycle/, not the other way' },
+      { pattern: '../http/*', message: 'the lifecycle worker never sees HTTP' },
+      { pattern: '../admin/*', message: 'the admin API asks lifecycle/, not the other way' },
+    ),
+  },
+  {
     files: ['src/errors/**/*.ts'],
     rules: noImports({ pattern: '../*', message: 'the error table imports nothing of sklad' }),
   },

@@ -118,6 +118,20 @@ export class S3BenchClient {
     return this.request('PUT', bucket);
   }
 
+  enableVersioning(bucket) {
+    const body = Buffer.from('<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>');
+    return this.request('PUT', bucket, undefined, { query: { versioning: '' }, body });
+  }
+
+  /** One ListObjectVersions page: { versions, prefixes }. */
+  async listObjectVersions(bucket, { prefix, delimiter } = {}) {
+    const query = { versions: '' };
+    if (prefix !== undefined) query.prefix = prefix;
+    if (delimiter !== undefined) query.delimiter = delimiter;
+    const { text } = await this.request('GET', bucket, undefined, { query, read: 'text' });
+    return { versions: text.split('<Version>').length - 1, prefixes: text.split('<CommonPrefixes>').length - 1 };
+  }
+
   putObject(bucket, key, body) {
     return this.request('PUT', bucket, key, { body });
   }

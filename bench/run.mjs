@@ -28,6 +28,8 @@ const ACCESS_KEY = 'benchaccesskey';
 const SECRET_KEY = 'benchsecretkey0123456789';
 const BUCKET = 'bench';
 const LIST_BUCKET = 'listing';
+const VERSIONED_BUCKET = 'bench-versioned';
+const VERSIONED_LIST_BUCKET = 'listing-versioned';
 
 function parseFlags() {
   try {
@@ -43,7 +45,7 @@ function parseFlags() {
       },
     }).values;
   } catch (error) {
-    process.stderr.write(`${error.message}\nusage: npm run bench -- [--quick | --large] [--runs N] [--only small,big,multipart,multi4,list] [--list-reps N] [--cpu-prof DIR] [--keep]\n`);
+    process.stderr.write(`${error.message}\nusage: npm run bench -- [--quick | --large] [--runs N] [--only small,big,multipart,multi4,list,versioned] [--list-reps N] [--cpu-prof DIR] [--keep]\n`);
     process.exit(2);
   }
 }
@@ -64,12 +66,15 @@ const P = {
   fourWay: !quick,
   listSizes: quick ? [10_000] : mode === 'large' ? [10_000, 100_000, 1_000_000] : [10_000, 100_000],
   listRootPrefixes: 100,
+  /** Keys and versions per key of the versioned listing (sklad only). */
+  versionedListKeys: quick ? 10_000 : 100_000,
+  versionsPerKey: quick ? 3 : 10,
   listInsidePrefix: 'a07/',
   listReps: Number(flags['list-reps'] ?? (quick ? 9 : 25)),
   fullListReps: 3,
   seedConcurrency: 64,
 };
-const groups = new Set((flags.only ?? 'small,big,multipart,multi4,list').split(',').map((s) => s.trim()));
+const groups = new Set((flags.only ?? 'small,big,multipart,multi4,list,versioned').split(',').map((s) => s.trim()));
 if (!P.fourWay) groups.delete('multi4');
 
 const log = (msg) => process.stderr.write(`${msg}\n`);
@@ -426,6 +431,60 @@ async function listingAt(target, size) {
   }
 }
 
+/**
+ * Versioned bucket against an unversioned one on the same server (sklad only; the ceiling has no versions):
+ * 4 KiB PUT and GET, and a root delimiter listing, each recorded beside its unversioned twin.
+ */
+async function versionedOps(target, run) {
+  const c = target.client(P.smallConcurrency);
+  const body = Buffer.alloc(4 * KiB);
+  randomFillSync(body);
+  const base = { concurrency: P.smallConcurrency, maxMs: P.smallMaxMs };
+  for (const [bucket, kind] of [[BUCKET, 'unversioned'], [VERSIONED_BUCKET, 'versioned']]) {
+    // Each key written twice: the versioned bucket then keeps a noncurrent version of every key.
+    const key = (i) => `ver/${run}/${String(i % Math.max(1, P.smallOps / 2)).padStart(6, '0')}`;
+    const put = await windowed(`4 KiB PUT (${kind})`, target, () => runConcurrent({ ...base, total: P.smallOps, op: (i) => c.putObject(bucket, key(i), body) }));
+    checkErrors(`4 KiB PUT (${kind})`, target, put);
+    record(`versioning-put-${kind}`, `4 KiB PUT, ${kind} bucket`, 'ops/s', 'higher', target.name, put.count / (put.elapsedMs / 1000));
+    const n = Math.max(1, Math.min(put.count, P.smallOps / 2));
+    const get = await windowed(`4 KiB GET (${kind})`, target, () => runConcurrent({ ...base, total: P.smallOps, op: (i) => c.getObject(bucket, key(i % n)) }));
+    checkErrors(`4 KiB GET (${kind})`, target, get);
+    record(`versioning-get-${kind}`, `4 KiB GET, ${kind} bucket`, 'ops/s', 'higher', target.name, get.count / (get.elapsedMs / 1000));
+    const lc = target.client(1);
+    for (let r = 0; r < P.listReps; r++) {
+      const [ms] = await timeMs(() => lc.listObjectsV2(bucket, { prefix: `ver/${run}/`, maxKeys: 1000 }));
+      record(`versioning-list-${kind}`, `LIST 1,000 keys, ${kind} bucket`, 'ms', 'lower', target.name, ms);
+    }
+  }
+}
+
+/** A root delimiter listing of a bucket holding many keys with many versions each (sklad only). */
+async function versionedListing(target) {
+  const c = target.client(1);
+  await c.createBucket(VERSIONED_LIST_BUCKET);
+  await c.enableVersioning(VERSIONED_LIST_BUCKET);
+  const seeder = target.client(P.seedConcurrency);
+  const empty = Buffer.alloc(0);
+  const keys = P.versionedListKeys;
+  const n = keys.toLocaleString('en');
+  for (let v = 0; v < P.versionsPerKey; v++) {
+    const result = await windowed(`versioned LIST seeding, round ${v + 1}`, target, () =>
+      runConcurrent({ total: keys, concurrency: P.seedConcurrency, op: (i) => seeder.putObject(VERSIONED_LIST_BUCKET, listKey(i), empty) }));
+    checkErrors('versioned seeding', target, result);
+    if (result.errors > 0) throw new Error('versioned seeding failed');
+    log(`  versioned seeding: round ${v + 1} of ${P.versionsPerKey} over ${n} keys in ${(result.elapsedMs / 1000).toFixed(1)} s`);
+  }
+  for (let r = 0; r < 3; r++) await c.listObjectsV2(VERSIONED_LIST_BUCKET, { delimiter: '/' }); // warm
+  for (let r = 0; r < P.listReps; r++) {
+    const [ms, page] = await timeMs(() => c.listObjectsV2(VERSIONED_LIST_BUCKET, { delimiter: '/' }));
+    if (page.prefixes !== P.listRootPrefixes) throw new Error(`versioned root listing returned ${page.prefixes} prefixes`);
+    record(`versioned-list-root`, `LIST delimiter at root, ${n} keys × ${P.versionsPerKey} versions`, 'ms', 'lower', target.name, ms);
+    const [vms, versions] = await timeMs(() => c.listObjectVersions(VERSIONED_LIST_BUCKET, { delimiter: '/' }));
+    if (versions.prefixes !== P.listRootPrefixes) throw new Error(`ListObjectVersions at root returned ${versions.prefixes} prefixes`);
+    record(`versioned-list-versions-root`, `ListObjectVersions delimiter at root, ${n} keys × ${P.versionsPerKey} versions`, 'ms', 'lower', target.name, vms);
+  }
+}
+
 async function listing(target) {
   await target.client(1).createBucket(LIST_BUCKET);
   let seeded = 0;
@@ -501,6 +560,10 @@ function targets() {
     below(`${sizeLabel(P.multipartSize)} multipart Complete`, get('mp-complete', 'sklad'), 1000, 'ms'),
     atLeast('LIST full pagination (100,000 keys)', get('list-full-100000', 'sklad'), 50_000, ' keys/s'),
     below('LIST root delimiter, 100,000 keys', get('list-root-100000', 'sklad'), 20, 'ms'),
+    ...['put', 'get'].map((op) => atLeast(`4 KiB ${op.toUpperCase()} versioned within 10 % of unversioned`,
+      get(`versioning-${op}-versioned`, 'sklad'), Math.round(0.9 * (get(`versioning-${op}-unversioned`, 'sklad') ?? NaN)), ' ops/s')),
+    below('LIST 1,000 keys versioned within 10 % of unversioned', get('versioning-list-versioned', 'sklad'), Number((1.1 * (get('versioning-list-unversioned', 'sklad') ?? NaN)).toFixed(2)), 'ms'),
+    below(`LIST root delimiter, ${P.versionedListKeys.toLocaleString('en')} keys × ${P.versionsPerKey} versions`, get('versioned-list-root', 'sklad'), 20, 'ms'),
     below(`LIST root delimiter growth 10k → 1M${growthSpan}`, growth, 2, '×', growth?.toFixed(2)),
     below('peak RSS, 4 × 1 GiB multipart', get('mp4-rss', 'sklad'), 200, 'MiB'),
   ];
@@ -595,6 +658,14 @@ async function main() {
     if (groups.has('multipart')) await timed('multipart', interleaved(multipart));
     if (groups.has('multi4')) await timed('4 × 1 GiB multipart', interleaved(fourWay));
     if (groups.has('list')) await timed('listing (sklad only)', () => listing(both[0]));
+    if (groups.has('versioned')) {
+      await both[0].client(1).createBucket(VERSIONED_BUCKET);
+      await both[0].client(1).enableVersioning(VERSIONED_BUCKET);
+      await timed('versioned against unversioned (sklad only)', async () => {
+        for (let run = 0; run < P.runs; run++) await versionedOps(both[0], run);
+      });
+      await timed('versioned listing (sklad only)', () => versionedListing(both[0]));
+    }
   } finally {
     await Promise.all(both.map((t) => t.closeClients()));
     await Promise.all([stopServer(sklad), stopServer(ceiling)]);

@@ -56,6 +56,8 @@ Options (each also read from the environment; flags win):
   --scrub-interval-hours H re-verify every stored object every H hours, throttled
                            (0 = never)                     SKLAD_SCRUB_INTERVAL_HOURS (default 168)
   --scrub-rate-mib R       background scrub read rate      SKLAD_SCRUB_RATE_MIB (default 64)
+  --lifecycle-day-seconds N  length of a lifecycle "day", for testing rules: rule days count in
+                           units of N seconds              SKLAD_LIFECYCLE_DAY_SECONDS (default 86400)
   --metrics-public B       serve GET /metrics without a token (true|false)  SKLAD_METRICS_PUBLIC
                            (default false; SKLAD_METRICS_TOKEN sets the bearer token that unlocks it)
   --verify-reads B         check whole-object GETs against their recorded digests while streaming
@@ -122,6 +124,7 @@ async function serve(args: string[]): Promise<number> {
       'max-open-uploads-per-bucket': { type: 'string' },
       'scrub-interval-hours': { type: 'string' },
       'scrub-rate-mib': { type: 'string' },
+      'lifecycle-day-seconds': { type: 'string' },
       'verify-reads': { type: 'string' },
       'metrics-public': { type: 'string' },
       'master-key-file': { type: 'string' },

@@ -26,6 +26,7 @@ import { openStorage } from './open-storage.js';
 import { looseEntries } from './data-folder/permissions.js';
 import { PRIVATE_DIR_MODE } from './storage/file-modes.js';
 import { startBackgroundScrub } from './integrity/background-scrub.js';
+import { startLifecycleWorker } from './lifecycle/worker.js';
 import { openAuditLog } from './audit/open.js';
 import { createWebsiteListener } from './website/endpoint.js';
 import { answerClientError } from './http/client-errors.js';
@@ -161,10 +162,14 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
   const expiry = startUploadExpiry(index, blobs, config.uploadExpiryHours, log, undefined, storage.isLeader);
   teardown.add('upload expiry', () => expiry.stop());
   if (config.uploadExpiryHours > 0) void expiry.runOnce().catch((err: unknown) => log.error({ err }, 'upload expiry failed'));
+  const lifecycle = startLifecycleWorker({ index, blobs, log, audit, dayMs: config.lifecycleDaySeconds * 1000, isLeader: storage.isLeader });
+  // Unwound before the audit log closes: the worker audits what it deletes.
+  teardown.add('lifecycle worker', () => lifecycle.stop());
+  void lifecycle.runOnce().catch((err: unknown) => log.error({ err }, 'lifecycle pass failed'));
   const stats = { integrityFailures: 0 };
   // Set on shutdown: /health/ready answers 503 so a load balancer stops sending work while requests drain.
   let draining = false;
-  const metrics = createMetrics(index, stats, { scrub: scrubber, identity, gatewayId: storage.gatewayId });
+  const metrics = createMetrics(index, stats, { scrub: scrubber, identity, lifecycle, gatewayId: storage.gatewayId });
   const settings = {
     region: config.region ?? DEFAULT_REGION,
     regionConfigured: config.region !== undefined,
@@ -174,6 +179,7 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
     verifyReads: config.verifyReads,
     encryptAll: config.encryptAll,
     allowInsecureSseC: config.allowInsecureSseC,
+    lifecycleDayMs: config.lifecycleDaySeconds * 1000,
     maxOpenUploadsPerBucket: config.maxOpenUploadsPerBucket > 0 ? config.maxOpenUploadsPerBucket : undefined,
   };
   const website = createWebsiteListener({ index, blobs, keyring: keys.keyring, access, settings, stats, log, websiteDomain: config.websiteDomain });
@@ -192,6 +198,9 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
       backupDataFolder({ dataDir: config.dataDir, snapshotIndex: storage.snapshotIndex, blobs: files, version: SKLAD_VERSION }, destination),
     identity,
     index,
+    deleteBlobs: async (ids) => {
+      for (const id of ids) await blobs.delete(id).catch((err: unknown) => log.warn({ err, blob: id }, 'could not delete an unreferenced blob'));
+    },
     sealer,
     keyring: keys.keyring,
     credentials,
@@ -201,7 +210,7 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
     },
     allowAdmin: (principal, action, resource) => access.allowsAdmin(principal, action, resource),
     audit,
-    settings: { region: config.region ?? DEFAULT_REGION, signingRegion: config.region, domain: config.domain },
+    settings: { region: config.region ?? DEFAULT_REGION, signingRegion: config.region, domain: config.domain, lifecycleDayMs: config.lifecycleDaySeconds * 1000 },
     version: SKLAD_VERSION,
     startedAt: new Date(),
     log,

@@ -2,6 +2,8 @@
 import { createBackup } from './handlers/backup.js';
 import { getBucket, listBuckets, putBucketOwner } from './handlers/buckets.js';
 import { getInfo } from './handlers/info.js';
+import { getLifecyclePreview } from './handlers/lifecycle.js';
+import { listKeyVersions, restoreVersion } from './handlers/versions.js';
 import { getMasterKey, rewrapMasterKey } from './handlers/master-key.js';
 import { createKey, deleteKey, getKey, listKeys, rotateKey, updateKey } from './handlers/keys.js';
 import { deleteBucketQuota, deleteUserQuota, putBucketQuota, putUserQuota } from './handlers/quotas.js';
@@ -62,6 +64,11 @@ export const routes: readonly Route[] = [
   route('PUT', '/buckets/{name}/quota', 'PutBucketQuota', onBucket, putBucketQuota),
   route('DELETE', '/buckets/{name}/quota', 'DeleteBucketQuota', onBucket, deleteBucketQuota),
   route('PUT', '/buckets/{name}/owner', 'PutBucketOwner', onBucket, putBucketOwner),
+  route('GET', '/buckets/{name}/lifecycle/preview', 'GetLifecyclePreview', onBucket, getLifecyclePreview),
+  route('GET', '/buckets/{name}/lifecycle/rules/{rule}/preview', 'GetLifecyclePreview', onBucket, getLifecyclePreview),
+  // The key is one percent-encoded path segment (slashes included).
+  route('GET', '/buckets/{name}/objects/{key}/versions', 'ListObjectVersions', onBucket, listKeyVersions),
+  route('POST', '/buckets/{name}/objects/{key}/restore', 'RestoreObjectVersion', onBucket, restoreVersion),
 
   route('POST', '/backup', 'CreateBackup', onServer, createBackup),
 

@@ -40,10 +40,15 @@ export interface AdminDeps {
    */
   allowAdmin?(principal: Principal, action: string, resource: string): Promise<boolean>;
   audit?: AdminAuditSink;
+  /** Deletes blobs the index no longer references (after a restore replaced a null version); absent: left to recovery. */
+  deleteBlobs?(ids: string[]): Promise<void>;
   /** Online backup into a folder on the server; absent: POST /backup answers 501. */
   backup?(destination: string): Promise<BackupReport>;
-  /** `signingRegion`: the region admin signatures must name; undefined when the operator named none (any is accepted). */
-  settings: { region: string; signingRegion: string | undefined; domain?: string };
+  /**
+   * `signingRegion`: the region admin signatures must name; undefined when the operator named none (any is accepted).
+   * `lifecycleDayMs`: how long a lifecycle day is (`--lifecycle-day-seconds`), for the lifecycle dry run.
+   */
+  settings: { region: string; signingRegion: string | undefined; domain?: string; lifecycleDayMs: number };
   version: string;
   startedAt: Date;
   log: Logger;

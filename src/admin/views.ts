@@ -49,5 +49,7 @@ export async function bucketView(index: MetadataIndex, bucket: BucketRecord): Pr
     createdAt: bucket.createdAt.toISOString(),
     usage: await index.bucketUsage(bucket.name),
     quota: quotaView(bucket.quota),
+    versioning: bucket.versioning,
+    objectLock: bucket.objectLockEnabled ? { defaultRetention: bucket.defaultRetention ?? null } : null,
   };
 }

@@ -75,8 +75,38 @@ export interface BucketView {
   name: string;
   owner: string;
   createdAt: string;
+  /** Every stored version counts, noncurrent ones included (delete markers store nothing). */
   usage: Usage;
   quota: QuotaView | null;
+  versioning: 'Unversioned' | 'Enabled' | 'Suspended';
+  /** Object Lock: null when off; the default retention new versions get, when one is set. */
+  objectLock: { defaultRetention: { mode: string; days?: number; years?: number } | null } | null;
+}
+
+/** One version (or delete marker) of a key, newest first in a KeyVersionsView. */
+export interface VersionView {
+  versionId: string;
+  isLatest: boolean;
+  deleteMarker: boolean;
+  lastModified: string;
+  size: number;
+  etag: string;
+  retention: { mode: string; retainUntil: string } | null;
+  legalHold: boolean;
+}
+
+export interface KeyVersionsView {
+  bucket: string;
+  key: string;
+  versions: VersionView[];
+}
+
+/** What a restore did: the older version's bytes are current again as a new version. */
+export interface RestoreView {
+  bucket: string;
+  key: string;
+  restoredFrom: string;
+  versionId: string;
 }
 
 /** Every list answer: one page, and where the next starts (`?marker=` + nextMarker) when there is more. */
@@ -92,6 +122,19 @@ export interface AccessKeyListView extends ListPageView {
 }
 export interface BucketListView extends ListPageView {
   buckets: BucketView[];
+}
+
+/** What a bucket's lifecycle rules (or one of them) would delete from now to the end of the current day. */
+export interface LifecyclePreviewView {
+  bucket: string;
+  rules: { id: string; enabled: boolean }[];
+  until: string;
+  /** action: expire (a current version), expire-noncurrent, remove-delete-marker; size: bytes freed. */
+  objects: { key: string; versionId: string; action: 'expire' | 'expire-noncurrent' | 'remove-delete-marker'; size: number; rule: string; due: string }[];
+  uploads: { key: string; uploadId: string; initiated: string; rule: string; due: string }[];
+  totals: { objects: number; bytes: number; uploads: number };
+  /** More were due than are listed (the totals count all). */
+  truncated: boolean;
 }
 
 /** What each master key protects, and which keys may be retired. */

@@ -56,6 +56,11 @@ export interface Config {
   scrubIntervalHours: number;
   /** Read rate of the background scrub, in MiB/s. */
   scrubRateMiB: number;
+  /**
+   * Seconds in a lifecycle "day" (86400): rule days and ages count in these units, and the lifecycle worker runs
+   * at least ten times per such day. Shortened only for testing rules.
+   */
+  lifecycleDaySeconds: number;
   /** Master key as base64 (SKLAD_MASTER_KEY); else `masterKeyFile`; else DATA/master.key. Never logged. */
   masterKey?: string;
   masterKeyFile?: string;
@@ -99,6 +104,7 @@ export interface ServeFlags {
   'max-open-uploads-per-bucket'?: string;
   'scrub-interval-hours'?: string;
   'scrub-rate-mib'?: string;
+  'lifecycle-day-seconds'?: string;
   'verify-reads'?: string;
   'metrics-public'?: string;
   'master-key-file'?: string;

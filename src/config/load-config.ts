@@ -123,6 +123,7 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, report: Co
     verifyReads: parseBoolean(pick('verify-reads', 'SKLAD_VERIFY_READS') ?? 'true', 'verify-reads'),
     scrubIntervalHours: parseNumber(pick('scrub-interval-hours', 'SKLAD_SCRUB_INTERVAL_HOURS') ?? '168', 'scrub interval (hours)'),
     scrubRateMiB: parseNumber(pick('scrub-rate-mib', 'SKLAD_SCRUB_RATE_MIB') ?? '64', 'scrub rate (MiB/s)'),
+    lifecycleDaySeconds: parseNumber(pick('lifecycle-day-seconds', 'SKLAD_LIFECYCLE_DAY_SECONDS') ?? '86400', 'lifecycle-day-seconds'),
     masterKey,
     masterKeyFile: masterKeyFile === undefined ? undefined : path.resolve(masterKeyFile),
     oldMasterKeys: (pick('old-master-keys', 'SKLAD_OLD_MASTER_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean),

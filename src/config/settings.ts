@@ -54,6 +54,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'verify-reads', field: 'verifyReads', env: 'SKLAD_VERIFY_READS', flag: true, type: 'boolean' },
   { key: 'scrub-interval-hours', field: 'scrubIntervalHours', env: 'SKLAD_SCRUB_INTERVAL_HOURS', flag: true, type: 'number', min: 0 },
   { key: 'scrub-rate-mib', field: 'scrubRateMiB', env: 'SKLAD_SCRUB_RATE_MIB', flag: true, type: 'number', min: 0 },
+  { key: 'lifecycle-day-seconds', field: 'lifecycleDaySeconds', env: 'SKLAD_LIFECYCLE_DAY_SECONDS', flag: true, type: 'integer', min: 1, max: 86_400 },
   { key: 'encrypt-all', field: 'encryptAll', env: 'SKLAD_ENCRYPT_ALL', flag: true, type: 'boolean' },
   { key: 'master-key-file', field: 'masterKeyFile', env: 'SKLAD_MASTER_KEY_FILE', flag: true, type: 'path' },
   { key: 'master-key', field: 'masterKey', env: 'SKLAD_MASTER_KEY', flag: false, type: 'string', secret: true },

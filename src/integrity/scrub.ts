@@ -128,9 +128,10 @@ async function verifyObject(opts: ScrubOptions, record: ObjectRecord): Promise<S
 
 export async function scrub(opts: ScrubOptions): Promise<ScrubReport> {
   const report: ScrubReport = { objects: 0, bytes: 0, findings: [], quarantined: 0, released: 0, orphans: [], orphansRemoved: 0, contentUnverified: 0 };
-  let after: { bucket: string; key: string } | undefined;
+  // Every stored version, noncurrent ones included: their bytes are as much at risk.
+  let after: { bucket: string; key: string; versionId: string } | undefined;
   for (;;) {
-    const page = await opts.index.scanObjects(after, 100);
+    const page = await opts.index.scanVersions(after, 100);
     if (page.length === 0) break;
     for (const record of page) {
       opts.signal?.throwIfAborted();
@@ -142,13 +143,13 @@ export async function scrub(opts: ScrubOptions): Promise<ScrubReport> {
       if (finding) {
         report.findings.push(finding);
         opts.log.error(finding, 'scrub found a damaged object');
-        if (opts.quarantine && !record.quarantined && (await opts.index.setQuarantined(record.bucket, record.key, record.etag, true))) report.quarantined += 1;
-      } else if (outcome === undefined && record.quarantined && opts.quarantine && (await opts.index.setQuarantined(record.bucket, record.key, record.etag, false))) {
+        if (opts.quarantine && !record.quarantined && (await opts.index.setQuarantined(record.bucket, record.key, record.etag, true, record.versionId))) report.quarantined += 1;
+      } else if (outcome === undefined && record.quarantined && opts.quarantine && (await opts.index.setQuarantined(record.bucket, record.key, record.etag, false, record.versionId))) {
         report.released += 1;
       }
     }
     const last = page[page.length - 1]!;
-    after = { bucket: last.bucket, key: last.key };
+    after = { bucket: last.bucket, key: last.key, versionId: last.versionId };
     await sleep(0);
   }
   for await (const id of opts.blobs.ids()) {

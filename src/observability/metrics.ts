@@ -3,6 +3,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ServerStats } from '../s3/context.js';
 import type { BackgroundScrub } from '../integrity/background-scrub.js';
+import type { LifecycleWorker } from '../lifecycle/worker.js';
 import type { IdentityIndex } from '../storage/identity-index.js';
 import type { MetadataIndex, StorageUsage } from '../storage/metadata-index.js';
 
@@ -26,6 +27,7 @@ export interface MetricSources {
   identity?: Pick<IdentityIndex, 'listUsers'>;
   /** Set when several gateways share the storage: every series carries it as the `gateway` label. */
   gatewayId?: string;
+  lifecycle?: Pick<LifecycleWorker, 'stats' | 'running'>;
 }
 
 export function createMetrics(index: MetadataIndex, stats: ServerStats, sources: MetricSources = {}): Metrics {
@@ -80,7 +82,41 @@ export function createMetrics(index: MetadataIndex, stats: ServerStats, sources:
   labelled('sklad_bucket_quota_objects', 'Bucket quota on the number of objects, for buckets that have one', 'bucket', () => perBucket((b) => b.quota?.maxObjects));
   labelled('sklad_user_objects', 'Objects stored in the buckets each user owns', 'user', () => perOwner('objects'));
   labelled('sklad_user_bytes', 'Bytes stored in the buckets each user owns', 'user', () => perOwner('bytes'));
-  const { identity, scrub } = sources;
+  const { identity, scrub, lifecycle } = sources;
+  if (lifecycle) {
+    new Counter({
+      name: 'sklad_lifecycle_actions_total',
+      help: 'What lifecycle rules did since the server started: current objects expired, noncurrent versions expired, delete markers removed, incomplete uploads aborted',
+      labelNames: ['action'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        const s = lifecycle.stats();
+        this.inc({ action: 'expire_object' }, s.expiredObjects);
+        this.inc({ action: 'expire_noncurrent_version' }, s.expiredNoncurrentVersions);
+        this.inc({ action: 'remove_delete_marker' }, s.removedDeleteMarkers);
+        this.inc({ action: 'abort_upload' }, s.abortedUploads);
+      },
+    });
+    new Gauge({
+      name: 'sklad_lifecycle_running',
+      help: '1 while a lifecycle pass runs',
+      registers: [registry],
+      collect() {
+        this.set(lifecycle.running() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'sklad_lifecycle_last_pass_finished_timestamp_seconds',
+      help: 'When the last lifecycle pass over all buckets finished (absent before the first)',
+      registers: [registry],
+      collect() {
+        this.reset();
+        const at = lifecycle.stats().lastPassFinishedAt;
+        if (at !== undefined) this.set(at.getTime() / 1000);
+      },
+    });
+  }
   if (identity) {
     const perUser = async (pick: 'maxBytes' | 'maxObjects') =>
       (await identity.listUsers()).map((u): [string, number | undefined] => [u.name, u.quota?.[pick]]);

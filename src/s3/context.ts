@@ -23,6 +23,8 @@ export interface ServerSettings {
   encryptAll: boolean;
   /** Accept SSE-C keys on connections that are not TLS. */
   allowInsecureSseC: boolean;
+  /** How long a lifecycle "day" is (`--lifecycle-day-seconds`), in milliseconds. */
+  lifecycleDayMs: number;
   /** Open multipart uploads a bucket may have at once; undefined: no limit. */
   maxOpenUploadsPerBucket?: number;
 }

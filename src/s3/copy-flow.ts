@@ -7,7 +7,7 @@ import { matchesVerifier } from '../crypto/customer-key.js';
 import { S3Error } from '../errors/s3-error.js';
 import type { ByteRange, WrittenBlob } from '../storage/blob-store.js';
 import type { ChecksumAlgorithm, DefaultEncryption, ObjectEncryption, ObjectRecord } from '../storage/metadata-index.js';
-import { DigestingStream } from './checksums.js';
+import { DigestingStream } from './checksums/body-digest.js';
 import { evaluateCopySourceConditions } from './conditions.js';
 import type { S3Context } from './context.js';
 import { parseCopySource, type CopySource } from './copy-source.js';
@@ -38,7 +38,7 @@ export function checkCopySource(ctx: S3Context, record: ObjectRecord): void {
  * bucket's owner is the one x-amz-source-expected-bucket-owner names, if sent (403 AccessDenied otherwise, as on S3).
  */
 export async function authorizeSourceBucket(ctx: S3Context, source: CopySource): Promise<void> {
-  await ctx.access.require('s3:GetObject', source.bucket, source.key);
+  await ctx.access.require(source.versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion', source.bucket, source.key);
   const expectedOwner = ctx.headers.get('x-amz-source-expected-bucket-owner');
   if (expectedOwner !== undefined && (await ctx.index.getBucket(source.bucket))?.owner !== expectedOwner) {
     throw new S3Error('AccessDenied');
@@ -82,12 +82,33 @@ export function planCopyEncryption(
   return { share, target, record: target.record, customerKeyMd5: target.customerKeyMd5 };
 }
 
-/** Resolves x-amz-copy-source to the current source object, with copy-source conditions checked. */
+/**
+ * The copy source's record: the current version or the one x-amz-copy-source names. A delete marker is
+ * NoSuchKey when current and InvalidRequest when named by id, as S3 answers.
+ */
+export async function sourceRecord(ctx: S3Context, source: CopySource): Promise<ObjectRecord> {
+  const record = await ctx.index.getObject(source.bucket, source.key, source.versionId);
+  if (record === undefined) {
+    if (source.versionId === undefined) throw new S3Error('NoSuchKey', { fields: { Key: source.key } });
+    throw new S3Error('NoSuchVersion', { fields: { Key: source.key, VersionId: source.versionId } });
+  }
+  if (record.deleteMarker) {
+    if (source.versionId === undefined) throw new S3Error('NoSuchKey', { fields: { Key: source.key } });
+    throw new S3Error('InvalidRequest', { message: 'The source of a copy request may not specifically refer to a delete marker by version id.' });
+  }
+  return record;
+}
+
+/** x-amz-copy-source-version-id: the source's version, when it has a reportable one. */
+export function copySourceVersionHeaders(record: ObjectRecord): Record<string, string> {
+  return record.versionId === 'null' ? {} : { 'x-amz-copy-source-version-id': record.versionId };
+}
+
+/** Resolves x-amz-copy-source to the source version, with copy-source conditions checked. */
 export async function readableSource(ctx: S3Context): Promise<ResolvedSource> {
   const source = parseCopySource(ctx.headers);
   await authorizeSourceBucket(ctx, source);
-  const record = await ctx.index.getObject(source.bucket, source.key);
-  if (record === undefined || record.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: source.key } });
+  const record = await sourceRecord(ctx, source);
   checkCopySource(ctx, record);
   return { source, record, dataKey: sourceDataKey(ctx, record) };
 }

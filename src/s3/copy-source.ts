@@ -1,7 +1,7 @@
 // x-amz-copy-source: "bucket/key" or "/bucket/key", URL-encoded, optionally "?versionId=…"; and the
 // x-amz-copy-source-range of UploadPartCopy.
 import { S3Error } from '../errors/s3-error.js';
-import { requireNullVersion } from './request-params.js';
+import { parseVersionId } from './versions.js';
 import type { ByteRange } from '../storage/blob-store.js';
 
 export interface CopySource {
@@ -28,8 +28,7 @@ export function parseCopySource(headers: Map<string, string>): CopySource {
   }
   const slash = decoded.indexOf('/');
   if (slash <= 0 || slash === decoded.length - 1) throw invalidSource();
-  const versionId = query.get('versionId') ?? undefined;
-  requireNullVersion(versionId);
+  const versionId = parseVersionId(query.get('versionId'));
   return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1), versionId };
 }
 

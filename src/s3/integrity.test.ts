@@ -3,7 +3,8 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import type { ObjectRecord } from '../storage/metadata-index.js';
-import { combineVerifyCrc32c, DigestingStream } from './checksums.js';
+import { combineVerifyCrc32c } from './checksums/crc-combine.js';
+import { DigestingStream } from './checksums/body-digest.js';
 import { IntegrityError, IntegrityVerifier, type VerifyMode } from './integrity.js';
 
 async function digestsOf(data: Buffer): Promise<{ md5Hex: string; verifyCrc32c: string }> {

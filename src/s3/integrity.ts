@@ -6,7 +6,8 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { crc32c } from '@node-rs/crc32';
 import { S3Error } from '../errors/s3-error.js';
 import type { ObjectRecord } from '../storage/metadata-index.js';
-import { newChecksum, type Checksum } from './checksums.js';
+import type { S3Context } from './context.js';
+import { newChecksum, type Checksum } from './checksums/body-digest.js';
 
 export class IntegrityError extends Error {
   constructor(readonly bucket: string, readonly key: string, readonly reason: string) {
@@ -21,6 +22,16 @@ export function quarantinedError(key: string): S3Error {
     message: 'The object failed an integrity check and is quarantined: restore it from a backup or delete it.',
     fields: { Key: key },
   });
+}
+
+/**
+ * The one way a failed read check quarantines what it read: logged, counted, and that version (only if it
+ * still has the ETag that was read) marked so later reads refuse it.
+ */
+export async function quarantine(ctx: S3Context, record: ObjectRecord, reason: string): Promise<void> {
+  ctx.stats.integrityFailures += 1;
+  ctx.log.error({ requestId: ctx.requestId, bucket: record.bucket, key: record.key, versionId: record.versionId, reason }, 'integrity check failed on read; object quarantined');
+  await ctx.index.setQuarantined(record.bucket, record.key, record.etag, true, record.versionId).catch(() => undefined);
 }
 
 /** Which digests to compute: `fast` picks the cheapest sufficient one (for GET), `thorough` all (for scrubs). */

@@ -12,10 +12,15 @@
 import type { Handler } from './context.js';
 import { getBucketAcl, getObjectAcl, putBucketAcl, putObjectAcl } from './handlers/acl.js';
 import { getObjectAttributes } from './handlers/attributes.js';
-import { createBucket, deleteBucket, getBucketLocation, getBucketVersioning, headBucket } from './handlers/bucket.js';
+import { createBucket, deleteBucket, getBucketLocation, headBucket } from './handlers/bucket.js';
+import {
+  getObjectLegalHold, getObjectLockConfiguration, getObjectRetention, putObjectLegalHold, putObjectLockConfiguration, putObjectRetention,
+} from './handlers/object-lock.js';
+import { getBucketVersioning, listObjectVersions, putBucketVersioning } from './handlers/versioning.js';
 import { deleteBucketCors, getBucketCors, putBucketCors } from './handlers/bucket-cors.js';
 import { deleteBucketWebsite, getBucketWebsite, putBucketWebsite } from './handlers/bucket-website.js';
 import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from './handlers/bucket-encryption.js';
+import { deleteBucketLifecycle, getBucketLifecycleConfiguration, putBucketLifecycleConfiguration } from './handlers/bucket-lifecycle.js';
 import { copyObject } from './handlers/copy.js';
 import { deleteObject, deleteObjects } from './handlers/delete.js';
 import { getObject, headObject } from './handlers/get.js';
@@ -63,8 +68,8 @@ export const operations = [
   { name: 'ListBuckets', method: 'GET', level: 'service', action: 's3:ListAllMyBuckets', readOnly: true, handler: listBuckets },
   { name: 'GetBucketLocation', method: 'GET', level: 'bucket', query: 'location', action: 's3:GetBucketLocation', readOnly: true, handler: getBucketLocation },
   { name: 'GetBucketVersioning', method: 'GET', level: 'bucket', query: 'versioning', action: 's3:GetBucketVersioning', readOnly: true, handler: getBucketVersioning },
-  { name: 'PutBucketVersioning', method: 'PUT', level: 'bucket', query: 'versioning', action: 's3:PutBucketVersioning', readOnly: false },
-  { name: 'ListObjectVersions', method: 'GET', level: 'bucket', query: 'versions', action: 's3:ListBucketVersions', readOnly: true },
+  { name: 'PutBucketVersioning', method: 'PUT', level: 'bucket', query: 'versioning', action: 's3:PutBucketVersioning', readOnly: false, handler: putBucketVersioning },
+  { name: 'ListObjectVersions', method: 'GET', level: 'bucket', query: 'versions', action: 's3:ListBucketVersions', readOnly: true, handler: listObjectVersions },
   { name: 'ListMultipartUploads', method: 'GET', level: 'bucket', query: 'uploads', action: 's3:ListBucketMultipartUploads', readOnly: true, handler: listMultipartUploads },
   { name: 'GetBucketTagging', method: 'GET', level: 'bucket', query: 'tagging', action: 's3:GetBucketTagging', readOnly: true, handler: getBucketTagging },
   { name: 'PutBucketTagging', method: 'PUT', level: 'bucket', query: 'tagging', action: 's3:PutBucketTagging', readOnly: false, handler: putBucketTagging },
@@ -78,14 +83,14 @@ export const operations = [
   { name: 'GetBucketCors', method: 'GET', level: 'bucket', query: 'cors', action: 's3:GetBucketCORS', readOnly: true, handler: getBucketCors },
   { name: 'PutBucketCors', method: 'PUT', level: 'bucket', query: 'cors', action: 's3:PutBucketCORS', readOnly: false, handler: putBucketCors },
   { name: 'DeleteBucketCors', method: 'DELETE', level: 'bucket', query: 'cors', action: 's3:PutBucketCORS', readOnly: false, handler: deleteBucketCors },
-  { name: 'GetBucketLifecycleConfiguration', method: 'GET', level: 'bucket', query: 'lifecycle', action: 's3:GetLifecycleConfiguration', readOnly: true },
-  { name: 'PutBucketLifecycleConfiguration', method: 'PUT', level: 'bucket', query: 'lifecycle', action: 's3:PutLifecycleConfiguration', readOnly: false },
-  { name: 'DeleteBucketLifecycle', method: 'DELETE', level: 'bucket', query: 'lifecycle', action: 's3:PutLifecycleConfiguration', readOnly: false },
+  { name: 'GetBucketLifecycleConfiguration', method: 'GET', level: 'bucket', query: 'lifecycle', action: 's3:GetLifecycleConfiguration', readOnly: true, handler: getBucketLifecycleConfiguration },
+  { name: 'PutBucketLifecycleConfiguration', method: 'PUT', level: 'bucket', query: 'lifecycle', action: 's3:PutLifecycleConfiguration', readOnly: false, handler: putBucketLifecycleConfiguration },
+  { name: 'DeleteBucketLifecycle', method: 'DELETE', level: 'bucket', query: 'lifecycle', action: 's3:PutLifecycleConfiguration', readOnly: false, handler: deleteBucketLifecycle },
   { name: 'GetBucketEncryption', method: 'GET', level: 'bucket', query: 'encryption', action: 's3:GetEncryptionConfiguration', readOnly: true, handler: getBucketEncryption },
   { name: 'PutBucketEncryption', method: 'PUT', level: 'bucket', query: 'encryption', action: 's3:PutEncryptionConfiguration', readOnly: false, handler: putBucketEncryption },
   { name: 'DeleteBucketEncryption', method: 'DELETE', level: 'bucket', query: 'encryption', action: 's3:PutEncryptionConfiguration', readOnly: false, handler: deleteBucketEncryption },
-  { name: 'GetObjectLockConfiguration', method: 'GET', level: 'bucket', query: 'object-lock', action: 's3:GetBucketObjectLockConfiguration', readOnly: true },
-  { name: 'PutObjectLockConfiguration', method: 'PUT', level: 'bucket', query: 'object-lock', action: 's3:PutBucketObjectLockConfiguration', readOnly: false },
+  { name: 'GetObjectLockConfiguration', method: 'GET', level: 'bucket', query: 'object-lock', action: 's3:GetBucketObjectLockConfiguration', readOnly: true, handler: getObjectLockConfiguration },
+  { name: 'PutObjectLockConfiguration', method: 'PUT', level: 'bucket', query: 'object-lock', action: 's3:PutBucketObjectLockConfiguration', readOnly: false, handler: putObjectLockConfiguration },
   { name: 'GetPublicAccessBlock', method: 'GET', level: 'bucket', query: 'publicAccessBlock', action: 's3:GetBucketPublicAccessBlock', readOnly: true, handler: getPublicAccessBlock },
   { name: 'PutPublicAccessBlock', method: 'PUT', level: 'bucket', query: 'publicAccessBlock', action: 's3:PutBucketPublicAccessBlock', readOnly: false, handler: putPublicAccessBlock },
   { name: 'DeletePublicAccessBlock', method: 'DELETE', level: 'bucket', query: 'publicAccessBlock', action: 's3:PutBucketPublicAccessBlock', readOnly: false, handler: deletePublicAccessBlock },
@@ -130,10 +135,10 @@ export const operations = [
   { name: 'GetObjectAcl', method: 'GET', level: 'object', query: 'acl', action: 's3:GetObjectAcl', versionedAction: 's3:GetObjectVersionAcl', readOnly: true, handler: getObjectAcl },
   { name: 'PutObjectAcl', method: 'PUT', level: 'object', query: 'acl', action: 's3:PutObjectAcl', versionedAction: 's3:PutObjectVersionAcl', readOnly: false, handler: putObjectAcl },
   { name: 'GetObjectAttributes', method: 'GET', level: 'object', query: 'attributes', action: 's3:GetObjectAttributes', versionedAction: 's3:GetObjectVersionAttributes', readOnly: true, handler: getObjectAttributes },
-  { name: 'GetObjectRetention', method: 'GET', level: 'object', query: 'retention', action: 's3:GetObjectRetention', readOnly: true },
-  { name: 'PutObjectRetention', method: 'PUT', level: 'object', query: 'retention', action: 's3:PutObjectRetention', readOnly: false },
-  { name: 'GetObjectLegalHold', method: 'GET', level: 'object', query: 'legal-hold', action: 's3:GetObjectLegalHold', readOnly: true },
-  { name: 'PutObjectLegalHold', method: 'PUT', level: 'object', query: 'legal-hold', action: 's3:PutObjectLegalHold', readOnly: false },
+  { name: 'GetObjectRetention', method: 'GET', level: 'object', query: 'retention', action: 's3:GetObjectRetention', readOnly: true, handler: getObjectRetention },
+  { name: 'PutObjectRetention', method: 'PUT', level: 'object', query: 'retention', action: 's3:PutObjectRetention', readOnly: false, handler: putObjectRetention },
+  { name: 'GetObjectLegalHold', method: 'GET', level: 'object', query: 'legal-hold', action: 's3:GetObjectLegalHold', readOnly: true, handler: getObjectLegalHold },
+  { name: 'PutObjectLegalHold', method: 'PUT', level: 'object', query: 'legal-hold', action: 's3:PutObjectLegalHold', readOnly: false, handler: putObjectLegalHold },
   { name: 'GetObjectTorrent', method: 'GET', level: 'object', query: 'torrent', action: 's3:GetObjectTorrent', versionedAction: 's3:GetObjectVersionTorrent', readOnly: true },
   { name: 'RestoreObject', method: 'POST', level: 'object', query: 'restore', action: 's3:RestoreObject', readOnly: false },
   { name: 'SelectObjectContent', method: 'POST', level: 'object', query: 'select', action: 's3:GetObject', readOnly: true },

@@ -1,8 +1,6 @@
 // Request parameters several operations share, validated one way: numeric limits and markers, part
-// numbers, encoding-type, versionId on unversioned buckets, and the current object a request names.
+// numbers, encoding-type. The object version a request names is in versions.ts.
 import { S3Error } from '../errors/s3-error.js';
-import type { ObjectRecord } from '../storage/metadata-index.js';
-import type { S3Context } from './context.js';
 import { urlEncodeValue } from './wire-format.js';
 import { codePointName, nonXmlCharIn } from '../xml/chars.js';
 
@@ -59,19 +57,4 @@ export function requireXmlListable(encoding: ListEncoding, values: Iterable<stri
       });
     }
   }
-}
-
-/** Buckets are unversioned: the only version id there is is "null". */
-export function requireNullVersion(versionId: string | null | undefined): void {
-  if (versionId !== null && versionId !== undefined && versionId !== 'null') {
-    throw new S3Error('InvalidArgument', { message: 'Invalid version id specified', fields: { ArgumentName: 'versionId', ArgumentValue: versionId } });
-  }
-}
-
-/** The current object the request names (NoSuchKey when absent or a delete marker). */
-export async function currentObject(ctx: S3Context): Promise<ObjectRecord> {
-  requireNullVersion(ctx.query.get('versionId'));
-  const record = await ctx.index.getObject(ctx.bucket, ctx.key);
-  if (record === undefined || record.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: ctx.key } });
-  return record;
 }

@@ -7,7 +7,8 @@ import { EncryptingStream } from '../crypto/blob-format.js';
 import { S3Error } from '../errors/s3-error.js';
 import type { WrittenBlob } from '../storage/blob-store.js';
 import type { ChecksumAlgorithm } from '../storage/metadata-index.js';
-import { DigestingStream, requestedChecksums, verifyChecksums, type ChecksumRequest } from './checksums.js';
+import { DigestingStream } from './checksums/body-digest.js';
+import { requestedChecksums, verifyChecksums, type ChecksumRequest } from './checksums/request.js';
 import type { S3Context } from './context.js';
 
 /** Bodies from this size on have their MD5 computed on a worker thread (see md5-worker.ts). */

@@ -30,6 +30,15 @@ export interface BucketSettings {
   quota?: Quota;
   /** The bucket's tag set (PutBucketTagging); absent when none was put. */
   tags?: Tag[];
+  /**
+   * Object Lock was enabled at creation (x-amz-bucket-object-lock-enabled): versioning stays Enabled for good
+   * and versions may carry retention and legal holds. Never switched off.
+   */
+  objectLockEnabled?: boolean;
+  /** The default retention applied to new versions (PutObjectLockConfiguration); absent when none. */
+  defaultRetention?: DefaultRetention;
+  /** Lifecycle rules (PutBucketLifecycleConfiguration), validated before they are stored. */
+  lifecycle?: LifecycleConfiguration;
   /** CORS rules in the order they were put (PutBucketCors); absent when none were put. */
   cors?: CorsRule[];
   /** Static website configuration (PutBucketWebsite); absent when none was put. */
@@ -39,6 +48,93 @@ export interface BucketSettings {
    * asks otherwise; absent only after DeleteBucketOwnershipControls, when S3 behaves as ObjectWriter.
    */
   objectOwnership?: ObjectOwnership;
+}
+
+export type RetentionMode = 'GOVERNANCE' | 'COMPLIANCE';
+
+/** A bucket's default retention: new versions are retained for this long from their creation. */
+export interface DefaultRetention {
+  mode: RetentionMode;
+  days?: number;
+  years?: number;
+}
+
+/** Retention of one object version: it cannot be deleted or overwritten before `retainUntil`. */
+export interface Retention {
+  mode: RetentionMode;
+  retainUntil: Date;
+}
+
+/**
+ * Which objects a lifecycle rule applies to: all of its conditions hold (an empty filter matches everything).
+ * Sizes are exclusive bounds, as S3 names them.
+ */
+export interface LifecycleFilter {
+  prefix?: string;
+  tags?: Tag[];
+  objectSizeGreaterThan?: number;
+  objectSizeLessThan?: number;
+}
+
+/** One lifecycle rule, as S3 defines it less the transitions (one storage tier: they are refused). */
+export interface LifecycleRule {
+  id: string;
+  enabled: boolean;
+  filter: LifecycleFilter;
+  /**
+   * How the rule named its objects, so GetBucketLifecycleConfiguration answers in the same form: the old
+   * rule-level `Prefix`, or a `Filter` holding one predicate or an `And`.
+   */
+  form: 'prefix' | 'filter' | 'and';
+  /** Current objects expire this many days after their creation (rounded up to the next day boundary)… */
+  expirationDays?: number;
+  /** …or at this midnight (UTC). */
+  expirationDate?: Date;
+  /** A delete marker with no noncurrent versions left is removed. */
+  expiredObjectDeleteMarker?: boolean;
+  noncurrentDays?: number;
+  /** Noncurrent versions kept whatever their age, newest first. */
+  newerNoncurrentVersions?: number;
+  abortIncompleteMultipartUploadDays?: number;
+}
+
+export interface LifecycleConfiguration {
+  rules: LifecycleRule[];
+}
+
+/** A current object as the lifecycle worker saw it: removed only if it is still exactly this version. */
+export interface ObjectVersionRef {
+  key: string;
+  versionId: string;
+  etag: string;
+  lastModified: Date;
+}
+
+/**
+ * One lifecycle action, applied only if the key is still as the worker saw it:
+ * - `current`: the current version, if it is still exactly `object` — removed for good (unversioned bucket,
+ *   unless locked), or hidden behind `deleteMarker`, which becomes current (versioned bucket);
+ * - `noncurrent`: that noncurrent version, if it still is one and is not locked, removed for good;
+ * - `delete-marker`: that delete marker, if it is still current and no other version of its key is left.
+ */
+export type LifecycleExpiration =
+  | { kind: 'current'; object: ObjectVersionRef; deleteMarker?: ObjectRecord }
+  | { kind: 'noncurrent'; key: string; versionId: string }
+  | { kind: 'delete-marker'; key: string; versionId: string };
+
+/** How far the lifecycle worker has come through a bucket's objects in the pass under way. */
+export interface LifecycleCursor {
+  /** The last key handled; the pass resumes after it. */
+  afterKey: string;
+  /** When the pass began. */
+  passStartedAt: Date;
+}
+
+/** Which incomplete uploads an expiry may abort: one bucket's uploads under a prefix, at most `limit` at a time. */
+export interface UploadExpiryScope {
+  bucket: string;
+  prefix: string;
+  limit: number;
 }
 
 /** Who owns the objects written to a bucket, and whether ACLs take part in access decisions. */
@@ -175,14 +271,66 @@ export interface ObjectRecord {
    * clients). Absent on objects written before it was recorded; their reads verify the MD5s instead.
    */
   verifyCrc32c?: string;
+  /** Object Lock retention of this version; absent when it has none. */
+  retention?: Retention;
+  /** Object Lock legal hold: while on, the version cannot be deleted whatever its retention. */
+  legalHold?: boolean;
 }
 
-/** Precondition checked inside the write transaction (conditional writes, S3's If-Match / If-None-Match). */
+/**
+ * Preconditions on the current object, checked inside the write transaction (S3 conditional writes and
+ * deletes). Evaluated by `checkWriteCondition` (write-condition.ts), the one place these rules live.
+ */
 export interface WriteCondition {
-  /** `If-None-Match: *`: fail with PreconditionFailed if a current object exists. */
-  ifNoneMatch?: boolean;
+  /**
+   * `If-None-Match`: true (`*`) fails with PreconditionFailed if a current object exists; an ETag (unquoted)
+   * fails only if the current object has that ETag.
+   */
+  ifNoneMatch?: boolean | string;
   /** `If-Match: "etag"` (unquoted value or '*'): fail unless the current object has this ETag (NoSuchKey if absent). */
   ifMatch?: string;
+  /** `x-amz-if-match-last-modified-time` (deletes): fail unless the current object was last modified then (to the second). */
+  ifMatchLastModifiedTime?: Date;
+  /** `x-amz-if-match-size` (deletes): fail unless the current object has this size. */
+  ifMatchSize?: number;
+}
+
+/** One entry of ListObjectVersions: a version or a delete marker. */
+export interface VersionSummary extends ObjectSummary {
+  versionId: string;
+  isLatest: boolean;
+  deleteMarker: boolean;
+  retention?: Retention;
+  legalHold?: boolean;
+}
+
+export interface VersionListQuery {
+  bucket: string;
+  prefix: string;
+  /** Empty string for no delimiter. */
+  delimiter: string;
+  /** Resume after this key (all its versions) — or, with `versionIdMarker`, after that version of it. */
+  keyMarker: string;
+  versionIdMarker: string;
+  /** Versions, delete markers and common prefixes together: 0..1000. */
+  maxKeys: number;
+}
+
+export interface VersionListPage {
+  /** Keys in order; each key's versions newest first, the current one (isLatest) leading. */
+  versions: VersionSummary[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  nextKeyMarker?: string;
+  nextVersionIdMarker?: string;
+}
+
+/** How a version may be removed despite Object Lock. */
+export interface LockOverride {
+  /** The server's clock: retention that ends at or before it no longer protects. */
+  now: Date;
+  /** x-amz-bypass-governance-retention with s3:BypassGovernanceRetention allowed (checked by the caller). */
+  bypassGovernance?: boolean;
 }
 
 export interface ObjectSummary {
@@ -231,6 +379,9 @@ export interface UploadRecord {
   checksumType?: ChecksumType;
   /** Fixed at CreateMultipartUpload; every part is encrypted with it and the object inherits it. */
   encryption?: ObjectEncryption;
+  /** Object Lock settings asked for at CreateMultipartUpload, given to the completed version. */
+  retention?: Retention;
+  legalHold?: boolean;
 }
 
 export interface PartRecord {
@@ -282,39 +433,79 @@ export interface MetadataIndex {
   createBucket(bucket: BucketRecord): Promise<void>;
   getBucket(name: string): Promise<BucketRecord | undefined>;
   listBuckets(): Promise<BucketRecord[]>;
-  /** BucketNotEmpty while it holds objects; aborts its open uploads and returns their blobs. */
+  /** BucketNotEmpty while it holds any version or delete marker; aborts its open uploads and returns their blobs. */
   deleteBucket(name: string): Promise<string[]>;
 
-  getObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
   /**
-   * Makes `record` the current object under its key; returns blob ids no longer referenced.
-   * Fails with QuotaExceeded, in the same transaction, when the write would take the bucket or its
-   * owner past a quota (the same holds for copyObject and completeUpload).
+   * The current version of the key (maybe a delete marker), or with `versionId` that version, current or
+   * not ('null' names the null version wherever it is).
+   */
+  getObject(bucket: string, key: string, versionId?: string): Promise<ObjectRecord | undefined>;
+  /**
+   * Makes `record` (an object or a delete marker) the current version under its key; returns blob ids no
+   * longer referenced. Its `versionId` says what happens to the versions already there (versioning):
+   * - 'null' replaces the key's null version wherever it is (an unversioned or suspended bucket); a current
+   *   version with another id becomes noncurrent;
+   * - any other id keeps every version: the current one becomes noncurrent.
+   * A replaced version under Object Lock (retention in force or a legal hold) fails the write with
+   * AccessDenied. Fails with QuotaExceeded, in the same transaction, when the write would take the bucket or
+   * its owner past a quota; every stored version counts (the same holds for copyObject and completeUpload).
    */
   putObject(record: ObjectRecord, condition?: WriteCondition): Promise<string[]>;
-  /** Removes the current object if any; returns blob ids no longer referenced. */
-  deleteObject(bucket: string, key: string): Promise<string[]>;
+  /**
+   * Removes the current version if any, for good (unversioned buckets; versioned buckets write a delete
+   * marker with putObject instead). `condition` is checked against it first: a failing If-Match answers
+   * NoSuchKey when nothing is there, as S3 does. A locked current version fails with AccessDenied.
+   * Returns blob ids no longer referenced.
+   */
+  deleteObject(bucket: string, key: string, condition?: WriteCondition): Promise<string[]>;
+  /**
+   * Removes one version (or delete marker) for good. When it was current, the newest remaining version
+   * becomes current. Refuses with AccessDenied while the version is locked: a legal hold, COMPLIANCE
+   * retention until it ends, GOVERNANCE retention unless `override.bypassGovernance`. `condition` applies to
+   * the current version, as S3's conditional deletes do. Returns the removed version (undefined when there
+   * was none: S3 answers success anyway) and the blob ids no longer referenced.
+   */
+  deleteVersion(
+    bucket: string,
+    key: string,
+    versionId: string,
+    override: LockOverride,
+    condition?: WriteCondition,
+  ): Promise<{ removed?: ObjectRecord; orphans: string[] }>;
   list(query: ListQuery): Promise<ListPage>;
+  /** ListObjectVersions: every version and delete marker, keys in order, each key's newest first. */
+  listVersions(query: VersionListQuery): Promise<VersionListPage>;
+  /**
+   * Sets a version's retention (undefined removes it). Shortening or removing GOVERNANCE retention needs
+   * `override.bypassGovernance`; COMPLIANCE retention in force can only be extended, by anyone. AccessDenied
+   * otherwise; NoSuchVersion / NoSuchKey when the version is absent or is a delete marker.
+   */
+  putRetention(bucket: string, key: string, versionId: string | undefined, retention: Retention | undefined, override: LockOverride): Promise<void>;
+  /** Turns a version's legal hold on or off; NoSuchVersion / NoSuchKey when absent or a delete marker. */
+  putLegalHold(bucket: string, key: string, versionId: string | undefined, on: boolean): Promise<void>;
+  /** True while any version in the bucket is under a legal hold or retention that ends after `now`. */
+  bucketHoldsLockedVersions(bucket: string, now: Date): Promise<boolean>;
 
   /**
-   * Atomically reads the current source object, runs `check` on it (copy-source conditions; it may throw),
+   * Atomically reads the source (its current version, or `versionId`), runs `check` on it (copy-source conditions; it may throw),
    * then writes `build(source)` as the current object at its own bucket/key under `condition`. The new
    * record may share the source's blobs: sharing is safe because the source cannot lose them mid-copy.
    * NoSuchKey when the source is missing. Returns blob ids no longer referenced.
    */
   copyObject(
-    source: { bucket: string; key: string },
+    source: { bucket: string; key: string; versionId?: string },
     check: CopySourceCheck,
     build: (source: ObjectRecord) => ObjectRecord,
     condition?: WriteCondition,
   ): Promise<{ record: ObjectRecord; orphans: string[] }>;
-  /** Replaces the tag set of the current object; NoSuchKey when absent. */
-  putObjectTags(bucket: string, key: string, tags: Tag[]): Promise<void>;
+  /** Replaces the tag set of the current object (or of `versionId`); NoSuchKey / NoSuchVersion when absent. */
+  putObjectTags(bucket: string, key: string, tags: Tag[], versionId?: string): Promise<void>;
   /** Changes the bucket's settings in one write and returns the record after it; NoSuchBucket when absent. */
   patchBucket(bucket: string, patch: BucketPatch): Promise<BucketRecord>;
-  /** Replaces the ACL of the current object; NoSuchKey when absent. */
-  putObjectAcl(bucket: string, key: string, acl: string): Promise<void>;
-  /** Current objects and their bytes in one bucket, kept as counters (cheap); NoSuchBucket when absent. */
+  /** Replaces the ACL of the current object (or of `versionId`); NoSuchKey / NoSuchVersion when absent. */
+  putObjectAcl(bucket: string, key: string, acl: string, versionId?: string): Promise<void>;
+  /** Stored versions (delete markers excluded) and their bytes in one bucket, kept as counters (cheap); NoSuchBucket when absent. */
   bucketUsage(bucket: string): Promise<Usage>;
 
   /**
@@ -344,13 +535,34 @@ export interface MetadataIndex {
   /** Deletes the upload and its parts (NoSuchUpload when absent); returns their blob ids no longer referenced. */
   abortUpload(uploadId: string): Promise<string[]>;
   listUploads(query: UploadListQuery): Promise<UploadListPage>;
-  /** Aborts uploads initiated before `before`; returns how many and the blob ids released. */
-  expireUploads(before: Date): Promise<{ uploads: number; orphans: string[] }>;
+  /**
+   * Aborts uploads initiated before `before` (only those in `scope`, the oldest first, when given); returns how
+   * many, which, and the blob ids released.
+   */
+  expireUploads(before: Date, scope?: UploadExpiryScope): Promise<{ uploads: number; aborted: { bucket: string; key: string; uploadId: string }[]; orphans: string[] }>;
+
+  /** The lifecycle worker's progress through a bucket, when a pass is under way. */
+  getLifecycleCursor(bucket: string): Promise<LifecycleCursor | undefined>;
+  /**
+   * In one transaction: applies each lifecycle expiration that still holds (see LifecycleExpiration; a locked
+   * version is never removed) and records `cursor` as the bucket's lifecycle progress (null: the pass is over),
+   * so a restart neither skips nor repeats a batch. Returns the expirations applied and the blob ids no longer
+   * referenced. NoSuchBucket when the bucket is gone.
+   */
+  expireObjects(bucket: string, expirations: LifecycleExpiration[], cursor: LifecycleCursor | null): Promise<{ expired: LifecycleExpiration[]; orphans: string[] }>;
 
   /** Current, non-delete-marker objects of all buckets after `after`, in (bucket, key) order: the scrub's walk. */
   scanObjects(after: { bucket: string; key: string } | undefined, limit: number): Promise<ObjectRecord[]>;
-  /** Marks or clears quarantine on the current object, only if it still has `etag`; true when changed. */
-  setQuarantined(bucket: string, key: string, etag: string, quarantined: boolean): Promise<boolean>;
+  /**
+   * Every stored version that is not a delete marker, current or not, after `after` in (bucket, key,
+   * versionId) order: the scrub's and backup checks' walk over all bytes the index references.
+   */
+  scanVersions(after: { bucket: string; key: string; versionId: string } | undefined, limit: number): Promise<ObjectRecord[]>;
+  /**
+   * Marks or clears quarantine on one version (the current one when `versionId` is absent), only if it still
+   * has `etag`; true when changed.
+   */
+  setQuarantined(bucket: string, key: string, etag: string, quarantined: boolean, versionId?: string): Promise<boolean>;
 
   /**
    * Master-key rotation, one step: visits up to `limit` records holding an SSE-S3 data key (current and

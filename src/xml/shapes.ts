@@ -144,7 +144,7 @@ export interface ListMultipartUploadsResult {
 }
 
 export interface DeleteResult {
-  Deleted: { Key: string; VersionId?: string }[];
+  Deleted: { Key: string; VersionId?: string; DeleteMarker?: boolean; DeleteMarkerVersionId?: string }[];
   Error: { Key: string; VersionId?: string; Code: string; Message: string }[];
 }
 
@@ -205,6 +205,86 @@ export interface PublicAccessBlockConfiguration {
   IgnorePublicAcls: boolean;
   BlockPublicPolicy: boolean;
   RestrictPublicBuckets: boolean;
+}
+
+/** A lifecycle Filter, or the And inside one: predicates as S3 writes them. */
+export interface LifecycleFilterDocument {
+  Prefix?: string;
+  Tag?: { Key: string; Value: string }[];
+  ObjectSizeGreaterThan?: number;
+  ObjectSizeLessThan?: number;
+  And?: LifecycleFilterDocument;
+}
+
+/** One rule of GetBucketLifecycleConfiguration's answer, members in S3's order. */
+export interface LifecycleRuleDocument {
+  Expiration?: { Date?: string; Days?: number; ExpiredObjectDeleteMarker?: boolean };
+  ID?: string;
+  Prefix?: string;
+  Filter?: LifecycleFilterDocument;
+  Status?: 'Enabled' | 'Disabled';
+  NoncurrentVersionExpiration?: { NoncurrentDays: number; NewerNoncurrentVersions?: number };
+  AbortIncompleteMultipartUpload?: { DaysAfterInitiation: number };
+}
+
+/** GetBucketLifecycleConfiguration answer and PutBucketLifecycleConfiguration body. */
+export interface LifecycleConfigurationDocument {
+  Rule: LifecycleRuleDocument[];
+}
+
+export interface ListedVersion {
+  Key: string;
+  VersionId: string;
+  IsLatest: boolean;
+  LastModified: string;
+  ETag: string;
+  ChecksumAlgorithm?: string;
+  ChecksumType?: string;
+  Size: number;
+  StorageClass: string;
+  Owner: Owner;
+}
+
+export interface ListedDeleteMarker {
+  Key: string;
+  VersionId: string;
+  IsLatest: boolean;
+  LastModified: string;
+  Owner: Owner;
+}
+
+/**
+ * ListObjectVersions. Versions and delete markers each keep listing order; S3 interleaves the two element
+ * kinds, while SDKs read them as two lists, so they are written as two runs.
+ */
+export interface ListVersionsResult {
+  Name: string;
+  Prefix: string;
+  KeyMarker: string;
+  VersionIdMarker: string;
+  NextKeyMarker?: string;
+  NextVersionIdMarker?: string;
+  MaxKeys: number;
+  Delimiter?: string;
+  EncodingType?: string;
+  IsTruncated: boolean;
+  Version: ListedVersion[];
+  DeleteMarker: ListedDeleteMarker[];
+  CommonPrefixes: CommonPrefix[];
+}
+
+export interface ObjectLockConfiguration {
+  ObjectLockEnabled?: 'Enabled';
+  Rule?: { DefaultRetention: { Mode: 'GOVERNANCE' | 'COMPLIANCE'; Days?: number; Years?: number } };
+}
+
+export interface ObjectLockRetention {
+  Mode: 'GOVERNANCE' | 'COMPLIANCE';
+  RetainUntilDate: string;
+}
+
+export interface ObjectLockLegalHold {
+  Status: 'ON' | 'OFF';
 }
 
 export interface CORSRuleShape {

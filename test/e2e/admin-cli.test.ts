@@ -5,7 +5,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand, GetObjectCommand, ListBucketsCommand, ObjectLockRetentionMode, PutBucketVersioningCommand, PutObjectCommand,
+  PutObjectLockConfigurationCommand, S3Client,
+} from '@aws-sdk/client-s3';
 import { ACCESS_KEY, REGION, SECRET_KEY, startTestServer, type TestServer } from '../support/server.js';
 import { s3Error } from '../support/s3-error.js';
 
@@ -140,6 +143,38 @@ describe('sklad admin', { timeout: 60_000 }, () => {
     await ok(root('bucket', 'owner', 'cli-bucket', 'root'));
     expect(await ok(root('bucket', 'quota', 'clear', 'cli-bucket'))).toMatch(/quota:\s+none/);
     await ok(root('user', 'delete', 'erin'));
+  });
+
+  it('shows versioning and Object Lock, lists a key\'s versions and restores an older one', async () => {
+    const s3 = sdk(ACCESS_KEY, SECRET_KEY);
+    await s3.send(new CreateBucketCommand({ Bucket: 'cli-versions', ObjectLockEnabledForBucket: true }));
+    await s3.send(new PutObjectLockConfigurationCommand({
+      Bucket: 'cli-versions',
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: ObjectLockRetentionMode.COMPLIANCE, Days: 1 } } },
+    }));
+    const first = (await s3.send(new PutObjectCommand({ Bucket: 'cli-versions', Key: 'dir/app.tar', Body: 'good build' }))).VersionId!;
+    await s3.send(new PutObjectCommand({ Bucket: 'cli-versions', Key: 'dir/app.tar', Body: 'bad build' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'cli-versions', Key: 'dir/app.tar.sig', Body: 'other key' }));
+    const shown = await ok(root('bucket', 'show', 'cli-versions'));
+    expect(shown).toMatch(/versioning:\s+Enabled/);
+    expect(shown).toMatch(/object lock:\s+on, default COMPLIANCE 1 days/);
+    expect(shown).toMatch(/objects:\s+3 /);
+
+    const listed = JSON.parse(await ok(root('object', 'versions', 'cli-versions', 'dir/app.tar', '--json')));
+    expect(listed.versions).toHaveLength(2);
+    expect(listed.versions[1]).toMatchObject({ versionId: first, isLatest: false, deleteMarker: false });
+    expect(listed.versions[1].retention.mode).toBe('COMPLIANCE');
+    expect(await ok(root('object', 'versions', 'cli-versions', 'dir/app.tar'))).toContain(first);
+
+    const restored = JSON.parse(await ok(root('object', 'restore', 'cli-versions', 'dir/app.tar', first, '--json')));
+    expect(restored).toMatchObject({ restoredFrom: first });
+    const current = await s3.send(new GetObjectCommand({ Bucket: 'cli-versions', Key: 'dir/app.tar' }));
+    expect(current.VersionId).toBe(restored.versionId);
+    expect(await current.Body!.transformToString()).toBe('good build');
+    const missing = await root('object', 'restore', 'cli-versions', 'dir/app.tar', 'A'.repeat(32));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('NoSuchVersion');
+    await s3.send(new PutBucketVersioningCommand({ Bucket: 'cli-versions', VersioningConfiguration: { Status: 'Enabled' } }));
   });
 
   it('sets, prints and removes a policy from a file', async () => {

@@ -3,15 +3,18 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BackupReport } from '../../data-folder/backup.js';
 import type {
-  AccessKeyListView, AccessKeyView, BucketListView, BucketView, InfoView, ListPageView, MasterKeyView, NewAccessKeyView, QuotaView,
-  RewrapView, UserListView, UserView,
+  AccessKeyListView, AccessKeyView, BucketListView, BucketView, InfoView, KeyVersionsView, LifecyclePreviewView, ListPageView, MasterKeyView,
+  NewAccessKeyView, QuotaView, RestoreView, RewrapView, UserListView, UserView,
 } from '../types.js';
 import { apiPath, type AdminClient } from './client.js';
 import { UsageError } from './connection.js';
-import { renderBucket, renderBuckets, renderInfo, renderKeys, renderMasterKey, renderNewKey, renderUser, renderUsers } from './render.js';
+import {
+  renderBucket, renderBuckets, renderInfo, renderKeys, renderKeyVersions, renderLifecyclePreview, renderMasterKey, renderNewKey, renderUser,
+  renderUsers,
+} from './render.js';
 import { parseCount, parseSize } from './sizes.js';
 
-export type CommandOption = 'policy' | 'max-bytes' | 'max-objects' | 'page-size' | 'batch';
+export type CommandOption = 'policy' | 'max-bytes' | 'max-objects' | 'rule' | 'page-size' | 'batch';
 
 export interface CommandContext {
   client: AdminClient;
@@ -212,6 +215,29 @@ export const commands: readonly Command[] = [
   {
     words: ['bucket', 'owner'], args: ['NAME', 'USER'], summary: 'give a bucket to another user (or root)',
     run: async ({ client, args: [n, owner] }) => showBucket(await client.call<BucketView>('PUT', `${bucket(n!)}/owner`, { owner })),
+  },
+  {
+    words: ['bucket', 'lifecycle', 'preview'], args: ['NAME'], options: ['rule'],
+    summary: 'dry run: what the bucket\'s lifecycle rules (or --rule ID) would delete today',
+    run: async ({ client, args: [n], options }) => {
+      const path = options.rule === undefined ? `${bucket(n!)}/lifecycle/preview` : `${bucket(n!)}${apiPath('lifecycle', 'rules', options.rule)}/preview`;
+      const preview = await client.call<LifecyclePreviewView>('GET', path);
+      return { json: preview, text: renderLifecyclePreview(preview) };
+    },
+  },
+  {
+    words: ['object', 'versions'], args: ['BUCKET', 'KEY'], summary: 'every version and delete marker of a key, newest first',
+    run: async ({ client, args: [b, k] }) => {
+      const doc = await client.call<KeyVersionsView>('GET', `${bucket(b!)}/objects/${encodeURIComponent(k!)}/versions`);
+      return { json: doc, text: renderKeyVersions(doc) };
+    },
+  },
+  {
+    words: ['object', 'restore'], args: ['BUCKET', 'KEY', 'VERSION'], summary: 'make an older version current again (a server-side copy)',
+    run: async ({ client, args: [b, k, versionId] }) => {
+      const doc = await client.call<RestoreView>('POST', `${bucket(b!)}/objects/${encodeURIComponent(k!)}/restore`, { versionId });
+      return { json: doc, text: `${doc.bucket}/${doc.key}: version ${doc.restoredFrom} restored as ${doc.versionId}\n` };
+    },
   },
   {
     words: ['master-key', 'status'], args: [], summary: 'what each master key still protects; which retired keys may go',

@@ -5,9 +5,11 @@ import { AdminClient, ApiError } from './client.js';
 import { commands, findCommand, type CommandOption } from './commands.js';
 import { resolveConnection, UsageError, DEFAULT_ENDPOINT } from './connection.js';
 
+const OPTION_VALUE: Record<CommandOption, string> = { policy: 'FILE', 'max-bytes': 'N', 'max-objects': 'N', rule: 'ID', 'page-size': 'N', batch: 'N' };
+
 const commandList = commands
   .map((c) => {
-    const usage = [...c.words, ...c.args, ...(c.options ?? []).map((o) => `[--${o} ${o === 'policy' ? 'FILE' : 'N'}]`)].join(' ');
+    const usage = [...c.words, ...c.args, ...(c.options ?? []).map((o) => `[--${o} ${OPTION_VALUE[o]}]`)].join(' ');
     return `  ${usage.padEnd(52)} ${c.summary}`;
   })
   .join('\n');
@@ -36,7 +38,7 @@ Exit status: 0 done, 1 the server answered with an error (code and message on st
 2 usage error.
 `;
 
-const COMMAND_OPTIONS: CommandOption[] = ['policy', 'max-bytes', 'max-objects', 'page-size', 'batch'];
+const COMMAND_OPTIONS: CommandOption[] = ['policy', 'max-bytes', 'max-objects', 'rule', 'page-size', 'batch'];
 
 export async function adminCommand(argv: string[]): Promise<number> {
   let parsed;
@@ -56,6 +58,7 @@ export async function adminCommand(argv: string[]): Promise<number> {
         policy: { type: 'string' },
         'max-bytes': { type: 'string' },
         'max-objects': { type: 'string' },
+        rule: { type: 'string' },
         'page-size': { type: 'string' },
         batch: { type: 'string' },
         help: { type: 'boolean', short: 'h' },

@@ -1,5 +1,7 @@
 // Human-readable renderings of the admin API's documents.
-import type { AccessKeyView, BucketView, InfoView, MasterKeyView, NewAccessKeyView, QuotaView, UserSummaryView, UserView } from '../types.js';
+import type {
+  AccessKeyView, BucketView, InfoView, KeyVersionsView, LifecyclePreviewView, MasterKeyView, NewAccessKeyView, QuotaView, UserSummaryView, UserView,
+} from '../types.js';
 import { formatBytes } from './sizes.js';
 import { fields, table } from './table.js';
 
@@ -84,9 +86,48 @@ export function renderBucket(bucket: BucketView): string {
     ['owner', bucket.owner],
     ['created', day(bucket.createdAt)],
     ['quota', quotaText(bucket.quota)],
-    ['objects', String(bucket.usage.objects)],
+    ['versioning', bucket.versioning],
+    ['object lock', lockText(bucket.objectLock)],
+    ['objects', `${bucket.usage.objects} (every stored version)`],
     ['stored', `${formatBytes(bucket.usage.bytes)} (${bucket.usage.bytes} bytes)`],
   ]);
+}
+
+export function renderLifecyclePreview(p: LifecyclePreviewView): string {
+  const rules = p.rules.length === 0 ? 'none' : p.rules.map((r) => `${r.id}${r.enabled ? '' : ' (disabled)'}`).join(', ');
+  const head = fields([
+    ['bucket', p.bucket],
+    ['rules', rules],
+    ['until', day(p.until)],
+    ['objects', `${p.totals.objects} (${formatBytes(p.totals.bytes)})`],
+    ['uploads', String(p.totals.uploads)],
+  ]);
+  const objects = table(['KEY', 'VERSION', 'ACTION', 'FREES', 'RULE', 'DUE'], p.objects.map((o) => [o.key, o.versionId, o.action, formatBytes(o.size), o.rule, day(o.due)]));
+  const uploads = table(['UPLOAD KEY', 'UPLOAD ID', 'RULE', 'DUE'], p.uploads.map((u) => [u.key, u.uploadId, u.rule, day(u.due)]));
+  const more = p.truncated ? 'more are due than listed here; the totals above count all\n' : '';
+  return [head, objects, uploads, more].filter((s) => s !== '').join('\n');
+}
+
+function lockText(lock: BucketView['objectLock']): string {
+  if (lock === null) return 'off';
+  const retention = lock.defaultRetention;
+  if (retention === null) return 'on, no default retention';
+  return `on, default ${retention.mode} ${retention.days !== undefined ? `${retention.days} days` : `${retention.years} years`}`;
+}
+
+export function renderKeyVersions(doc: KeyVersionsView): string {
+  if (doc.versions.length === 0) return `no versions of ${doc.key}\n`;
+  return table(
+    ['VERSION', 'LATEST', 'KIND', 'SIZE', 'MODIFIED', 'LOCK'],
+    doc.versions.map((v) => [
+      v.versionId,
+      v.isLatest ? 'yes' : '',
+      v.deleteMarker ? 'delete marker' : 'object',
+      v.deleteMarker ? '' : formatBytes(v.size),
+      v.lastModified,
+      [v.retention ? `${v.retention.mode} until ${v.retention.retainUntil}` : '', v.legalHold ? 'legal hold' : ''].filter(Boolean).join(', '),
+    ]),
+  );
 }
 
 export function renderMasterKey(view: MasterKeyView): string {

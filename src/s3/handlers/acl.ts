@@ -7,10 +7,10 @@ import { cannedGrants, storedGrants, type Grant, type Grantee, type Permission }
 import type { BucketRecord } from '../../storage/metadata-index.js';
 import { decodeXml, listOf, textOf, type XmlNode } from '../../xml/decode.js';
 import { XSI_NAMESPACE, type AccessControlPolicy, type GranteeXml } from '../../xml/shapes.js';
-import { verifyBodyDigest } from '../body-digest.js';
+import { verifyBodyDigest } from '../checksums/small-body-digest.js';
 import type { S3Context } from '../context.js';
 import { acceptedAcl, aclFromHeaders, hasAclHeaders } from '../request-acl.js';
-import { currentObject } from '../request-params.js';
+import { parseVersionId, requestedObject, versionHeaders } from '../versions.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
 import { ownerOf } from '../wire-format.js';
 
@@ -99,15 +99,16 @@ export async function putBucketAcl(ctx: S3Context): Promise<S3Response> {
 }
 
 export async function getObjectAcl(ctx: S3Context): Promise<S3Response> {
-  const object = await currentObject(ctx);
+  const object = await requestedObject(ctx);
   const bucket = ctx.bucketRecord!;
   const owner = objectOwner(bucket, object.owner);
   return aclResponse(owner, shownGrants(bucket, object.acl, owner));
 }
 
 export async function putObjectAcl(ctx: S3Context): Promise<S3Response> {
-  const object = await currentObject(ctx);
-  const acl = await requestedAcl(ctx, objectOwner(ctx.bucketRecord!, object.owner));
-  await ctx.index.putObjectAcl(ctx.bucket, ctx.key, acl);
-  return emptyResponse(200);
+  const object = await requestedObject(ctx);
+  const bucket = ctx.bucketRecord!;
+  const acl = await requestedAcl(ctx, objectOwner(bucket, object.owner));
+  await ctx.index.putObjectAcl(ctx.bucket, ctx.key, acl, parseVersionId(ctx.query.get('versionId')));
+  return emptyResponse(200, versionHeaders(object, bucket));
 }

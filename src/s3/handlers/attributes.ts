@@ -4,7 +4,8 @@ import type { GetObjectAttributesResponse } from '../../xml/shapes.js';
 import type { S3Context } from '../context.js';
 import { readAccess } from '../encryption.js';
 import { xmlResponse, type S3Response } from '../respond.js';
-import { currentObject, nonNegativeInteger } from '../request-params.js';
+import { nonNegativeInteger } from '../request-params.js';
+import { requestedObject, versionHeaders } from '../versions.js';
 import { httpDate } from '../wire-format.js';
 
 const attributeNames = new Set(['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize']);
@@ -14,7 +15,7 @@ export async function getObjectAttributes(ctx: S3Context): Promise<S3Response> {
   if (wanted.size === 0 || [...wanted].some((a) => !attributeNames.has(a))) {
     throw new S3Error('InvalidArgument', { message: 'Invalid attribute name specified.', fields: { ArgumentName: 'x-amz-object-attributes' } });
   }
-  const record = await currentObject(ctx);
+  const record = await requestedObject(ctx);
   readAccess(ctx, record.encryption, 'request'); // SSE-C objects answer only with their key, as on S3
   const doc: GetObjectAttributesResponse = {};
   // ETag is unquoted in this document, unlike everywhere else.
@@ -44,5 +45,5 @@ export async function getObjectAttributes(ctx: S3Context): Promise<S3Response> {
   }
   if (wanted.has('StorageClass')) doc.StorageClass = record.storageClass;
   if (wanted.has('ObjectSize')) doc.ObjectSize = record.size;
-  return xmlResponse('GetObjectAttributesResponse', doc, 200, { 'last-modified': httpDate(record.lastModified) });
+  return xmlResponse('GetObjectAttributesResponse', doc, 200, { 'last-modified': httpDate(record.lastModified), ...versionHeaders(record, ctx.bucketRecord) });
 }

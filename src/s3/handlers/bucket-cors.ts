@@ -1,7 +1,7 @@
 // PutBucketCors, GetBucketCors, DeleteBucketCors: which cross-origin browser requests the bucket answers.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketCors.html
 import { S3Error } from '../../errors/s3-error.js';
-import { verifyBodyDigest } from '../body-digest.js';
+import { verifyBodyDigest } from '../checksums/small-body-digest.js';
 import type { S3Context } from '../context.js';
 import { corsDocument, parseCorsConfiguration } from '../cors.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';

@@ -4,7 +4,7 @@ import { S3Error } from '../../errors/s3-error.js';
 import type { DefaultEncryption } from '../../storage/metadata-index.js';
 import { decodeXml, listOf, textOf, type XmlNode } from '../../xml/decode.js';
 import type { ServerSideEncryptionConfiguration } from '../../xml/shapes.js';
-import { verifyBodyDigest } from '../body-digest.js';
+import { verifyBodyDigest } from '../checksums/small-body-digest.js';
 import type { S3Context } from '../context.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
 

@@ -5,7 +5,7 @@ import { parsePolicy } from '../../policy/document.js';
 import { isPolicyError } from '../../policy/errors.js';
 import { isPublicPolicy } from '../../policy/public.js';
 import type { PolicyStatus } from '../../xml/shapes.js';
-import { verifyBodyDigest } from '../body-digest.js';
+import { verifyBodyDigest } from '../checksums/small-body-digest.js';
 import type { S3Context } from '../context.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
 

@@ -1,7 +1,7 @@
 // PutBucketWebsite, GetBucketWebsite, DeleteBucketWebsite: the bucket's static website configuration.
 // The website itself is served by the website endpoint (src/website/).
 import { S3Error } from '../../errors/s3-error.js';
-import { verifyBodyDigest } from '../body-digest.js';
+import { verifyBodyDigest } from '../checksums/small-body-digest.js';
 import type { S3Context } from '../context.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
 import { parseWebsiteConfiguration, websiteDocument } from '../website.js';

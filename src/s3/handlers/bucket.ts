@@ -1,7 +1,6 @@
-// CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation, GetBucketVersioning.
+// CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation.
 import { S3Error } from '../../errors/s3-error.js';
 import { decodeXml, textOf } from '../../xml/decode.js';
-import type { VersioningConfiguration } from '../../xml/shapes.js';
 import { newBucketAcl } from '../request-acl.js';
 import { requestedObjectOwnership } from './ownership-controls.js';
 import type { S3Context } from '../context.js';
@@ -21,9 +20,8 @@ export async function createBucket(ctx: S3Context): Promise<S3Response> {
   validateBucketName(ctx.bucket);
   const objectOwnership = await requestedObjectOwnership(ctx);
   const acl = await newBucketAcl(ctx, objectOwnership);
-  if (ctx.headers.get('x-amz-bucket-object-lock-enabled')?.toLowerCase() === 'true') {
-    throw new S3Error('NotImplemented', { message: 'Object Lock is not supported yet.' });
-  }
+  // Object Lock at creation turns versioning on for good.
+  const objectLock = ctx.headers.get('x-amz-bucket-object-lock-enabled')?.toLowerCase() === 'true';
   const location = await requestedLocation(ctx);
   // S3 rejects any region other than the endpoint's own: here the configured region, or when none is configured
   // the region the request was signed with (a client configured for eu-west-1 creates its buckets there).
@@ -39,7 +37,8 @@ export async function createBucket(ctx: S3Context): Promise<S3Response> {
     region: location ?? ctx.settings.region,
     createdAt: ctx.now,
     acl,
-    versioning: 'Unversioned',
+    versioning: objectLock ? 'Enabled' : 'Unversioned',
+    ...(objectLock ? { objectLockEnabled: true } : {}),
     objectOwnership,
   });
   return emptyResponse(200, { location: `/${ctx.bucket}` });
@@ -59,10 +58,4 @@ export async function getBucketLocation(ctx: S3Context): Promise<S3Response> {
   // us-east-1 buckets answer with an empty LocationConstraint.
   const region = ctx.bucketRecord!.region;
   return xmlResponse('LocationConstraint', { '#text': region === 'us-east-1' ? '' : region });
-}
-
-export async function getBucketVersioning(ctx: S3Context): Promise<S3Response> {
-  const state = ctx.bucketRecord!.versioning;
-  const doc: VersioningConfiguration = state === 'Unversioned' ? {} : { Status: state };
-  return xmlResponse('VersioningConfiguration', doc);
 }

@@ -6,21 +6,26 @@ import type { ObjectRecord, StoredChecksum } from '../../storage/metadata-index.
 import type { CopyObjectResult } from '../../xml/shapes.js';
 import { newObjectAcl } from '../request-acl.js';
 import { requireTaggingPermission } from '../request-tagging.js';
-import { CHECKSUM_ALGORITHMS } from '../checksums.js';
+import { CHECKSUM_ALGORITHMS } from '../checksums/request.js';
 import type { S3Context } from '../context.js';
 import {
-  authorizeSourceBucket, checkCopySource, copyBytesToBlob, digestsOf, planCopyEncryption, type CopiedBytes,
+  authorizeSourceBucket, checkCopySource, copyBytesToBlob, copySourceVersionHeaders, digestsOf, planCopyEncryption, sourceRecord, type CopiedBytes,
 } from '../copy-flow.js';
 import { parseCopySource } from '../copy-source.js';
 import { dataKeyOf, encryptionHeaders, encryptionRequestFrom, readAccess } from '../encryption.js';
 import { validateNewObjectKey } from '../names.js';
 import { contentHeadersFrom, userMetadataFrom } from '../object-headers.js';
 import { xmlResponse, type S3Response } from '../respond.js';
+import { expirationHeader } from '../expiration-header.js';
 import { storageClassFrom } from '../storage-class.js';
 import { deleteBlobs } from '../store-object.js';
 import { tagsFromHeader } from '../tagging.js';
 import { isoTime, quoteEtag } from '../wire-format.js';
-import { writeConditionFrom } from './put.js';
+import { precheckCondition, writeConditionFrom } from '../write-conditions.js';
+import { mintObjectRecord } from '../new-version.js';
+import { newVersionLock } from '../object-lock-request.js';
+import { versionHeaders } from '../versions.js';
+import { requireDigestForLock } from './put.js';
 
 function directive(ctx: S3Context, header: string): 'COPY' | 'REPLACE' {
   const value = ctx.headers.get(header)?.toUpperCase() ?? 'COPY';
@@ -48,13 +53,16 @@ export async function copyObject(ctx: S3Context): Promise<S3Response> {
   const storageClass = ctx.headers.has('x-amz-storage-class') ? storageClassFrom(ctx.headers) : undefined;
   const { acl, owner } = await newObjectAcl(ctx);
   const condition = writeConditionFrom(ctx.headers);
+  const lock = newVersionLock(ctx);
+  requireDigestForLock(ctx);
+  await precheckCondition(ctx, condition);
   const replaced = metadataDirective === 'REPLACE'
     ? { contentHeaders: contentHeadersFrom(ctx.headers), userMetadata: userMetadataFrom(ctx.headers) }
     : undefined;
   const tags = taggingDirective === 'REPLACE' ? tagsFromHeader(ctx.headers) : undefined;
   if (tags !== undefined) await requireTaggingPermission(ctx, tags);
   const wantAlgorithm = requestedChecksumAlgorithm(ctx);
-  const sameObject = source.bucket === ctx.bucket && source.key === ctx.key;
+  const sameObject = source.bucket === ctx.bucket && source.key === ctx.key && source.versionId === undefined;
   const encryptionAsked = encryptionRequest.sse !== undefined || encryptionRequest.customer !== undefined;
   if (sameObject && metadataDirective === 'COPY' && storageClass === undefined && wantAlgorithm === undefined && !encryptionAsked) {
     throw new S3Error('InvalidRequest', {
@@ -67,8 +75,7 @@ export async function copyObject(ctx: S3Context): Promise<S3Response> {
   // atomic swap. The copy still shares the stored bytes.
   let recomputed: { etag: string; checksum: StoredChecksum } | undefined;
   let readSource: ObjectRecord | undefined;
-  const current = await ctx.index.getObject(source.bucket, source.key);
-  if (current === undefined || current.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: source.key } });
+  const current = await sourceRecord(ctx, source);
   // An SSE-C source needs its key even when no byte is read, as on S3.
   const sourceCustomerKey = readAccess(ctx, current.encryption, 'copy-source');
   const sourceDataKey = (): Buffer | undefined => dataKeyOf(ctx, current.encryption, sourceCustomerKey);
@@ -100,13 +107,8 @@ export async function copyObject(ctx: S3Context): Promise<S3Response> {
         throw new S3Error('PreconditionFailed', { message: 'The source object changed during the copy.' });
       }
     },
-    (src): ObjectRecord => ({
+    (src): ObjectRecord => mintObjectRecord(ctx, {
       ...src,
-      bucket: ctx.bucket,
-      key: ctx.key,
-      versionId: 'null',
-      lastModified,
-      owner,
       storageClass: storageClass ?? src.storageClass,
       contentHeaders: replaced?.contentHeaders ?? src.contentHeaders,
       userMetadata: replaced?.userMetadata ?? src.userMetadata,
@@ -117,8 +119,9 @@ export async function copyObject(ctx: S3Context): Promise<S3Response> {
       parts: recomputed ? undefined : src.parts,
       blobs: copied ? [copied.blob] : src.blobs,
       encryption: encryption.record,
-      deleteMarker: false,
-    }),
+      // Quarantine and Object Lock belong to the source version, not to the copy.
+      quarantined: undefined,
+    }, owner, lock, lastModified),
     condition,
   );
   let committed: Awaited<typeof copying>;
@@ -135,5 +138,10 @@ export async function copyObject(ctx: S3Context): Promise<S3Response> {
     LastModified: isoTime(record.lastModified),
     ...(record.checksum ? { [`Checksum${record.checksum.algorithm}`]: record.checksum.value, ChecksumType: record.checksum.type } : {}),
   };
-  return xmlResponse('CopyObjectResult', doc, 200, encryptionHeaders(record.encryption, encryption.customerKeyMd5));
+  return xmlResponse('CopyObjectResult', doc, 200, {
+    ...encryptionHeaders(record.encryption, encryption.customerKeyMd5),
+    ...versionHeaders(record, ctx.bucketRecord),
+    ...copySourceVersionHeaders(current),
+    ...expirationHeader(ctx, record),
+  });
 }

@@ -1,40 +1,85 @@
-// DeleteObject and DeleteObjects.
+// DeleteObject and DeleteObjects: for good in unversioned buckets, a delete marker in versioned ones, and one
+// version for good when a version id is named (Object Lock permitting).
 import { S3Error } from '../../errors/s3-error.js';
+import type { WriteCondition } from '../../storage/metadata-index.js';
 import { decodeXml, listOf, textOf } from '../../xml/decode.js';
 import type { DeleteResult } from '../../xml/shapes.js';
-import { verifyBodyDigest } from '../body-digest.js';
+import { verifyBodyDigest } from '../checksums/small-body-digest.js';
 import type { S3Context } from '../context.js';
 import { validateObjectKey } from '../names.js';
+import { mintDeleteMarker } from '../new-version.js';
+import { lockOverride } from '../object-lock-request.js';
 import { emptyResponse, xmlResponse, type OutcomeValue, type S3Response } from '../respond.js';
-import { requireNullVersion } from '../request-params.js';
 import { deleteBlobs } from '../store-object.js';
+import { parseVersionId } from '../versions.js';
+import { deleteCondition, deleteConditionFrom } from '../write-conditions.js';
+
+/** What one delete did, as DeleteObject's headers and DeleteObjects' <Deleted> report it. */
+interface DeleteOutcome {
+  /** The version removed, or the delete marker written. */
+  versionId?: string;
+  /** A delete marker was written, or the version removed was one. */
+  deleteMarker: boolean;
+}
+
+async function deleteOne(ctx: S3Context, key: string, versionId: string | undefined, condition: WriteCondition | undefined): Promise<DeleteOutcome> {
+  if (versionId !== undefined) {
+    const { removed, orphans } = await ctx.index.deleteVersion(ctx.bucket, key, versionId, await lockOverride(ctx, key), condition);
+    await deleteBlobs(ctx, orphans);
+    return { versionId, deleteMarker: removed?.deleteMarker ?? false };
+  }
+  if ((ctx.bucketRecord?.versioning ?? 'Unversioned') === 'Unversioned') {
+    await deleteBlobs(ctx, await ctx.index.deleteObject(ctx.bucket, key, condition));
+    return { deleteMarker: false };
+  }
+  // Versioned: a delete marker becomes current (a suspended bucket's replaces the null version).
+  const marker = mintDeleteMarker(ctx, key);
+  await deleteBlobs(ctx, await ctx.index.putObject(marker, condition));
+  return { versionId: marker.versionId, deleteMarker: true };
+}
 
 export async function deleteObject(ctx: S3Context): Promise<S3Response> {
   validateObjectKey(ctx.key);
-  requireNullVersion(ctx.query.get('versionId'));
+  const versionId = parseVersionId(ctx.query.get('versionId'));
+  const outcome = await deleteOne(ctx, ctx.key, versionId, deleteConditionFrom(ctx.headers));
   // S3 answers 204 whether or not the key existed.
-  const orphans = await ctx.index.deleteObject(ctx.bucket, ctx.key);
-  await deleteBlobs(ctx, orphans);
-  return emptyResponse(204);
+  return emptyResponse(204, {
+    ...(outcome.versionId !== undefined ? { 'x-amz-version-id': outcome.versionId } : {}),
+    ...(outcome.deleteMarker ? { 'x-amz-delete-marker': 'true' } : {}),
+  });
 }
 
 const MAX_DELETE_KEYS = 1000;
 
+interface DeleteEntry {
+  key: string;
+  versionId?: string;
+  /** As sent, for the result. */
+  rawVersionId?: string;
+  condition?: { ifMatch?: string; lastModifiedTime?: string; size?: string };
+}
+
 interface DeleteRequest {
   quiet: boolean;
-  keys: { key: string; versionId?: string }[];
+  entries: DeleteEntry[];
 }
 
 function parseDeleteRequest(body: Buffer): DeleteRequest {
   const doc = decodeXml(body.toString('utf8'), 'Delete');
-  const keys = listOf(doc.Object).map((o) => {
+  const entries = listOf(doc.Object).map((o): DeleteEntry => {
     const key = textOf(o.Key);
     if (key === undefined) throw new S3Error('MalformedXML');
-    return { key, versionId: textOf(o.VersionId) };
+    return {
+      key,
+      rawVersionId: textOf(o.VersionId),
+      condition: { ifMatch: textOf(o.ETag), lastModifiedTime: textOf(o.LastModifiedTime), size: textOf(o.Size) },
+    };
   });
-  if (keys.length === 0 || keys.length > MAX_DELETE_KEYS) throw new S3Error('MalformedXML');
-  return { quiet: textOf(doc.Quiet)?.toLowerCase() === 'true', keys };
+  if (entries.length === 0 || entries.length > MAX_DELETE_KEYS) throw new S3Error('MalformedXML');
+  return { quiet: textOf(doc.Quiet)?.toLowerCase() === 'true', entries };
 }
+
+const ENTRY_CONDITION_NAMES = { lastModifiedTime: 'LastModifiedTime', size: 'Size' };
 
 /**
  * The audit account of a DeleteObjects: each key with its result, in request order. Keys count against a
@@ -74,24 +119,37 @@ export async function deleteObjects(ctx: S3Context): Promise<S3Response> {
   const body = await ctx.readSmallBody();
   await verifyBodyDigest(ctx, body);
   const request = parseDeleteRequest(body);
-  const result: DeleteResult = { Deleted: [], Error: [] };
-  const account = new DeleteAccount();
-  for (const { key, versionId } of request.keys) {
+  // Every key's delete is issued at once: the index commits them together (group commit) in issue order,
+  // instead of one durable commit after another.
+  const outcomes = await Promise.all(request.entries.map(async ({ key, rawVersionId, condition }) => {
     try {
       validateObjectKey(key);
+      const versionId = parseVersionId(rawVersionId);
       // Each key is authorized on its own, so a policy scoped to a prefix denies only the keys outside it.
-      await ctx.access.require('s3:DeleteObject', ctx.bucket, key);
-      if (versionId !== undefined && versionId !== 'null') {
-        throw new S3Error('NoSuchVersion', { message: 'The specified version does not exist.' });
-      }
-      await deleteBlobs(ctx, await ctx.index.deleteObject(ctx.bucket, key));
-      account.add(key, versionId, undefined);
-      if (!request.quiet) result.Deleted.push({ Key: key, ...(versionId ? { VersionId: versionId } : {}) });
+      await ctx.access.require(versionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion', ctx.bucket, key);
+      return { outcome: await deleteOne(ctx, key, versionId, condition && deleteCondition(condition, ENTRY_CONDITION_NAMES)), versionId };
     } catch (e) {
       if (!(e instanceof S3Error) || e.status >= 500) throw e;
-      account.add(key, versionId, e.code);
-      result.Error.push({ Key: key, ...(versionId ? { VersionId: versionId } : {}), Code: e.code, Message: e.message });
+      return { error: e, versionId: undefined };
     }
-  }
+  }));
+  const result: DeleteResult = { Deleted: [], Error: [] };
+  const account = new DeleteAccount();
+  request.entries.forEach(({ key, rawVersionId }, i) => {
+    const done = outcomes[i]!;
+    const echo = rawVersionId !== undefined ? { VersionId: rawVersionId } : {};
+    account.add(key, rawVersionId, 'error' in done ? done.error?.code : undefined);
+    if ('error' in done && done.error !== undefined) {
+      result.Error.push({ Key: key, ...echo, Code: done.error.code, Message: done.error.message });
+    } else if (request.quiet || !('outcome' in done)) {
+      return;
+    } else if (done.versionId !== undefined) {
+      result.Deleted.push({ Key: key, ...echo, ...(done.outcome.deleteMarker ? { DeleteMarker: true, DeleteMarkerVersionId: done.versionId } : {}) });
+    } else if (done.outcome.deleteMarker) {
+      result.Deleted.push({ Key: key, DeleteMarker: true, DeleteMarkerVersionId: done.outcome.versionId });
+    } else {
+      result.Deleted.push({ Key: key });
+    }
+  });
   return { ...xmlResponse('DeleteResult', result), outcome: account.outcome() };
 }

@@ -4,7 +4,8 @@ import { crc32c } from '@node-rs/crc32';
 import { pipeline } from 'node:stream/promises';
 import { BlobDecryptionError } from '../../crypto/blob-format.js';
 import { S3Error } from '../../errors/s3-error.js';
-import { IntegrityError, IntegrityVerifier, quarantinedError } from '../integrity.js';
+import { IntegrityError, IntegrityVerifier, quarantine, quarantinedError } from '../integrity.js';
+import { lockHeaders } from '../object-lock-request.js';
 import type { ObjectRecord } from '../../storage/metadata-index.js';
 import { evaluateConditions } from '../conditions.js';
 import type { S3Context } from '../context.js';
@@ -12,15 +13,17 @@ import { dataKeyOf, encryptionHeaders, readAccess, refuseSseHeader } from '../en
 import { objectResponseHeaders } from '../object-headers.js';
 import { openObjectStream } from '../object-reader.js';
 import { parseRange } from '../range.js';
-import { currentObject, partNumber } from '../request-params.js';
+import { partNumber } from '../request-params.js';
+import { requestedObject, versionHeaders } from '../versions.js';
 import type { ByteRange } from '../../storage/blob-store.js';
 import { emptyResponse, streamResponse, type S3Response } from '../respond.js';
+import { expirationHeader } from '../expiration-header.js';
 import { httpDate, quoteEtag } from '../wire-format.js';
 
 async function readableObject(ctx: S3Context): Promise<ObjectRecord> {
   let record: ObjectRecord;
   try {
-    record = await currentObject(ctx);
+    record = await requestedObject(ctx);
   } catch (e) {
     // "If you don't have the s3:ListBucket permission, Amazon S3 returns an HTTP status code 403 Access Denied"
     // for a missing key (GetObject, HeadObject): whether a key exists is a listing's answer.
@@ -40,10 +43,7 @@ function verifiedStream(ctx: S3Context, record: ObjectRecord, source: Readable):
   pipeline(source, verifier).catch(async (err: unknown) => {
     // An encrypted segment that fails authentication under the right key is damage too.
     if (!(err instanceof IntegrityError) && !(err instanceof BlobDecryptionError)) return;
-    const reason = err instanceof IntegrityError ? err.reason : err.message;
-    ctx.stats.integrityFailures += 1;
-    ctx.log.error({ requestId: ctx.requestId, bucket: record.bucket, key: record.key, reason }, 'integrity check failed on read; object quarantined');
-    await ctx.index.setQuarantined(record.bucket, record.key, record.etag, true).catch(() => undefined);
+    await quarantine(ctx, record, err instanceof IntegrityError ? err.reason : err.message);
   });
   return verifier;
 }
@@ -64,9 +64,7 @@ async function inlineBody(ctx: S3Context, record: ObjectRecord, span: ByteRange,
     got.writeUInt32BE(crc32c(data) >>> 0);
     if (data.length !== record.size || got.toString('base64') !== record.verifyCrc32c) {
       const reason = `${data.length} bytes stored, ${record.size} recorded; CRC32C ${got.toString('base64')}, recorded ${record.verifyCrc32c}`;
-      ctx.stats.integrityFailures += 1;
-      ctx.log.error({ requestId: ctx.requestId, bucket: record.bucket, key: record.key, reason }, 'integrity check failed on read; object quarantined');
-      await ctx.index.setQuarantined(record.bucket, record.key, record.etag, true).catch(() => undefined);
+      await quarantine(ctx, record, reason);
       throw quarantinedError(ctx.key);
     }
   }
@@ -126,9 +124,12 @@ async function readObject(ctx: S3Context, withBody: boolean): Promise<S3Response
   const range = part?.range ?? parseRange(ctx.headers.get('range'), record.size);
   const headers: Record<string, string> = {
     ...objectResponseHeaders(record, ctx.query),
+    ...versionHeaders(record, ctx.bucketRecord),
+    ...lockHeaders(record),
     ...encryptionHeaders(record.encryption, customerKey?.keyMd5),
     'accept-ranges': 'bytes',
     ...checksumHeaders(ctx, record, { ranged: range !== undefined, partNumber: part?.number }),
+    ...expirationHeader(ctx, record),
   };
   const span = range ?? { start: 0, end: record.size - 1 };
   headers['content-length'] = String(record.size === 0 ? 0 : span.end - span.start + 1);

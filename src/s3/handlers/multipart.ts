@@ -8,21 +8,26 @@ import type { CompleteMultipartUploadResult, CopyPartResult, InitiateMultipartUp
 import { newObjectAcl } from '../request-acl.js';
 import { requireTaggingPermission } from '../request-tagging.js';
 import { newObjectOwner } from '../../access/object-ownership.js';
-import { CHECKSUM_ALGORITHMS, combineVerifyCrc32c, requestedChecksums } from '../checksums.js';
+import { CHECKSUM_ALGORITHMS, requestedChecksums } from '../checksums/request.js';
+import { combineVerifyCrc32c } from '../checksums/crc-combine.js';
 import type { S3Context } from '../context.js';
-import { copyBytesToBlob, readableSource } from '../copy-flow.js';
+import { copyBytesToBlob, copySourceVersionHeaders, readableSource } from '../copy-flow.js';
 import { parseCopySourceRange } from '../copy-source.js';
 import { customerKeyFrom, encryptionHeaders, encryptionRequestFrom, newTargetEncryption, partEncryption } from '../encryption.js';
-import { multipartEtag, objectChecksumFromParts, uploadChecksumFrom } from '../multipart-checksum.js';
+import { multipartEtag, objectChecksumFromParts, uploadChecksumFrom } from '../checksums/multipart-checksum.js';
 import { validateNewObjectKey } from '../names.js';
 import { contentHeadersFrom, userMetadataFrom } from '../object-headers.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
+import { expirationHeader } from '../expiration-header.js';
 import { storageClassFrom } from '../storage-class.js';
 import { deleteBlobs, storeBody } from '../store-object.js';
 import { tagsFromHeader } from '../tagging.js';
 import { listEncoding, MAX_PART_NUMBER, nonNegativeInteger, partNumber as parsePartNumber, requireXmlListable } from '../request-params.js';
 import { isoTime, ownerOf, quoteEtag, unquoteEtag } from '../wire-format.js';
-import { precheckCondition, writeConditionFrom } from './put.js';
+import { precheckCondition, writeConditionFrom } from '../write-conditions.js';
+import { mintObjectRecord } from '../new-version.js';
+import { newVersionLock } from '../object-lock-request.js';
+import { versionHeaders } from '../versions.js';
 
 /** S3 limits: https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -52,6 +57,9 @@ export async function createMultipartUpload(ctx: S3Context): Promise<S3Response>
   const checksum = uploadChecksumFrom(ctx.headers);
   // The upload's data key (SSE-S3) or key verifier (SSE-C) is fixed now; every part uses it.
   const encryption = newTargetEncryption(ctx, encryptionRequest);
+  const lock = newVersionLock(ctx);
+  // An explicit lock is fixed now; a bucket default is applied when Complete creates the version.
+  const explicitRetention = ctx.headers.has('x-amz-object-lock-mode');
   const { acl } = await newObjectAcl(ctx);
   const tags = tagsFromHeader(ctx.headers);
   await requireTaggingPermission(ctx, tags);
@@ -69,6 +77,8 @@ export async function createMultipartUpload(ctx: S3Context): Promise<S3Response>
     checksumAlgorithm: checksum.algorithm,
     checksumType: checksum.type,
     ...(encryption.record ? { encryption: encryption.record } : {}),
+    ...(explicitRetention && lock.retention ? { retention: lock.retention } : {}),
+    ...(lock.legalHold ? { legalHold: true } : {}),
   };
   await ctx.index.createUpload(upload, ctx.settings.maxOpenUploadsPerBucket);
   const doc: InitiateMultipartUploadResult = { Bucket: ctx.bucket, Key: ctx.key, UploadId: upload.uploadId };
@@ -144,7 +154,7 @@ export async function uploadPartCopy(ctx: S3Context): Promise<S3Response> {
     LastModified: isoTime(lastModified),
     ...(upload.checksumAlgorithm ? { [checksumMember(algorithm)]: copied.checksum } : {}),
   };
-  return xmlResponse('CopyPartResult', doc, 200, encryption.headers);
+  return xmlResponse('CopyPartResult', doc, 200, { ...encryption.headers, ...copySourceVersionHeaders(source.record) });
 }
 
 interface RequestedPart {
@@ -210,7 +220,7 @@ function completeResult(ctx: S3Context, record: ObjectRecord): S3Response {
   };
   // S3 confirms SSE-S3 here but does not echo SSE-C keys.
   const sse = record.encryption?.mode === 'SSE-S3' ? encryptionHeaders(record.encryption) : {};
-  return xmlResponse('CompleteMultipartUploadResult', doc, 200, sse);
+  return xmlResponse('CompleteMultipartUploadResult', doc, 200, { ...sse, ...versionHeaders(record, ctx.bucketRecord), ...expirationHeader(ctx, record) });
 }
 
 /** x-amz-checksum-<algo> on Complete is the client's checksum of the whole object: it must match ours. */
@@ -245,15 +255,10 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<S3Respons
   if (customerKeyFrom(ctx, 'request') !== undefined) partEncryption(ctx, upload);
   await precheckCondition(ctx, condition);
   const parts = chosenParts(requested, await ctx.index.allParts(uploadId));
-  const record: ObjectRecord = {
-    bucket: ctx.bucket,
-    key: ctx.key,
-    versionId: 'null',
+  const defaults = newVersionLock({ ...ctx, headers: new Map() });
+  const record = mintObjectRecord(ctx, {
     size: parts.reduce((n, p) => n + p.blob.size, 0),
     etag: multipartEtag(parts.map((p) => p.etag)),
-    lastModified: new Date(),
-    // The initiator is the writer; the bucket's Object Ownership as of completion decides who owns the object.
-    owner: newObjectOwner(ctx.bucketRecord!, upload.owner, upload.acl),
     storageClass: upload.storageClass,
     contentHeaders: upload.contentHeaders,
     userMetadata: upload.userMetadata,
@@ -267,9 +272,11 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<S3Respons
       etag: p.etag,
       checksum: upload.checksumAlgorithm ? p.checksums[upload.checksumAlgorithm] : undefined,
     })),
-    deleteMarker: false,
     ...(upload.encryption ? { encryption: upload.encryption } : {}),
-  };
+  },
+  // The initiator is the writer; the bucket's Object Ownership as of completion decides who owns the object.
+  newObjectOwner(ctx.bucketRecord!, upload.owner, upload.acl),
+  { retention: upload.retention ?? defaults.retention, legalHold: upload.legalHold });
   const verifyCrc32c = combineVerifyCrc32c(parts.map((p) => ({ verifyCrc32c: p.verifyCrc32c, size: p.blob.size })));
   if (verifyCrc32c !== undefined) record.verifyCrc32c = verifyCrc32c;
   if (record.size > MAX_OBJECT_SIZE) {

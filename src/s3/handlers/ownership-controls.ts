@@ -8,7 +8,7 @@ import { storedGrants } from '../../policy/acl.js';
 import type { ObjectOwnership } from '../../storage/metadata-index.js';
 import { decodeXml, listOf, textOf } from '../../xml/decode.js';
 import type { OwnershipControls } from '../../xml/shapes.js';
-import { verifyBodyDigest } from '../body-digest.js';
+import { verifyBodyDigest } from '../checksums/small-body-digest.js';
 import type { S3Context } from '../context.js';
 import { sharesAccess } from '../request-acl.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';

@@ -1,6 +1,5 @@
 // PutObject.
 import { S3Error } from '../../errors/s3-error.js';
-import type { ObjectRecord, WriteCondition } from '../../storage/metadata-index.js';
 import { newObjectAcl } from '../request-acl.js';
 import { requireTaggingPermission } from '../request-tagging.js';
 import type { S3Context } from '../context.js';
@@ -10,34 +9,21 @@ import { emptyResponse, type S3Response } from '../respond.js';
 import { storageClassFrom } from '../storage-class.js';
 import { deleteBlobs, storeBody } from '../store-object.js';
 import { tagsFromHeader } from '../tagging.js';
-import { quoteEtag, unquoteEtag } from '../wire-format.js';
+import { quoteEtag } from '../wire-format.js';
+import { mintObjectRecord } from '../new-version.js';
+import { asksForLock, newVersionLock } from '../object-lock-request.js';
+import { versionHeaders } from '../versions.js';
+import { precheckCondition, writeConditionFrom } from '../write-conditions.js';
 import { encryptionHeaders, encryptionRequestFrom, newTargetEncryption } from '../encryption.js';
+import { expirationHeader } from '../expiration-header.js';
 
-/** If-None-Match / If-Match on writes (conditional writes; Terraform and registries rely on them). */
-export function writeConditionFrom(headers: Map<string, string>): WriteCondition | undefined {
-  const ifNoneMatch = headers.get('if-none-match');
-  const ifMatch = headers.get('if-match');
-  if (ifNoneMatch === undefined && ifMatch === undefined) return undefined;
-  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*') {
-    throw new S3Error('NotImplemented', { message: 'Conditional writes support only If-None-Match: *' });
-  }
-  return {
-    ifNoneMatch: ifNoneMatch !== undefined || undefined,
-    ifMatch: ifMatch === undefined ? undefined : ifMatch.trim() === '*' ? '*' : unquoteEtag(ifMatch),
-  };
-}
-
-/** Fails early, before any byte is read, when a write condition already cannot hold; the commit re-checks atomically. */
-export async function precheckCondition(ctx: S3Context, condition: WriteCondition | undefined): Promise<void> {
-  if (condition === undefined) return;
-  const current = await ctx.index.getObject(ctx.bucket, ctx.key);
-  const exists = current !== undefined && !current.deleteMarker;
-  if (condition.ifNoneMatch && exists) throw new S3Error('PreconditionFailed', { fields: { Condition: 'If-None-Match' } });
-  if (condition.ifMatch !== undefined) {
-    if (!exists) throw new S3Error('NoSuchKey', { fields: { Key: ctx.key } });
-    if (condition.ifMatch !== '*' && condition.ifMatch !== current.etag) {
-      throw new S3Error('PreconditionFailed', { fields: { Condition: 'If-Match' } });
-    }
+/** S3 refuses an Object Lock write whose body carries no digest. */
+export function requireDigestForLock(ctx: S3Context): void {
+  if (!asksForLock(ctx.headers)) return;
+  const digested = ctx.headers.has('content-md5') || ctx.headers.has('x-amz-sdk-checksum-algorithm') || ctx.headers.has('x-amz-trailer')
+    || [...ctx.headers.keys()].some((name) => name.startsWith('x-amz-checksum-') && name !== 'x-amz-checksum-type');
+  if (!digested) {
+    throw new S3Error('InvalidRequest', { message: 'Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters' });
   }
 }
 
@@ -51,18 +37,15 @@ export async function putObject(ctx: S3Context): Promise<S3Response> {
   await requireTaggingPermission(ctx, tags);
   const storageClass = storageClassFrom(ctx.headers);
   const condition = writeConditionFrom(ctx.headers);
+  const lock = newVersionLock(ctx);
+  requireDigestForLock(ctx);
   await precheckCondition(ctx, condition);
 
   const encryption = newTargetEncryption(ctx, encryptionRequest);
   const stored = await storeBody(ctx, { dataKey: encryption.dataKey });
-  const record: ObjectRecord = {
-    bucket: ctx.bucket,
-    key: ctx.key,
-    versionId: 'null',
+  const record = mintObjectRecord(ctx, {
     size: stored.blob.size,
     etag: stored.md5Hex,
-    lastModified: new Date(),
-    owner,
     storageClass,
     contentHeaders,
     userMetadata,
@@ -70,10 +53,9 @@ export async function putObject(ctx: S3Context): Promise<S3Response> {
     acl,
     checksum: { algorithm: stored.checksum.algorithm, type: 'FULL_OBJECT', value: stored.checksumValue },
     blobs: [{ id: stored.blob.id, size: stored.blob.size }],
-    deleteMarker: false,
     verifyCrc32c: stored.verifyCrc32c,
     ...(encryption.record ? { encryption: encryption.record } : {}),
-  };
+  }, owner, lock);
   let orphans: string[];
   try {
     orphans = await ctx.index.putObject(record, condition);
@@ -87,5 +69,7 @@ export async function putObject(ctx: S3Context): Promise<S3Response> {
     [`x-amz-checksum-${stored.checksum.algorithm.toLowerCase()}`]: stored.checksumValue,
     'x-amz-checksum-type': 'FULL_OBJECT',
     ...encryptionHeaders(encryption.record, encryption.customerKeyMd5),
+    ...versionHeaders(record, ctx.bucketRecord),
+    ...expirationHeader(ctx, record),
   });
 }

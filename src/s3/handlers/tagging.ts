@@ -5,7 +5,7 @@ import type { Tag } from '../../storage/metadata-index.js';
 import type { Tagging } from '../../xml/shapes.js';
 import type { S3Context } from '../context.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
-import { currentObject } from '../request-params.js';
+import { parseVersionId, requestedObject, versionHeaders } from '../versions.js';
 import { tagsFromDocument } from '../tagging.js';
 
 const MAX_BUCKET_TAGS = 50;
@@ -19,21 +19,25 @@ async function requestedTags(ctx: S3Context, max: number): Promise<Tag[]> {
 }
 
 export async function getObjectTagging(ctx: S3Context): Promise<S3Response> {
-  const record = await currentObject(ctx);
-  return xmlResponse('Tagging', taggingDocument(record.tags));
+  const record = await requestedObject(ctx);
+  return xmlResponse('Tagging', taggingDocument(record.tags), 200, versionHeaders(record, ctx.bucketRecord));
 }
 
 export async function putObjectTagging(ctx: S3Context): Promise<S3Response> {
   // Authorized here, once the body gives s3:RequestObjectTag/<key> and s3:RequestObjectTagKeys their values.
   const tags = await requestedTags(ctx, 10);
   await ctx.access.require(ctx.action, ctx.bucket, ctx.key, requestTagKeys(tags));
-  await ctx.index.putObjectTags(ctx.bucket, ctx.key, tags);
-  return emptyResponse(200);
+  return setObjectTags(ctx, tags, 200);
 }
 
 export async function deleteObjectTagging(ctx: S3Context): Promise<S3Response> {
-  await ctx.index.putObjectTags(ctx.bucket, ctx.key, []);
-  return emptyResponse(204);
+  return setObjectTags(ctx, [], 204);
+}
+
+async function setObjectTags(ctx: S3Context, tags: Tag[], status: number): Promise<S3Response> {
+  const record = await requestedObject(ctx);
+  await ctx.index.putObjectTags(ctx.bucket, ctx.key, tags, parseVersionId(ctx.query.get('versionId')));
+  return emptyResponse(status, versionHeaders(record, ctx.bucketRecord));
 }
 
 export async function getBucketTagging(ctx: S3Context): Promise<S3Response> {

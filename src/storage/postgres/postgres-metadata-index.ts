@@ -25,6 +25,12 @@ import type {
   UploadListPage,
   UploadListQuery,
   UploadRecord,
+  LifecycleCursor,
+  LifecycleExpiration,
+  LockOverride,
+  UploadExpiryScope,
+  VersionListPage,
+  VersionListQuery,
   WrappedDataKey,
   WriteCondition,
 } from '../metadata-index.js';
@@ -49,7 +55,7 @@ import {
   type UploadRow,
 } from '../sqlite/rows.js';
 import { buildUploadListPageAsync, isUploadPosition, type UploadCursor } from '../upload-list-page.js';
-import { checkWriteCondition } from '../write-condition.js';
+import { checkWriteCondition, type CurrentObjectState } from '../write-condition.js';
 import { BucketCache } from './bucket-cache.js';
 import { rewrapStep } from './data-key-rewrap.js';
 import { ChangeFeed, notifyChange } from './change-feed.js';
@@ -151,6 +157,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   async createBucket(bucket: BucketRecord): Promise<void> {
+    if (bucket.objectLockEnabled === true) throw notYet('Object Lock');
     return this.write(async (tx) => {
       const inserted = await tx.query(sql.insertBucket(values(toBucketRow(bucket), BUCKET_FIELDS)));
       if (inserted.rowCount === 0) {
@@ -203,10 +210,12 @@ export class PostgresMetadataIndex implements MetadataIndex {
     });
   }
 
-  async getObject(bucket: string, key: string): Promise<ObjectRecord | undefined> {
+  async getObject(bucket: string, key: string, versionId?: string): Promise<ObjectRecord | undefined> {
     // One statement reads the row and its blobs, so the pair is consistent without a transaction.
     const { rows } = await this.pool.query<ObjectRowWithBlobs>(sql.getObject([bucket, key]));
-    return rows[0] && toRecord(rows[0]);
+    const record = rows[0] && toRecord(rows[0]);
+    // Only current versions exist in this engine: a version id names the current one or nothing.
+    return versionId === undefined || record?.versionId === versionId ? record : undefined;
   }
 
   async scanObjects(after: { bucket: string; key: string } | undefined, limit: number): Promise<ObjectRecord[]> {
@@ -214,7 +223,8 @@ export class PostgresMetadataIndex implements MetadataIndex {
     return rows.map(toRecord);
   }
 
-  async setQuarantined(bucket: string, key: string, etag: string, quarantined: boolean): Promise<boolean> {
+  async setQuarantined(bucket: string, key: string, etag: string, quarantined: boolean, versionId?: string): Promise<boolean> {
+    if (versionId !== undefined && (await this.getObject(bucket, key, versionId)) === undefined) return false;
     return this.write(async (tx) => ((await tx.query(sql.setQuarantined([quarantined ? 1 : 0, bucket, key, etag]))).rowCount ?? 0) > 0);
   }
 
@@ -222,11 +232,12 @@ export class PostgresMetadataIndex implements MetadataIndex {
     return this.write(async (tx) => this.unreferenced(tx, await this.writeCurrent(tx, record, condition)));
   }
 
-  async deleteObject(bucket: string, key: string): Promise<string[]> {
+  async deleteObject(bucket: string, key: string, condition?: WriteCondition): Promise<string[]> {
     return this.write(async (tx) => {
       const { rows } = await tx.query<BucketCountersRow>(sql.lockBucket([bucket]));
       if (rows.length === 0) return [];
-      const current = (await tx.query<CurrentRow>(sql.getCurrent([bucket, key]))).rows[0];
+      const current = (await tx.query<CurrentRow & { size: number; last_modified: number | string }>(sql.getCurrent([bucket, key]))).rows[0];
+      checkWriteCondition(key, current && currentState(current), condition);
       if (!current) return [];
       const released = await this.dropBlobRows(tx, bucket, key, current.version_id);
       await tx.query(sql.deleteObject([bucket, key]));
@@ -272,7 +283,8 @@ export class PostgresMetadataIndex implements MetadataIndex {
     });
   }
 
-  async putObjectTags(bucket: string, key: string, tags: Tag[]): Promise<void> {
+  async putObjectTags(bucket: string, key: string, tags: Tag[], versionId?: string): Promise<void> {
+    await this.requireCurrentVersion(bucket, key, versionId);
     return this.write(async (tx) => {
       await this.requireBucket(tx, bucket);
       // Tagging changes neither ETag nor Last-Modified, as in S3.
@@ -283,6 +295,9 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   async patchBucket(bucket: string, patch: BucketPatch): Promise<BucketRecord> {
+    if (patch.versioning !== undefined && patch.versioning !== 'Unversioned') throw notYet('bucket versioning');
+    if (patch.objectLockEnabled === true || (patch.defaultRetention !== undefined && patch.defaultRetention !== null)) throw notYet('Object Lock');
+    if (patch.lifecycle !== undefined && patch.lifecycle !== null) throw notYet('lifecycle rules');
     const columns = Object.entries(patchColumns(patch));
     return this.write(async (tx) => {
       // Column names come from the fixed table of bucket settings, values travel as parameters.
@@ -299,7 +314,8 @@ export class PostgresMetadataIndex implements MetadataIndex {
     });
   }
 
-  async putObjectAcl(bucket: string, key: string, acl: string): Promise<void> {
+  async putObjectAcl(bucket: string, key: string, acl: string, versionId?: string): Promise<void> {
+    await this.requireCurrentVersion(bucket, key, versionId);
     return this.write(async (tx) => {
       await this.requireBucket(tx, bucket);
       if ((await tx.query(sql.setObjectAcl([acl, bucket, key]))).rowCount === 0) throw new S3Error('NoSuchKey', { fields: { Key: key } });
@@ -433,14 +449,17 @@ export class PostgresMetadataIndex implements MetadataIndex {
     });
   }
 
-  async expireUploads(before: Date): Promise<{ uploads: number; orphans: string[] }> {
+  async expireUploads(before: Date, scope?: UploadExpiryScope): Promise<{ uploads: number; aborted: { bucket: string; key: string; uploadId: string }[]; orphans: string[] }> {
+    if (scope !== undefined) throw notYet('lifecycle rules');
     return this.write(async (tx) => {
-      const ids = await this.column(tx, sql.lockExpiredUploads([before.getTime()]), 'upload_id');
-      if (ids.length === 0) return { uploads: 0, orphans: [] };
+      const { rows: expired } = await tx.query<{ upload_id: string; bucket: string; key: string }>(sql.lockExpiredUploads([before.getTime()]));
+      const ids = expired.map((r) => r.upload_id);
+      const aborted = expired.map((r) => ({ bucket: r.bucket, key: r.key, uploadId: r.upload_id }));
+      if (ids.length === 0) return { uploads: 0, aborted, orphans: [] };
       const blobs = await this.column(tx, sql.partBlobsOfUploads([ids]), 'blob_id');
       await tx.query(sql.deletePartsOfUploads([ids]));
       await tx.query(sql.deleteUploads([ids]));
-      return { uploads: ids.length, orphans: await this.unreferenced(tx, blobs) };
+      return { uploads: ids.length, aborted, orphans: await this.unreferenced(tx, blobs) };
     });
   }
 
@@ -456,6 +475,46 @@ export class PostgresMetadataIndex implements MetadataIndex {
   async isBlobReferenced(id: string): Promise<boolean> {
     const { rows } = await this.pool.query<{ referenced: boolean }>(sql.blobReferenced([id]));
     return rows[0]?.referenced === true;
+  }
+
+  // Object versions, Object Lock and lifecycle state are not yet kept by this engine: buckets here stay
+  // unversioned (patchBucket refuses the settings), so only current versions exist.
+
+  async deleteVersion(bucket: string, key: string, versionId: string, _override: LockOverride, condition?: WriteCondition): Promise<{ removed?: ObjectRecord; orphans: string[] }> {
+    const current = await this.getObject(bucket, key, versionId);
+    if (current === undefined) {
+      await this.requireBucket(this.pool, bucket);
+      return { orphans: [] };
+    }
+    return { removed: current, orphans: await this.deleteObject(bucket, key, condition) };
+  }
+
+  async listVersions(_query: VersionListQuery): Promise<VersionListPage> {
+    throw notYet('ListObjectVersions');
+  }
+
+  async putRetention(): Promise<void> {
+    throw notYet('Object Lock');
+  }
+
+  async putLegalHold(): Promise<void> {
+    throw notYet('Object Lock');
+  }
+
+  async bucketHoldsLockedVersions(): Promise<boolean> {
+    return false;
+  }
+
+  async scanVersions(after: { bucket: string; key: string; versionId: string } | undefined, limit: number): Promise<ObjectRecord[]> {
+    return this.scanObjects(after, limit);
+  }
+
+  async getLifecycleCursor(): Promise<LifecycleCursor | undefined> {
+    return undefined;
+  }
+
+  async expireObjects(): Promise<{ expired: LifecycleExpiration[]; orphans: string[] }> {
+    throw notYet('lifecycle rules');
   }
 
   async close(): Promise<void> {
@@ -489,6 +548,12 @@ export class PostgresMetadataIndex implements MetadataIndex {
   private async bucketChanged(tx: Transaction, bucket: string): Promise<void> {
     this.buckets.forget(bucket);
     await notifyChange(tx, { kind: 'bucket', name: bucket });
+  }
+
+  /** A version id other than the current version's names nothing here (only current versions are kept). */
+  private async requireCurrentVersion(bucket: string, key: string, versionId: string | undefined): Promise<void> {
+    if (versionId === undefined) return;
+    if ((await this.getObject(bucket, key, versionId)) === undefined) throw new S3Error('NoSuchVersion', { fields: { Key: key, VersionId: versionId } });
   }
 
   private async requireBucket(tx: Transaction, name: string): Promise<void> {
@@ -529,7 +594,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
     // committed by the gateway that held the lock before (a join locking only the bucket row would re-check
     // that row alone and keep the object row it first saw).
     const row = (await tx.query<CurrentRow & { size: number }>(sql.getCurrent([record.bucket, record.key]))).rows[0];
-    const current = row && { etag: row.etag, deleteMarker: row.delete_marker === 1 };
+    const current = row && currentState(row);
     checkWriteCondition(record.key, current, condition);
     // Only current versions exist so far: the new record replaces the old one, whose blobs are released
     // unless something else (another key, an upload part, the new record) still uses them.
@@ -597,4 +662,12 @@ export class PostgresMetadataIndex implements MetadataIndex {
   private async dropBlobRows(tx: Transaction, bucket: string, key: string, versionId: string): Promise<string[]> {
     return this.column(tx, sql.deleteObjectBlobs([bucket, key, versionId]), 'blob_id');
   }
+}
+
+function notYet(what: string): S3Error {
+  return new S3Error('NotImplemented', { message: `${what} is not yet available with the PostgreSQL metadata engine.` });
+}
+
+function currentState(row: { etag: string; delete_marker: number; size: number; last_modified: number | string }): CurrentObjectState {
+  return { etag: row.etag, deleteMarker: row.delete_marker === 1, size: Number(row.size), lastModified: new Date(Number(row.last_modified)) };
 }

@@ -75,7 +75,7 @@ export const sql = {
     WHERE upload_id IN (SELECT upload_id FROM uploads WHERE bucket = $1)`),
   deleteUploadsOfBucket: statement('delete_uploads_of_bucket', 'DELETE FROM uploads WHERE bucket = $1'),
 
-  getCurrent: statement('get_current', 'SELECT version_id, etag, delete_marker, size FROM objects WHERE bucket = $1 AND key = $2'),
+  getCurrent: statement('get_current', 'SELECT version_id, etag, delete_marker, size, last_modified FROM objects WHERE bucket = $1 AND key = $2'),
   getObject: statement('get_object', `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW} FROM objects o WHERE bucket = $1 AND key = $2`),
   /** The source of a copy, locked against a concurrent overwrite or delete until the copy commits. */
   getObjectForShare: statement('get_object_for_share', `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW} FROM objects o
@@ -125,7 +125,7 @@ export const sql = {
   partBlobsOfUpload: statement('part_blobs_of_upload', 'SELECT blob_id FROM upload_parts WHERE upload_id = $1'),
   /** Expired uploads, locked (skipping those another gateway is completing or aborting). */
   lockExpiredUploads: statement('lock_expired_uploads',
-    'SELECT upload_id FROM uploads WHERE initiated < $1 ORDER BY upload_id FOR UPDATE SKIP LOCKED'),
+    'SELECT upload_id, bucket, key FROM uploads WHERE initiated < $1 ORDER BY upload_id FOR UPDATE SKIP LOCKED'),
   partBlobsOfUploads: statement('part_blobs_of_uploads', 'SELECT DISTINCT blob_id FROM upload_parts WHERE upload_id = ANY($1::text[])'),
   deletePartsOfUploads: statement('delete_parts_of_uploads', 'DELETE FROM upload_parts WHERE upload_id = ANY($1::text[])'),
   deleteUploads: statement('delete_uploads', 'DELETE FROM uploads WHERE upload_id = ANY($1::text[])'),

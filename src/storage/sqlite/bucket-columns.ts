@@ -1,6 +1,9 @@
 // How each bucket setting maps onto the columns of the buckets table: one entry per setting, used to write
 // a new bucket, to read one back and to patch some of its settings in one UPDATE.
-import type { BucketPatch, BucketSettings, CorsRule, DefaultEncryption, ObjectOwnership, PublicAccessBlockConfig, Tag, WebsiteConfig } from '../metadata-index.js';
+import type {
+  BucketPatch, BucketSettings, CorsRule, DefaultEncryption, DefaultRetention, LifecycleConfiguration, LifecycleRule, ObjectOwnership,
+  PublicAccessBlockConfig, Tag, WebsiteConfig,
+} from '../metadata-index.js';
 import { toQuota } from './rows.js';
 
 export interface BucketRow {
@@ -19,6 +22,11 @@ export interface BucketRow {
   quota_max_objects: number | null;
   /** JSON Tag[] or NULL */
   tags: string | null;
+  object_lock_enabled: number;
+  /** JSON DefaultRetention or NULL */
+  object_lock: string | null;
+  /** JSON LifecycleConfiguration (dates as ISO strings) or NULL */
+  lifecycle: string | null;
   /** JSON CorsRule[] or NULL */
   cors: string | null;
   /** JSON WebsiteConfig or NULL */
@@ -34,6 +42,15 @@ interface SettingColumns<K extends keyof BucketSettings> {
 }
 
 const json = <T>(text: string | null): T | undefined => (text === null ? undefined : (JSON.parse(text) as T));
+
+/** Rules as JSON: the one Date (expirationDate) is kept as its ISO string and revived on reading. */
+function readLifecycle(text: string | null): LifecycleConfiguration | undefined {
+  const stored = json<{ rules: (Omit<LifecycleRule, 'expirationDate'> & { expirationDate?: string })[] }>(text);
+  if (stored === undefined) return undefined;
+  return {
+    rules: stored.rules.map(({ expirationDate, ...rule }) => (expirationDate === undefined ? rule : { ...rule, expirationDate: new Date(expirationDate) })),
+  };
+}
 
 export const BUCKET_SETTING_COLUMNS: { [K in keyof BucketSettings]-?: SettingColumns<K> } = {
   owner: { write: (owner) => ({ owner }), read: (row) => row.owner },
@@ -53,6 +70,15 @@ export const BUCKET_SETTING_COLUMNS: { [K in keyof BucketSettings]-?: SettingCol
     read: (row) => toQuota(row.quota_max_bytes, row.quota_max_objects),
   },
   tags: { write: (tags) => ({ tags: tags === undefined ? null : JSON.stringify(tags) }), read: (row) => json<Tag[]>(row.tags) },
+  objectLockEnabled: {
+    write: (enabled) => ({ object_lock_enabled: enabled ? 1 : 0 }),
+    read: (row) => (row.object_lock_enabled === 1 ? true : undefined),
+  },
+  defaultRetention: {
+    write: (retention) => ({ object_lock: retention === undefined ? null : JSON.stringify(retention) }),
+    read: (row) => json<DefaultRetention>(row.object_lock),
+  },
+  lifecycle: { write: (config) => ({ lifecycle: config === undefined ? null : JSON.stringify(config) }), read: (row) => readLifecycle(row.lifecycle) },
   cors: { write: (rules) => ({ cors: rules === undefined ? null : JSON.stringify(rules) }), read: (row) => json<CorsRule[]>(row.cors) },
   website: { write: (config) => ({ website: config === undefined ? null : JSON.stringify(config) }), read: (row) => json<WebsiteConfig>(row.website) },
   objectOwnership: {

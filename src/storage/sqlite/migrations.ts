@@ -277,7 +277,35 @@ CREATE TRIGGER upload_parts_bytes_delete AFTER DELETE ON upload_parts BEGIN
 END;
 `;
 
-export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6, step7, step8, step9];
+/*
+ * Step 10: versioning. Each version carries its order among its key's versions (1, 2, …, newest greatest), so
+ * ListObjectVersions reads a key's noncurrent versions newest first from an index, whatever their ids
+ * (the null version included) and however close their timestamps. Existing rows are each their key's first.
+ * Uploads keep the Object Lock settings CreateMultipartUpload asked for, for the version Complete makes.
+ */
+const step10 = `
+ALTER TABLE objects ADD COLUMN version_seq INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE object_versions ADD COLUMN version_seq INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX object_versions_by_seq ON object_versions (bucket, key, version_seq);
+ALTER TABLE uploads ADD COLUMN retention_mode TEXT;
+ALTER TABLE uploads ADD COLUMN retain_until INTEGER;
+ALTER TABLE uploads ADD COLUMN legal_hold INTEGER NOT NULL DEFAULT 0;
+`;
+
+/*
+ * Step 11: the lifecycle worker's progress through each bucket. A batch's expirations and the cursor move commit
+ * together, so a pass that a crash interrupts resumes after the last batch that committed. The row goes with
+ * its bucket.
+ */
+const step11 = `
+CREATE TABLE lifecycle_cursors (
+  bucket          TEXT    NOT NULL PRIMARY KEY REFERENCES buckets (name) ON DELETE CASCADE,
+  after_key       TEXT    NOT NULL COLLATE BINARY,
+  pass_started_at INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
+export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6, step7, step8, step9, step10, step11];
 
 /** Brings the schema up to date; each step commits together with its user_version bump. */
 export function migrate(db: Database.Database): void {

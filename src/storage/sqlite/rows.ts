@@ -10,9 +10,14 @@ import type {
   ObjectRecord,
   ObjectSummary,
   PartRecord,
+  Retention,
+  RetentionMode,
   Tag,
   UploadRecord,
+  VersionSummary,
 } from '../metadata-index.js';
+import type { CurrentObjectState } from '../write-condition.js';
+import type { VersionLock } from '../object-lock.js';
 import type { Quota } from '../identity-index.js';
 import { readSettings, settingColumns, type BucketRow } from './bucket-columns.js';
 
@@ -39,6 +44,20 @@ export interface ObjectRow {
   quarantined: number;
   encryption: string | null;
   verify_crc32c: string | null;
+  retention_mode: RetentionMode | null;
+  retain_until: number | null;
+  legal_hold: number;
+  version_seq: number;
+}
+
+/** What ListObjectVersions shows of a version: no JSON columns. */
+export interface VersionRow extends SummaryRow {
+  version_id: string;
+  delete_marker: number;
+  retention_mode: RetentionMode | null;
+  retain_until: number | null;
+  legal_hold: number;
+  version_seq: number;
 }
 
 /** Only what a listing entry shows: no JSON columns, so listing never parses JSON per row. */
@@ -58,10 +77,17 @@ export interface BlobRow {
   size: number;
 }
 
+/** What a write needs to know about the version it may replace: conditions, locks, order. */
 export interface CurrentRow {
   version_id: string;
   etag: string;
   delete_marker: number;
+  size: number;
+  last_modified: number;
+  retention_mode: RetentionMode | null;
+  retain_until: number | null;
+  legal_hold: number;
+  version_seq: number;
 }
 
 export interface UploadRow {
@@ -78,6 +104,9 @@ export interface UploadRow {
   checksum_algorithm: ChecksumAlgorithm | null;
   checksum_type: ChecksumType | null;
   encryption: string | null;
+  retention_mode: RetentionMode | null;
+  retain_until: number | null;
+  legal_hold: number;
 }
 
 export interface PartRow {
@@ -132,7 +161,8 @@ export function toBucketRecord(row: BucketRow): BucketRecord {
   return { name: row.name, region: row.region, createdAt: new Date(row.created_at), ...readSettings(row) };
 }
 
-export function toObjectRow(record: ObjectRecord): ObjectRow {
+/** `sequence`: the version's place among its key's versions (1, 2, …, newest greatest). */
+export function toObjectRow(record: ObjectRecord, sequence = 1): ObjectRow {
   return {
     bucket: record.bucket,
     key: record.key,
@@ -154,7 +184,33 @@ export function toObjectRow(record: ObjectRecord): ObjectRow {
     quarantined: record.quarantined ? 1 : 0,
     encryption: encryptionColumn(record.encryption),
     verify_crc32c: record.verifyCrc32c ?? null,
+    retention_mode: record.retention?.mode ?? null,
+    retain_until: record.retention?.retainUntil.getTime() ?? null,
+    legal_hold: record.legalHold ? 1 : 0,
+    version_seq: sequence,
   };
+}
+
+function retentionOf(row: { retention_mode: RetentionMode | null; retain_until: number | null }): Retention | undefined {
+  return row.retention_mode === null || row.retain_until === null ? undefined : { mode: row.retention_mode, retainUntil: new Date(row.retain_until) };
+}
+
+/** The lock facts of a stored version. */
+export function lockOf(row: { retention_mode: RetentionMode | null; retain_until: number | null; legal_hold: number }): VersionLock {
+  const retention = retentionOf(row);
+  return { ...(retention ? { retention } : {}), legalHold: row.legal_hold === 1 };
+}
+
+export function conditionState(row: CurrentRow): CurrentObjectState {
+  return { etag: row.etag, deleteMarker: row.delete_marker === 1, lastModified: new Date(row.last_modified), size: row.size };
+}
+
+export function toVersionSummary(row: VersionRow, isLatest: boolean): VersionSummary {
+  const summary: VersionSummary = { ...toObjectSummary(row), versionId: row.version_id, isLatest, deleteMarker: row.delete_marker === 1 };
+  const retention = retentionOf(row);
+  if (retention) summary.retention = retention;
+  if (row.legal_hold === 1) summary.legalHold = true;
+  return summary;
 }
 
 export function toObjectRecord(row: ObjectRow, blobs: BlobRow[]): ObjectRecord {
@@ -181,6 +237,9 @@ export function toObjectRecord(row: ObjectRow, blobs: BlobRow[]): ObjectRecord {
   if (row.quarantined === 1) record.quarantined = true;
   if (row.encryption !== null) record.encryption = JSON.parse(row.encryption) as ObjectEncryption;
   if (row.verify_crc32c !== null) record.verifyCrc32c = row.verify_crc32c;
+  const retention = retentionOf(row);
+  if (retention) record.retention = retention;
+  if (row.legal_hold === 1) record.legalHold = true;
   return record;
 }
 
@@ -213,6 +272,9 @@ export function toUploadRow(upload: UploadRecord): UploadRow {
     checksum_algorithm: upload.checksumAlgorithm ?? null,
     checksum_type: upload.checksumType ?? null,
     encryption: encryptionColumn(upload.encryption),
+    retention_mode: upload.retention?.mode ?? null,
+    retain_until: upload.retention?.retainUntil.getTime() ?? null,
+    legal_hold: upload.legalHold ? 1 : 0,
   };
 }
 
@@ -232,6 +294,9 @@ export function toUploadRecord(row: UploadRow): UploadRecord {
   if (row.checksum_algorithm !== null) upload.checksumAlgorithm = row.checksum_algorithm;
   if (row.checksum_type !== null) upload.checksumType = row.checksum_type;
   if (row.encryption !== null) upload.encryption = JSON.parse(row.encryption) as ObjectEncryption;
+  const retention = retentionOf(row);
+  if (retention) upload.retention = retention;
+  if (row.legal_hold === 1) upload.legalHold = true;
   return upload;
 }
 

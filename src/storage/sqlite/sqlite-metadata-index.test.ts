@@ -130,6 +130,26 @@ describe('SqliteMetadataIndex', () => {
     }
   });
 
+  it('adds the lifecycle cursors after versioning: a cursor is kept, and goes with its bucket', async () => {
+    const file = await tempFile();
+    const db = new Database(file);
+    for (const step of migrations.slice(0, 10)) db.exec(step);
+    db.pragma('user_version = 10');
+    db.exec(`INSERT INTO buckets (name, owner, region, created_at, acl) VALUES ('old', 'o', 'r', 1, 'private');`);
+    db.close();
+    const index = SqliteMetadataIndex.open(file);
+    try {
+      expect(await index.getLifecycleCursor('old')).toBeUndefined();
+      await index.expireObjects('old', [], { afterKey: 'k', passStartedAt: new Date(7) });
+      expect(await index.getLifecycleCursor('old')).toEqual({ afterKey: 'k', passStartedAt: new Date(7) });
+      await index.deleteBucket('old');
+      await index.createBucket({ name: 'old', owner: 'o', region: 'r', createdAt: new Date(8), acl: 'private', versioning: 'Unversioned' });
+      expect(await index.getLifecycleCursor('old')).toBeUndefined();
+    } finally {
+      await index.close();
+    }
+  });
+
   it('lists 100k keys: delimiter roll-up at the root and full pagination', async () => {
     const file = await tempFile();
     const index = SqliteMetadataIndex.open(file);

@@ -2,26 +2,35 @@
 import Database from 'better-sqlite3';
 import { S3Error } from '../../errors/s3-error.js';
 import { createPrivateFile } from '../file-modes.js';
-import { buildListPage } from '../list-page.js';
+import { buildListPage, commonPrefixOf, startCursor } from '../list-page.js';
 import type {
   StorageUsage,
   BucketPatch,
   BucketRecord,
   CopySourceCheck,
   ListPage,
+  LifecycleCursor,
   ListQuery,
   MetadataIndex,
+  LifecycleExpiration,
   ObjectRecord,
   PartListPage,
   PartRecord,
   Tag,
   UploadListPage,
+  UploadExpiryScope,
   UploadListQuery,
   UploadRecord,
+  LockOverride,
+  Retention,
   RewrapStep,
+  VersionListPage,
+  VersionListQuery,
   WrappedDataKey,
   WriteCondition,
 } from '../metadata-index.js';
+import { compareKeys, prefixSuccessor } from '../key-order.js';
+import { lockRefusal, retentionChangeRefusal } from '../object-lock.js';
 import { buildUploadListPage, isUploadPosition, type UploadCursor, type UploadPosition } from '../upload-list-page.js';
 import { checkWriteCondition } from '../write-condition.js';
 import type { Quota, Usage } from '../identity-index.js';
@@ -42,8 +51,14 @@ import {
   toUploadRecord,
   toUploadRow,
   toQuota,
+  conditionState,
+  lockOf,
+  toVersionSummary,
+  type CurrentRow,
+  type ObjectRow,
   type SummaryRow,
   type UploadRow,
+  type VersionRow,
 } from './rows.js';
 import { prepareStatements, type BucketCountersRow, type Statements } from './statements.js';
 
@@ -60,7 +75,7 @@ function configure(db: Database.Database): void {
   db.pragma('cache_size = -65536'); // KiB: 64 MiB of page cache
   db.pragma('temp_store = MEMORY');
   db.pragma('journal_size_limit = 67108864'); // truncate the WAL back to 64 MiB after checkpoints
-  // INSERT OR REPLACE must fire the delete triggers that keep the bucket usage counters (migration step 4).
+  // INSERT OR REPLACE must fire the delete triggers that keep the bucket usage counters (migration step 6).
   db.pragma('recursive_triggers = ON');
 }
 
@@ -165,10 +180,19 @@ export class SqliteMetadataIndex implements MetadataIndex {
     });
   }
 
-  async getObject(bucket: string, key: string): Promise<ObjectRecord | undefined> {
+  async getObject(bucket: string, key: string, versionId?: string): Promise<ObjectRecord | undefined> {
     // No transaction needed for a consistent pair of reads: this connection is the only writer (the data
     // folder is locked) and its writes never run between two synchronous statements.
-    return this.readObject(bucket, key);
+    return versionId === undefined ? this.readObject(bucket, key) : this.readVersion(bucket, key, versionId);
+  }
+
+  async scanVersions(after: { bucket: string; key: string; versionId: string } | undefined, limit: number): Promise<ObjectRecord[]> {
+    return this.read(() => {
+      const at = [after?.bucket ?? '', after?.key ?? '', after?.versionId ?? ''] as const;
+      const rows = [...this.s.scanCurrentFrom.all(...at, limit), ...this.s.scanNoncurrent.all(...at, limit)];
+      rows.sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : compareKeys(a.key, b.key) || (a.version_id < b.version_id ? -1 : a.version_id > b.version_id ? 1 : 0)));
+      return rows.slice(0, limit).map((row) => toObjectRecord(row, this.s.getObjectBlobs.all(row.bucket, row.key, row.version_id)));
+    });
   }
 
   async scanObjects(after: { bucket: string; key: string } | undefined, limit: number): Promise<ObjectRecord[]> {
@@ -178,22 +202,80 @@ export class SqliteMetadataIndex implements MetadataIndex {
         .map((row) => toObjectRecord(row, this.s.getObjectBlobs.all(row.bucket, row.key, row.version_id))));
   }
 
-  async setQuarantined(bucket: string, key: string, etag: string, quarantined: boolean): Promise<boolean> {
-    return this.write(() => this.s.setQuarantined.run(quarantined ? 1 : 0, bucket, key, etag).changes > 0);
+  async setQuarantined(bucket: string, key: string, etag: string, quarantined: boolean, versionId?: string): Promise<boolean> {
+    const flag = quarantined ? 1 : 0;
+    return this.write(() => {
+      if (versionId === undefined) return this.s.setQuarantined.run(flag, bucket, key, etag).changes > 0;
+      return this.s.setCurrentQuarantinedVersion.run(flag, bucket, key, versionId, etag).changes > 0
+        || this.s.setNoncurrentQuarantined.run(flag, bucket, key, versionId, etag).changes > 0;
+    });
   }
 
   async putObject(record: ObjectRecord, condition?: WriteCondition): Promise<string[]> {
     return this.write(() => this.unreferenced(this.writeCurrent(record, condition)));
   }
 
-  async deleteObject(bucket: string, key: string): Promise<string[]> {
+  async deleteObject(bucket: string, key: string, condition?: WriteCondition): Promise<string[]> {
     return this.write(() => {
       const current = this.s.getCurrent.get(bucket, key);
+      checkWriteCondition(key, current && conditionState(current), condition);
       if (!current) return [];
+      this.refuseIfLocked(current, { now: new Date() });
       const released = this.dropBlobRows(bucket, key, current.version_id);
-      this.s.deleteObject.run(bucket, key);
+      this.removeCurrent(bucket, key);
       return this.unreferenced(released);
     });
+  }
+
+  async deleteVersion(
+    bucket: string,
+    key: string,
+    versionId: string,
+    override: LockOverride,
+    condition?: WriteCondition,
+  ): Promise<{ removed?: ObjectRecord; orphans: string[] }> {
+    return this.write(() => {
+      this.requireBucket(bucket);
+      const current = this.s.getCurrent.get(bucket, key);
+      checkWriteCondition(key, current && conditionState(current), condition);
+      const isCurrent = current?.version_id === versionId;
+      const state = isCurrent ? current : this.s.getNoncurrentState.get(bucket, key, versionId);
+      if (!state) return { orphans: [] };
+      this.refuseIfLocked(state, override);
+      const removed = this.readVersion(bucket, key, versionId)!;
+      const released = this.dropBlobRows(bucket, key, versionId);
+      if (isCurrent) this.removeCurrent(bucket, key);
+      else this.s.deleteNoncurrent.run(bucket, key, versionId);
+      return { removed, orphans: this.unreferenced(released) };
+    });
+  }
+
+  async listVersions(query: VersionListQuery): Promise<VersionListPage> {
+    return this.read(() => {
+      this.requireBucket(query.bucket);
+      return this.versionPage(query);
+    });
+  }
+
+  async putRetention(bucket: string, key: string, versionId: string | undefined, retention: Retention | undefined, override: LockOverride): Promise<void> {
+    return this.write(() => {
+      const { state, isCurrent, id } = this.lockTarget(bucket, key, versionId);
+      const refusal = retentionChangeRefusal(lockOf(state).retention, retention, override);
+      if (refusal !== undefined) throw new S3Error('AccessDenied', { message: `Access Denied because ${refusal}.` });
+      const statement = isCurrent ? this.s.setCurrentRetention : this.s.setNoncurrentRetention;
+      statement.run(retention?.mode ?? null, retention?.retainUntil.getTime() ?? null, bucket, key, id);
+    });
+  }
+
+  async putLegalHold(bucket: string, key: string, versionId: string | undefined, on: boolean): Promise<void> {
+    return this.write(() => {
+      const { isCurrent, id } = this.lockTarget(bucket, key, versionId);
+      (isCurrent ? this.s.setCurrentLegalHold : this.s.setNoncurrentLegalHold).run(on ? 1 : 0, bucket, key, id);
+    });
+  }
+
+  async bucketHoldsLockedVersions(bucket: string, now: Date): Promise<boolean> {
+    return this.s.bucketHoldsLocks.get({ bucket, now: now.getTime() }) === 1;
   }
 
   async list(query: ListQuery): Promise<ListPage> {
@@ -214,14 +296,16 @@ export class SqliteMetadataIndex implements MetadataIndex {
   }
 
   async copyObject(
-    source: { bucket: string; key: string },
+    source: { bucket: string; key: string; versionId?: string },
     check: CopySourceCheck,
     build: (source: ObjectRecord) => ObjectRecord,
     condition?: WriteCondition,
   ): Promise<{ record: ObjectRecord; orphans: string[] }> {
     return this.write(() => {
       this.requireBucket(source.bucket);
-      const found = this.readObject(source.bucket, source.key);
+      const found = source.versionId === undefined
+        ? this.readObject(source.bucket, source.key)
+        : this.readVersion(source.bucket, source.key, source.versionId);
       if (!found || found.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: source.key } });
       check(found);
       const record = build(found);
@@ -230,12 +314,15 @@ export class SqliteMetadataIndex implements MetadataIndex {
     });
   }
 
-  async putObjectTags(bucket: string, key: string, tags: Tag[]): Promise<void> {
+  async putObjectTags(bucket: string, key: string, tags: Tag[], versionId?: string): Promise<void> {
     return this.write(() => {
       this.requireBucket(bucket);
       // Tagging changes neither ETag nor Last-Modified, as in S3.
-      if (this.s.setObjectTags.run(JSON.stringify(tags), bucket, key).changes === 0) {
-        throw new S3Error('NoSuchKey', { fields: { Key: key } });
+      const json = JSON.stringify(tags);
+      if (versionId === undefined || this.s.getCurrent.get(bucket, key)?.version_id === versionId) {
+        if (this.s.setObjectTags.run(json, bucket, key).changes === 0) throw this.missing(key, versionId);
+      } else if (this.s.setNoncurrentTags.run(json, bucket, key, versionId).changes === 0) {
+        throw this.missing(key, versionId);
       }
     });
   }
@@ -252,10 +339,14 @@ export class SqliteMetadataIndex implements MetadataIndex {
     });
   }
 
-  async putObjectAcl(bucket: string, key: string, acl: string): Promise<void> {
+  async putObjectAcl(bucket: string, key: string, acl: string, versionId?: string): Promise<void> {
     return this.write(() => {
       this.requireBucket(bucket);
-      if (this.s.setObjectAcl.run(acl, bucket, key).changes === 0) throw new S3Error('NoSuchKey', { fields: { Key: key } });
+      if (versionId === undefined || this.s.getCurrent.get(bucket, key)?.version_id === versionId) {
+        if (this.s.setObjectAcl.run(acl, bucket, key).changes === 0) throw this.missing(key, versionId);
+      } else if (this.s.setNoncurrentAcl.run(acl, bucket, key, versionId).changes === 0) {
+        throw this.missing(key, versionId);
+      }
     });
   }
 
@@ -372,13 +463,93 @@ export class SqliteMetadataIndex implements MetadataIndex {
     });
   }
 
-  async expireUploads(before: Date): Promise<{ uploads: number; orphans: string[] }> {
+  async expireUploads(
+    before: Date,
+    scope?: UploadExpiryScope,
+  ): Promise<{ uploads: number; aborted: { bucket: string; key: string; uploadId: string }[]; orphans: string[] }> {
     return this.write(() => {
       const cutoff = before.getTime();
-      const partBlobs = this.s.expiredUploadBlobs.all(cutoff);
-      this.s.deleteExpiredUploadParts.run(cutoff);
-      const uploads = this.s.deleteExpiredUploads.run(cutoff).changes;
-      return { uploads, orphans: this.unreferenced(partBlobs) };
+      if (scope === undefined) {
+        const partBlobs = this.s.expiredUploadBlobs.all(cutoff);
+        const expired = this.s.expiredUploads.all(cutoff);
+        this.s.deleteExpiredUploadParts.run(cutoff);
+        this.s.deleteExpiredUploads.run(cutoff);
+        const aborted = expired.map((u) => ({ bucket: u.bucket, key: u.key, uploadId: u.upload_id }));
+        return { uploads: aborted.length, aborted, orphans: this.unreferenced(partBlobs) };
+      }
+      const rows = this.s.expiredUploadsInScope.all({ bucket: scope.bucket, before: cutoff, prefix: scope.prefix, limit: Math.max(0, Math.floor(scope.limit)) });
+      const partBlobs: string[] = [];
+      for (const row of rows) {
+        partBlobs.push(...this.s.partBlobsOfUpload.all(row.upload_id));
+        this.s.deletePartsOfUpload.run(row.upload_id);
+        this.s.deleteUpload.run(row.upload_id);
+      }
+      const aborted = rows.map((u) => ({ bucket: scope.bucket, key: u.key, uploadId: u.upload_id }));
+      return { uploads: aborted.length, aborted, orphans: this.unreferenced(partBlobs) };
+    });
+  }
+
+  async getLifecycleCursor(bucket: string): Promise<LifecycleCursor | undefined> {
+    const row = this.s.getLifecycleCursor.get(bucket);
+    return row && { afterKey: row.after_key, passStartedAt: new Date(row.pass_started_at) };
+  }
+
+  async expireObjects(
+    bucket: string,
+    expirations: LifecycleExpiration[],
+    cursor: LifecycleCursor | null,
+  ): Promise<{ expired: LifecycleExpiration[]; orphans: string[] }> {
+    return this.write(() => {
+      this.requireBucket(bucket);
+      const override = { now: new Date() };
+      const unlocked = (state: CurrentRow): boolean => lockRefusal(lockOf(state), override) === undefined;
+      const expired: LifecycleExpiration[] = [];
+      const released: string[] = [];
+      for (const e of expirations) {
+        // Each action in its own savepoint: one that cannot apply leaves the others and the cursor alone.
+        const apply = (): boolean => {
+          if (e.kind === 'current') {
+            const current = this.s.getCurrent.get(bucket, e.object.key);
+            const same = current !== undefined && current.delete_marker === 0 && current.version_id === e.object.versionId &&
+              current.etag === e.object.etag && current.last_modified === e.object.lastModified.getTime();
+            if (!same) return false;
+            if (e.deleteMarker !== undefined) {
+              // Versioned: the version stays, as a noncurrent one, behind a new delete marker; a lock does not stop that.
+              if (e.deleteMarker.bucket !== bucket || e.deleteMarker.key !== e.object.key || !e.deleteMarker.deleteMarker) return false;
+              released.push(...this.writeCurrent(e.deleteMarker, undefined));
+              return true;
+            }
+            if (!unlocked(current)) return false;
+            released.push(...this.dropBlobRows(bucket, e.object.key, current.version_id));
+            this.removeCurrent(bucket, e.object.key);
+            return true;
+          }
+          if (e.kind === 'noncurrent') {
+            const state = this.s.getNoncurrentState.get(bucket, e.key, e.versionId);
+            if (state === undefined || !unlocked(state)) return false;
+            released.push(...this.dropBlobRows(bucket, e.key, e.versionId));
+            this.s.deleteNoncurrent.run(bucket, e.key, e.versionId);
+            return true;
+          }
+          // A delete marker goes only while it is current and alone: no version of its key is left behind it.
+          const current = this.s.getCurrent.get(bucket, e.key);
+          if (current?.delete_marker !== 1 || current.version_id !== e.versionId || this.s.newestNoncurrent.get(bucket, e.key) !== undefined) return false;
+          released.push(...this.dropBlobRows(bucket, e.key, e.versionId));
+          this.s.deleteObject.run(bucket, e.key);
+          return true;
+        };
+        let done = false;
+        try {
+          done = this.transaction.deferred(apply) as boolean;
+        } catch (err) {
+          // A delete marker refused (the null version it would replace is locked) changes nothing.
+          if (!(err instanceof S3Error)) throw err;
+        }
+        if (done) expired.push(e);
+      }
+      if (cursor === null) this.s.clearLifecycleCursor.run(bucket);
+      else this.s.setLifecycleCursor.run(bucket, cursor.afterKey, cursor.passStartedAt.getTime());
+      return { expired, orphans: this.unreferenced(released) };
     });
   }
 
@@ -426,6 +597,99 @@ export class SqliteMetadataIndex implements MetadataIndex {
     return statement;
   }
 
+  /**
+   * One ListObjectVersions page. Keys come from the current table in order, rolled up into common prefixes
+   * with the skip-scan of ordinary listings; each listed key contributes its current version, then its
+   * noncurrent ones newest first. Entries (versions and prefixes) count against max-keys alike.
+   */
+  private versionPage(query: VersionListQuery): VersionListPage {
+    const page: VersionListPage = { versions: [], commonPrefixes: [], isTruncated: false };
+    const max = Math.max(0, Math.floor(query.maxKeys));
+    if (max === 0) return page;
+    const before = query.prefix === '' ? undefined : prefixSuccessor(query.prefix);
+    let count = 0;
+    let last: { key: string; versionId?: string } | undefined;
+    // True when one more entry exists than the page holds: it is then truncated.
+    const full = (): boolean => {
+      if (count < max) return false;
+      page.isTruncated = true;
+      return true;
+    };
+    const emitVersions = (key: string, below: number): boolean => {
+      for (;;) {
+        const asked = max - count + 1;
+        const rows = this.s.noncurrentOf.all(query.bucket, key, below, asked);
+        for (const row of rows) {
+          if (full()) return false;
+          page.versions.push(toVersionSummary(row, false));
+          count++;
+          last = { key, versionId: row.version_id };
+          below = row.version_seq;
+        }
+        if (rows.length < asked) return true;
+      }
+    };
+
+    if (query.keyMarker !== '' && query.versionIdMarker !== '' && query.keyMarker.startsWith(query.prefix)
+      && commonPrefixOf(query.keyMarker, query.prefix, query.delimiter) === undefined) {
+      // Resume inside the marker key, after the marker version.
+      const current = this.s.getCurrent.get(query.bucket, query.keyMarker);
+      const marker = current?.version_id === query.versionIdMarker
+        ? current
+        : this.s.getNoncurrentState.get(query.bucket, query.keyMarker, query.versionIdMarker);
+      if (marker !== undefined && !emitVersions(query.keyMarker, marker.version_seq)) return this.finishVersionPage(page, last);
+    }
+
+    let cursor = startCursor(query.prefix, query.delimiter, query.keyMarker);
+    while (cursor !== undefined) {
+      const statement = cursor.inclusive ? this.s.versionKeysFrom : this.s.versionKeysAfter;
+      const asked = max - count + 1;
+      // Read lazily up to the first row that rolls up into a common prefix: a delimiter listing then reads
+      // one row per prefix, not a batch of keys hidden under it. The statement is closed before the rows
+      // are handled, since handling them runs other statements.
+      const rows: VersionRow[] = [];
+      for (const row of statement.iterate(query.bucket, cursor.from, asked)) {
+        rows.push(row);
+        if (commonPrefixOf(row.key, query.prefix, query.delimiter) !== undefined) break;
+      }
+      let jump: typeof cursor | 'end' | undefined;
+      for (const row of rows) {
+        if (before !== undefined && compareKeys(row.key, before) >= 0) {
+          jump = 'end';
+          break;
+        }
+        const rolledUp = commonPrefixOf(row.key, query.prefix, query.delimiter);
+        if (full()) return this.finishVersionPage(page, last);
+        if (rolledUp !== undefined) {
+          page.commonPrefixes.push(rolledUp);
+          count++;
+          last = { key: rolledUp };
+          const after = prefixSuccessor(rolledUp);
+          jump = after === undefined ? 'end' : { from: after, inclusive: true };
+          break;
+        }
+        page.versions.push(toVersionSummary(row, true));
+        count++;
+        last = { key: row.key, versionId: row.version_id };
+        if (!emitVersions(row.key, row.version_seq)) return this.finishVersionPage(page, last);
+      }
+      if (jump === 'end') break;
+      if (jump !== undefined) cursor = jump;
+      // A scan that ends without a jump and short of what was asked has nothing left.
+      else if (rows.length < asked) break;
+      else cursor = { from: rows.at(-1)!.key, inclusive: false };
+    }
+    return this.finishVersionPage(page, last);
+  }
+
+  private finishVersionPage(page: VersionListPage, last: { key: string; versionId?: string } | undefined): VersionListPage {
+    if (page.isTruncated && last) {
+      page.nextKeyMarker = last.key;
+      if (last.versionId !== undefined) page.nextVersionIdMarker = last.versionId;
+    }
+    return page;
+  }
+
   private requireBucket(name: string): void {
     if (this.s.bucketExists.get(name) === undefined) throw new S3Error('NoSuchBucket', { fields: { BucketName: name } });
   }
@@ -441,24 +705,75 @@ export class SqliteMetadataIndex implements MetadataIndex {
     return row && toObjectRecord(row, this.s.getObjectBlobs.all(bucket, key, row.version_id));
   }
 
+  /** One version, current or noncurrent. */
+  private readVersion(bucket: string, key: string, versionId: string): ObjectRecord | undefined {
+    const current = this.s.getObject.get(bucket, key);
+    const row: ObjectRow | undefined = current?.version_id === versionId ? current : this.s.getNoncurrent.get(bucket, key, versionId);
+    return row && toObjectRecord(row, this.s.getObjectBlobs.all(bucket, key, versionId));
+  }
+
+  private missing(key: string, versionId: string | undefined): S3Error {
+    return versionId === undefined
+      ? new S3Error('NoSuchKey', { fields: { Key: key } })
+      : new S3Error('NoSuchVersion', { fields: { Key: key, VersionId: versionId } });
+  }
+
+  /** The version whose lock settings a request changes: it must exist and not be a delete marker. */
+  private lockTarget(bucket: string, key: string, versionId: string | undefined): { state: CurrentRow; isCurrent: boolean; id: string } {
+    this.requireBucket(bucket);
+    const current = this.s.getCurrent.get(bucket, key);
+    const isCurrent = versionId === undefined || current?.version_id === versionId;
+    const state = isCurrent ? current : this.s.getNoncurrentState.get(bucket, key, versionId);
+    if (!state || (versionId === undefined && state.delete_marker === 1)) throw this.missing(key, versionId);
+    if (state.delete_marker === 1) throw new S3Error('MethodNotAllowed', { message: 'The specified method is not allowed against a delete marker.' });
+    return { state, isCurrent, id: state.version_id };
+  }
+
+  private refuseIfLocked(state: CurrentRow, override: LockOverride): void {
+    const refusal = lockRefusal(lockOf(state), override);
+    if (refusal !== undefined) throw new S3Error('AccessDenied', { message: `Access Denied because ${refusal}.` });
+  }
+
+  /** Deletes the current row of a key; its newest noncurrent version, if any, becomes current. */
+  private removeCurrent(bucket: string, key: string): void {
+    this.s.deleteObject.run(bucket, key);
+    const newest = this.s.newestNoncurrent.get(bucket, key);
+    if (newest === undefined) return;
+    this.s.promoteNoncurrent.run(bucket, key, newest);
+    this.s.deleteNoncurrent.run(bucket, key, newest);
+  }
+
   /**
-   * Checks `condition` against the current object under the record's key, then makes `record` current.
-   * Returns the replaced version's blob ids, some maybe still referenced (callers filter with `unreferenced`).
+   * Checks `condition` against the current version under the record's key, then makes `record` current
+   * (see MetadataIndex.putObject for what happens to the versions already there). Returns the blob ids of a
+   * replaced null version, some maybe still referenced (callers filter with `unreferenced`).
    */
   private writeCurrent(record: ObjectRecord, condition: WriteCondition | undefined, usageBefore?: BucketCountersRow): string[] {
-    this.requireBucket(record.bucket);
-    const current = this.s.getCurrent.get(record.bucket, record.key);
-    checkWriteCondition(
-      record.key,
-      current && { etag: current.etag, deleteMarker: current.delete_marker === 1 },
-      condition,
-    );
-    // Only current versions exist so far: the new record replaces the old one, whose blobs are
-    // released unless something else (another key, an upload part, the new record) still uses them.
-    const released = current ? this.dropBlobRows(record.bucket, record.key, current.version_id) : [];
-    const before = usageBefore ?? this.s.bucketCounters.get(record.bucket)!;
-    this.s.replaceObject.run(toObjectRow(record));
-    this.checkQuotas(record.bucket, before);
+    const { bucket, key } = record;
+    this.requireBucket(bucket);
+    const current = this.s.getCurrent.get(bucket, key);
+    checkWriteCondition(key, current && conditionState(current), condition);
+    const before = usageBefore ?? this.s.bucketCounters.get(bucket)!;
+    let released: string[] = [];
+    if (current !== undefined && record.versionId === 'null' && current.version_id === 'null') {
+      // Unversioned (or suspended over a null current): the fast path, one row replaced in place.
+      this.refuseIfLocked(current, { now: new Date() });
+      released = this.dropBlobRows(bucket, key, 'null');
+    } else if (current !== undefined) {
+      if (record.versionId === 'null') {
+        // Suspended: the one null version goes, wherever it is; other versions stay.
+        const oldNull = this.s.getNoncurrentState.get(bucket, key, 'null');
+        if (oldNull) {
+          this.refuseIfLocked(oldNull, { now: new Date() });
+          released = this.dropBlobRows(bucket, key, 'null');
+          this.s.deleteNoncurrent.run(bucket, key, 'null');
+        }
+      }
+      this.s.demoteCurrent.run(bucket, key);
+      this.s.deleteObject.run(bucket, key);
+    }
+    this.s.replaceObject.run(toObjectRow(record, (current?.version_seq ?? 0) + 1));
+    this.checkQuotas(bucket, before);
     record.blobs.forEach((blob, seq) => {
       this.s.insertObjectBlob.run({
         bucket: record.bucket,

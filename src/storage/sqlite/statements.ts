@@ -1,21 +1,25 @@
 // Every SQL statement the SQLite metadata index runs, prepared once when the index opens.
 import type Database from 'better-sqlite3';
-import type { BlobRow, BucketRow, CurrentRow, ObjectRow, PartRow, SummaryRow, UploadRow } from './rows.js';
+import type { BlobRow, BucketRow, CurrentRow, ObjectRow, PartRow, SummaryRow, UploadRow, VersionRow } from './rows.js';
 
 const OBJECT_COLUMNS = `bucket, key, version_id, delete_marker, size, etag, last_modified, owner, storage_class,
-  content_headers, user_metadata, tags, acl, checksum_algorithm, checksum_type, checksum_value, parts, quarantined, encryption, verify_crc32c`;
+  content_headers, user_metadata, tags, acl, checksum_algorithm, checksum_type, checksum_value, parts, quarantined, encryption, verify_crc32c,
+  retention_mode, retain_until, legal_hold, version_seq`;
+const VERSION_COLUMNS = `key, version_id, delete_marker, size, etag, last_modified, owner, storage_class, checksum_algorithm,
+  checksum_type, retention_mode, retain_until, legal_hold, version_seq`;
+const CURRENT_COLUMNS = 'version_id, etag, delete_marker, size, last_modified, retention_mode, retain_until, legal_hold, version_seq';
 const SUMMARY_COLUMNS = 'key, size, etag, last_modified, owner, storage_class, checksum_algorithm, checksum_type';
 const BUCKET_COLUMNS = `name, owner, region, created_at, acl, versioning, encryption, policy, public_access_block,
-  quota_max_bytes, quota_max_objects, tags, cors, website, ownership_controls`;
+  quota_max_bytes, quota_max_objects, tags, object_lock_enabled, object_lock, lifecycle, cors, website, ownership_controls`;
 const UPLOAD_COLUMNS = `upload_id, bucket, key, initiated, owner, storage_class, content_headers, user_metadata, tags,
-  acl, checksum_algorithm, checksum_type, encryption`;
+  acl, checksum_algorithm, checksum_type, encryption, retention_mode, retain_until, legal_hold`;
 const PART_COLUMNS = `upload_id, part_number, blob_id, size, etag, last_modified,
   checksum_crc32, checksum_crc32c, checksum_crc64nvme, checksum_sha1, checksum_sha256, verify_crc32c`;
 
 export interface BucketCountersRow {
   object_count: number;
   byte_count: number;
-  /** Open multipart uploads and the bytes of their parts (migration step 8). */
+  /** Open multipart uploads and the bytes of their parts (migration step 9). */
   upload_count: number;
   upload_bytes: number;
   owner: string;
@@ -60,7 +64,7 @@ export function prepareStatements(db: Database.Database) {
     listBuckets: db.prepare<[], BucketRow>(`SELECT ${BUCKET_COLUMNS} FROM buckets ORDER BY name`),
     insertBucket: db.prepare<[BucketRow]>(`INSERT INTO buckets (${BUCKET_COLUMNS})
       VALUES (@name, @owner, @region, @created_at, @acl, @versioning, @encryption, @policy, @public_access_block,
-      @quota_max_bytes, @quota_max_objects, @tags, @cors, @website, @ownership_controls)`),
+      @quota_max_bytes, @quota_max_objects, @tags, @object_lock_enabled, @object_lock, @lifecycle, @cors, @website, @ownership_controls)`),
     deleteBucket: db.prepare<[string]>('DELETE FROM buckets WHERE name = ?'),
     // Delete markers and noncurrent versions keep a bucket from being deleted, as in S3.
     usageByBucket: db.prepare<[], { bucket: string; owner: string; objects: number; bytes: number; quota_max_bytes: number | null; quota_max_objects: number | null }>(
@@ -86,12 +90,57 @@ export function prepareStatements(db: Database.Database) {
     deleteUploadsOfBucket: db.prepare<[string]>('DELETE FROM uploads WHERE bucket = ?'),
 
     getCurrent: db.prepare<[string, string], CurrentRow>(
-      'SELECT version_id, etag, delete_marker FROM objects WHERE bucket = ? AND key = ?'),
+      `SELECT ${CURRENT_COLUMNS} FROM objects WHERE bucket = ? AND key = ?`),
+    getNoncurrentState: db.prepare<[string, string, string], CurrentRow>(
+      `SELECT ${CURRENT_COLUMNS} FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?`),
+    getNoncurrent: db.prepare<[string, string, string], ObjectRow>(
+      `SELECT ${OBJECT_COLUMNS} FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?`),
+    // Current → noncurrent and back: the row moves whole; its blob rows (keyed by version) stay put.
+    demoteCurrent: db.prepare<[string, string]>(`INSERT INTO object_versions (${OBJECT_COLUMNS})
+      SELECT ${OBJECT_COLUMNS} FROM objects WHERE bucket = ? AND key = ?`),
+    newestNoncurrent: db.prepare<[string, string], string>(`SELECT version_id FROM object_versions
+      WHERE bucket = ? AND key = ? ORDER BY version_seq DESC LIMIT 1`).pluck(),
+    promoteNoncurrent: db.prepare<[string, string, string]>(`INSERT INTO objects (${OBJECT_COLUMNS})
+      SELECT ${OBJECT_COLUMNS} FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?`),
+    deleteNoncurrent: db.prepare<[string, string, string]>(
+      'DELETE FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?'),
+    // ListObjectVersions: keys from the current table (every key with versions has a current one), then
+    // each key's noncurrent versions newest first.
+    versionKeysFrom: db.prepare<[string, string, number], VersionRow>(`SELECT ${VERSION_COLUMNS} FROM objects
+      WHERE bucket = ? AND key >= ? ORDER BY key LIMIT ?`),
+    versionKeysAfter: db.prepare<[string, string, number], VersionRow>(`SELECT ${VERSION_COLUMNS} FROM objects
+      WHERE bucket = ? AND key > ? ORDER BY key LIMIT ?`),
+    noncurrentOf: db.prepare<[string, string, number, number], VersionRow>(`SELECT ${VERSION_COLUMNS} FROM object_versions
+      WHERE bucket = ? AND key = ? AND version_seq < ? ORDER BY version_seq DESC LIMIT ?`),
+    scanNoncurrent: db.prepare<[string, string, string, number], ObjectRow>(`SELECT ${OBJECT_COLUMNS} FROM object_versions
+      WHERE (bucket, key, version_id) > (?, ?, ?) AND delete_marker = 0 ORDER BY bucket, key, version_id LIMIT ?`),
+    scanCurrentFrom: db.prepare<[string, string, string, number], ObjectRow>(`SELECT ${OBJECT_COLUMNS} FROM objects
+      WHERE (bucket, key, version_id) > (?, ?, ?) AND delete_marker = 0 ORDER BY bucket, key LIMIT ?`),
+    setCurrentRetention: db.prepare<[string | null, number | null, string, string, string]>(
+      'UPDATE objects SET retention_mode = ?, retain_until = ? WHERE bucket = ? AND key = ? AND version_id = ?'),
+    setNoncurrentRetention: db.prepare<[string | null, number | null, string, string, string]>(
+      'UPDATE object_versions SET retention_mode = ?, retain_until = ? WHERE bucket = ? AND key = ? AND version_id = ?'),
+    setCurrentLegalHold: db.prepare<[number, string, string, string]>(
+      'UPDATE objects SET legal_hold = ? WHERE bucket = ? AND key = ? AND version_id = ?'),
+    setNoncurrentLegalHold: db.prepare<[number, string, string, string]>(
+      'UPDATE object_versions SET legal_hold = ? WHERE bucket = ? AND key = ? AND version_id = ?'),
+    setNoncurrentTags: db.prepare<[string, string, string, string]>(
+      'UPDATE object_versions SET tags = ? WHERE bucket = ? AND key = ? AND version_id = ? AND delete_marker = 0'),
+    setNoncurrentAcl: db.prepare<[string, string, string, string]>(
+      'UPDATE object_versions SET acl = ? WHERE bucket = ? AND key = ? AND version_id = ? AND delete_marker = 0'),
+    setNoncurrentQuarantined: db.prepare<[number, string, string, string, string]>(
+      'UPDATE object_versions SET quarantined = ? WHERE bucket = ? AND key = ? AND version_id = ? AND etag = ? AND delete_marker = 0'),
+    setCurrentQuarantinedVersion: db.prepare<[number, string, string, string, string]>(
+      'UPDATE objects SET quarantined = ? WHERE bucket = ? AND key = ? AND version_id = ? AND etag = ? AND delete_marker = 0'),
+    bucketHoldsLocks: db.prepare<[{ bucket: string; now: number }], number>(`SELECT
+      EXISTS (SELECT 1 FROM objects WHERE bucket = @bucket AND (legal_hold = 1 OR retain_until > @now))
+      OR EXISTS (SELECT 1 FROM object_versions WHERE bucket = @bucket AND (legal_hold = 1 OR retain_until > @now))`).pluck(),
     getObject: db.prepare<[string, string], ObjectRow>(
       `SELECT ${OBJECT_COLUMNS} FROM objects WHERE bucket = ? AND key = ?`),
     replaceObject: db.prepare<[ObjectRow]>(`INSERT OR REPLACE INTO objects (${OBJECT_COLUMNS}) VALUES (
       @bucket, @key, @version_id, @delete_marker, @size, @etag, @last_modified, @owner, @storage_class,
-      @content_headers, @user_metadata, @tags, @acl, @checksum_algorithm, @checksum_type, @checksum_value, @parts, @quarantined, @encryption, @verify_crc32c)`),
+      @content_headers, @user_metadata, @tags, @acl, @checksum_algorithm, @checksum_type, @checksum_value, @parts, @quarantined, @encryption, @verify_crc32c,
+      @retention_mode, @retain_until, @legal_hold, @version_seq)`),
     deleteObject: db.prepare<[string, string]>('DELETE FROM objects WHERE bucket = ? AND key = ?'),
     scanObjects: db.prepare<[string, string, number], ObjectRow>(
       `SELECT ${OBJECT_COLUMNS} FROM objects WHERE (bucket, key) > (?, ?) AND delete_marker = 0 ORDER BY bucket, key LIMIT ?`),
@@ -112,7 +161,7 @@ export function prepareStatements(db: Database.Database) {
 
     insertUpload: db.prepare<[UploadRow]>(`INSERT INTO uploads (${UPLOAD_COLUMNS}) VALUES (@upload_id, @bucket, @key,
       @initiated, @owner, @storage_class, @content_headers, @user_metadata, @tags, @acl, @checksum_algorithm, @checksum_type,
-      @encryption)`),
+      @encryption, @retention_mode, @retain_until, @legal_hold)`),
     getUpload: db.prepare<[string], UploadRow>(`SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE upload_id = ?`),
     deleteUpload: db.prepare<[string]>('DELETE FROM uploads WHERE upload_id = ?'),
     uploadsFromInclusive: uploadScan(db, '>=', true),
@@ -138,6 +187,18 @@ export function prepareStatements(db: Database.Database) {
     deleteExpiredUploadParts: db.prepare<[number]>(`DELETE FROM upload_parts
       WHERE upload_id IN (SELECT upload_id FROM uploads WHERE initiated < ?)`),
     deleteExpiredUploads: db.prepare<[number]>('DELETE FROM uploads WHERE initiated < ?'),
+    expiredUploads: db.prepare<[number], { bucket: string; key: string; upload_id: string }>(
+      'SELECT bucket, key, upload_id FROM uploads WHERE initiated < ?'),
+    // A lifecycle rule's uploads: one bucket, a key prefix, oldest first.
+    expiredUploadsInScope: db.prepare<[{ bucket: string; before: number; prefix: string; limit: number }], { upload_id: string; key: string }>(
+      `SELECT upload_id, key FROM uploads WHERE bucket = @bucket AND initiated < @before AND substr(key, 1, length(@prefix)) = @prefix
+      ORDER BY initiated, upload_id LIMIT @limit`),
+
+    getLifecycleCursor: db.prepare<[string], { after_key: string; pass_started_at: number }>(
+      'SELECT after_key, pass_started_at FROM lifecycle_cursors WHERE bucket = ?'),
+    setLifecycleCursor: db.prepare<[string, string, number]>(
+      'INSERT OR REPLACE INTO lifecycle_cursors (bucket, after_key, pass_started_at) VALUES (?, ?, ?)'),
+    clearLifecycleCursor: db.prepare<[string]>('DELETE FROM lifecycle_cursors WHERE bucket = ?'),
 
     // Master-key re-wrap: each table walked in primary-key order from a cursor, SSE-S3 rows only.
     sseObjectsAfter: db.prepare<[string, string, number], { bucket: string; key: string; encryption: string | null }>(`SELECT bucket, key, encryption

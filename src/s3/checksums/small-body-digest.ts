@@ -1,8 +1,9 @@
 // Small request bodies (XML configurations, DeleteObjects) that S3 requires to carry a digest.
 import { createHash } from 'node:crypto';
-import { S3Error } from '../errors/s3-error.js';
-import { newChecksum, requestedChecksums, verifyChecksums } from './checksums.js';
-import type { S3Context } from './context.js';
+import { S3Error } from '../../errors/s3-error.js';
+import { newChecksum } from './body-digest.js';
+import { requestedChecksums, verifyChecksums } from './request.js';
+import type { S3Context } from '../context.js';
 
 /**
  * The request must carry a digest of its body: Content-MD5 or any x-amz-checksum-* (current SDKs send

@@ -2,18 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import { S3Error } from '../errors/s3-error.js';
-import type { ChecksumAlgorithm } from '../storage/metadata-index.js';
-import {
-  CHECKSUM_ALGORITHMS,
-  type ChecksumRequest,
-  type CrcAlgorithm,
-  DigestingStream,
-  combineCrc,
-  newChecksum,
-  requestedChecksums,
-  verifyChecksums,
-} from './checksums.js';
+import { S3Error } from '../../errors/s3-error.js';
+import type { ChecksumAlgorithm } from '../../storage/metadata-index.js';
+import { CHECKSUM_ALGORITHMS, type ChecksumRequest, requestedChecksums, verifyChecksums } from './request.js';
+import { type CrcAlgorithm, combineCrc } from './crc-combine.js';
+import { DigestingStream, newChecksum } from './body-digest.js';
 
 // Values AWS returns for the body "123456789" (the standard CRC check input).
 const BODY = Buffer.from('123456789');

@@ -2,9 +2,11 @@
 // checksum derived from part checksums (COMPOSITE "base64-N" or FULL_OBJECT CRCs combined).
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
 import { createHash } from 'node:crypto';
-import { S3Error } from '../errors/s3-error.js';
-import type { ChecksumAlgorithm, ChecksumType, PartRecord, StoredChecksum } from '../storage/metadata-index.js';
-import { CHECKSUM_ALGORITHMS, combineCrc, newChecksum, type CrcAlgorithm } from './checksums.js';
+import { S3Error } from '../../errors/s3-error.js';
+import type { ChecksumAlgorithm, ChecksumType, PartRecord, StoredChecksum } from '../../storage/metadata-index.js';
+import { CHECKSUM_ALGORITHMS } from './request.js';
+import { combineCrc, type CrcAlgorithm } from './crc-combine.js';
+import { newChecksum } from './body-digest.js';
 
 const fullObjectCapable = new Set<ChecksumAlgorithm>(['CRC32', 'CRC32C', 'CRC64NVME']);
 const compositeCapable = new Set<ChecksumAlgorithm>(['CRC32', 'CRC32C', 'SHA1', 'SHA256']);

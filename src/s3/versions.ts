@@ -1,0 +1,62 @@
+// What a request means for object versions: the version id a write gets (the one place ids are minted),
+// the version a read or sub-resource request names (?versionId=), and how a delete marker answers.
+import { randomBytes } from 'node:crypto';
+import { S3Error } from '../errors/s3-error.js';
+import type { BucketRecord, ObjectRecord } from '../storage/metadata-index.js';
+import type { S3Context } from './context.js';
+
+/** Ids this server mints: 24 random bytes as 32 URL-safe characters (opaque to clients, as on S3). */
+const VERSION_ID = /^[A-Za-z0-9_-]{32}$/;
+
+export function newVersionId(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/** The id a new version written now gets: a fresh one while versioning is Enabled, else the null version. */
+export function versionIdFor(bucket: BucketRecord | undefined): string {
+  return bucket?.versioning === 'Enabled' ? newVersionId() : 'null';
+}
+
+/**
+ * A version id as a client sent it (query or copy source): 'null' or one this server could have minted.
+ * Anything else is InvalidArgument, as S3 answers an id it cannot parse.
+ */
+export function parseVersionId(raw: string | null | undefined): string | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  if (raw === 'null' || VERSION_ID.test(raw)) return raw;
+  throw new S3Error('InvalidArgument', { message: 'Invalid version id specified', fields: { ArgumentName: 'versionId', ArgumentValue: raw } });
+}
+
+/** `x-amz-version-id` for a version, when it has a reportable id (objects of never-versioned buckets have none). */
+export function versionHeaders(record: Pick<ObjectRecord, 'versionId'>, bucket: BucketRecord | undefined): Record<string, string> {
+  if (record.versionId !== 'null') return { 'x-amz-version-id': record.versionId };
+  return bucket !== undefined && bucket.versioning !== 'Unversioned' ? { 'x-amz-version-id': 'null' } : {};
+}
+
+/** Headers a delete marker answers with when it is what a request found. */
+function markerHeaders(marker: ObjectRecord): Record<string, string> {
+  return { 'x-amz-delete-marker': 'true', 'x-amz-version-id': marker.versionId, 'last-modified': marker.lastModified.toUTCString() };
+}
+
+/**
+ * The object version a request names: `?versionId=` or the current version. A current delete marker is
+ * NoSuchKey (404) with `x-amz-delete-marker: true`; a delete marker named by id is MethodNotAllowed (405)
+ * with the same headers; an absent id is NoSuchVersion.
+ */
+export async function requestedObject(ctx: S3Context, key = ctx.key, rawVersionId: string | null = ctx.query.get('versionId')): Promise<ObjectRecord> {
+  const versionId = parseVersionId(rawVersionId);
+  const record = await ctx.index.getObject(ctx.bucket, key, versionId);
+  if (record === undefined) {
+    if (versionId === undefined) throw new S3Error('NoSuchKey', { fields: { Key: key } });
+    throw new S3Error('NoSuchVersion', { fields: { Key: key, VersionId: versionId } });
+  }
+  if (record.deleteMarker) {
+    if (versionId === undefined) throw new S3Error('NoSuchKey', { fields: { Key: key }, headers: markerHeaders(record) });
+    throw new S3Error('MethodNotAllowed', {
+      message: 'The specified method is not allowed against this resource.',
+      fields: { Method: ctx.op.startsWith('Head') ? 'HEAD' : 'GET', ResourceType: 'DeleteMarker' },
+      headers: { ...markerHeaders(record), allow: 'DELETE' },
+    });
+  }
+  return record;
+}
