@@ -276,14 +276,17 @@ export async function verify(s3: S3Client, model: CrashModel, dataDir: string): 
   try {
     const integrity = db.pragma('integrity_check', { simple: true });
     if (integrity !== 'ok') violations.push(`SQLite integrity_check: ${String(integrity)}`);
-    const referenced = new Set(
-      (db.prepare('SELECT blob_id FROM object_blobs UNION SELECT blob_id FROM upload_parts').pluck().all() as string[]),
-    );
+    const referencedNow = (): Set<string> =>
+      new Set(db.prepare('SELECT blob_id FROM object_blobs UNION SELECT blob_id FROM upload_parts').pluck().all() as string[]);
+    const referenced = referencedNow();
     const onDisk = await storedBlobIds(dataDir);
     const orphans = onDisk.filter((id) => !referenced.has(id));
     if (orphans.length > 0) violations.push(`${orphans.length} stored blob(s) referenced by nothing after recovery`);
     const present = new Set(onDisk);
-    const missing = [...referenced].filter((id) => !present.has(id));
+    // The restarted server's lifecycle worker may expire an object between the two reads above (its row goes
+    // first, then its blob files): a blob counts as missing only if the index still references it afterwards.
+    const stillReferenced = referencedNow();
+    const missing = [...referenced].filter((id) => !present.has(id) && stillReferenced.has(id));
     if (missing.length > 0) violations.push(`${missing.length} referenced blob(s) missing from disk`);
     // Quotas trust the per-bucket counters: after any crash they must equal what the bucket holds.
     const counted = db.prepare('SELECT object_count AS objects, byte_count AS bytes FROM buckets WHERE name = ?').get(BUCKET) as { objects: number; bytes: number };

@@ -183,6 +183,13 @@ CREATE TRIGGER upload_parts_bytes AFTER INSERT OR DELETE OR UPDATE OF size ON up
 ${['objects', 'object_versions'].map((table) => `
 CREATE TRIGGER ${table}_count AFTER INSERT OR DELETE OR UPDATE OF size, delete_marker ON ${table}
   FOR EACH ROW EXECUTE FUNCTION sklad_count_objects();`).join('\n')}
+-- The SQLite schema's version order and upload lock columns, so \`sklad migrate\` carries every column across;
+-- this engine keeps only current versions for now and leaves them at their defaults.
+ALTER TABLE objects ADD COLUMN version_seq BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE object_versions ADD COLUMN version_seq BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE uploads ADD COLUMN retention_mode TEXT;
+ALTER TABLE uploads ADD COLUMN retain_until BIGINT;
+ALTER TABLE uploads ADD COLUMN legal_hold SMALLINT NOT NULL DEFAULT 0;
 `;
 
 export const migrations: readonly string[] = [step1];

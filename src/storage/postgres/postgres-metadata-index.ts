@@ -89,7 +89,8 @@ const values = (row: object, fields: readonly string[]): unknown[] => fields.map
 
 function toRecord(row: ObjectRowWithBlobs): ObjectRecord {
   const blobs: BlobRow[] = row.blobs.map(([blob_id, size]) => ({ blob_id, size }));
-  return toObjectRecord(row, blobs);
+  // This engine keeps no Object Lock state (only current versions): the columns read as never set.
+  return toObjectRecord({ ...row, retention_mode: null, retain_until: null, legal_hold: 0, version_seq: 0 }, blobs);
 }
 
 /** Rows of a scan, fetched in batches that grow: a skip scan often wants only the first few. */

@@ -7,7 +7,7 @@ const OBJECT_COLUMNS = `bucket, key, version_id, delete_marker, size, etag, last
 const OBJECT_FIELDS = OBJECT_COLUMNS.split(',').map((column) => column.trim());
 const SUMMARY_COLUMNS = 'key, size, etag, last_modified, owner, storage_class, checksum_algorithm, checksum_type';
 export const BUCKET_COLUMNS = `name, owner, region, created_at, acl, versioning, encryption, policy, public_access_block,
-  quota_max_bytes, quota_max_objects, tags, cors, website, ownership_controls`;
+  quota_max_bytes, quota_max_objects, tags, object_lock_enabled, object_lock, lifecycle, cors, website, ownership_controls`;
 export const BUCKET_FIELDS = BUCKET_COLUMNS.split(',').map((column) => column.trim());
 const UPLOAD_COLUMNS = `upload_id, bucket, key, initiated, owner, storage_class, content_headers, user_metadata, tags,
   acl, checksum_algorithm, checksum_type, encryption`;
