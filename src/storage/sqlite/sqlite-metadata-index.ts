@@ -2,7 +2,8 @@
 import Database from 'better-sqlite3';
 import { S3Error } from '../../errors/s3-error.js';
 import { createPrivateFile } from '../file-modes.js';
-import { buildListPage, commonPrefixOf, startCursor } from '../list-page.js';
+import { buildListPage } from '../list-page.js';
+import { buildVersionListPage } from '../version-list-page.js';
 import type {
   StorageUsage,
   BucketPatch,
@@ -29,7 +30,7 @@ import type {
   WrappedDataKey,
   WriteCondition,
 } from '../metadata-index.js';
-import { compareKeys, prefixSuccessor } from '../key-order.js';
+import { compareKeys } from '../key-order.js';
 import { lockRefusal, retentionChangeRefusal } from '../object-lock.js';
 import { buildUploadListPage, isUploadPosition, type UploadCursor, type UploadPosition } from '../upload-list-page.js';
 import { checkWriteCondition } from '../write-condition.js';
@@ -597,97 +598,28 @@ export class SqliteMetadataIndex implements MetadataIndex {
     return statement;
   }
 
-  /**
-   * One ListObjectVersions page. Keys come from the current table in order, rolled up into common prefixes
-   * with the skip-scan of ordinary listings; each listed key contributes its current version, then its
-   * noncurrent ones newest first. Entries (versions and prefixes) count against max-keys alike.
-   */
+  /** One ListObjectVersions page (see version-list-page.ts), answered from this transaction's snapshot. */
   private versionPage(query: VersionListQuery): VersionListPage {
-    const page: VersionListPage = { versions: [], commonPrefixes: [], isTruncated: false };
-    const max = Math.max(0, Math.floor(query.maxKeys));
-    if (max === 0) return page;
-    const before = query.prefix === '' ? undefined : prefixSuccessor(query.prefix);
-    let count = 0;
-    let last: { key: string; versionId?: string } | undefined;
-    // True when one more entry exists than the page holds: it is then truncated.
-    const full = (): boolean => {
-      if (count < max) return false;
-      page.isTruncated = true;
-      return true;
-    };
-    const emitVersions = (key: string, below: number): boolean => {
-      for (;;) {
-        const asked = max - count + 1;
-        const rows = this.s.noncurrentOf.all(query.bucket, key, below, asked);
-        for (const row of rows) {
-          if (full()) return false;
-          page.versions.push(toVersionSummary(row, false));
-          count++;
-          last = { key, versionId: row.version_id };
-          below = row.version_seq;
-        }
-        if (rows.length < asked) return true;
+    const s = this.s;
+    return buildVersionListPage<VersionRow>(query, (question) => {
+      if (question.kind === 'marker') {
+        const current = s.getCurrent.get(query.bucket, question.key);
+        const marker = current?.version_id === question.versionId
+          ? current
+          : s.getNoncurrentState.get(query.bucket, question.key, question.versionId);
+        return marker?.version_seq;
       }
-    };
-
-    if (query.keyMarker !== '' && query.versionIdMarker !== '' && query.keyMarker.startsWith(query.prefix)
-      && commonPrefixOf(query.keyMarker, query.prefix, query.delimiter) === undefined) {
-      // Resume inside the marker key, after the marker version.
-      const current = this.s.getCurrent.get(query.bucket, query.keyMarker);
-      const marker = current?.version_id === query.versionIdMarker
-        ? current
-        : this.s.getNoncurrentState.get(query.bucket, query.keyMarker, query.versionIdMarker);
-      if (marker !== undefined && !emitVersions(query.keyMarker, marker.version_seq)) return this.finishVersionPage(page, last);
-    }
-
-    let cursor = startCursor(query.prefix, query.delimiter, query.keyMarker);
-    while (cursor !== undefined) {
-      const statement = cursor.inclusive ? this.s.versionKeysFrom : this.s.versionKeysAfter;
-      const asked = max - count + 1;
-      // Read lazily up to the first row that rolls up into a common prefix: a delimiter listing then reads
-      // one row per prefix, not a batch of keys hidden under it. The statement is closed before the rows
-      // are handled, since handling them runs other statements.
+      if (question.kind === 'noncurrent') return s.noncurrentOf.all(query.bucket, question.key, question.below, question.limit);
+      // Read lazily up to the first row that rolls up; the statement is closed before the rows are handled,
+      // since handling them runs other statements.
       const rows: VersionRow[] = [];
-      for (const row of statement.iterate(query.bucket, cursor.from, asked)) {
+      const statement = question.inclusive ? s.versionKeysFrom : s.versionKeysAfter;
+      for (const row of statement.iterate(query.bucket, question.from, question.limit)) {
         rows.push(row);
-        if (commonPrefixOf(row.key, query.prefix, query.delimiter) !== undefined) break;
+        if (question.until(row)) break;
       }
-      let jump: typeof cursor | 'end' | undefined;
-      for (const row of rows) {
-        if (before !== undefined && compareKeys(row.key, before) >= 0) {
-          jump = 'end';
-          break;
-        }
-        const rolledUp = commonPrefixOf(row.key, query.prefix, query.delimiter);
-        if (full()) return this.finishVersionPage(page, last);
-        if (rolledUp !== undefined) {
-          page.commonPrefixes.push(rolledUp);
-          count++;
-          last = { key: rolledUp };
-          const after = prefixSuccessor(rolledUp);
-          jump = after === undefined ? 'end' : { from: after, inclusive: true };
-          break;
-        }
-        page.versions.push(toVersionSummary(row, true));
-        count++;
-        last = { key: row.key, versionId: row.version_id };
-        if (!emitVersions(row.key, row.version_seq)) return this.finishVersionPage(page, last);
-      }
-      if (jump === 'end') break;
-      if (jump !== undefined) cursor = jump;
-      // A scan that ends without a jump and short of what was asked has nothing left.
-      else if (rows.length < asked) break;
-      else cursor = { from: rows.at(-1)!.key, inclusive: false };
-    }
-    return this.finishVersionPage(page, last);
-  }
-
-  private finishVersionPage(page: VersionListPage, last: { key: string; versionId?: string } | undefined): VersionListPage {
-    if (page.isTruncated && last) {
-      page.nextKeyMarker = last.key;
-      if (last.versionId !== undefined) page.nextVersionIdMarker = last.versionId;
-    }
-    return page;
+      return rows;
+    }, toVersionSummary);
   }
 
   private requireBucket(name: string): void {
