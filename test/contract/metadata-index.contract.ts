@@ -18,11 +18,6 @@ import type { MetadataIndex } from '../../src/storage/metadata-index.js';
 export interface ContractOptions {
   /** Shrinks the randomised listing comparison for an engine where each call is a network round trip. */
   listingScale?: number;
-  /**
-   * Object versions, Object Lock and lifecycle state: not yet in the PostgreSQL engine, which refuses them with
-   * NotImplemented (docs/s3-compatibility.md). Every other case runs on every engine.
-   */
-  versions?: boolean;
 }
 
 export function runMetadataIndexContract(name: string, makeIndex: () => Promise<MetadataIndex>, options: ContractOptions = {}): void {
@@ -276,12 +271,12 @@ export function runMetadataIndexContract(name: string, makeIndex: () => Promise<
     listingCases(() => index, options.listingScale);
     copyCases(() => index);
     taggingCases(() => index);
-    if (options.versions !== false) versioningCases(() => index);
+    versioningCases(() => index);
     accessQuotaCases(() => index);
     uploadCases(() => index);
     uploadListingCases(() => index);
     encryptionCases(() => index);
-    if (options.versions !== false) lifecycleCases(() => index);
+    lifecycleCases(() => index);
     concurrencyCases(() => index);
     webCases(() => index);
   });

@@ -25,7 +25,7 @@ async function open(): Promise<PostgresMetadataIndex> {
 }
 
 // A quarter of the randomised listing comparison: its thousands of round trips are what this engine pays for.
-runMetadataIndexContract('PostgreSQL', open, { listingScale: 0.25, versions: false });
+runMetadataIndexContract('PostgreSQL', open, { listingScale: 0.25 });
 runIdentityIndexContract('PostgreSQL', async () => {
   const metadata = await open();
   return { metadata, identity: metadata.identity() };

@@ -192,7 +192,21 @@ ALTER TABLE uploads ADD COLUMN retain_until BIGINT;
 ALTER TABLE uploads ADD COLUMN legal_hold SMALLINT NOT NULL DEFAULT 0;
 `;
 
-export const migrations: readonly string[] = [step1];
+/*
+ * Versions, Object Lock and lifecycle state (SQLite's steps 10 and 11): the index that reads a key's noncurrent
+ * versions newest first by their place among its versions, and the lifecycle worker's cursor per bucket,
+ * which goes with its bucket. The version and lock columns themselves are in step 1.
+ */
+const versionsAndLifecycle = `
+CREATE INDEX object_versions_by_seq ON object_versions (bucket, key, version_seq);
+CREATE TABLE lifecycle_cursors (
+  bucket          TEXT COLLATE "C" NOT NULL PRIMARY KEY REFERENCES buckets (name) ON DELETE CASCADE,
+  after_key       TEXT COLLATE "C" NOT NULL,
+  pass_started_at BIGINT NOT NULL
+);
+`;
+
+export const migrations: readonly string[] = [step1, versionsAndLifecycle];
 
 /**
  * Brings the schema up to date under a session advisory lock, so gateways starting together migrate one at

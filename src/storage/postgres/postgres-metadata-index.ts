@@ -3,7 +3,10 @@
 // are ordered by row locks: every write of a bucket's objects locks the bucket row first (which also holds
 // the usage counters its quota check reads), an upload's writes lock the upload row, and a write that grows
 // a user's usage locks that user's row when it has a quota. Conditional writes, quotas and multipart
-// completion are therefore decided on the latest committed state, whichever gateway wrote it.
+// completion are therefore decided on the latest committed state, whichever gateway wrote it; a key's
+// version order (version_seq) is read and advanced under the bucket lock, so it is exact however many
+// gateways write the key at once. Versions, Object Lock and lifecycle cursors are kept as the SQLite engine
+// keeps them (see docs/architecture.md, Versions).
 // The SQL schema keeps SQLite's column names and encodings, so the row converters are shared with it.
 import type pg from 'pg';
 import { S3Error } from '../../errors/s3-error.js';
@@ -28,14 +31,19 @@ import type {
   LifecycleCursor,
   LifecycleExpiration,
   LockOverride,
+  Retention,
   UploadExpiryScope,
   VersionListPage,
   VersionListQuery,
   WrappedDataKey,
   WriteCondition,
 } from '../metadata-index.js';
+import { lockRefusal, retentionChangeRefusal } from '../object-lock.js';
 import { patchColumns } from '../sqlite/bucket-columns.js';
 import {
+  conditionState,
+  lockOf,
+  toVersionSummary,
   toBucketRecord,
   toBucketRow,
   toObjectRecord,
@@ -53,9 +61,11 @@ import {
   type PartRow,
   type SummaryRow,
   type UploadRow,
+  type VersionRow,
 } from '../sqlite/rows.js';
+import { buildVersionListPageAsync } from '../version-list-page.js';
 import { buildUploadListPageAsync, isUploadPosition, type UploadCursor } from '../upload-list-page.js';
-import { checkWriteCondition, type CurrentObjectState } from '../write-condition.js';
+import { checkWriteCondition } from '../write-condition.js';
 import { BucketCache } from './bucket-cache.js';
 import { rewrapStep } from './data-key-rewrap.js';
 import { ChangeFeed, notifyChange } from './change-feed.js';
@@ -89,8 +99,7 @@ const values = (row: object, fields: readonly string[]): unknown[] => fields.map
 
 function toRecord(row: ObjectRowWithBlobs): ObjectRecord {
   const blobs: BlobRow[] = row.blobs.map(([blob_id, size]) => ({ blob_id, size }));
-  // This engine keeps no Object Lock state (only current versions): the columns read as never set.
-  return toObjectRecord({ ...row, retention_mode: null, retain_until: null, legal_hold: 0, version_seq: 0 }, blobs);
+  return toObjectRecord(row, blobs);
 }
 
 /** Rows of a scan, fetched in batches that grow: a skip scan often wants only the first few. */
@@ -158,7 +167,6 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   async createBucket(bucket: BucketRecord): Promise<void> {
-    if (bucket.objectLockEnabled === true) throw notYet('Object Lock');
     return this.write(async (tx) => {
       const inserted = await tx.query(sql.insertBucket(values(toBucketRow(bucket), BUCKET_FIELDS)));
       if (inserted.rowCount === 0) {
@@ -213,10 +221,14 @@ export class PostgresMetadataIndex implements MetadataIndex {
 
   async getObject(bucket: string, key: string, versionId?: string): Promise<ObjectRecord | undefined> {
     // One statement reads the row and its blobs, so the pair is consistent without a transaction.
-    const { rows } = await this.pool.query<ObjectRowWithBlobs>(sql.getObject([bucket, key]));
-    const record = rows[0] && toRecord(rows[0]);
-    // Only current versions exist in this engine: a version id names the current one or nothing.
-    return versionId === undefined || record?.versionId === versionId ? record : undefined;
+    const statement = versionId === undefined ? sql.getObject([bucket, key]) : sql.getVersion([bucket, key, versionId]);
+    const { rows } = await this.pool.query<ObjectRowWithBlobs>(statement);
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  async scanVersions(after: { bucket: string; key: string; versionId: string } | undefined, limit: number): Promise<ObjectRecord[]> {
+    const { rows } = await this.pool.query<ObjectRowWithBlobs>(sql.scanVersions([after?.bucket ?? '', after?.key ?? '', after?.versionId ?? '', limit]));
+    return rows.map(toRecord);
   }
 
   async scanObjects(after: { bucket: string; key: string } | undefined, limit: number): Promise<ObjectRecord[]> {
@@ -225,8 +237,11 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   async setQuarantined(bucket: string, key: string, etag: string, quarantined: boolean, versionId?: string): Promise<boolean> {
-    if (versionId !== undefined && (await this.getObject(bucket, key, versionId)) === undefined) return false;
-    return this.write(async (tx) => ((await tx.query(sql.setQuarantined([quarantined ? 1 : 0, bucket, key, etag]))).rowCount ?? 0) > 0);
+    const flag = quarantined ? 1 : 0;
+    return this.write(async (tx) => {
+      if (await changed(tx, sql.setCurrentQuarantined([flag, bucket, key, etag, versionId ?? null]))) return true;
+      return versionId !== undefined && changed(tx, sql.setNoncurrentQuarantined([flag, bucket, key, etag, versionId]));
+    });
   }
 
   async putObject(record: ObjectRecord, condition?: WriteCondition): Promise<string[]> {
@@ -237,13 +252,87 @@ export class PostgresMetadataIndex implements MetadataIndex {
     return this.write(async (tx) => {
       const { rows } = await tx.query<BucketCountersRow>(sql.lockBucket([bucket]));
       if (rows.length === 0) return [];
-      const current = (await tx.query<CurrentRow & { size: number; last_modified: number | string }>(sql.getCurrent([bucket, key]))).rows[0];
-      checkWriteCondition(key, current && currentState(current), condition);
+      const current = (await tx.query<CurrentRow>(sql.getCurrent([bucket, key]))).rows[0];
+      checkWriteCondition(key, current && conditionState(current), condition);
       if (!current) return [];
+      refuseIfLocked(current, { now: new Date() });
       const released = await this.dropBlobRows(tx, bucket, key, current.version_id);
-      await tx.query(sql.deleteObject([bucket, key]));
+      await this.removeCurrent(tx, bucket, key);
       return this.unreferenced(tx, released);
     });
+  }
+
+  async deleteVersion(
+    bucket: string,
+    key: string,
+    versionId: string,
+    override: LockOverride,
+    condition?: WriteCondition,
+  ): Promise<{ removed?: ObjectRecord; orphans: string[] }> {
+    return this.write(async (tx) => {
+      await this.lockBucket(tx, bucket);
+      const current = (await tx.query<CurrentRow>(sql.getCurrent([bucket, key]))).rows[0];
+      checkWriteCondition(key, current && conditionState(current), condition);
+      const row = (await tx.query<ObjectRowWithBlobs & { is_current: number }>(sql.getVersion([bucket, key, versionId]))).rows[0];
+      if (!row) return { orphans: [] };
+      refuseIfLocked(row, override);
+      const released = await this.dropBlobRows(tx, bucket, key, versionId);
+      if (row.is_current === 1) await this.removeCurrent(tx, bucket, key);
+      else await tx.query(sql.deleteNoncurrent([bucket, key, versionId]));
+      return { removed: toRecord(row), orphans: await this.unreferenced(tx, released) };
+    });
+  }
+
+  async listVersions(query: VersionListQuery): Promise<VersionListPage> {
+    // One snapshot for the page: a key's current version and its noncurrent ones are read as they were
+    // together, so a version that another gateway demotes meanwhile is neither listed twice nor missed.
+    return this.readTransaction(async (tx) => {
+      await this.requireBucket(tx, query.bucket);
+      const { bucket } = query;
+      return buildVersionListPageAsync<VersionRow>(query, async (question) => {
+        if (question.kind === 'marker') {
+          const current = (await tx.query<CurrentRow>(sql.getCurrent([bucket, question.key]))).rows[0];
+          const marker = current?.version_id === question.versionId
+            ? current
+            : (await tx.query<CurrentRow>(sql.getNoncurrentState([bucket, question.key, question.versionId]))).rows[0];
+          return marker?.version_seq;
+        }
+        if (question.kind === 'noncurrent') {
+          return (await tx.query<VersionRow>(sql.noncurrentOf([bucket, question.key, question.below, question.limit]))).rows;
+        }
+        const rows: VersionRow[] = [];
+        const from = question.inclusive ? sql.versionKeysFrom : sql.versionKeysAfter;
+        const scan = batched<VersionRow>(question.limit, query.delimiter === '' ? question.limit : 16, async (last, count) =>
+          (await tx.query<VersionRow>((last === undefined ? from : sql.versionKeysAfter)([bucket, last?.key ?? question.from, count]))).rows);
+        for await (const row of scan) {
+          rows.push(row);
+          if (question.until(row)) break;
+        }
+        return rows;
+      }, toVersionSummary);
+    });
+  }
+
+  async putRetention(bucket: string, key: string, versionId: string | undefined, retention: Retention | undefined, override: LockOverride): Promise<void> {
+    return this.write(async (tx) => {
+      const { state, isCurrent, id } = await this.lockTarget(tx, bucket, key, versionId);
+      const refusal = retentionChangeRefusal(lockOf(state).retention, retention, override);
+      if (refusal !== undefined) throw new S3Error('AccessDenied', { message: `Access Denied because ${refusal}.` });
+      const statement = isCurrent ? sql.setCurrentRetention : sql.setNoncurrentRetention;
+      await tx.query(statement([retention?.mode ?? null, retention?.retainUntil.getTime() ?? null, bucket, key, id]));
+    });
+  }
+
+  async putLegalHold(bucket: string, key: string, versionId: string | undefined, on: boolean): Promise<void> {
+    return this.write(async (tx) => {
+      const { isCurrent, id } = await this.lockTarget(tx, bucket, key, versionId);
+      await tx.query((isCurrent ? sql.setCurrentLegalHold : sql.setNoncurrentLegalHold)([on ? 1 : 0, bucket, key, id]));
+    });
+  }
+
+  async bucketHoldsLockedVersions(bucket: string, now: Date): Promise<boolean> {
+    const { rows } = await this.pool.query<{ holds: boolean }>(sql.bucketHoldsLocks([bucket, now.getTime()]));
+    return rows[0]?.holds === true;
   }
 
   async list(query: ListQuery): Promise<ListPage> {
@@ -266,7 +355,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   async copyObject(
-    source: { bucket: string; key: string },
+    source: { bucket: string; key: string; versionId?: string },
     check: CopySourceCheck,
     build: (source: ObjectRecord) => ObjectRecord,
     condition?: WriteCondition,
@@ -275,7 +364,9 @@ export class PostgresMetadataIndex implements MetadataIndex {
       // The source bucket locked: no gateway can drop the source's blobs before this copy's references to
       // them are committed (the target bucket is locked by writeCurrent).
       await this.lockBucket(tx, source.bucket);
-      const { rows } = await tx.query<ObjectRowWithBlobs>(sql.getObjectForShare([source.bucket, source.key]));
+      const { rows } = await tx.query<ObjectRowWithBlobs>(source.versionId === undefined
+        ? sql.getObjectForShare([source.bucket, source.key])
+        : sql.getVersion([source.bucket, source.key, source.versionId]));
       const found = rows[0] && toRecord(rows[0]);
       if (!found || found.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: source.key } });
       check(found);
@@ -285,20 +376,11 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   async putObjectTags(bucket: string, key: string, tags: Tag[], versionId?: string): Promise<void> {
-    await this.requireCurrentVersion(bucket, key, versionId);
-    return this.write(async (tx) => {
-      await this.requireBucket(tx, bucket);
-      // Tagging changes neither ETag nor Last-Modified, as in S3.
-      if ((await tx.query(sql.setObjectTags([JSON.stringify(tags), bucket, key]))).rowCount === 0) {
-        throw new S3Error('NoSuchKey', { fields: { Key: key } });
-      }
-    });
+    // Tagging changes neither ETag nor Last-Modified, as in S3.
+    return this.setVersionColumn(bucket, key, versionId, JSON.stringify(tags), sql.setCurrentTags, sql.setNoncurrentTags);
   }
 
   async patchBucket(bucket: string, patch: BucketPatch): Promise<BucketRecord> {
-    if (patch.versioning !== undefined && patch.versioning !== 'Unversioned') throw notYet('bucket versioning');
-    if (patch.objectLockEnabled === true || (patch.defaultRetention !== undefined && patch.defaultRetention !== null)) throw notYet('Object Lock');
-    if (patch.lifecycle !== undefined && patch.lifecycle !== null) throw notYet('lifecycle rules');
     const columns = Object.entries(patchColumns(patch));
     return this.write(async (tx) => {
       // Column names come from the fixed table of bucket settings, values travel as parameters.
@@ -316,11 +398,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   async putObjectAcl(bucket: string, key: string, acl: string, versionId?: string): Promise<void> {
-    await this.requireCurrentVersion(bucket, key, versionId);
-    return this.write(async (tx) => {
-      await this.requireBucket(tx, bucket);
-      if ((await tx.query(sql.setObjectAcl([acl, bucket, key]))).rowCount === 0) throw new S3Error('NoSuchKey', { fields: { Key: key } });
-    });
+    return this.setVersionColumn(bucket, key, versionId, acl, sql.setCurrentAcl, sql.setNoncurrentAcl);
   }
 
   async bucketUsage(bucket: string): Promise<Usage> {
@@ -451,9 +529,12 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   async expireUploads(before: Date, scope?: UploadExpiryScope): Promise<{ uploads: number; aborted: { bucket: string; key: string; uploadId: string }[]; orphans: string[] }> {
-    if (scope !== undefined) throw notYet('lifecycle rules');
     return this.write(async (tx) => {
-      const { rows: expired } = await tx.query<{ upload_id: string; bucket: string; key: string }>(sql.lockExpiredUploads([before.getTime()]));
+      // A lifecycle rule's scope is one bucket: its row is locked first, as every writer of its uploads does.
+      if (scope !== undefined) await this.lockBucket(tx, scope.bucket);
+      const { rows: expired } = await tx.query<{ upload_id: string; bucket: string; key: string }>(scope === undefined
+        ? sql.lockExpiredUploads([before.getTime()])
+        : sql.lockExpiredUploadsInScope([scope.bucket, before.getTime(), scope.prefix, Math.max(0, Math.floor(scope.limit))]));
       const ids = expired.map((r) => r.upload_id);
       const aborted = expired.map((r) => ({ bucket: r.bucket, key: r.key, uploadId: r.upload_id }));
       if (ids.length === 0) return { uploads: 0, aborted, orphans: [] };
@@ -478,44 +559,70 @@ export class PostgresMetadataIndex implements MetadataIndex {
     return rows[0]?.referenced === true;
   }
 
-  // Object versions, Object Lock and lifecycle state are not yet kept by this engine: buckets here stay
-  // unversioned (patchBucket refuses the settings), so only current versions exist.
-
-  async deleteVersion(bucket: string, key: string, versionId: string, _override: LockOverride, condition?: WriteCondition): Promise<{ removed?: ObjectRecord; orphans: string[] }> {
-    const current = await this.getObject(bucket, key, versionId);
-    if (current === undefined) {
-      await this.requireBucket(this.pool, bucket);
-      return { orphans: [] };
-    }
-    return { removed: current, orphans: await this.deleteObject(bucket, key, condition) };
+  async getLifecycleCursor(bucket: string): Promise<LifecycleCursor | undefined> {
+    const row = (await this.pool.query<{ after_key: string; pass_started_at: number }>(sql.getLifecycleCursor([bucket]))).rows[0];
+    return row && { afterKey: row.after_key, passStartedAt: new Date(row.pass_started_at) };
   }
 
-  async listVersions(_query: VersionListQuery): Promise<VersionListPage> {
-    throw notYet('ListObjectVersions');
-  }
-
-  async putRetention(): Promise<void> {
-    throw notYet('Object Lock');
-  }
-
-  async putLegalHold(): Promise<void> {
-    throw notYet('Object Lock');
-  }
-
-  async bucketHoldsLockedVersions(): Promise<boolean> {
-    return false;
-  }
-
-  async scanVersions(after: { bucket: string; key: string; versionId: string } | undefined, limit: number): Promise<ObjectRecord[]> {
-    return this.scanObjects(after, limit);
-  }
-
-  async getLifecycleCursor(): Promise<LifecycleCursor | undefined> {
-    return undefined;
-  }
-
-  async expireObjects(): Promise<{ expired: LifecycleExpiration[]; orphans: string[] }> {
-    throw notYet('lifecycle rules');
+  async expireObjects(
+    bucket: string,
+    expirations: LifecycleExpiration[],
+    cursor: LifecycleCursor | null,
+  ): Promise<{ expired: LifecycleExpiration[]; orphans: string[] }> {
+    return this.write(async (tx) => {
+      await this.lockBucket(tx, bucket);
+      const override = { now: new Date() };
+      const unlocked = (state: CurrentRow): boolean => lockRefusal(lockOf(state), override) === undefined;
+      const expired: LifecycleExpiration[] = [];
+      const released: string[] = [];
+      // Each action first checks that it still holds and changes nothing when it does not, so one that
+      // cannot apply leaves the others and the cursor alone (without a savepoint per action: a batch's
+      // hundreds would overflow PostgreSQL's cache of subtransactions).
+      const apply = async (e: LifecycleExpiration): Promise<boolean> => {
+        if (e.kind === 'current') {
+          const current = (await tx.query<CurrentRow>(sql.getCurrent([bucket, e.object.key]))).rows[0];
+          const same = current !== undefined && current.delete_marker === 0 && current.version_id === e.object.versionId &&
+            current.etag === e.object.etag && current.last_modified === e.object.lastModified.getTime();
+          if (!same) return false;
+          if (e.deleteMarker !== undefined) {
+            // Versioned: the version stays, as a noncurrent one, behind a new delete marker; a lock does not stop
+            // that. A null marker replaces the null version, which must then be unlocked.
+            if (e.deleteMarker.bucket !== bucket || e.deleteMarker.key !== e.object.key || !e.deleteMarker.deleteMarker) return false;
+            if (e.deleteMarker.versionId === 'null') {
+              const oldNull = current.version_id === 'null'
+                ? current
+                : (await tx.query<CurrentRow>(sql.getNoncurrentState([bucket, e.object.key, 'null']))).rows[0];
+              if (oldNull !== undefined && !unlocked(oldNull)) return false;
+            }
+            released.push(...await this.writeCurrent(tx, e.deleteMarker, undefined));
+            return true;
+          }
+          if (!unlocked(current)) return false;
+          released.push(...await this.dropBlobRows(tx, bucket, e.object.key, current.version_id));
+          await this.removeCurrent(tx, bucket, e.object.key);
+          return true;
+        }
+        if (e.kind === 'noncurrent') {
+          const state = (await tx.query<CurrentRow>(sql.getNoncurrentState([bucket, e.key, e.versionId]))).rows[0];
+          if (state === undefined || !unlocked(state)) return false;
+          released.push(...await this.dropBlobRows(tx, bucket, e.key, e.versionId));
+          await tx.query(sql.deleteNoncurrent([bucket, e.key, e.versionId]));
+          return true;
+        }
+        // A delete marker goes only while it is current and alone: no version of its key is left behind it.
+        const current = (await tx.query<CurrentRow>(sql.getCurrent([bucket, e.key]))).rows[0];
+        if (current?.delete_marker !== 1 || current.version_id !== e.versionId) return false;
+        if (((await tx.query(sql.hasNoncurrent([bucket, e.key]))).rowCount ?? 0) > 0) return false;
+        released.push(...await this.dropBlobRows(tx, bucket, e.key, e.versionId));
+        await tx.query(sql.deleteObject([bucket, e.key]));
+        return true;
+      };
+      for (const e of expirations) if (await apply(e)) expired.push(e);
+      await tx.query(cursor === null
+        ? sql.clearLifecycleCursor([bucket])
+        : sql.setLifecycleCursor([bucket, cursor.afterKey, cursor.passStartedAt.getTime()]));
+      return { expired, orphans: await this.unreferenced(tx, released) };
+    });
   }
 
   async close(): Promise<void> {
@@ -551,10 +658,42 @@ export class PostgresMetadataIndex implements MetadataIndex {
     await notifyChange(tx, { kind: 'bucket', name: bucket });
   }
 
-  /** A version id other than the current version's names nothing here (only current versions are kept). */
-  private async requireCurrentVersion(bucket: string, key: string, versionId: string | undefined): Promise<void> {
-    if (versionId === undefined) return;
-    if ((await this.getObject(bucket, key, versionId)) === undefined) throw new S3Error('NoSuchVersion', { fields: { Key: key, VersionId: versionId } });
+  /**
+   * Sets one column (tags or ACL) of a version: the current one when `versionId` is absent or names it, else a
+   * noncurrent one. Delete markers have neither. No bucket lock: each UPDATE locks its row, and a version that
+   * another writer moves between the tables meanwhile is found by the second statement, run after it committed.
+   */
+  private async setVersionColumn(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    value: string,
+    current: (values: unknown[]) => pg.QueryConfig,
+    noncurrent: (values: unknown[]) => pg.QueryConfig,
+  ): Promise<void> {
+    return this.write(async (tx) => {
+      await this.requireBucket(tx, bucket);
+      if (await changed(tx, current([value, bucket, key, versionId ?? null]))) return;
+      if (versionId !== undefined && (await changed(tx, noncurrent([value, bucket, key, versionId])))) return;
+      throw missing(key, versionId);
+    });
+  }
+
+  /** The version whose lock settings a request changes, under the bucket lock: it must exist and not be a delete marker. */
+  private async lockTarget(tx: Transaction, bucket: string, key: string, versionId: string | undefined): Promise<{ state: CurrentRow; isCurrent: boolean; id: string }> {
+    await this.lockBucket(tx, bucket);
+    const current = (await tx.query<CurrentRow>(sql.getCurrent([bucket, key]))).rows[0];
+    const isCurrent = versionId === undefined || current?.version_id === versionId;
+    const state = isCurrent ? current : (await tx.query<CurrentRow>(sql.getNoncurrentState([bucket, key, versionId]))).rows[0];
+    if (!state || (versionId === undefined && state.delete_marker === 1)) throw missing(key, versionId);
+    if (state.delete_marker === 1) throw new S3Error('MethodNotAllowed', { message: 'The specified method is not allowed against a delete marker.' });
+    return { state, isCurrent, id: state.version_id };
+  }
+
+  /** Deletes the current row of a key; its newest noncurrent version, if any, becomes current. */
+  private async removeCurrent(tx: Transaction, bucket: string, key: string): Promise<void> {
+    await tx.query(sql.deleteObject([bucket, key]));
+    await tx.query(sql.promoteNewest([bucket, key]));
   }
 
   private async requireBucket(tx: Transaction, name: string): Promise<void> {
@@ -580,8 +719,9 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   /**
-   * Checks `condition` against the current object under the record's key, then makes `record` current.
-   * Returns the replaced version's blob ids, some maybe still referenced (callers filter with `unreferenced`).
+   * Checks `condition` against the current version under the record's key, then makes `record` current
+   * (see MetadataIndex.putObject for what happens to the versions already there). Returns the blob ids of a
+   * replaced null version, some maybe still referenced (callers filter with `unreferenced`).
    */
   private async writeCurrent(
     tx: Transaction,
@@ -593,18 +733,36 @@ export class PostgresMetadataIndex implements MetadataIndex {
     const before = usageBefore ?? locked;
     // Read after the lock is held, in a statement of its own: under READ COMMITTED it then sees every write
     // committed by the gateway that held the lock before (a join locking only the bucket row would re-check
-    // that row alone and keep the object row it first saw).
-    const row = (await tx.query<CurrentRow & { size: number }>(sql.getCurrent([record.bucket, record.key]))).rows[0];
-    const current = row && currentState(row);
-    checkWriteCondition(record.key, current, condition);
-    // Only current versions exist so far: the new record replaces the old one, whose blobs are released
-    // unless something else (another key, an upload part, the new record) still uses them.
-    const released = row ? await this.dropBlobRows(tx, record.bucket, record.key, row.version_id) : [];
-    await tx.query(sql.upsertObject(values(toObjectRow(record), OBJECT_ROW_FIELDS)));
+    // that row alone and keep the object row it first saw), the key's version order included.
+    const { bucket, key } = record;
+    const current = (await tx.query<CurrentRow>(sql.getCurrent([bucket, key]))).rows[0];
+    checkWriteCondition(key, current && conditionState(current), condition);
+    // What leaves the bucket's counters with the write: the null version it replaces, if any.
+    let removed: { delete_marker: number; size: number } | undefined;
+    let released: string[] = [];
+    if (current !== undefined && record.versionId === 'null' && current.version_id === 'null') {
+      // Unversioned (or suspended over a null current): the fast path, one row replaced in place.
+      refuseIfLocked(current, { now: new Date() });
+      released = await this.dropBlobRows(tx, bucket, key, 'null');
+      removed = current;
+    } else if (current !== undefined) {
+      if (record.versionId === 'null') {
+        // Suspended: the one null version goes, wherever it is; other versions stay.
+        const oldNull = (await tx.query<CurrentRow>(sql.getNoncurrentState([bucket, key, 'null']))).rows[0];
+        if (oldNull) {
+          refuseIfLocked(oldNull, { now: new Date() });
+          released = await this.dropBlobRows(tx, bucket, key, 'null');
+          await tx.query(sql.deleteNoncurrent([bucket, key, 'null']));
+          removed = oldNull;
+        }
+      }
+      await tx.query(sql.demoteCurrent([bucket, key]));
+    }
+    await tx.query(sql.upsertObject(values(toObjectRow(record, (current?.version_seq ?? 0) + 1), OBJECT_ROW_FIELDS)));
     // What the counting trigger just did to the bucket's counters (delete markers count for nothing).
-    const counted = (deleteMarker: boolean | undefined, size: number): [number, number] => (deleteMarker === false ? [1, size] : [0, 0]);
-    const [oldObjects, oldBytes] = counted(current?.deleteMarker, row?.size ?? 0);
-    const [newObjects, newBytes] = counted(record.deleteMarker, record.size);
+    const counted = (deleteMarker: boolean, size: number): [number, number] => (deleteMarker ? [0, 0] : [1, size]);
+    const [oldObjects, oldBytes] = removed === undefined ? [0, 0] : counted(removed.delete_marker === 1, removed.size);
+    const [newObjects, newBytes] = counted(record.deleteMarker === true, record.size);
     await this.checkQuotas(tx, before, {
       ...locked,
       object_count: locked.object_count - oldObjects + newObjects,
@@ -612,7 +770,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
     });
     if (record.blobs.length > 0) {
       await tx.query(sql.insertObjectBlobs([
-        record.bucket, record.key, record.versionId, record.blobs.map((b) => b.id), record.blobs.map((b) => b.size),
+        bucket, key, record.versionId, record.blobs.map((b) => b.id), record.blobs.map((b) => b.size),
       ]));
     }
     return released;
@@ -665,10 +823,17 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 }
 
-function notYet(what: string): S3Error {
-  return new S3Error('NotImplemented', { message: `${what} is not yet available with the PostgreSQL metadata engine.` });
+async function changed(tx: Transaction, query: pg.QueryConfig): Promise<boolean> {
+  return ((await tx.query(query)).rowCount ?? 0) > 0;
 }
 
-function currentState(row: { etag: string; delete_marker: number; size: number; last_modified: number | string }): CurrentObjectState {
-  return { etag: row.etag, deleteMarker: row.delete_marker === 1, size: Number(row.size), lastModified: new Date(Number(row.last_modified)) };
+function missing(key: string, versionId: string | undefined): S3Error {
+  return versionId === undefined
+    ? new S3Error('NoSuchKey', { fields: { Key: key } })
+    : new S3Error('NoSuchVersion', { fields: { Key: key, VersionId: versionId } });
+}
+
+function refuseIfLocked(state: CurrentRow, override: LockOverride): void {
+  const refusal = lockRefusal(lockOf(state), override);
+  if (refusal !== undefined) throw new S3Error('AccessDenied', { message: `Access Denied because ${refusal}.` });
 }

@@ -3,14 +3,19 @@
 import type { QueryConfig } from 'pg';
 
 const OBJECT_COLUMNS = `bucket, key, version_id, delete_marker, size, etag, last_modified, owner, storage_class,
-  content_headers, user_metadata, tags, acl, checksum_algorithm, checksum_type, checksum_value, parts, quarantined, encryption, verify_crc32c`;
+  content_headers, user_metadata, tags, acl, checksum_algorithm, checksum_type, checksum_value, parts, quarantined, encryption, verify_crc32c,
+  retention_mode, retain_until, legal_hold, version_seq`;
 const OBJECT_FIELDS = OBJECT_COLUMNS.split(',').map((column) => column.trim());
 const SUMMARY_COLUMNS = 'key, size, etag, last_modified, owner, storage_class, checksum_algorithm, checksum_type';
+/** What ListObjectVersions shows of a version. */
+const VERSION_COLUMNS = `${SUMMARY_COLUMNS}, version_id, delete_marker, retention_mode, retain_until, legal_hold, version_seq`;
+/** What a write needs to know of a version it may replace: conditions, locks, order. */
+const CURRENT_COLUMNS = 'version_id, etag, delete_marker, size, last_modified, retention_mode, retain_until, legal_hold, version_seq';
 export const BUCKET_COLUMNS = `name, owner, region, created_at, acl, versioning, encryption, policy, public_access_block,
   quota_max_bytes, quota_max_objects, tags, object_lock_enabled, object_lock, lifecycle, cors, website, ownership_controls`;
 export const BUCKET_FIELDS = BUCKET_COLUMNS.split(',').map((column) => column.trim());
 const UPLOAD_COLUMNS = `upload_id, bucket, key, initiated, owner, storage_class, content_headers, user_metadata, tags,
-  acl, checksum_algorithm, checksum_type, encryption`;
+  acl, checksum_algorithm, checksum_type, encryption, retention_mode, retain_until, legal_hold`;
 export const UPLOAD_FIELDS = UPLOAD_COLUMNS.split(',').map((column) => column.trim());
 const PART_COLUMNS = `upload_id, part_number, blob_id, size, etag, last_modified,
   checksum_crc32, checksum_crc32c, checksum_crc64nvme, checksum_sha1, checksum_sha256, verify_crc32c`;
@@ -64,7 +69,6 @@ export const sql = {
   /** Locked: growing writes of one user's buckets pass its quota check one at a time, across gateways. */
   lockUserQuota: statement('lock_user_quota', `SELECT quota_max_bytes, quota_max_objects FROM users
     WHERE name = $1 AND (quota_max_bytes IS NOT NULL OR quota_max_objects IS NOT NULL) FOR UPDATE`),
-  setObjectAcl: statement('set_object_acl', 'UPDATE objects SET acl = $1 WHERE bucket = $2 AND key = $3 AND delete_marker = 0'),
   countUploads: statement('count_uploads', 'SELECT count(*)::bigint AS count FROM uploads'),
   // Delete markers and noncurrent versions keep a bucket from being deleted, as in S3.
   bucketHoldsObjects: statement('bucket_holds_objects', `SELECT EXISTS (SELECT 1 FROM objects WHERE bucket = $1)
@@ -75,8 +79,73 @@ export const sql = {
     WHERE upload_id IN (SELECT upload_id FROM uploads WHERE bucket = $1)`),
   deleteUploadsOfBucket: statement('delete_uploads_of_bucket', 'DELETE FROM uploads WHERE bucket = $1'),
 
-  getCurrent: statement('get_current', 'SELECT version_id, etag, delete_marker, size, last_modified FROM objects WHERE bucket = $1 AND key = $2'),
+  getCurrent: statement('get_current', `SELECT ${CURRENT_COLUMNS} FROM objects WHERE bucket = $1 AND key = $2`),
+  getNoncurrentState: statement('get_noncurrent_state',
+    `SELECT ${CURRENT_COLUMNS} FROM object_versions WHERE bucket = $1 AND key = $2 AND version_id = $3`),
   getObject: statement('get_object', `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW} FROM objects o WHERE bucket = $1 AND key = $2`),
+  /** One version, current or noncurrent, with its blobs; is_current tells which. */
+  getVersion: statement('get_version', `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW}, 1 AS is_current FROM objects o
+      WHERE bucket = $1 AND key = $2 AND version_id = $3
+    UNION ALL SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW}, 0 FROM object_versions o
+      WHERE bucket = $1 AND key = $2 AND version_id = $3
+    LIMIT 1`),
+  // Current → noncurrent and back: the row moves whole in one statement (the counting triggers net zero);
+  // its blob rows, keyed by version, stay put.
+  demoteCurrent: statement('demote_current', `WITH moved AS (DELETE FROM objects WHERE bucket = $1 AND key = $2
+    RETURNING ${OBJECT_COLUMNS}) INSERT INTO object_versions (${OBJECT_COLUMNS}) SELECT ${OBJECT_COLUMNS} FROM moved`),
+  /** The newest noncurrent version of a key becomes current (its current row is already gone). */
+  promoteNewest: statement('promote_newest', `WITH moved AS (DELETE FROM object_versions WHERE (bucket, key, version_id) = (
+      SELECT bucket, key, version_id FROM object_versions WHERE bucket = $1 AND key = $2 ORDER BY version_seq DESC LIMIT 1)
+    RETURNING ${OBJECT_COLUMNS}) INSERT INTO objects (${OBJECT_COLUMNS}) SELECT ${OBJECT_COLUMNS} FROM moved`),
+  hasNoncurrent: statement('has_noncurrent', 'SELECT 1 FROM object_versions WHERE bucket = $1 AND key = $2 LIMIT 1'),
+  /** Removes one noncurrent version; returns what the counters lose with it. */
+  deleteNoncurrent: statement('delete_noncurrent', `DELETE FROM object_versions WHERE bucket = $1 AND key = $2 AND version_id = $3
+    RETURNING delete_marker, size`),
+  // ListObjectVersions: keys from the current table (every key with versions has a current one), then each
+  // key's noncurrent versions newest first (object_versions_by_seq).
+  versionKeysFrom: statement('version_keys_from', `SELECT ${VERSION_COLUMNS} FROM objects
+    WHERE bucket = $1 AND key >= $2 ORDER BY key LIMIT $3`),
+  versionKeysAfter: statement('version_keys_after', `SELECT ${VERSION_COLUMNS} FROM objects
+    WHERE bucket = $1 AND key > $2 ORDER BY key LIMIT $3`),
+  noncurrentOf: statement('noncurrent_of', `SELECT ${VERSION_COLUMNS} FROM object_versions
+    WHERE bucket = $1 AND key = $2 AND version_seq < $3 ORDER BY version_seq DESC LIMIT $4`),
+  /** Every stored version but delete markers after (bucket, key, version_id), in that order, with blobs. */
+  scanVersions: statement('scan_versions', `SELECT o.*, ${BLOBS_OF_ROW} FROM (
+      (SELECT ${OBJECT_COLUMNS} FROM objects WHERE (bucket, key, version_id) > ($1, $2, $3) AND delete_marker = 0
+        ORDER BY bucket, key LIMIT $4)
+      UNION ALL
+      (SELECT ${OBJECT_COLUMNS} FROM object_versions WHERE (bucket, key, version_id) > ($1, $2, $3) AND delete_marker = 0
+        ORDER BY bucket, key, version_id LIMIT $4)
+    ) o ORDER BY bucket, key, version_id LIMIT $4`),
+  setCurrentRetention: statement('set_current_retention',
+    'UPDATE objects SET retention_mode = $1, retain_until = $2 WHERE bucket = $3 AND key = $4 AND version_id = $5'),
+  setNoncurrentRetention: statement('set_noncurrent_retention',
+    'UPDATE object_versions SET retention_mode = $1, retain_until = $2 WHERE bucket = $3 AND key = $4 AND version_id = $5'),
+  setCurrentLegalHold: statement('set_current_legal_hold',
+    'UPDATE objects SET legal_hold = $1 WHERE bucket = $2 AND key = $3 AND version_id = $4'),
+  setNoncurrentLegalHold: statement('set_noncurrent_legal_hold',
+    'UPDATE object_versions SET legal_hold = $1 WHERE bucket = $2 AND key = $3 AND version_id = $4'),
+  // Tags, ACL and quarantine of one version: the current one when $4 is null or names it, else a noncurrent one.
+  // A row moved between the tables by another writer meanwhile is found by the second statement.
+  setCurrentTags: statement('set_current_tags', `UPDATE objects SET tags = $1
+    WHERE bucket = $2 AND key = $3 AND ($4::text IS NULL OR version_id = $4) AND delete_marker = 0`),
+  setNoncurrentTags: statement('set_noncurrent_tags', `UPDATE object_versions SET tags = $1
+    WHERE bucket = $2 AND key = $3 AND version_id = $4 AND delete_marker = 0`),
+  setCurrentAcl: statement('set_current_acl', `UPDATE objects SET acl = $1
+    WHERE bucket = $2 AND key = $3 AND ($4::text IS NULL OR version_id = $4) AND delete_marker = 0`),
+  setNoncurrentAcl: statement('set_noncurrent_acl', `UPDATE object_versions SET acl = $1
+    WHERE bucket = $2 AND key = $3 AND version_id = $4 AND delete_marker = 0`),
+  setCurrentQuarantined: statement('set_current_quarantined', `UPDATE objects SET quarantined = $1
+    WHERE bucket = $2 AND key = $3 AND etag = $4 AND ($5::text IS NULL OR version_id = $5) AND delete_marker = 0`),
+  setNoncurrentQuarantined: statement('set_noncurrent_quarantined', `UPDATE object_versions SET quarantined = $1
+    WHERE bucket = $2 AND key = $3 AND etag = $4 AND version_id = $5 AND delete_marker = 0`),
+  bucketHoldsLocks: statement('bucket_holds_locks', `SELECT
+    EXISTS (SELECT 1 FROM objects WHERE bucket = $1 AND (legal_hold = 1 OR retain_until > $2))
+    OR EXISTS (SELECT 1 FROM object_versions WHERE bucket = $1 AND (legal_hold = 1 OR retain_until > $2)) AS holds`),
+  getLifecycleCursor: statement('get_lifecycle_cursor', 'SELECT after_key, pass_started_at FROM lifecycle_cursors WHERE bucket = $1'),
+  setLifecycleCursor: statement('set_lifecycle_cursor', `INSERT INTO lifecycle_cursors (bucket, after_key, pass_started_at)
+    VALUES ($1, $2, $3) ON CONFLICT (bucket) DO UPDATE SET after_key = EXCLUDED.after_key, pass_started_at = EXCLUDED.pass_started_at`),
+  clearLifecycleCursor: statement('clear_lifecycle_cursor', 'DELETE FROM lifecycle_cursors WHERE bucket = $1'),
   /** The source of a copy, locked against a concurrent overwrite or delete until the copy commits. */
   getObjectForShare: statement('get_object_for_share', `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW} FROM objects o
     WHERE bucket = $1 AND key = $2 FOR SHARE`),
@@ -85,9 +154,6 @@ export const sql = {
   deleteObject: statement('delete_object', 'DELETE FROM objects WHERE bucket = $1 AND key = $2'),
   scanObjects: statement('scan_objects', `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW} FROM objects o
     WHERE (bucket, key) > ($1, $2) AND delete_marker = 0 ORDER BY bucket, key LIMIT $3`),
-  setQuarantined: statement('set_quarantined',
-    'UPDATE objects SET quarantined = $1 WHERE bucket = $2 AND key = $3 AND etag = $4 AND delete_marker = 0'),
-  setObjectTags: statement('set_object_tags', 'UPDATE objects SET tags = $1 WHERE bucket = $2 AND key = $3 AND delete_marker = 0'),
 
   insertObjectBlobs: statement('insert_object_blobs', `INSERT INTO object_blobs (bucket, key, version_id, seq, blob_id, size)
     SELECT $1, $2, $3, b.seq - 1, b.blob_id, b.size FROM unnest($4::text[], $5::bigint[]) WITH ORDINALITY AS b(blob_id, size, seq)`),
@@ -128,6 +194,9 @@ export const sql = {
     'SELECT upload_id, bucket, key FROM uploads WHERE initiated < $1 ORDER BY upload_id FOR UPDATE SKIP LOCKED'),
   partBlobsOfUploads: statement('part_blobs_of_uploads', 'SELECT DISTINCT blob_id FROM upload_parts WHERE upload_id = ANY($1::text[])'),
   deletePartsOfUploads: statement('delete_parts_of_uploads', 'DELETE FROM upload_parts WHERE upload_id = ANY($1::text[])'),
+  /** A lifecycle rule's expired uploads: one bucket, a key prefix, oldest first, locked as above. */
+  lockExpiredUploadsInScope: statement('lock_expired_uploads_in_scope', `SELECT upload_id, bucket, key FROM uploads
+    WHERE bucket = $1 AND initiated < $2 AND starts_with(key, $3) ORDER BY initiated, upload_id LIMIT $4 FOR UPDATE SKIP LOCKED`),
   deleteUploads: statement('delete_uploads', 'DELETE FROM uploads WHERE upload_id = ANY($1::text[])'),
   // Master-key re-wrap: each table walked in primary-key order from a cursor.
   sseObjectsAfter: statement('sse_objects_after', 'SELECT bucket, key, encryption FROM objects WHERE (bucket, key) > ($1, $2) ORDER BY bucket, key LIMIT $3'),

@@ -191,9 +191,8 @@ export function toObjectRow(record: ObjectRecord, sequence = 1): ObjectRow {
   };
 }
 
-// A row without lock columns (an engine that keeps no Object Lock state) reads as unlocked.
 function retentionOf(row: { retention_mode: RetentionMode | null; retain_until: number | null }): Retention | undefined {
-  return row.retention_mode == null || row.retain_until == null ? undefined : { mode: row.retention_mode, retainUntil: new Date(row.retain_until) };
+  return row.retention_mode === null || row.retain_until === null ? undefined : { mode: row.retention_mode, retainUntil: new Date(row.retain_until) };
 }
 
 /** The lock facts of a stored version. */
