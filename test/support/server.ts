@@ -15,6 +15,8 @@ export interface TestServer {
   server: RunningServer;
   endpoint: string;
   dataDir: string;
+  /** Where the server writes its audit chain (per gateway when the metadata is in PostgreSQL). */
+  auditDir: string;
   client(overrides?: Partial<S3ClientConfig>): S3Client;
   /** Stops the server; the data folder stays until `cleanup`. */
   stop(): Promise<void>;
@@ -30,6 +32,20 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Leave the data folder in place on cleanup (it is shared with other servers). */
   keepDataDir?: boolean;
+}
+
+/** Gateway id of a test server over PostgreSQL that was given none. */
+const DEFAULT_GATEWAY_ID = 'gw1';
+
+let metadataDatabases: (() => Promise<string>) | undefined;
+
+/**
+ * From now on, every test server of this test file that is not told otherwise keeps its metadata in
+ * PostgreSQL (as a gateway, `--metadata-url`), each in a fresh database that `provide` returns the URL of.
+ * See postgres-metadata.ts.
+ */
+export function useMetadataDatabases(provide: () => Promise<string>): void {
+  metadataDatabases = provide;
 }
 
 /**
@@ -50,6 +66,11 @@ function guardedLogger(internalErrors: string[]): pino.Logger {
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'sklad-test-')));
+  const metadataUrl = options.env?.SKLAD_METADATA_URL === undefined && metadataDatabases !== undefined
+    ? { SKLAD_METADATA_URL: await metadataDatabases(), SKLAD_GATEWAY_ID: options.env?.SKLAD_GATEWAY_ID ?? DEFAULT_GATEWAY_ID }
+    : {};
+  const env = { ...options.env, ...metadataUrl };
+  const gatewayId = env.SKLAD_METADATA_URL === undefined ? undefined : env.SKLAD_GATEWAY_ID;
   const internalErrors: string[] = [];
   const log = guardedLogger(internalErrors);
   const boot = (): Promise<RunningServer> =>
@@ -62,7 +83,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
           SKLAD_SHUTDOWN_GRACE_MS: '2000',
           // The test server speaks plain HTTP; SSE-C tests need it to accept customer keys anyway.
           SKLAD_ALLOW_INSECURE_SSE_C: 'true',
-          ...options.env,
+          ...env,
         },
       ),
       log,
@@ -74,6 +95,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       return `http://127.0.0.1:${handle.server.port}`;
     },
     dataDir,
+    auditDir: gatewayId === undefined ? path.join(dataDir, 'audit') : path.join(dataDir, 'audit', gatewayId),
     client(overrides = {}) {
       const c = new S3Client({
         endpoint: handle.endpoint,
