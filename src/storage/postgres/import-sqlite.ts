@@ -1,5 +1,6 @@
 // Copies a single-node SQLite index into the PostgreSQL schema, table by table, in batches, for
-// `sklad migrate`. Every insert skips rows already there, so an interrupted copy is resumed by running it
+// `sklad migrate`: current and noncurrent versions with their order and Object Lock state, uploads, users and
+// keys, and the lifecycle worker's cursors. Every insert skips rows already there, so an interrupted copy is resumed by running it
 // again. Bucket usage counters (objects, bytes, open uploads and their bytes) are not copied: the counting trigger rebuilds them as objects arrive, which
 // is also what makes a resumed copy count each object once. Inline blobs become blob files (every gateway
 // must read them), written durably before the records that reference them are copied.
@@ -11,7 +12,9 @@ import type pg from 'pg';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../file-modes.js';
 
 /** Parents before children, as the foreign keys need. */
-const TABLES = ['users', 'access_keys', 'buckets', 'objects', 'object_versions', 'object_blobs', 'uploads', 'upload_parts'] as const;
+const TABLES = [
+  'users', 'access_keys', 'buckets', 'objects', 'object_versions', 'object_blobs', 'uploads', 'upload_parts', 'lifecycle_cursors',
+] as const;
 /** Kept by the trigger on the PostgreSQL side. */
 const DERIVED_COLUMNS = new Set(['object_count', 'byte_count', 'upload_count', 'upload_bytes']);
 const BATCH_ROWS = 500;
