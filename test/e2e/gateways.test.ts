@@ -9,11 +9,14 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteBucketPolicyCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
   PutBucketPolicyCommand,
   PutObjectCommand,
+  PutObjectLegalHoldCommand,
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -88,6 +91,29 @@ describe('three gateways, one database, one data folder', () => {
     }
     await client.send(new CompleteMultipartUploadCommand({ Bucket: 'spread', Key: 'big', UploadId, MultipartUpload: { Parts: etags } }));
     for (let g = 0; g < 3; g++) expect((await body(cl.clientOf(g), 'spread', 'big')).equals(Buffer.concat(parts))).toBe(true);
+  });
+
+  it('orders the versions of one key written through all gateways at once, and holds a lock set on one gateway on the others', async () => {
+    await client.send(new CreateBucketCommand({ Bucket: 'versions', ObjectLockEnabledForBucket: true }));
+    const bodies = Array.from({ length: 18 }, (_, i) => `version ${i}`);
+    const written = await Promise.all(bodies.map((b, i) =>
+      cl.clientOf(i % 3).send(new PutObjectCommand({ Bucket: 'versions', Key: 'doc', Body: b })).then((out) => ({ id: out.VersionId!, body: b }))));
+    const listed = await cl.clientOf(1).send(new ListObjectVersionsCommand({ Bucket: 'versions' }));
+    const ids = listed.Versions!.map((v) => v.VersionId!);
+    expect([...ids].sort()).toEqual(written.map((w) => w.id).sort());
+    expect(listed.Versions![0]!.IsLatest).toBe(true);
+    // The newest listed is what every gateway serves as current.
+    const newest = written.find((w) => w.id === ids[0])!;
+    for (let g = 0; g < 3; g++) expect((await body(cl.clientOf(g), 'versions', 'doc')).toString()).toBe(newest.body);
+
+    // A legal hold put through one gateway refuses the delete on another; lifted there, the delete succeeds and
+    // the next newest version becomes current everywhere.
+    await cl.clientOf(0).send(new PutObjectLegalHoldCommand({ Bucket: 'versions', Key: 'doc', VersionId: ids[0], LegalHold: { Status: 'ON' } }));
+    expect((await s3Error(cl.clientOf(1).send(new DeleteObjectCommand({ Bucket: 'versions', Key: 'doc', VersionId: ids[0] })))).name).toBe('AccessDenied');
+    await cl.clientOf(2).send(new PutObjectLegalHoldCommand({ Bucket: 'versions', Key: 'doc', VersionId: ids[0], LegalHold: { Status: 'OFF' } }));
+    await cl.clientOf(1).send(new DeleteObjectCommand({ Bucket: 'versions', Key: 'doc', VersionId: ids[0] }));
+    const next = written.find((w) => w.id === ids[1])!;
+    for (let g = 0; g < 3; g++) expect((await body(cl.clientOf(g), 'versions', 'doc')).toString()).toBe(next.body);
   });
 
   it('lets exactly one of concurrent If-None-Match: * PUTs of one key through different gateways win', async () => {
