@@ -239,6 +239,8 @@ export class PostgresMetadataIndex implements MetadataIndex {
   async setQuarantined(bucket: string, key: string, etag: string, quarantined: boolean, versionId?: string): Promise<boolean> {
     const flag = quarantined ? 1 : 0;
     return this.write(async (tx) => {
+      // A named version stays in its table while it is looked for (see setVersionColumn).
+      if (versionId !== undefined && ((await tx.query(sql.lockBucket([bucket]))).rowCount ?? 0) === 0) return false;
       if (await changed(tx, sql.setCurrentQuarantined([flag, bucket, key, etag, versionId ?? null]))) return true;
       return versionId !== undefined && changed(tx, sql.setNoncurrentQuarantined([flag, bucket, key, etag, versionId]));
     });
@@ -660,8 +662,9 @@ export class PostgresMetadataIndex implements MetadataIndex {
 
   /**
    * Sets one column (tags or ACL) of a version: the current one when `versionId` is absent or names it, else a
-   * noncurrent one. Delete markers have neither. No bucket lock: each UPDATE locks its row, and a version that
-   * another writer moves between the tables meanwhile is found by the second statement, run after it committed.
+   * noncurrent one. Delete markers have neither. The current version needs no bucket lock (the UPDATE locks
+   * its row); a named version does, or another gateway could move it between the tables between the two
+   * statements.
    */
   private async setVersionColumn(
     bucket: string,
@@ -672,7 +675,8 @@ export class PostgresMetadataIndex implements MetadataIndex {
     noncurrent: (values: unknown[]) => pg.QueryConfig,
   ): Promise<void> {
     return this.write(async (tx) => {
-      await this.requireBucket(tx, bucket);
+      if (versionId === undefined) await this.requireBucket(tx, bucket);
+      else await this.lockBucket(tx, bucket);
       if (await changed(tx, current([value, bucket, key, versionId ?? null]))) return;
       if (versionId !== undefined && (await changed(tx, noncurrent([value, bucket, key, versionId])))) return;
       throw missing(key, versionId);

@@ -125,8 +125,8 @@ export const sql = {
     'UPDATE objects SET legal_hold = $1 WHERE bucket = $2 AND key = $3 AND version_id = $4'),
   setNoncurrentLegalHold: statement('set_noncurrent_legal_hold',
     'UPDATE object_versions SET legal_hold = $1 WHERE bucket = $2 AND key = $3 AND version_id = $4'),
-  // Tags, ACL and quarantine of one version: the current one when $4 is null or names it, else a noncurrent one.
-  // A row moved between the tables by another writer meanwhile is found by the second statement.
+  // Tags, ACL and quarantine of one version: the current one when the version id is null or names it, else a
+  // noncurrent one.
   setCurrentTags: statement('set_current_tags', `UPDATE objects SET tags = $1
     WHERE bucket = $2 AND key = $3 AND ($4::text IS NULL OR version_id = $4) AND delete_marker = 0`),
   setNoncurrentTags: statement('set_noncurrent_tags', `UPDATE object_versions SET tags = $1
