@@ -96,9 +96,10 @@ async function openShared(config: Config, url: string, log: Logger): Promise<Ope
     opened.push(index);
     const leader = await LeaderLease.start(connectionConfig(options));
     opened.push(leader);
-    // Small blobs stay files here: they must be readable from every gateway, which the files are.
+    // Small blobs are rows of the shared database, which every gateway reads, as the files in the shared folder.
     const files = new DeletionHold(await DiskBlobStore.open(config.dataDir, gateway));
-    await recoverStorage(index, files, log, { orphanGraceMs: SHARED_ORPHAN_GRACE_MS });
+    const blobs = new InlineBlobStore(files, index.inlineBlobs());
+    await recoverStorage(index, blobs, log, { orphanGraceMs: SHARED_ORPHAN_GRACE_MS });
     const listeners: (() => void)[] = [];
     const changed = (): void => listeners.forEach((listener) => listener());
     index.changes.on('change', changed);
@@ -111,7 +112,7 @@ async function openShared(config: Config, url: string, log: Logger): Promise<Ope
     return {
       index,
       identity: index.identity(),
-      blobs: files,
+      blobs,
       files,
       snapshotIndex: async () => {
         throw new BackupTargetError('with a PostgreSQL metadata database, back up the database with its own tools (pg_dump, pg_basebackup) and the data folder with a filesystem snapshot: see docs/operations.md');
