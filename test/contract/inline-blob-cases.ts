@@ -159,6 +159,7 @@ export function runInlineBlobCases(name: string, open: () => Promise<InlineSubje
       expect(report.orphanBlobs).toBe(1);
       expect(await ids()).toEqual([used.id]);
     });
+
     it('recovery with a grace period spares a young unreferenced inline row (another gateway may commit it)', async () => {
       const young = await store.write(chunked(randomBytes(100)));
       const report = await recoverStorage(index, store, pino({ level: 'silent' }), { orphanGraceMs: 3_600_000 });
@@ -166,5 +167,4 @@ export function runInlineBlobCases(name: string, open: () => Promise<InlineSubje
       expect(await ids()).toEqual([young.id]);
     });
   });
-
 }

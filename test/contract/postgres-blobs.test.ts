@@ -3,7 +3,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { Readable } from 'node:stream';
+import pino from 'pino';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { recoverStorage } from '../../src/data-folder/recovery.js';
 import { DiskBlobStore } from '../../src/storage/disk/disk-blob-store.js';
 import { InlineBlobStore } from '../../src/storage/inline-blob-store.js';
 import { PostgresMetadataIndex } from '../../src/storage/postgres/postgres-metadata-index.js';
@@ -42,3 +45,20 @@ async function open(): Promise<InlineSubject> {
 
 runBlobStoreContract('InlineBlobStore over PostgreSQL and disk', open);
 runInlineBlobCases('PostgreSQL', open);
+
+it('recovery with a grace period removes an unreferenced inline row once it is older than the grace', async () => {
+  const { index, store, close } = await open();
+  try {
+    const old = await store.write(Readable.from([Buffer.from('old orphan')]));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const young = await store.write(Readable.from([Buffer.from('young orphan')]));
+    expect((await store.writtenAt(old.id))?.getTime()).toBeLessThan(Date.now() - 250);
+    const report = await recoverStorage(index, store, pino({ level: 'silent' }), { orphanGraceMs: 200 });
+    expect(report.orphanBlobs).toBe(1);
+    const left: string[] = [];
+    for await (const id of store.ids()) left.push(id);
+    expect(left).toEqual([young.id]);
+  } finally {
+    await close();
+  }
+});
