@@ -37,6 +37,8 @@ export interface OpenedStorage {
   snapshotIndex(file: string): Promise<void>;
   /** Whether this server runs the cluster's background work now. */
   isLeader(): boolean;
+  /** Calls `listener` whenever this server becomes the leader after starting as a follower (never for SQLite). */
+  onLeadership(listener: () => void): void;
   /** A round trip to a networked database, for readiness; absent for SQLite. */
   probeDatabase?: () => Promise<void>;
   /** Calls `listener` whenever another gateway changed users, keys or bucket settings (or may have). */
@@ -65,6 +67,7 @@ async function openSingle(config: Config, log: Logger): Promise<OpenedStorage> {
       files,
       snapshotIndex: (file) => index.snapshot(file),
       isLeader: () => true,
+      onLeadership: () => undefined,
       onForeignChange: () => undefined,
       async close() {
         await index.close();
@@ -109,6 +112,7 @@ async function openShared(config: Config, url: string, log: Logger): Promise<Ope
     }, UNHEARD_CHANGES_FLUSH_MS);
     flush.unref();
     log.info({ gateway, leader: leader.isLeader() }, 'gateway joined the cluster: metadata in PostgreSQL');
+    leader.onAcquired(() => log.info({ gateway }, 'this gateway took over the cluster\'s background work'));
     return {
       index,
       identity: index.identity(),
@@ -118,6 +122,7 @@ async function openShared(config: Config, url: string, log: Logger): Promise<Ope
         throw new BackupTargetError('with a PostgreSQL metadata database, back up the database with its own tools (pg_dump, pg_basebackup) and the data folder with a filesystem snapshot: see docs/operations.md');
       },
       isLeader: () => leader.isLeader(),
+      onLeadership: (listener) => leader.onAcquired(listener),
       probeDatabase: async () => {
         if (!(await index.ping())) throw new Error('the metadata database does not answer');
       },
