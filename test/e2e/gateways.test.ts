@@ -68,7 +68,7 @@ async function eventually(check: () => Promise<void>, ms = 1500): Promise<void> 
 }
 
 describe('three gateways, one database, one data folder', () => {
-  it('serves PUT, GET, HEAD, LIST and multipart with requests spread over all gateways', async () => {
+  it('serves PUT, GET, HEAD, LIST and multipart with requests spread over all gateways', { timeout: 60_000 }, async () => {
     await client.send(new CreateBucketCommand({ Bucket: 'spread' }));
     const objects = Array.from({ length: 12 }, (_, i) => ({ key: `k/${i}`, data: randomBytes(i % 2 === 0 ? 100 : 100_000) }));
     for (const o of objects) await client.send(new PutObjectCommand({ Bucket: 'spread', Key: o.key, Body: o.data }));
