@@ -5,7 +5,7 @@
 //   npm run bench                   full mode (5-6 min on 2 cores; see docs/performance.md)
 //   npm run bench -- --quick        about 30 s: small counts
 //   npm run bench -- --large        full mode plus the listing at 1,000,000 keys (seeding 1M keys by PUT takes long)
-//   options: --runs N  --only small,big,multipart,multi4,list  --list-reps N  --keep
+//   options: --runs N  --only small,big,multipart,multi4,list,versioned,pg  --list-reps N  --keep
 //            --cpu-prof DIR  runs sklad under node --cpu-prof and prints its top self-time functions per scenario
 import { spawn, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { S3BenchClient, quantile, runConcurrent } from './client.mjs';
+import { createPgGroup } from './pg.mjs';
 import { formatSummary, summarizeProfile } from './profile-summary.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -45,7 +46,7 @@ function parseFlags() {
       },
     }).values;
   } catch (error) {
-    process.stderr.write(`${error.message}\nusage: npm run bench -- [--quick | --large] [--runs N] [--only small,big,multipart,multi4,list,versioned] [--list-reps N] [--cpu-prof DIR] [--keep]\n`);
+    process.stderr.write(`${error.message}\nusage: npm run bench -- [--quick | --large] [--runs N] [--only small,big,multipart,multi4,list,versioned,pg] [--list-reps N] [--cpu-prof DIR] [--keep]\n`);
     process.exit(2);
   }
 }
@@ -74,7 +75,7 @@ const P = {
   fullListReps: 3,
   seedConcurrency: 64,
 };
-const groups = new Set((flags.only ?? 'small,big,multipart,multi4,list,versioned').split(',').map((s) => s.trim()));
+const groups = new Set((flags.only ?? 'small,big,multipart,multi4,list,versioned,pg').split(',').map((s) => s.trim()));
 if (!P.fourWay) groups.delete('multi4');
 
 const log = (msg) => process.stderr.write(`${msg}\n`);
@@ -142,6 +143,9 @@ function removeTempDirs() {
   if (flags.keep) return;
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
+
+// The PostgreSQL gateways beside single-node SQLite (bench/pg.mjs): its own cluster, servers, table and targets.
+const pg = createPgGroup({ P, quick, log, startServer, stopServer, tempDirs, accessKey: ACCESS_KEY, secretKey: SECRET_KEY });
 
 process.on('SIGINT', () => {
   killChildren();
@@ -566,6 +570,7 @@ function targets() {
     below(`LIST root delimiter, ${P.versionedListKeys.toLocaleString('en')} keys × ${P.versionsPerKey} versions`, get('versioned-list-root', 'sklad'), 20, 'ms'),
     below(`LIST root delimiter growth 10k → 1M${growthSpan}`, growth, 2, '×', growth?.toFixed(2)),
     below('peak RSS, 4 × 1 GiB multipart', get('mp4-rss', 'sklad'), 200, 'MiB'),
+    ...pg.targetValues().map((t) => atLeast(t.name, t.value, t.min)),
   ];
 }
 
@@ -666,6 +671,7 @@ async function main() {
       });
       await timed('versioned listing (sklad only)', () => versionedListing(both[0]));
     }
+    if (groups.has('pg')) await timed('PostgreSQL gateways against SQLite', () => pg.run(both[0]));
   } finally {
     await Promise.all(both.map((t) => t.closeClients()));
     await Promise.all([stopServer(sklad), stopServer(ceiling)]);
@@ -678,6 +684,7 @@ async function main() {
   const finished = new Date();
   console.log(`\nsklad benchmark — ${mode} mode, median of ${P.runs} runs (peak RSS: max of runs), ${finished.toISOString()}\n`);
   console.log(renderTable(tableLines));
+  if (pg.measured()) console.log(`\nPostgreSQL metadata engine (one gateway, three round-robin) against SQLite\n\n${renderTable(pg.table())}`);
   if (seeding.length) {
     console.log(`\nLIST seeding (0-byte PUTs at concurrency ${P.seedConcurrency}): ` +
       seeding.map((s) => `${s.from.toLocaleString('en')}→${s.to.toLocaleString('en')} keys ${s.seconds.toFixed(1)} s (${s.putsPerSecond.toFixed(0)}/s)`).join('; '));
@@ -707,6 +714,7 @@ async function main() {
     durationsSeconds: durations,
     idleRssMiB: idleRss,
     rows: [...rows.values()].map((r) => ({ ...r, skladFigure: figure(r, 'sklad'), ceilingFigure: figure(r, 'ceiling') })),
+    pgRows: pg.json(),
     seeding,
     windows,
     targets: targetList,

@@ -37,6 +37,8 @@ export interface OpenedStorage {
   snapshotIndex(file: string): Promise<void>;
   /** Whether this server runs the cluster's background work now. */
   isLeader(): boolean;
+  /** Calls `listener` whenever this server becomes the leader after starting as a follower (never for SQLite). */
+  onLeadership(listener: () => void): void;
   /** A round trip to a networked database, for readiness; absent for SQLite. */
   probeDatabase?: () => Promise<void>;
   /** Calls `listener` whenever another gateway changed users, keys or bucket settings (or may have). */
@@ -65,6 +67,7 @@ async function openSingle(config: Config, log: Logger): Promise<OpenedStorage> {
       files,
       snapshotIndex: (file) => index.snapshot(file),
       isLeader: () => true,
+      onLeadership: () => undefined,
       onForeignChange: () => undefined,
       async close() {
         await index.close();
@@ -96,9 +99,10 @@ async function openShared(config: Config, url: string, log: Logger): Promise<Ope
     opened.push(index);
     const leader = await LeaderLease.start(connectionConfig(options));
     opened.push(leader);
-    // Small blobs stay files here: they must be readable from every gateway, which the files are.
+    // Small blobs are rows of the shared database, which every gateway reads, as the files in the shared folder.
     const files = new DeletionHold(await DiskBlobStore.open(config.dataDir, gateway));
-    await recoverStorage(index, files, log, { orphanGraceMs: SHARED_ORPHAN_GRACE_MS });
+    const blobs = new InlineBlobStore(files, index.inlineBlobs());
+    await recoverStorage(index, blobs, log, { orphanGraceMs: SHARED_ORPHAN_GRACE_MS });
     const listeners: (() => void)[] = [];
     const changed = (): void => listeners.forEach((listener) => listener());
     index.changes.on('change', changed);
@@ -108,15 +112,17 @@ async function openShared(config: Config, url: string, log: Logger): Promise<Ope
     }, UNHEARD_CHANGES_FLUSH_MS);
     flush.unref();
     log.info({ gateway, leader: leader.isLeader() }, 'gateway joined the cluster: metadata in PostgreSQL');
+    leader.onAcquired(() => log.info({ gateway }, 'this gateway took over the cluster\'s background work'));
     return {
       index,
       identity: index.identity(),
-      blobs: files,
+      blobs,
       files,
       snapshotIndex: async () => {
         throw new BackupTargetError('with a PostgreSQL metadata database, back up the database with its own tools (pg_dump, pg_basebackup) and the data folder with a filesystem snapshot: see docs/operations.md');
       },
       isLeader: () => leader.isLeader(),
+      onLeadership: (listener) => leader.onAcquired(listener),
       probeDatabase: async () => {
         if (!(await index.ping())) throw new Error('the metadata database does not answer');
       },

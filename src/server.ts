@@ -161,15 +161,21 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
   teardown.add('background scrub', () => scrubber.stop());
   const expiry = startUploadExpiry(index, blobs, config.uploadExpiryHours, log, undefined, storage.isLeader);
   teardown.add('upload expiry', () => expiry.stop());
-  if (config.uploadExpiryHours > 0) void expiry.runOnce().catch((err: unknown) => log.error({ err }, 'upload expiry failed'));
   const lifecycle = startLifecycleWorker({ index, blobs, log, audit, dayMs: config.lifecycleDaySeconds * 1000, isLeader: storage.isLeader });
   // Unwound before the audit log closes: the worker audits what it deletes.
   teardown.add('lifecycle worker', () => lifecycle.stop());
-  void lifecycle.runOnce().catch((err: unknown) => log.error({ err }, 'lifecycle pass failed'));
+  // The passes run at start on the leader only (a follower's would do the leader's work twice), and again
+  // when a follower takes over from a leader that died: whatever that one left undone starts now.
+  const backgroundPasses = (): void => {
+    if (config.uploadExpiryHours > 0) void expiry.runOnce().catch((err: unknown) => log.error({ err }, 'upload expiry failed'));
+    void lifecycle.runOnce().catch((err: unknown) => log.error({ err }, 'lifecycle pass failed'));
+  };
+  if (storage.isLeader()) backgroundPasses();
+  storage.onLeadership(backgroundPasses);
   const stats = { integrityFailures: 0 };
   // Set on shutdown: /health/ready answers 503 so a load balancer stops sending work while requests drain.
   let draining = false;
-  const metrics = createMetrics(index, stats, { scrub: scrubber, identity, lifecycle, gatewayId: storage.gatewayId });
+  const metrics = createMetrics(index, stats, { scrub: scrubber, identity, lifecycle, uploadExpiry: expiry, isLeader: storage.isLeader, gatewayId: storage.gatewayId });
   const settings = {
     region: config.region ?? DEFAULT_REGION,
     regionConfigured: config.region !== undefined,

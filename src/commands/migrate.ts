@@ -12,9 +12,9 @@ import { PostgresMetadataIndex } from '../storage/postgres/postgres-metadata-ind
 const migrateHelp = `Usage: sklad migrate --metadata-url URL [--data DIR] [--verify-only] [--json]
 
 Copies the metadata of a single-node data folder (DIR/index.sqlite: buckets, objects, uploads, users, keys,
-policies, quotas) into the PostgreSQL database at URL, creating sklad's tables there, and turns the small
-objects kept inside index.sqlite into blob files in DIR/blobs, so that gateways started with
---metadata-url URL --data DIR serve everything the single server did. index.sqlite itself is left as it was.
+policies, quotas, and the small objects kept inside index.sqlite) into the PostgreSQL database at URL,
+creating sklad's tables there, so that gateways started with --metadata-url URL --data DIR serve everything
+the single server did. index.sqlite itself is left as it was.
 
 It refuses to run while a server uses DIR, and holds DIR's lock while it runs. Run again after an
 interruption: rows already copied are skipped. It then compares both sides (rows per table, each bucket's
@@ -34,8 +34,8 @@ function printReport(report: ImportReport): void {
   for (const [table, { source, target }] of Object.entries(report.rows)) {
     process.stdout.write(`${source === target ? 'ok  ' : 'DIFF'} ${table}: ${source} in SQLite, ${target} in PostgreSQL\n`);
   }
-  const { source, files } = report.inlineBlobs;
-  process.stdout.write(`${source === files ? 'ok  ' : 'DIFF'} small objects as blob files: ${files} of ${source}\n`);
+  const { source, identical } = report.inlineBlobs;
+  process.stdout.write(`${source === identical ? 'ok  ' : 'DIFF'} small objects' bytes: ${identical} of ${source} identical\n`);
   for (const bucket of report.counterMismatches) process.stdout.write(`DIFF bucket ${bucket}: object or byte count differs\n`);
   process.stdout.write(report.ok ? 'OK: PostgreSQL holds everything the SQLite index holds\n' : 'DIFFERENT: run sklad migrate again\n');
 }
@@ -68,8 +68,8 @@ export async function migrateCommand(args: string[]): Promise<number> {
   let index: PostgresMetadataIndex | undefined;
   try {
     index = await PostgresMetadataIndex.open({ url, applicationName: 'sklad migrate' });
-    if (!values['verify-only']) await importSqliteIndex(db, index.pool, dataDir);
-    const report = await compareWithSqlite(db, index.pool, dataDir);
+    if (!values['verify-only']) await importSqliteIndex(db, index.pool);
+    const report = await compareWithSqlite(db, index.pool);
     if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else printReport(report);
     return report.ok ? 0 : 1;

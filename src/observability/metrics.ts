@@ -3,6 +3,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ServerStats } from '../s3/context.js';
 import type { BackgroundScrub } from '../integrity/background-scrub.js';
+import type { UploadExpiry } from '../data-folder/upload-expiry.js';
 import type { LifecycleWorker } from '../lifecycle/worker.js';
 import type { IdentityIndex } from '../storage/identity-index.js';
 import type { MetadataIndex, StorageUsage } from '../storage/metadata-index.js';
@@ -28,6 +29,9 @@ export interface MetricSources {
   /** Set when several gateways share the storage: every series carries it as the `gateway` label. */
   gatewayId?: string;
   lifecycle?: Pick<LifecycleWorker, 'stats' | 'running'>;
+  uploadExpiry?: Pick<UploadExpiry, 'aborted'>;
+  /** Whether this server runs the background work (always, alone; one elected gateway of several). */
+  isLeader?: () => boolean;
 }
 
 export function createMetrics(index: MetadataIndex, stats: ServerStats, sources: MetricSources = {}): Metrics {
@@ -82,7 +86,28 @@ export function createMetrics(index: MetadataIndex, stats: ServerStats, sources:
   labelled('sklad_bucket_quota_objects', 'Bucket quota on the number of objects, for buckets that have one', 'bucket', () => perBucket((b) => b.quota?.maxObjects));
   labelled('sklad_user_objects', 'Objects stored in the buckets each user owns', 'user', () => perOwner('objects'));
   labelled('sklad_user_bytes', 'Bytes stored in the buckets each user owns', 'user', () => perOwner('bytes'));
-  const { identity, scrub, lifecycle } = sources;
+  const { identity, scrub, lifecycle, uploadExpiry, isLeader } = sources;
+  if (isLeader) {
+    new Gauge({
+      name: 'sklad_leader',
+      help: '1 while this server runs the background work (scrub, upload expiry, lifecycle): always alone, on one gateway of several',
+      registers: [registry],
+      collect() {
+        this.set(isLeader() ? 1 : 0);
+      },
+    });
+  }
+  if (uploadExpiry) {
+    new Counter({
+      name: 'sklad_upload_expiry_aborted_total',
+      help: 'Multipart uploads aborted for being older than upload-expiry-hours since the server started',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(uploadExpiry.aborted());
+      },
+    });
+  }
   if (lifecycle) {
     new Counter({
       name: 'sklad_lifecycle_actions_total',

@@ -28,9 +28,10 @@ export interface BlobStore {
   read(id: string, range?: ByteRange): Promise<Readable>;
   /**
    * The whole blob as a buffer when the store holds it inline (small blobs, see inline-blob-store.ts),
-   * so that small reads need no stream; undefined otherwise, including for a missing blob.
+   * so that small reads need no stream; undefined otherwise, including for a missing blob. `storedSize`,
+   * when known, lets the store skip the look-up for a blob too large to be inline.
    */
-  readInline?(id: string): Buffer | undefined;
+  readInline?(id: string, storedSize?: number): Buffer | undefined | Promise<Buffer | undefined>;
   /**
    * When the blob was finished (made durable under its id); undefined for a missing blob or a store that
    * does not know. Orphan collection on a shared store spares blobs younger than a grace period: another

@@ -1,4 +1,4 @@
-// A BlobStore that keeps small blobs as rows of a table (the metadata index's SQLite file) and hands
+// A BlobStore that keeps small blobs as rows of a table (in the metadata index's database) and hands
 // larger ones to a file store. Writing a small blob then costs no file create, fsync, rename and
 // directory fsync, only a share of a group commit. A body is buffered in memory only up to the
 // threshold: past it, the buffered bytes and the rest of the stream go to the file store, so memory
@@ -12,14 +12,24 @@ export const INLINE_THRESHOLD = 64 * 1024;
 
 const ID_PATTERN = /^[0-9a-f]{32}$/;
 
+/**
+ * Where the rows live: SQLite answers in the process (synchronously), PostgreSQL over the network. The
+ * store is the same over both; only the order of look-ups differs (see `remote`).
+ */
 export interface InlineBlobTable {
+  /**
+   * Whether a look-up is a network round trip. Then a missing file is cheaper to find out about than a
+   * missing row, so reads try the file store first and large blobs cost no query.
+   */
+  readonly remote: boolean;
   /** Makes the row durable before resolving. */
   put(id: string, data: Buffer): Promise<void>;
-  get(id: string): Buffer | undefined;
-  has(id: string): boolean;
-  /** Idempotent. */
-  delete(id: string): Promise<void>;
+  get(id: string): Buffer | undefined | Promise<Buffer | undefined>;
+  /** Idempotent; resolves with whether there was a row. */
+  delete(id: string): Promise<boolean>;
   ids(): AsyncIterable<string>;
+  /** When the row was written, for tables that record it (shared ones, whose orphans get a grace period). */
+  writtenAt?(id: string): Promise<Date | undefined>;
 }
 
 function notFound(id: string): NodeJS.ErrnoException {
@@ -120,18 +130,34 @@ export class InlineBlobStore implements BlobStore {
     if (range && !(Number.isSafeInteger(range.start) && range.start >= 0 && range.end >= range.start)) {
       throw new RangeError(`invalid byte range ${range.start}-${range.end}`);
     }
-    const data = this.table.get(id);
+    const slice = (data: Buffer): Readable => bufferStream(range ? data.subarray(range.start, range.end + 1) : data);
+    if (this.table.remote) {
+      try {
+        return await this.files.read(id, range);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+      const data = await this.table.get(id);
+      if (data === undefined) throw notFound(id);
+      return slice(data);
+    }
+    const data = await this.table.get(id);
     if (data === undefined) return this.files.read(id, range);
-    return bufferStream(range ? data.subarray(range.start, range.end + 1) : data);
+    return slice(data);
   }
 
-  readInline(id: string): Buffer | undefined {
-    return ID_PATTERN.test(id) ? this.table.get(id) : undefined;
+  /** `storedSize`, when the caller knows it, spares a look-up for blobs too large to be inline. */
+  readInline(id: string, storedSize?: number): Buffer | undefined | Promise<Buffer | undefined> {
+    if (!ID_PATTERN.test(id) || (storedSize !== undefined && storedSize > this.threshold)) return undefined;
+    return this.table.get(id);
+  }
+
+  async writtenAt(id: string): Promise<Date | undefined> {
+    return (await this.table.writtenAt?.(id)) ?? (await this.files.writtenAt?.(id));
   }
 
   async delete(id: string): Promise<void> {
-    if (this.table.has(id)) await this.table.delete(id);
-    else await this.files.delete(id);
+    if (!(await this.table.delete(id))) await this.files.delete(id);
   }
 
   async *ids(): AsyncIterable<string> {

@@ -1,6 +1,7 @@
 // Three gateways on three ports over one PostgreSQL database and one shared data folder: any gateway serves
 // any request. Real clients spread their requests round-robin; conditional writes, quotas, policy changes
-// and disabled keys hold across gateways; one gateway's start-up recovery spares what others are writing.
+// and disabled keys hold across gateways; small objects are rows of the shared database; one gateway's
+// start-up recovery spares what others are writing.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -52,6 +53,9 @@ async function body(c: S3Client, bucket: string, key: string): Promise<Buffer> {
   return Buffer.from(await out.Body!.transformToByteArray());
 }
 
+/** The name of the gateways' database, for looking at its rows. */
+const database = (): string => new URL(cl.url).pathname.slice(1);
+
 /** Retries `check` until it passes or `ms` ran out: cross-gateway changes take effect within a bound. */
 async function eventually(check: () => Promise<void>, ms = 1500): Promise<void> {
   const deadline = Date.now() + ms;
@@ -67,7 +71,7 @@ async function eventually(check: () => Promise<void>, ms = 1500): Promise<void> 
 }
 
 describe('three gateways, one database, one data folder', () => {
-  it('serves PUT, GET, HEAD, LIST and multipart with requests spread over all gateways', async () => {
+  it('serves PUT, GET, HEAD, LIST and multipart with requests spread over all gateways', { timeout: 60_000 }, async () => {
     await client.send(new CreateBucketCommand({ Bucket: 'spread' }));
     const objects = Array.from({ length: 12 }, (_, i) => ({ key: `k/${i}`, data: randomBytes(i % 2 === 0 ? 100 : 100_000) }));
     for (const o of objects) await client.send(new PutObjectCommand({ Bucket: 'spread', Key: o.key, Body: o.data }));
@@ -75,6 +79,12 @@ describe('three gateways, one database, one data folder', () => {
     for (const o of objects) {
       for (let g = 0; g < 3; g++) expect((await body(cl.clientOf(g), 'spread', o.key)).equals(o.data)).toBe(true);
       expect((await client.send(new HeadObjectCommand({ Bucket: 'spread', Key: o.key }))).ContentLength).toBe(o.data.length);
+    }
+    // The small ones are rows of the shared database, the large ones files of the shared folder.
+    const stored = await cluster.query(`SELECT b.key, i.id IS NOT NULL AS inline FROM object_blobs b
+      LEFT JOIN inline_blobs i ON i.id = b.blob_id WHERE b.bucket = 'spread' ORDER BY b.key`, database());
+    for (const row of stored.rows as { key: string; inline: boolean }[]) {
+      expect(row.inline, row.key).toBe(Number(row.key.slice(2)) % 2 === 0);
     }
     const listed = await client.send(new ListObjectsV2Command({ Bucket: 'spread', Prefix: 'k/', MaxKeys: 5 }));
     expect(listed.KeyCount).toBe(5);
@@ -256,12 +266,19 @@ print(','.join(keys))
     }
     const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
     await utimes(blobFilePath(cl.dataDir, old), twoHoursAgo, twoHoursAgo);
+    // The same for small blobs, rows of the database: one just written, one orphaned long ago.
+    const freshRow = 'c'.repeat(31) + '3';
+    const oldRow = 'd'.repeat(31) + '4';
+    await cluster.query(`INSERT INTO inline_blobs (id, data, written_at) VALUES
+      ('${freshRow}', 'unreferenced', ${Date.now()}), ('${oldRow}', 'unreferenced', ${twoHoursAgo.getTime()})`, database());
 
     const fourth = await cl.add('gw4');
     expect(await readdir(path.join(cl.dataDir, 'tmp', 'gw2'))).toContain('f'.repeat(32));
     const present = async (id: string): Promise<boolean> => readdir(path.dirname(blobFilePath(cl.dataDir, id))).then((names) => names.includes(id), () => false);
     expect(await present(fresh)).toBe(true);
     expect(await present(old)).toBe(false);
+    const rows = await cluster.query(`SELECT id FROM inline_blobs WHERE id IN ('${freshRow}', '${oldRow}')`, database());
+    expect(rows.rows.map((row: { id: string }) => row.id)).toEqual([freshRow]);
     // And every committed object is still whole, read through the new gateway.
     expect((await body(cl.clientOf(3), 'spread', 'k/1')).length).toBe(100_000);
     void fourth;

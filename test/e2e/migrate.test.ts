@@ -1,8 +1,10 @@
 // `sklad migrate`: a single-node data folder with buckets, small (inline) and large objects, a multipart
 // upload in progress, a user with a key and a policy, a versioned bucket with Object Lock (noncurrent
-// versions, a delete marker, a legal hold, retention) and a lifecycle pass under way, moved into PostgreSQL;
-// then a gateway on that database and folder serves all of it, versions and locks included. Refused while the server runs; running it again is harmless.
+// versions, a delete marker, a legal hold, retention) and a lifecycle pass under way, moved into PostgreSQL
+// (the small objects stay inline, as rows of the shared database); then a gateway on that database and
+// folder serves all of it, versions and locks included. Refused while the server runs; running it again is harmless.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -24,6 +26,7 @@ import { run } from '../support/external-clients.js';
 import { startPostgres, type PostgresCluster } from '../support/postgres.js';
 import { REGION, startTestServer } from '../support/server.js';
 import { expectS3Error } from '../support/s3-error.js';
+import { blobFilePath } from '../support/stored-blobs.js';
 import { createUser } from '../support/users.js';
 
 let cluster: PostgresCluster;
@@ -44,8 +47,12 @@ it('moves a single-node index into PostgreSQL, verifiably and resumably, and a g
   const s3 = single.client();
   await s3.send(new CreateBucketCommand({ Bucket: 'moved' }));
   const small = randomBytes(1000);
+  // The largest object kept inline, and the empty one.
+  const edge = randomBytes(64 * 1024);
   const large = randomBytes(300_000);
   await s3.send(new PutObjectCommand({ Bucket: 'moved', Key: 'small', Body: small }));
+  await s3.send(new PutObjectCommand({ Bucket: 'moved', Key: 'edge', Body: edge }));
+  await s3.send(new PutObjectCommand({ Bucket: 'moved', Key: 'empty', Body: Buffer.alloc(0) }));
   await s3.send(new PutObjectCommand({ Bucket: 'moved', Key: 'dir/large', Body: large }));
   const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'moved', Key: 'pending' }));
   const user = await createUser(single, 'reader');
@@ -77,19 +84,31 @@ it('moves a single-node index into PostgreSQL, verifiably and resumably, and a g
   const first = await migrate('--metadata-url', url, '--data', single.dataDir);
   expect(first.code, first.stdout + first.stderr).toBe(0);
   expect(first.stdout).toContain('OK: PostgreSQL holds everything');
-  expect(first.stdout).toMatch(/ok {3}objects: 3 in SQLite, 3 in PostgreSQL/);
+  expect(first.stdout).toMatch(/ok {3}objects: 5 in SQLite, 5 in PostgreSQL/);
   expect(first.stdout).toMatch(/ok {3}object_versions: 2 in SQLite, 2 in PostgreSQL/);
   expect(first.stdout).toMatch(/ok {3}lifecycle_cursors: 1 in SQLite, 1 in PostgreSQL/);
+  expect(first.stdout).toMatch(/ok {3}inline_blobs: 5 in SQLite, 5 in PostgreSQL/);
   const again = await migrate('--metadata-url', url, '--data', single.dataDir);
   expect(again.code, again.stdout + again.stderr).toBe(0);
   const verified = await migrate('--metadata-url', url, '--data', single.dataDir, '--verify-only', '--json');
-  expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, inlineBlobs: { source: 3, files: 3 } });
+  expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, inlineBlobs: { source: 5, identical: 5 } });
+  // The small objects stay inline: rows of the shared database, no blob files.
+  const database = new URL(url).pathname.slice(1);
+  const inline = await cluster.query(
+    "SELECT b.key, i.data FROM object_blobs b JOIN inline_blobs i ON i.id = b.blob_id WHERE b.bucket = 'moved' ORDER BY b.key",
+    database,
+  );
+  expect(inline.rows.map((row: { key: string }) => row.key)).toEqual(['edge', 'empty', 'small']);
+  expect((inline.rows[2] as { data: Buffer }).data.equals(small)).toBe(true);
+  expect(existsSync(blobFilePath(single.dataDir, (await cluster.query("SELECT blob_id FROM object_blobs WHERE key = 'small'", database)).rows[0].blob_id as string))).toBe(false);
 
   const gateway = await startTestServer({ dataDir: single.dataDir, env: { SKLAD_METADATA_URL: url, SKLAD_GATEWAY_ID: 'gw1' }, keepDataDir: true });
   const g3 = gateway.client();
   const read = async (c: S3Client, key: string): Promise<Buffer> =>
     Buffer.from(await (await c.send(new GetObjectCommand({ Bucket: 'moved', Key: key }))).Body!.transformToByteArray());
   expect((await read(g3, 'small')).equals(small)).toBe(true);
+  expect((await read(g3, 'edge')).equals(edge)).toBe(true);
+  expect((await read(g3, 'empty')).length).toBe(0);
   expect((await read(g3, 'dir/large')).equals(large)).toBe(true);
   const uploads = await g3.send(new ListMultipartUploadsCommand({ Bucket: 'moved' }));
   expect(uploads.Uploads?.map((u) => u.UploadId)).toEqual([UploadId]);

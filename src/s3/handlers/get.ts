@@ -57,7 +57,7 @@ async function inlineBody(ctx: S3Context, record: ObjectRecord, span: ByteRange,
   if (record.blobs.length !== 1 || record.encryption !== undefined || ctx.blobs.readInline === undefined) return undefined;
   const verify = whole && ctx.settings.verifyReads;
   if (verify && record.verifyCrc32c === undefined) return undefined;
-  const data = ctx.blobs.readInline(record.blobs[0]!.id);
+  const data = await ctx.blobs.readInline(record.blobs[0]!.id, record.blobs[0]!.size);
   if (data === undefined) return undefined;
   if (verify) {
     const got = Buffer.alloc(4);

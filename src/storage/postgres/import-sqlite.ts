@@ -1,27 +1,28 @@
 // Copies a single-node SQLite index into the PostgreSQL schema, table by table, in batches, for
 // `sklad migrate`: current and noncurrent versions with their order and Object Lock state, uploads, users and
-// keys, and the lifecycle worker's cursors. Every insert skips rows already there, so an interrupted copy is resumed by running it
-// again. Bucket usage counters (objects, bytes, open uploads and their bytes) are not copied: the counting trigger rebuilds them as objects arrive, which
-// is also what makes a resumed copy count each object once. Inline blobs become blob files (every gateway
-// must read them), written durably before the records that reference them are copied.
-import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import path from 'node:path';
+// keys, the lifecycle worker's cursors and the inline blobs. Every insert skips rows already there, so an
+// interrupted copy is resumed by running it again. Bucket usage counters (objects, bytes, open uploads and
+// their bytes) are not copied: the counting trigger rebuilds them as objects arrive, which is also what makes a
+// resumed copy count each object once. Inline blobs stay inline: their rows are copied into the shared
+// database (which every gateway reads) before the records that reference them.
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../file-modes.js';
 
-/** Parents before children, as the foreign keys need. */
+/** Parents before children, as the foreign keys need; blobs before the records that reference them. */
 const TABLES = [
-  'users', 'access_keys', 'buckets', 'objects', 'object_versions', 'object_blobs', 'uploads', 'upload_parts', 'lifecycle_cursors',
+  'inline_blobs', 'users', 'access_keys', 'buckets', 'objects', 'object_versions', 'object_blobs', 'uploads', 'upload_parts',
+  'lifecycle_cursors',
 ] as const;
 /** Kept by the trigger on the PostgreSQL side. */
 const DERIVED_COLUMNS = new Set(['object_count', 'byte_count', 'upload_count', 'upload_bytes']);
 const BATCH_ROWS = 500;
+/** Inline blobs are up to 64 KiB each: fewer per statement keeps one statement's parameters a few MiB. */
+const BATCH_ROWS_OF: Partial<Record<string, number>> = { inline_blobs: 32 };
 
 export interface ImportReport {
   rows: Record<string, { source: number; target: number }>;
-  inlineBlobs: { source: number; files: number };
+  /** Small objects kept inside the SQLite index, and how many of them PostgreSQL holds with the same bytes. */
+  inlineBlobs: { source: number; identical: number };
   /** Buckets whose object or byte count differs between the two databases. */
   counterMismatches: string[];
   ok: boolean;
@@ -45,6 +46,7 @@ async function copyTable(db: Database.Database, pool: pg.Pool, table: string): P
   if (missing.length > 0) throw new Error(`the PostgreSQL schema has no ${table}.${missing.join(', ')}: this sklad cannot migrate that index`);
   const list = columns.join(', ');
   const rows = db.prepare(`SELECT ${list} FROM ${table}`).raw().iterate() as IterableIterator<unknown[]>;
+  const batchRows = BATCH_ROWS_OF[table] ?? BATCH_ROWS;
   let batch: unknown[][] = [];
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
@@ -54,48 +56,17 @@ async function copyTable(db: Database.Database, pool: pg.Pool, table: string): P
   };
   for (const row of rows) {
     batch.push(row);
-    if (batch.length === BATCH_ROWS) await flush();
+    if (batch.length === batchRows) await flush();
   }
   await flush();
 }
 
-function blobPath(dataDir: string, id: string): string {
-  return path.join(dataDir, 'blobs', id.slice(0, 2), id.slice(2, 4), id);
-}
-
-/** Writes `data` as blob file `id` (temporary file, fsync, rename), unless a file with these bytes is there. */
-async function writeBlobFile(dataDir: string, id: string, data: Buffer): Promise<void> {
-  const file = blobPath(dataDir, id);
-  const existing = await readFile(file).catch(() => undefined);
-  if (existing?.equals(data)) return;
-  await mkdir(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
-  const tmp = path.join(dataDir, 'tmp', `migrate-${id}`);
-  await mkdir(path.dirname(tmp), { recursive: true, mode: PRIVATE_DIR_MODE });
-  const handle = await open(tmp, 'w', PRIVATE_FILE_MODE);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, file);
-  const dir = await open(path.dirname(file), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
-}
-
-export async function importSqliteIndex(db: Database.Database, pool: pg.Pool, dataDir: string): Promise<void> {
-  for (const [id, data] of db.prepare('SELECT id, data FROM inline_blobs').raw().iterate() as IterableIterator<[string, Buffer]>) {
-    await writeBlobFile(dataDir, id, data);
-  }
+export async function importSqliteIndex(db: Database.Database, pool: pg.Pool): Promise<void> {
   for (const table of TABLES) await copyTable(db, pool, table);
 }
 
-/** Compares what the two databases hold: row counts per table, usage counters per bucket, inline blob files. */
-export async function compareWithSqlite(db: Database.Database, pool: pg.Pool, dataDir: string): Promise<ImportReport> {
+/** Compares what the two databases hold: row counts per table, usage counters per bucket, inline blobs' bytes. */
+export async function compareWithSqlite(db: Database.Database, pool: pg.Pool): Promise<ImportReport> {
   const rows: ImportReport['rows'] = {};
   for (const table of TABLES) {
     const source = (db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number) ?? 0;
@@ -111,12 +82,12 @@ export async function compareWithSqlite(db: Database.Database, pool: pg.Pool, da
     if (counters.get(row.name) !== `${Number(row.object_count)}/${Number(row.byte_count)}`) counterMismatches.push(row.name);
   }
   let inline = 0;
-  let files = 0;
+  let identical = 0;
   for (const [id, data] of db.prepare('SELECT id, data FROM inline_blobs').raw().iterate() as IterableIterator<[string, Buffer]>) {
     inline += 1;
-    const file = await readFile(blobPath(dataDir, id)).catch(() => undefined);
-    if (file && createHash('sha256').update(file).digest('hex') === createHash('sha256').update(data).digest('hex')) files += 1;
+    const copy = (await pool.query<{ data: Buffer }>('SELECT data FROM inline_blobs WHERE id = $1', [id])).rows[0]?.data;
+    if (copy?.equals(data)) identical += 1;
   }
-  const ok = Object.values(rows).every((r) => r.source === r.target) && counterMismatches.length === 0 && inline === files;
-  return { rows, inlineBlobs: { source: inline, files }, counterMismatches, ok };
+  const ok = Object.values(rows).every((r) => r.source === r.target) && counterMismatches.length === 0 && inline === identical;
+  return { rows, inlineBlobs: { source: inline, identical }, counterMismatches, ok };
 }

@@ -1,6 +1,7 @@
-// Which gateway runs the cluster's background work (upload expiry, scrub): the one holding a session-level
-// advisory lock on a connection of its own. When that gateway dies its session ends, PostgreSQL releases
-// the lock, and the next gateway to try takes it over within one retry interval.
+// Which gateway runs the cluster's background work (upload expiry, scrub, lifecycle): the one holding a
+// session-level advisory lock on a connection of its own. When that gateway dies its session ends,
+// PostgreSQL releases the lock, and the next gateway to try takes it over within one retry interval and
+// tells its listeners, so the work the dead leader may have left undone starts at once.
 import pg from 'pg';
 
 const LEADER_LOCK = "hashtext('sklad-leader:' || current_schema())";
@@ -11,6 +12,7 @@ export class LeaderLease {
   #closed = false;
   #timer: NodeJS.Timeout | undefined;
   #attempt: Promise<void> | undefined;
+  readonly #acquired: (() => void)[] = [];
 
   private constructor(
     private readonly config: pg.ClientConfig,
@@ -23,6 +25,11 @@ export class LeaderLease {
     await lease.#tryAcquire();
     lease.#schedule();
     return lease;
+  }
+
+  /** Calls `listener` each time this gateway takes the lease after starting without it (or losing it). */
+  onAcquired(listener: () => void): void {
+    this.#acquired.push(listener);
   }
 
   /** True while this gateway holds the lease. */
@@ -74,6 +81,7 @@ export class LeaderLease {
       }
       const { rows } = await this.#client.query<{ acquired: boolean }>(`SELECT pg_try_advisory_lock(${LEADER_LOCK}) AS acquired`);
       this.#leader = rows[0]?.acquired === true;
+      if (this.#leader) for (const listener of this.#acquired) listener();
     } catch {
       this.#leader = false;
       const client = this.#client;

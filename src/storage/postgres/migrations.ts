@@ -206,7 +206,18 @@ CREATE TABLE lifecycle_cursors (
 );
 `;
 
-export const migrations: readonly string[] = [step1, versionsAndLifecycle];
+/*
+ * Inline blobs carry the time they were written: a gateway's start-up recovery spares unreferenced blobs
+ * younger than a grace period (another gateway may not have committed the record that references one yet),
+ * and a row, unlike a file, has no modification time to tell it. Rows from before this step count as
+ * written now.
+ */
+const inlineBlobsWrittenAt = `
+ALTER TABLE inline_blobs ADD COLUMN written_at BIGINT NOT NULL
+  DEFAULT (floor(extract(epoch FROM clock_timestamp()) * 1000))::bigint;
+`;
+
+export const migrations: readonly string[] = [step1, versionsAndLifecycle, inlineBlobsWrittenAt];
 
 /**
  * Brings the schema up to date under a session advisory lock, so gateways starting together migrate one at

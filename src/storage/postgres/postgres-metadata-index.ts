@@ -73,6 +73,7 @@ import { connectionConfig, openPool, sqlState, type PostgresOptions } from './co
 import { PostgresGroupCommit, type Transaction } from './group-commit.js';
 import { migrate } from './migrations.js';
 import { PostgresIdentityIndex } from './postgres-identity-index.js';
+import { PostgresInlineBlobs } from './postgres-inline-blobs.js';
 import { BUCKET_COLUMNS, BUCKET_FIELDS, OBJECT_ROW_FIELDS, PART_FIELDS, UPLOAD_FIELDS, sql } from './statements.js';
 
 /**
@@ -162,6 +163,11 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   /** True when the database answers: what readiness reports. */
+  /** The table of small blobs kept in this database (see storage/inline-blob-store.ts). */
+  inlineBlobs(): PostgresInlineBlobs {
+    return new PostgresInlineBlobs(this.pool, this.commits);
+  }
+
   async ping(): Promise<boolean> {
     return this.pool.query('SELECT 1').then(() => true, () => false);
   }

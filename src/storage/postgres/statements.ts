@@ -165,6 +165,10 @@ export const sql = {
     WHERE NOT EXISTS (SELECT 1 FROM object_blobs WHERE blob_id = c.id)
       AND NOT EXISTS (SELECT 1 FROM upload_parts WHERE blob_id = c.id)`),
   deleteInlineBlobs: statement('delete_inline_blobs', 'DELETE FROM inline_blobs WHERE id = ANY($1::text[]) RETURNING id'),
+  insertInlineBlob: statement('insert_inline_blob', 'INSERT INTO inline_blobs (id, data, written_at) VALUES ($1, $2, $3)'),
+  getInlineBlob: statement('get_inline_blob', 'SELECT data FROM inline_blobs WHERE id = $1'),
+  inlineBlobWrittenAt: statement('inline_blob_written_at', 'SELECT written_at FROM inline_blobs WHERE id = $1'),
+  inlineBlobIdsAfter: statement('inline_blob_ids_after', 'SELECT id FROM inline_blobs WHERE id > $1 ORDER BY id LIMIT $2'),
   blobReferenced: statement('blob_referenced', `SELECT EXISTS (SELECT 1 FROM object_blobs WHERE blob_id = $1)
     OR EXISTS (SELECT 1 FROM upload_parts WHERE blob_id = $1) AS referenced`),
 

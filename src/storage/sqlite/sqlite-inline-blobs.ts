@@ -5,6 +5,7 @@ import type { InlineBlobTable } from '../inline-blob-store.js';
 import type { GroupCommit } from './group-commit.js';
 
 export class SqliteInlineBlobs implements InlineBlobTable {
+  readonly remote = false;
   readonly #insert: Database.Statement<[string, Buffer]>;
   readonly #get: Database.Statement<[string], Buffer>;
   readonly #has: Database.Statement<[string], number>;
@@ -32,8 +33,8 @@ export class SqliteInlineBlobs implements InlineBlobTable {
     return this.#has.get(id) === 1;
   }
 
-  async delete(id: string): Promise<void> {
-    await this.commits.run(() => this.#delete.run(id));
+  async delete(id: string): Promise<boolean> {
+    return (await this.commits.run(() => this.#delete.run(id))).changes > 0;
   }
 
   async *ids(): AsyncIterable<string> {
