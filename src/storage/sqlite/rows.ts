@@ -50,6 +50,11 @@ export interface ObjectRow {
   version_seq: number;
 }
 
+/** An object's row with its blobs beside it: a JSON array of [blob_id, size] pairs in order. */
+export interface ObjectRowWithBlobs extends ObjectRow {
+  blobs: string;
+}
+
 /** What ListObjectVersions shows of a version: no JSON columns. */
 export interface VersionRow extends SummaryRow {
   version_id: string;
@@ -242,6 +247,12 @@ export function toObjectRecord(row: ObjectRow, blobs: BlobRow[]): ObjectRecord {
   if (retention) record.retention = retention;
   if (row.legal_hold === 1) record.legalHold = true;
   return record;
+}
+
+/** The record of a row read together with its blobs (statements' BLOBS_OF_ROW). */
+export function toObjectRecordWithBlobs(row: ObjectRowWithBlobs): ObjectRecord {
+  const pairs = JSON.parse(row.blobs) as [string, number][];
+  return toObjectRecord(row, pairs.map(([blob_id, size]) => ({ blob_id, size })));
 }
 
 export function toObjectSummary(row: SummaryRow): ObjectSummary {

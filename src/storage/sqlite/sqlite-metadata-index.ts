@@ -44,6 +44,7 @@ import {
   toBucketRecord,
   toBucketRow,
   toObjectRecord,
+  toObjectRecordWithBlobs,
   toObjectRow,
   toObjectSummary,
   toPartRecord,
@@ -55,7 +56,6 @@ import {
   lockOf,
   toVersionSummary,
   type CurrentRow,
-  type ObjectRow,
   type SummaryRow,
   type UploadRow,
   type VersionRow,
@@ -700,15 +700,17 @@ export class SqliteMetadataIndex implements MetadataIndex {
     return row;
   }
 
+  /** The current version: one statement (the row and its blobs), so one read of the WAL's state, not two. */
   private readObject(bucket: string, key: string): ObjectRecord | undefined {
-    const row = this.s.getObject.get(bucket, key);
-    return row && toObjectRecord(row, this.s.getObjectBlobs.all(bucket, key, row.version_id));
+    const row = this.s.getObjectWithBlobs.get(bucket, key);
+    return row && toObjectRecordWithBlobs(row);
   }
 
   /** One version, current or noncurrent. */
   private readVersion(bucket: string, key: string, versionId: string): ObjectRecord | undefined {
-    const current = this.s.getObject.get(bucket, key);
-    const row: ObjectRow | undefined = current?.version_id === versionId ? current : this.s.getNoncurrent.get(bucket, key, versionId);
+    const current = this.readObject(bucket, key);
+    if (current?.versionId === versionId) return current;
+    const row = this.s.getNoncurrent.get(bucket, key, versionId);
     return row && toObjectRecord(row, this.s.getObjectBlobs.all(bucket, key, versionId));
   }
 
