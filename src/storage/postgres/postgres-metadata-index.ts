@@ -16,6 +16,7 @@ import type {
   ListPage,
   ListQuery,
   MetadataIndex,
+  ObjectMetadata,
   ObjectRecord,
   PartListPage,
   PartRecord,
@@ -217,6 +218,14 @@ export class PostgresMetadataIndex implements MetadataIndex {
     const record = rows[0] && toRecord(rows[0]);
     // Only current versions exist in this engine: a version id names the current one or nothing.
     return versionId === undefined || record?.versionId === versionId ? record : undefined;
+  }
+
+  async getObjectMetadata(bucket: string, key: string, versionId?: string): Promise<ObjectMetadata | undefined> {
+    // The blob list comes in the same row (BLOBS_OF_ROW): reading it costs this engine no extra round trip.
+    const record = await this.getObject(bucket, key, versionId);
+    if (record === undefined) return undefined;
+    const { blobs: _blobs, ...metadata } = record;
+    return metadata;
   }
 
   async scanObjects(after: { bucket: string; key: string } | undefined, limit: number): Promise<ObjectRecord[]> {

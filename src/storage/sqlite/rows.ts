@@ -6,6 +6,7 @@ import type {
   ChecksumType,
   ContentHeaders,
   ObjectEncryption,
+  ObjectMetadata,
   ObjectPart,
   ObjectRecord,
   ObjectSummary,
@@ -220,7 +221,11 @@ export function toVersionSummary(row: VersionRow, isLatest: boolean): VersionSum
 }
 
 export function toObjectRecord(row: ObjectRow, blobs: BlobRow[]): ObjectRecord {
-  const record: ObjectRecord = {
+  return Object.assign(toObjectMetadata(row), { blobs: blobs.map((blob): BlobRef => ({ id: blob.blob_id, size: blob.size })) });
+}
+
+export function toObjectMetadata(row: ObjectRow): ObjectMetadata {
+  const record: ObjectMetadata = {
     bucket: row.bucket,
     key: row.key,
     versionId: row.version_id,
@@ -233,7 +238,6 @@ export function toObjectRecord(row: ObjectRow, blobs: BlobRow[]): ObjectRecord {
     userMetadata: JSON.parse(row.user_metadata) as Record<string, string>,
     tags: JSON.parse(row.tags) as Tag[],
     acl: row.acl,
-    blobs: blobs.map((blob): BlobRef => ({ id: blob.blob_id, size: blob.size })),
     deleteMarker: row.delete_marker === 1,
   };
   if (row.checksum_algorithm !== null && row.checksum_type !== null && row.checksum_value !== null) {

@@ -13,6 +13,7 @@ import type {
   ListQuery,
   MetadataIndex,
   LifecycleExpiration,
+  ObjectMetadata,
   ObjectRecord,
   PartListPage,
   PartRecord,
@@ -43,6 +44,7 @@ import { rewrapStep } from './data-key-rewrap.js';
 import {
   toBucketRecord,
   toBucketRow,
+  toObjectMetadata,
   toObjectRecord,
   toObjectRecordWithBlobs,
   toObjectRow,
@@ -184,6 +186,12 @@ export class SqliteMetadataIndex implements MetadataIndex {
     // No transaction needed for a consistent pair of reads: this connection is the only writer (the data
     // folder is locked) and its writes never run between two synchronous statements.
     return versionId === undefined ? this.readObject(bucket, key) : this.readVersion(bucket, key, versionId);
+  }
+
+  async getObjectMetadata(bucket: string, key: string, versionId?: string): Promise<ObjectMetadata | undefined> {
+    const current = this.s.getObject.get(bucket, key);
+    const row = versionId === undefined || current?.version_id === versionId ? current : this.s.getNoncurrent.get(bucket, key, versionId);
+    return row && toObjectMetadata(row);
   }
 
   async scanVersions(after: { bucket: string; key: string; versionId: string } | undefined, limit: number): Promise<ObjectRecord[]> {

@@ -142,6 +142,8 @@ export function prepareStatements(db: Database.Database) {
     bucketHoldsLocks: db.prepare<[{ bucket: string; now: number }], number>(`SELECT
       EXISTS (SELECT 1 FROM objects WHERE bucket = @bucket AND (legal_hold = 1 OR retain_until > @now))
       OR EXISTS (SELECT 1 FROM object_versions WHERE bucket = @bucket AND (legal_hold = 1 OR retain_until > @now))`).pluck(),
+    getObject: db.prepare<[string, string], ObjectRow>(
+      `SELECT ${OBJECT_COLUMNS} FROM objects WHERE bucket = ? AND key = ?`),
     getObjectWithBlobs: db.prepare<[string, string], ObjectRowWithBlobs>(
       `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW} FROM objects o WHERE bucket = ? AND key = ?`),
     replaceObject: db.prepare<[ObjectRow]>(`INSERT OR REPLACE INTO objects (${OBJECT_COLUMNS}) VALUES (
