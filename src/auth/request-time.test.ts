@@ -10,6 +10,6 @@ describe('x-amz-date', () => {
   });
 
   it('refuses what is not a real instant in that form', () => {
-    for (const bad of ['20130230T000000Z', '20130524T070809', '2013-05-24T07:08:09Z', '20130524T250000Z']) expect(parseAmzDate(bad)).toBeUndefined();
+    for (const bad of ['20130230T000000Z', '20130524T070809', '2013-05-24T07:08:09Z', '20130524T250000Z', '00500101T000000Z', '20130524T076000Z', '20130524T070860Z']) expect(parseAmzDate(bad)).toBeUndefined();
   });
 });

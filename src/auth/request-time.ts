@@ -9,7 +9,11 @@ export function parseAmzDate(value: string): Date | undefined {
   if (!m) return undefined;
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  return formatAmzDate(date) === value ? date : undefined;
+  // A real instant only if Date.UTC rolled no field over (Feb 30, hour 25; years below 100 it reads as 19xx):
+  // compared field by field, which every signed request does, rather than by formatting the date again.
+  const real = date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d
+    && date.getUTCHours() === h && date.getUTCMinutes() === mi && date.getUTCSeconds() === s;
+  return real ? date : undefined;
 }
 
 export function formatAmzDate(date: Date): string {

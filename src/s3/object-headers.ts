@@ -2,7 +2,7 @@
 // GET/HEAD answers with, including the response-* query overrides (GetObject API reference).
 
 import { S3Error } from '../errors/s3-error.js';
-import type { ContentHeaders, ObjectRecord } from '../storage/metadata-index.js';
+import type { ContentHeaders, ObjectMetadata } from '../storage/metadata-index.js';
 
 type ContentHeaderName = keyof ContentHeaders;
 
@@ -105,7 +105,7 @@ function isPrintableHeaderValue(value: string): boolean {
 }
 
 /** Headers describing `rec` on GET/HEAD, after the response-* overrides in `query`. Range and length are the caller's. */
-export function objectResponseHeaders(rec: ObjectRecord, query: URLSearchParams): Record<string, string> {
+export function objectResponseHeaders(rec: ObjectMetadata, query: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, header] of Object.entries(CONTENT_HEADERS) as [ContentHeaderName, string][]) {
     const value = rec.contentHeaders[name];

@@ -2,7 +2,7 @@
 // the version a read or sub-resource request names (?versionId=), and how a delete marker answers.
 import { randomBytes } from 'node:crypto';
 import { S3Error } from '../errors/s3-error.js';
-import type { BucketRecord, ObjectRecord } from '../storage/metadata-index.js';
+import type { BucketRecord, ObjectMetadata, ObjectRecord } from '../storage/metadata-index.js';
 import type { S3Context } from './context.js';
 
 /** Ids this server mints: 24 random bytes as 32 URL-safe characters (opaque to clients, as on S3). */
@@ -34,7 +34,7 @@ export function versionHeaders(record: Pick<ObjectRecord, 'versionId'>, bucket: 
 }
 
 /** Headers a delete marker answers with when it is what a request found. */
-function markerHeaders(marker: ObjectRecord): Record<string, string> {
+function markerHeaders(marker: ObjectMetadata): Record<string, string> {
   return { 'x-amz-delete-marker': 'true', 'x-amz-version-id': marker.versionId, 'last-modified': marker.lastModified.toUTCString() };
 }
 
@@ -44,8 +44,22 @@ function markerHeaders(marker: ObjectRecord): Record<string, string> {
  * with the same headers; an absent id is NoSuchVersion.
  */
 export async function requestedObject(ctx: S3Context, key = ctx.key, rawVersionId: string | null = ctx.query.get('versionId')): Promise<ObjectRecord> {
+  return requestedVersion(ctx, key, rawVersionId, (versionId) => ctx.index.getObject(ctx.bucket, key, versionId));
+}
+
+/** requestedObject without the blob list, for answers that send no bytes (HeadObject). */
+export async function requestedObjectMetadata(ctx: S3Context): Promise<ObjectMetadata> {
+  return requestedVersion(ctx, ctx.key, ctx.query.get('versionId'), (versionId) => ctx.index.getObjectMetadata(ctx.bucket, ctx.key, versionId));
+}
+
+async function requestedVersion<T extends ObjectMetadata>(
+  ctx: S3Context,
+  key: string,
+  rawVersionId: string | null,
+  read: (versionId: string | undefined) => Promise<T | undefined>,
+): Promise<T> {
   const versionId = parseVersionId(rawVersionId);
-  const record = await ctx.index.getObject(ctx.bucket, key, versionId);
+  const record = await read(versionId);
   if (record === undefined) {
     if (versionId === undefined) throw new S3Error('NoSuchKey', { fields: { Key: key } });
     throw new S3Error('NoSuchVersion', { fields: { Key: key, VersionId: versionId } });

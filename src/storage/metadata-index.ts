@@ -277,6 +277,9 @@ export interface ObjectRecord {
   legalHold?: boolean;
 }
 
+/** An object version without its blob list: what answers that send no bytes (HEAD) need. */
+export type ObjectMetadata = Omit<ObjectRecord, 'blobs'>;
+
 /**
  * Preconditions on the current object, checked inside the write transaction (S3 conditional writes and
  * deletes). Evaluated by `checkWriteCondition` (write-condition.ts), the one place these rules live.
@@ -441,6 +444,8 @@ export interface MetadataIndex {
    * not ('null' names the null version wherever it is).
    */
   getObject(bucket: string, key: string, versionId?: string): Promise<ObjectRecord | undefined>;
+  /** As getObject, without reading the blob list (HEAD answers from the object's row alone). */
+  getObjectMetadata(bucket: string, key: string, versionId?: string): Promise<ObjectMetadata | undefined>;
   /**
    * Makes `record` (an object or a delete marker) the current version under its key; returns blob ids no
    * longer referenced. Its `versionId` says what happens to the versions already there (versioning):

@@ -133,6 +133,8 @@ export function runMetadataIndexContract(name: string, makeIndex: () => Promise<
         });
         expect(await index.putObject(record)).toEqual([]);
         expect(await index.getObject('b', 'dir/file.txt')).toEqual(record);
+        const { blobs: _blobs, ...metadata } = record;
+        expect(await index.getObjectMetadata('b', 'dir/file.txt')).toEqual(metadata);
       });
 
       it('keeps blobs in their order, beyond ten of them', async () => {
@@ -153,6 +155,7 @@ export function runMetadataIndexContract(name: string, makeIndex: () => Promise<
         await index.putObject(objectRecord('b', 'Key'));
         expect(await index.getObject('b', 'key')).toBeUndefined();
         expect(await index.getObject('other', 'Key')).toBeUndefined();
+        expect(await index.getObjectMetadata('b', 'key')).toBeUndefined();
       });
 
       it('refuses to put into a missing bucket', async () => {

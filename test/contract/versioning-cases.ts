@@ -41,6 +41,13 @@ export function versioningCases(current: () => MetadataIndex): void {
       expect(await index.getObject('v', 'k', 'id1')).toEqual(one);
       expect(await index.getObject('v', 'k', 'id2')).toEqual(two);
       expect(await index.getObject('v', 'k', 'nope')).toBeUndefined();
+      // The same versions without their blob lists, as HEAD reads them.
+      const { blobs: _one, ...oneMetadata } = one;
+      const { blobs: _two, ...twoMetadata } = two;
+      expect(await index.getObjectMetadata('v', 'k')).toEqual(twoMetadata);
+      expect(await index.getObjectMetadata('v', 'k', 'id1')).toEqual(oneMetadata);
+      expect(await index.getObjectMetadata('v', 'k', 'id2')).toEqual(twoMetadata);
+      expect(await index.getObjectMetadata('v', 'k', 'nope')).toBeUndefined();
       expect(await ids()).toEqual(['k@id2*', 'k@id1']);
       expect(await index.bucketUsage('v')).toEqual({ objects: 2, bytes: 22 });
     });

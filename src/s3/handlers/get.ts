@@ -6,24 +6,24 @@ import { BlobDecryptionError } from '../../crypto/blob-format.js';
 import { S3Error } from '../../errors/s3-error.js';
 import { IntegrityError, IntegrityVerifier, quarantine, quarantinedError } from '../integrity.js';
 import { lockHeaders } from '../object-lock-request.js';
-import type { ObjectRecord } from '../../storage/metadata-index.js';
+import type { ObjectMetadata, ObjectRecord } from '../../storage/metadata-index.js';
 import { evaluateConditions } from '../conditions.js';
 import type { S3Context } from '../context.js';
-import { dataKeyOf, encryptionHeaders, readAccess, refuseSseHeader } from '../encryption.js';
+import { dataKeyOf, encryptionHeaders, readAccess, refuseSseHeader, type CustomerKey } from '../encryption.js';
 import { objectResponseHeaders } from '../object-headers.js';
 import { openObjectStream } from '../object-reader.js';
 import { parseRange } from '../range.js';
 import { partNumber } from '../request-params.js';
-import { requestedObject, versionHeaders } from '../versions.js';
+import { requestedObject, requestedObjectMetadata, versionHeaders } from '../versions.js';
 import type { ByteRange } from '../../storage/blob-store.js';
 import { emptyResponse, streamResponse, type S3Response } from '../respond.js';
 import { expirationHeader } from '../expiration-header.js';
 import { httpDate, quoteEtag } from '../wire-format.js';
 
-async function readableObject(ctx: S3Context): Promise<ObjectRecord> {
-  let record: ObjectRecord;
+async function readableObject<T extends ObjectMetadata>(ctx: S3Context, read: (ctx: S3Context) => Promise<T>): Promise<T> {
+  let record: T;
   try {
-    record = await requestedObject(ctx);
+    record = await read(ctx);
   } catch (e) {
     // "If you don't have the s3:ListBucket permission, Amazon S3 returns an HTTP status code 403 Access Denied"
     // for a missing key (GetObject, HeadObject): whether a key exists is a listing's answer.
@@ -71,7 +71,7 @@ async function inlineBody(ctx: S3Context, record: ObjectRecord, span: ByteRange,
   return data.subarray(span.start, span.end + 1);
 }
 
-function checkConditions(ctx: S3Context, record: ObjectRecord): void {
+function checkConditions(ctx: S3Context, record: ObjectMetadata): void {
   const outcome = evaluateConditions(ctx.headers, { etag: record.etag, lastModified: record.lastModified });
   if (outcome === 'not-modified') {
     throw new S3Error('NotModified', { headers: { etag: quoteEtag(record.etag), 'last-modified': httpDate(record.lastModified) } });
@@ -84,7 +84,7 @@ function checkConditions(ctx: S3Context, record: ObjectRecord): void {
  * whole-object checksum for a range, which it would not match; for `partNumber` of a COMPOSITE multipart
  * object, the part's own checksum, as S3 answers (the SDK then verifies the part's bytes against it).
  */
-function checksumHeaders(ctx: S3Context, record: ObjectRecord, read: { ranged: boolean; partNumber?: number }): Record<string, string> {
+function checksumHeaders(ctx: S3Context, record: ObjectMetadata, read: { ranged: boolean; partNumber?: number }): Record<string, string> {
   const checksum = record.checksum;
   if (checksum === undefined || ctx.headers.get('x-amz-checksum-mode')?.toUpperCase() !== 'ENABLED') return {};
   const name = `x-amz-checksum-${checksum.algorithm.toLowerCase()}`;
@@ -98,7 +98,7 @@ function checksumHeaders(ctx: S3Context, record: ObjectRecord, read: { ranged: b
 }
 
 /** `partNumber=N`: the byte span of part N of a multipart object (part 1 of any other object is all of it). */
-function partSpan(ctx: S3Context, record: ObjectRecord): { number: number; range?: ByteRange } | undefined {
+function partSpan(ctx: S3Context, record: ObjectMetadata): { number: number; range?: ByteRange } | undefined {
   const raw = ctx.query.get('partNumber');
   if (raw === null) return undefined;
   const n = partNumber(raw);
@@ -115,38 +115,52 @@ function partSpan(ctx: S3Context, record: ObjectRecord): { number: number; range
   throw new S3Error('InvalidPartNumber', { fields: { PartNumberRequested: n, ActualPartCount: record.parts.length } });
 }
 
-async function readObject(ctx: S3Context, withBody: boolean): Promise<S3Response> {
-  refuseSseHeader(ctx);
-  const record = await readableObject(ctx);
+/** What GET and HEAD answer alike: status and headers, and the bytes a GET sends. */
+interface ReadAnswer {
+  status: number;
+  headers: Record<string, string>;
+  span: ByteRange;
+  /** Neither a Range nor a partNumber: the whole object, which a GET verifies as it streams. */
+  whole: boolean;
+  customerKey: CustomerKey | undefined;
+}
+
+function answerFor(ctx: S3Context, record: ObjectMetadata): ReadAnswer {
   const customerKey = readAccess(ctx, record.encryption, 'request');
   checkConditions(ctx, record);
   const part = partSpan(ctx, record);
   const range = part?.range ?? parseRange(ctx.headers.get('range'), record.size);
-  const headers: Record<string, string> = {
-    ...objectResponseHeaders(record, ctx.query),
-    ...versionHeaders(record, ctx.bucketRecord),
-    ...lockHeaders(record),
-    ...encryptionHeaders(record.encryption, customerKey?.keyMd5),
-    'accept-ranges': 'bytes',
-    ...checksumHeaders(ctx, record, { ranged: range !== undefined, partNumber: part?.number }),
-    ...expirationHeader(ctx, record),
-  };
+  // Gathered into the first object rather than spread into a new one: every GET and HEAD builds this.
+  const headers: Record<string, string> = Object.assign(
+    objectResponseHeaders(record, ctx.query),
+    versionHeaders(record, ctx.bucketRecord),
+    lockHeaders(record),
+    encryptionHeaders(record.encryption, customerKey?.keyMd5),
+    { 'accept-ranges': 'bytes' },
+    checksumHeaders(ctx, record, { ranged: range !== undefined, partNumber: part?.number }),
+    expirationHeader(ctx, record),
+  );
   const span = range ?? { start: 0, end: record.size - 1 };
   headers['content-length'] = String(record.size === 0 ? 0 : span.end - span.start + 1);
   if (range !== undefined) headers['content-range'] = `bytes ${range.start}-${range.end}/${record.size}`;
   const status = range !== undefined ? 206 : 200;
-  if (!withBody || record.size === 0) return emptyResponse(status, headers);
-  const whole = range === undefined && part === undefined;
+  return { status, headers, span, whole: range === undefined && part === undefined, customerKey };
+}
+
+export async function getObject(ctx: S3Context): Promise<S3Response> {
+  refuseSseHeader(ctx);
+  const record = await readableObject(ctx, requestedObject);
+  const { status, headers, span, whole, customerKey } = answerFor(ctx, record);
+  if (record.size === 0) return emptyResponse(status, headers);
   const inline = await inlineBody(ctx, record, span, whole);
   if (inline !== undefined) return { status, headers, body: inline };
   const stream = await openObjectStream(ctx.blobs, record.blobs, span, dataKeyOf(ctx, record.encryption, customerKey));
   return streamResponse(status, headers, whole && ctx.settings.verifyReads ? verifiedStream(ctx, record, stream) : stream);
 }
 
-export async function getObject(ctx: S3Context): Promise<S3Response> {
-  return readObject(ctx, true);
-}
-
+/** HEAD reads the object's row only: no blob list, no body. */
 export async function headObject(ctx: S3Context): Promise<S3Response> {
-  return readObject(ctx, false);
+  refuseSseHeader(ctx);
+  const { status, headers } = answerFor(ctx, await readableObject(ctx, requestedObjectMetadata));
+  return emptyResponse(status, headers);
 }

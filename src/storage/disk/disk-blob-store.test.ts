@@ -53,6 +53,20 @@ describe('DiskBlobStore', () => {
     expect((await collect(await store.read(written.id))).equals(data)).toBe(true);
   });
 
+  it('reads a long range (8 MiB or more) in 1 MiB chunks and a short one in 256 KiB chunks, bytes intact', async () => {
+    const data = randomBytes(9 * 1024 * 1024 + 5);
+    const { id } = await store.write(Readable.from([data]));
+    const chunkSizes = async (range: { start: number; end: number }): Promise<number> => {
+      const stream = await store.read(id, range);
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      expect(Buffer.concat(chunks).equals(data.subarray(range.start, range.end + 1))).toBe(true);
+      return Math.max(...chunks.map((c) => c.length));
+    };
+    expect(await chunkSizes({ start: 3, end: data.length - 2 })).toBe(1024 * 1024);
+    expect(await chunkSizes({ start: 3, end: 3 + 8 * 1024 * 1024 - 2 })).toBe(256 * 1024);
+  });
+
   it('stores an empty blob', async () => {
     const written = await store.write(Readable.from([]));
     expect(written.size).toBe(0);

@@ -14,6 +14,10 @@ const SHARD_PATTERN = /^[0-9a-f]{2}$/;
 // 256 KiB: with sixteen parts in flight, 1 MiB per write stream alone pushed the peak RSS past 200 MiB.
 const WRITE_BUFFER = 256 * 1024;
 const READ_BUFFER = 256 * 1024;
+// Long sequential reads (a whole large object) go in 1 MiB steps: a quarter of the thread-pool round trips,
+// stream events and socket writes per byte, for 3 MiB more per such stream at most (read side, verifier, socket).
+const LONG_READ_BUFFER = 1024 * 1024;
+const LONG_READ = 8 * 1024 * 1024;
 
 function errorCode(error: unknown): unknown {
   return typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
@@ -107,7 +111,7 @@ export class DiskBlobStore implements BlobStore, ExportableBlobStore {
       return handle.createReadStream({
         start: range?.start,
         end: range?.end,
-        highWaterMark: READ_BUFFER,
+        highWaterMark: range !== undefined && range.end - range.start + 1 >= LONG_READ ? LONG_READ_BUFFER : READ_BUFFER,
         autoClose: true,
       });
     } catch (error) {

@@ -19,6 +19,7 @@ import type {
   ListPage,
   ListQuery,
   MetadataIndex,
+  ObjectMetadata,
   ObjectRecord,
   PartListPage,
   PartRecord,
@@ -235,6 +236,14 @@ export class PostgresMetadataIndex implements MetadataIndex {
   async scanVersions(after: { bucket: string; key: string; versionId: string } | undefined, limit: number): Promise<ObjectRecord[]> {
     const { rows } = await this.pool.query<ObjectRowWithBlobs>(sql.scanVersions([after?.bucket ?? '', after?.key ?? '', after?.versionId ?? '', limit]));
     return rows.map(toRecord);
+  }
+
+  async getObjectMetadata(bucket: string, key: string, versionId?: string): Promise<ObjectMetadata | undefined> {
+    // The blob list comes in the same row (BLOBS_OF_ROW): reading it costs this engine no extra round trip.
+    const record = await this.getObject(bucket, key, versionId);
+    if (record === undefined) return undefined;
+    const { blobs: _blobs, ...metadata } = record;
+    return metadata;
   }
 
   async scanObjects(after: { bucket: string; key: string } | undefined, limit: number): Promise<ObjectRecord[]> {

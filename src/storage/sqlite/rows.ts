@@ -6,6 +6,7 @@ import type {
   ChecksumType,
   ContentHeaders,
   ObjectEncryption,
+  ObjectMetadata,
   ObjectPart,
   ObjectRecord,
   ObjectSummary,
@@ -48,6 +49,11 @@ export interface ObjectRow {
   retain_until: number | null;
   legal_hold: number;
   version_seq: number;
+}
+
+/** An object's row with its blobs beside it: a JSON array of [blob_id, size] pairs in order. */
+export interface ObjectRowWithBlobs extends ObjectRow {
+  blobs: string;
 }
 
 /** What ListObjectVersions shows of a version: no JSON columns. */
@@ -214,7 +220,11 @@ export function toVersionSummary(row: VersionRow, isLatest: boolean): VersionSum
 }
 
 export function toObjectRecord(row: ObjectRow, blobs: BlobRow[]): ObjectRecord {
-  const record: ObjectRecord = {
+  return Object.assign(toObjectMetadata(row), { blobs: blobs.map((blob): BlobRef => ({ id: blob.blob_id, size: blob.size })) });
+}
+
+export function toObjectMetadata(row: ObjectRow): ObjectMetadata {
+  const record: ObjectMetadata = {
     bucket: row.bucket,
     key: row.key,
     versionId: row.version_id,
@@ -227,7 +237,6 @@ export function toObjectRecord(row: ObjectRow, blobs: BlobRow[]): ObjectRecord {
     userMetadata: JSON.parse(row.user_metadata) as Record<string, string>,
     tags: JSON.parse(row.tags) as Tag[],
     acl: row.acl,
-    blobs: blobs.map((blob): BlobRef => ({ id: blob.blob_id, size: blob.size })),
     deleteMarker: row.delete_marker === 1,
   };
   if (row.checksum_algorithm !== null && row.checksum_type !== null && row.checksum_value !== null) {
@@ -241,6 +250,12 @@ export function toObjectRecord(row: ObjectRow, blobs: BlobRow[]): ObjectRecord {
   if (retention) record.retention = retention;
   if (row.legal_hold === 1) record.legalHold = true;
   return record;
+}
+
+/** The record of a row read together with its blobs (statements' BLOBS_OF_ROW). */
+export function toObjectRecordWithBlobs(row: ObjectRowWithBlobs): ObjectRecord {
+  const pairs = JSON.parse(row.blobs) as [string, number][];
+  return toObjectRecord(row, pairs.map(([blob_id, size]) => ({ blob_id, size })));
 }
 
 export function toObjectSummary(row: SummaryRow): ObjectSummary {

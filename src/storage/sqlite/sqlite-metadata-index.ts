@@ -14,6 +14,7 @@ import type {
   ListQuery,
   MetadataIndex,
   LifecycleExpiration,
+  ObjectMetadata,
   ObjectRecord,
   PartListPage,
   PartRecord,
@@ -44,7 +45,9 @@ import { rewrapStep } from './data-key-rewrap.js';
 import {
   toBucketRecord,
   toBucketRow,
+  toObjectMetadata,
   toObjectRecord,
+  toObjectRecordWithBlobs,
   toObjectRow,
   toObjectSummary,
   toPartRecord,
@@ -56,7 +59,6 @@ import {
   lockOf,
   toVersionSummary,
   type CurrentRow,
-  type ObjectRow,
   type SummaryRow,
   type UploadRow,
   type VersionRow,
@@ -185,6 +187,12 @@ export class SqliteMetadataIndex implements MetadataIndex {
     // No transaction needed for a consistent pair of reads: this connection is the only writer (the data
     // folder is locked) and its writes never run between two synchronous statements.
     return versionId === undefined ? this.readObject(bucket, key) : this.readVersion(bucket, key, versionId);
+  }
+
+  async getObjectMetadata(bucket: string, key: string, versionId?: string): Promise<ObjectMetadata | undefined> {
+    const current = this.s.getObject.get(bucket, key);
+    const row = versionId === undefined || current?.version_id === versionId ? current : this.s.getNoncurrent.get(bucket, key, versionId);
+    return row && toObjectMetadata(row);
   }
 
   async scanVersions(after: { bucket: string; key: string; versionId: string } | undefined, limit: number): Promise<ObjectRecord[]> {
@@ -632,15 +640,17 @@ export class SqliteMetadataIndex implements MetadataIndex {
     return row;
   }
 
+  /** The current version: one statement (the row and its blobs), so one read of the WAL's state, not two. */
   private readObject(bucket: string, key: string): ObjectRecord | undefined {
-    const row = this.s.getObject.get(bucket, key);
-    return row && toObjectRecord(row, this.s.getObjectBlobs.all(bucket, key, row.version_id));
+    const row = this.s.getObjectWithBlobs.get(bucket, key);
+    return row && toObjectRecordWithBlobs(row);
   }
 
   /** One version, current or noncurrent. */
   private readVersion(bucket: string, key: string, versionId: string): ObjectRecord | undefined {
-    const current = this.s.getObject.get(bucket, key);
-    const row: ObjectRow | undefined = current?.version_id === versionId ? current : this.s.getNoncurrent.get(bucket, key, versionId);
+    const current = this.readObject(bucket, key);
+    if (current?.versionId === versionId) return current;
+    const row = this.s.getNoncurrent.get(bucket, key, versionId);
     return row && toObjectRecord(row, this.s.getObjectBlobs.all(bucket, key, versionId));
   }
 

@@ -1,6 +1,6 @@
 // Every SQL statement the SQLite metadata index runs, prepared once when the index opens.
 import type Database from 'better-sqlite3';
-import type { BlobRow, BucketRow, CurrentRow, ObjectRow, PartRow, SummaryRow, UploadRow, VersionRow } from './rows.js';
+import type { BlobRow, BucketRow, CurrentRow, ObjectRow, ObjectRowWithBlobs, PartRow, SummaryRow, UploadRow, VersionRow } from './rows.js';
 
 const OBJECT_COLUMNS = `bucket, key, version_id, delete_marker, size, etag, last_modified, owner, storage_class,
   content_headers, user_metadata, tags, acl, checksum_algorithm, checksum_type, checksum_value, parts, quarantined, encryption, verify_crc32c,
@@ -26,6 +26,13 @@ export interface BucketCountersRow {
   quota_max_bytes: number | null;
   quota_max_objects: number | null;
 }
+
+/**
+ * The object's blobs, in order, as one JSON array of [blob_id, size] pairs beside its row: a record is read
+ * by one statement, and so in one implicit read transaction (each costs more than the lookup itself).
+ */
+const BLOBS_OF_ROW = `(SELECT json_group_array(json_array(b.blob_id, b.size) ORDER BY b.seq) FROM object_blobs b
+  WHERE b.bucket = o.bucket AND b.key = o.key AND b.version_id = o.version_id) AS blobs`;
 
 interface ObjectBlobRow {
   bucket: string;
@@ -137,6 +144,8 @@ export function prepareStatements(db: Database.Database) {
       OR EXISTS (SELECT 1 FROM object_versions WHERE bucket = @bucket AND (legal_hold = 1 OR retain_until > @now))`).pluck(),
     getObject: db.prepare<[string, string], ObjectRow>(
       `SELECT ${OBJECT_COLUMNS} FROM objects WHERE bucket = ? AND key = ?`),
+    getObjectWithBlobs: db.prepare<[string, string], ObjectRowWithBlobs>(
+      `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW} FROM objects o WHERE bucket = ? AND key = ?`),
     replaceObject: db.prepare<[ObjectRow]>(`INSERT OR REPLACE INTO objects (${OBJECT_COLUMNS}) VALUES (
       @bucket, @key, @version_id, @delete_marker, @size, @etag, @last_modified, @owner, @storage_class,
       @content_headers, @user_metadata, @tags, @acl, @checksum_algorithm, @checksum_type, @checksum_value, @parts, @quarantined, @encryption, @verify_crc32c,
