@@ -5,8 +5,8 @@ import { AdminError } from '../errors.js';
 import { ok, type AdminCall, type AdminResult } from '../route.js';
 import type { KeyVersionsView, RestoreView, VersionView } from '../types.js';
 import { mustBucket } from './lookup.js';
-import { newVersionId } from '../../s3/versions.js';
 import type { VersionSummary } from '../../storage/metadata-index.js';
+import { mintVersionId } from '../../storage/new-version-id.js';
 
 function versionView(v: VersionSummary): VersionView {
   return {
@@ -50,7 +50,7 @@ export async function restoreVersion({ deps, params, body }: AdminCall): Promise
   const source = await deps.index.getObject(bucket.name, key, versionId);
   if (source === undefined) throw new AdminError(404, 'NoSuchVersion', `Key ${key} has no version ${versionId}.`);
   if (source.deleteMarker) throw new AdminError(409, 'InvalidRequest', `Version ${versionId} of ${key} is a delete marker.`);
-  const newId = bucket.versioning === 'Enabled' ? newVersionId() : 'null';
+  const newId = mintVersionId(bucket);
   const { record, orphans } = await deps.index.copyObject(
     { bucket: bucket.name, key, versionId },
     () => undefined,
