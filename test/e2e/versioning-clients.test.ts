@@ -10,11 +10,10 @@ import {
 import { ACCESS_KEY, REGION, SECRET_KEY, startTestServer, type TestServer } from '../support/server.js';
 import { fileURLToPath } from 'node:url';
 import {
-  canRun, isolatedAwsEnv, isolatedToolEnv, readTree, run, writeTree, type IsolatedAwsEnv, type IsolatedToolEnv, type RunResult,
+  boto3Python, isolatedAwsEnv, isolatedToolEnv, readTree, run, writeTree, type IsolatedAwsEnv, type IsolatedToolEnv, type RunResult,
 } from '../support/external-clients.js';
 
 const BOTO3 = fileURLToPath(new URL('./python/sklad_boto3.py', import.meta.url));
-const boto3Available = canRun('python3', ['-c', 'import boto3, botocore']);
 
 function ok(what: string, r: RunResult): RunResult {
   if (r.code !== 0) throw new Error(`${what} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
@@ -96,7 +95,7 @@ describe('versioned buckets with real tools', { timeout: 120_000 }, () => {
   });
 });
 
-describe.skipIf(!boto3Available)('versioning with boto3', { timeout: 60_000 }, () => {
+describe('versioning with boto3', { timeout: 60_000 }, () => {
   it('versions, delete markers, reads by id, Object Lock retention and a refused delete', async () => {
     const calls = [
       { op: 'create_bucket', params: { Bucket: 'boto-ver', ObjectLockEnabledForBucket: true } },
@@ -106,7 +105,7 @@ describe.skipIf(!boto3Available)('versioning with boto3', { timeout: 60_000 }, (
       { op: 'delete_object', params: { Bucket: 'boto-ver', Key: 'k' } },
       { op: 'list_object_versions', params: { Bucket: 'boto-ver' } },
     ];
-    const r = await run('python3', [BOTO3, 'batch', JSON.stringify({ calls })], { env: aws.env({ SKLAD_ENDPOINT: t.endpoint }), timeoutMs: 50_000 });
+    const r = await run(boto3Python(), [BOTO3, 'batch', JSON.stringify({ calls })], { env: aws.env({ SKLAD_ENDPOINT: t.endpoint }), timeoutMs: 50_000 });
     ok('boto3 batch', r);
     const [created, versioning, one, two, marker, listed] = JSON.parse(r.stdout).results;
     expect(created._status).toBe(200);
@@ -122,7 +121,7 @@ describe.skipIf(!boto3Available)('versioning with boto3', { timeout: 60_000 }, (
       { op: 'delete_object', params: { Bucket: 'boto-ver', Key: 'k', VersionId: two.VersionId } },
       { op: 'delete_object', params: { Bucket: 'boto-ver', Key: 'k', VersionId: two.VersionId, BypassGovernanceRetention: true } },
     ];
-    const r2 = await run('python3', [BOTO3, 'batch', JSON.stringify({ calls: more })], { env: aws.env({ SKLAD_ENDPOINT: t.endpoint }), timeoutMs: 50_000 });
+    const r2 = await run(boto3Python(), [BOTO3, 'batch', JSON.stringify({ calls: more })], { env: aws.env({ SKLAD_ENDPOINT: t.endpoint }), timeoutMs: 50_000 });
     ok('boto3 batch', r2);
     const [old, current, retention, refused, bypassed] = JSON.parse(r2.stdout).results;
     expect(Buffer.from(old.Body.base64, 'base64').toString()).toBe('one');
