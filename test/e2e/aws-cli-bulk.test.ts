@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { requireAwsCli, isolatedAwsEnv, run, writeTree, type IsolatedAwsEnv, type RunResult } from '../support/external-clients.js';
+import { isolatedAwsEnv, requireAwsCli, run, writeTree, type IsolatedAwsEnv, type RunResult } from '../support/external-clients.js';
 import { compositeCrc32, head, headError, listSizes, md5hex, MiB, multipartEtag, objectBytes } from '../support/object-checks.js';
 
 

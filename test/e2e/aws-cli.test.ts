@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { s3Error } from '../support/s3-error.js';
-import { requireAwsCli, isolatedAwsEnv, run, xmlErrorCode, type IsolatedAwsEnv, type RunResult } from '../support/external-clients.js';
+import { isolatedAwsEnv, requireAwsCli, run, xmlErrorCode, type IsolatedAwsEnv, type RunResult } from '../support/external-clients.js';
 
 
 const bucket = 'cli-e2e';
