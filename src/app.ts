@@ -7,14 +7,15 @@ import { pipeline } from 'node:stream/promises';
 import type { Http2Bindings, HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
-import { corsResponseHeaders, preflightResponse } from './http/cors.js';
+import { corsResponseHeaders } from './http/cors.js';
 import { dispatch, type FrontEndDeps, type RequestInfo } from './http/dispatch.js';
 import { errorResponse, toS3Error } from './http/error-response.js';
 import { countReceivedBytes } from './http/received-bytes.js';
-import { operatorResponse, type OperatorEndpoints } from './observability/endpoints.js';
+import type { OperatorEndpoints } from './observability/endpoints.js';
+import { answerBeforeS3, preS3Routes, type RouteReport } from './pre-s3-routes.js';
 import type { S3Response } from './s3/respond.js';
 import type { AdminEndpoint } from './admin/api.js';
-import type { ConsoleAnswer, ConsoleEndpoint } from './console/endpoint.js';
+import type { ConsoleEndpoint } from './console/endpoint.js';
 import { isAudited } from './audit/classify.js';
 import { auditEventFor, summarizeRequest } from './audit/request-summary.js';
 import type { AuditLog } from './audit/types.js';
@@ -111,6 +112,7 @@ export function createApp(deps: AppDeps): FetchHandler {
 
 /** Answers one request on Node's own objects, writing straight to the socket; settles once written or cut. */
 export function createRequestListener(deps: AppDeps): RequestListener {
+  const routes = preS3Routes({ operator: deps.operator, console: deps.console, admin: deps.admin, index: deps.index, domain: deps.settings.domain });
   return async (incoming, outgoing) => {
     const started = process.hrtime.bigint();
     const receivedBytes = countReceivedBytes(incoming);
@@ -119,37 +121,19 @@ export function createRequestListener(deps: AppDeps): RequestListener {
     // Listening from the first moment: a client may close the connection while its request is still being
     // answered (after sending a whole upload, say), and that request must still be logged, audited and counted.
     const closed = new Promise<void>((resolve) => outgoing.once('close', resolve));
-    let op: string | undefined;
-    let readOnly: boolean | undefined;
     const info: RequestInfo = {};
+    const report: RouteReport = { corsHeaders: true };
     let response: S3Response;
-    let errorCode: string | undefined;
-    let consoleAnswer: ConsoleAnswer | undefined;
     deps.operator?.metrics.requestStarted();
     try {
-      const operator = deps.operator && (await operatorResponse(incoming, deps.operator));
-      if (operator) [op, readOnly] = ['Operator', true];
-      const fromConsole = operator === undefined && deps.console ? await deps.console(incoming, requestId, info) : undefined;
-      consoleAnswer = fromConsole;
-      // The console's S3 requests are S3 requests: dispatch names their operation in `info`, as for signed ones.
-      if (fromConsole && fromConsole.via !== 'S3') op = fromConsole.via;
-      const admin = operator === undefined && fromConsole === undefined && deps.admin ? await deps.admin(incoming, requestId, info) : undefined;
-      if (admin) op = 'Admin';
-      // A CORS preflight is not an S3 operation: no signature, answered from the bucket's CORS rules.
-      if (!operator && !fromConsole && !admin && method === 'OPTIONS') [op, readOnly] = ['PreflightRequest', true];
-      if (fromConsole?.errorCode !== undefined) errorCode = fromConsole.errorCode;
-      response =
-        operator ??
-        fromConsole?.response ??
-        admin ??
-        (method === 'OPTIONS' ? await preflightResponse(incoming, deps.index, deps.settings.domain, info) : await dispatch(incoming, requestId, deps, info));
+      response = (await answerBeforeS3(routes, incoming, requestId, info, report)) ?? (await dispatch(incoming, requestId, deps, info));
     } catch (error) {
       const failure = toS3Error(error, deps.log, requestId);
-      errorCode = failure.code;
+      report.errorCode = failure.code;
       response = errorResponse(failure, method, rawPath(incoming), requestId);
     }
-    // Console paths never answer with CORS headers, whatever the bucket a console request touched allows.
-    if (method !== 'OPTIONS' && consoleAnswer === undefined) Object.assign(response.headers, await corsResponseHeaders(incoming, info.bucket, deps.index));
+    // An OPTIONS request is answered with its own CORS headers (a preflight) or none.
+    if (method !== 'OPTIONS' && report.corsHeaders) Object.assign(response.headers, await corsResponseHeaders(incoming, info.bucket, deps.index));
     const stamp = (res: S3Response): S3Response => {
       res.headers['x-amz-request-id'] = requestId;
       res.headers['x-amz-id-2'] = requestId;
@@ -158,21 +142,21 @@ export function createRequestListener(deps: AppDeps): RequestListener {
     };
     stamp(response);
     void closed.then(() => {
-      op ??= info.operation?.name;
-      readOnly ??= info.operation?.readOnly;
+      const op = report.op ?? info.operation?.name;
+      const readOnly = report.readOnly ?? info.operation?.readOnly;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const bytesIn = receivedBytes();
       const bytesOut = outgoing.writableFinished && method !== 'HEAD' ? declaredBytes(response.headers, 'content-length') : 0;
       deps.operator?.metrics.requestFinished({ operation: op ?? 'Unknown', status: response.status, seconds, bytesIn, bytesOut });
       // The admin API and the console record their own events, with the action and target the request log cannot know.
-      const audited = deps.audit !== undefined && op !== 'Admin' && op !== 'Console' && isAudited(readOnly, response.status, errorCode);
+      const audited = deps.audit !== undefined && op !== 'Admin' && op !== 'Console' && isAudited(readOnly, response.status, report.errorCode);
       const logged = deps.log.isLevelEnabled('info');
       // The console's own polling of the feed would only ever show itself: it is left out.
       const fed = deps.requestFeed !== undefined && op !== 'Console' && deps.requestFeed.watched();
       if (!audited && !logged && !fed) return;
       // Built from what dispatch learned and the socket only: no header that could carry a secret.
       const summary = summarizeRequest(incoming, info, {
-        requestId, op, readOnly, method, status: response.status, errorCode, bytesIn, bytesOut, ms: seconds * 1000, complete: outgoing.writableFinished,
+        requestId, op, readOnly, method, status: response.status, errorCode: report.errorCode, bytesIn, bytesOut, ms: seconds * 1000, complete: outgoing.writableFinished,
       });
       // The handler's outcome (up to a thousand keys of a DeleteObjects) belongs to the audit record only.
       const { outcome: _outcome, ...line } = summary;
@@ -188,7 +172,7 @@ export function createRequestListener(deps: AppDeps): RequestListener {
       if (response.body instanceof Readable) response.body.destroy();
       if (outgoing.headersSent) throw error;
       const failure = toS3Error(error, deps.log, requestId);
-      errorCode = failure.code;
+      report.errorCode = failure.code;
       response = stamp(errorResponse(failure, method, rawPath(incoming), requestId));
       await sendResponse(response, outgoing, method);
     }

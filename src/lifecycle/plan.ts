@@ -1,7 +1,7 @@
 // What one lifecycle batch would do to a bucket's objects from a key onwards: read in bounded pages, decided by
 // the rules, changing nothing. The worker commits a plan (with its cursor); the dry run only shows it.
-import { randomBytes } from 'node:crypto';
 import type { BucketRecord, LifecycleExpiration, MetadataIndex, ObjectRecord, VersionSummary } from '../storage/metadata-index.js';
+import { newDeleteMarker } from '../storage/new-version-id.js';
 import { isVersionLocked } from '../storage/object-lock.js';
 import { actsOnVersions, currentObjectExpiry, deleteMarkerRule, expiresCurrentObjects, needsTags, noncurrentExpiry } from './evaluate.js';
 
@@ -40,11 +40,7 @@ export function walksObjects(bucket: BucketRecord): boolean {
  * bucket owner, as S3's lifecycle markers are.
  */
 function deleteMarkerFor(bucket: BucketRecord, key: string, at: Date): ObjectRecord {
-  return {
-    bucket: bucket.name, key, versionId: bucket.versioning === 'Enabled' ? randomBytes(24).toString('base64url') : 'null',
-    size: 0, etag: 'd41d8cd98f00b204e9800998ecf8427e', lastModified: at, owner: bucket.owner, storageClass: 'STANDARD', contentHeaders: {}, userMetadata: {},
-    tags: [], acl: 'private', blobs: [], deleteMarker: true,
-  };
+  return newDeleteMarker(bucket, key, bucket.owner, at);
 }
 
 /** Unversioned bucket: current objects in key order, each expired when a rule's time has come. */

@@ -1,10 +1,11 @@
 // The one function that mints a new object version's record: where it lives, its version id (by the bucket's
 // versioning state), when it was written, who owns it, and the Object Lock it starts with. PutObject,
-// CopyObject, CompleteMultipartUpload and versioned deletes (delete markers) all mint through here.
+// CopyObject, CompleteMultipartUpload and versioned deletes (delete markers) all mint through here; the id itself
+// comes from storage/new-version-id.ts, which the lifecycle worker and the admin API's restore use too.
 import type { ObjectRecord } from '../storage/metadata-index.js';
+import { mintVersionId, newDeleteMarker } from '../storage/new-version-id.js';
 import type { S3Context } from './context.js';
 import type { NewVersionLock } from './object-lock-request.js';
-import { versionIdFor } from './versions.js';
 
 /** What the writing operation decides; everything else is the same for every new version. */
 export type VersionContent = Omit<ObjectRecord, 'bucket' | 'key' | 'versionId' | 'lastModified' | 'owner' | 'deleteMarker' | 'retention' | 'legalHold'>;
@@ -26,7 +27,7 @@ export function mintObjectRecord(
     ...rest,
     bucket: ctx.bucket,
     key: ctx.key,
-    versionId: versionIdFor(ctx.bucketRecord),
+    versionId: mintVersionId(ctx.bucketRecord),
     lastModified,
     owner,
     deleteMarker: false,
@@ -36,22 +37,7 @@ export function mintObjectRecord(
   return record;
 }
 
-/** A delete marker for `key` (versioned buckets): no bytes, no metadata, its own version id. */
+/** A delete marker for `key` (versioned buckets), written by the requester. */
 export function mintDeleteMarker(ctx: S3Context, key: string): ObjectRecord {
-  return {
-    bucket: ctx.bucket,
-    key,
-    versionId: versionIdFor(ctx.bucketRecord),
-    size: 0,
-    etag: 'd41d8cd98f00b204e9800998ecf8427e',
-    lastModified: new Date(),
-    owner: ctx.principal.userId,
-    storageClass: 'STANDARD',
-    contentHeaders: {},
-    userMetadata: {},
-    tags: [],
-    acl: 'private',
-    blobs: [],
-    deleteMarker: true,
-  };
+  return newDeleteMarker({ name: ctx.bucket, versioning: ctx.bucketRecord?.versioning ?? 'Unversioned' }, key, ctx.principal.userId);
 }

@@ -1,21 +1,9 @@
-// What a request means for object versions: the version id a write gets (the one place ids are minted),
-// the version a read or sub-resource request names (?versionId=), and how a delete marker answers.
-import { randomBytes } from 'node:crypto';
+// What a request means for object versions: the version a read or sub-resource request names (?versionId=),
+// and how a delete marker answers. New ids are minted by storage/new-version-id.ts.
 import { S3Error } from '../errors/s3-error.js';
 import type { BucketRecord, ObjectMetadata, ObjectRecord } from '../storage/metadata-index.js';
+import { MINTED_VERSION_ID } from '../storage/new-version-id.js';
 import type { S3Context } from './context.js';
-
-/** Ids this server mints: 24 random bytes as 32 URL-safe characters (opaque to clients, as on S3). */
-const VERSION_ID = /^[A-Za-z0-9_-]{32}$/;
-
-export function newVersionId(): string {
-  return randomBytes(24).toString('base64url');
-}
-
-/** The id a new version written now gets: a fresh one while versioning is Enabled, else the null version. */
-export function versionIdFor(bucket: BucketRecord | undefined): string {
-  return bucket?.versioning === 'Enabled' ? newVersionId() : 'null';
-}
 
 /**
  * A version id as a client sent it (query or copy source): 'null' or one this server could have minted.
@@ -23,7 +11,7 @@ export function versionIdFor(bucket: BucketRecord | undefined): string {
  */
 export function parseVersionId(raw: string | null | undefined): string | undefined {
   if (raw === null || raw === undefined) return undefined;
-  if (raw === 'null' || VERSION_ID.test(raw)) return raw;
+  if (raw === 'null' || MINTED_VERSION_ID.test(raw)) return raw;
   throw new S3Error('InvalidArgument', { message: 'Invalid version id specified', fields: { ArgumentName: 'versionId', ArgumentValue: raw } });
 }
 

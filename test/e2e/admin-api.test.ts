@@ -5,7 +5,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateBucketCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand, GetObjectAclCommand, GetObjectCommand, ListBucketsCommand, PutBucketOwnershipControlsCommand, PutBucketVersioningCommand,
+  PutObjectCommand, S3Client, type ObjectOwnership,
+} from '@aws-sdk/client-s3';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/load-config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
@@ -356,6 +359,52 @@ describe('buckets', () => {
 
     expect((await admin('PUT', '/buckets/admin-owned/owner', { body: { owner: 'root' } })).json.owner).toBe('root');
     expect((await admin('DELETE', '/users/olga')).status).toBe(204);
+  });
+});
+
+describe('restoring an older version', () => {
+  const bucket = 'admin-restore';
+  const ownership = (o: ObjectOwnership) => sdk(ACCESS_KEY, SECRET_KEY).send(new PutBucketOwnershipControlsCommand({
+    Bucket: bucket, OwnershipControls: { Rules: [{ ObjectOwnership: o }] },
+  }));
+  const restore = (versionId: string, as?: { accessKeyId: string; secretKey: string }) =>
+    admin('POST', `/buckets/${bucket}/objects/doc.txt/restore`, { body: { versionId }, accessKey: as?.accessKeyId, secret: as?.secretKey });
+  /** Who owns the current version as recorded, and its grants: read under ObjectWriter, where the record speaks. */
+  async function currentOwnerAndGrants(): Promise<{ owner?: string; grants: string[] }> {
+    await ownership('ObjectWriter');
+    const acl = await sdk(ACCESS_KEY, SECRET_KEY).send(new GetObjectAclCommand({ Bucket: bucket, Key: 'doc.txt' }));
+    return { owner: acl.Owner?.ID, grants: (acl.Grants ?? []).map((g) => `${g.Grantee?.ID ?? g.Grantee?.URI}:${g.Permission}`) };
+  }
+
+  it('owns the restored version as a CopyObject by the caller would be owned, with the private ACL', async () => {
+    const s3 = sdk(ACCESS_KEY, SECRET_KEY);
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    await ownership('ObjectWriter');
+    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*', 'admin:*'], Resource: '*' }] };
+    expect((await admin('POST', '/users', { body: { name: 'wanda', policy } })).status).toBe(201);
+    const wanda = await newKey('wanda');
+    const asWanda = sdk(wanda.accessKeyId, wanda.secretKey);
+    const byWanda = (await asWanda.send(new PutObjectCommand({ Bucket: bucket, Key: 'doc.txt', Body: 'by wanda', ACL: 'bucket-owner-read' }))).VersionId!;
+    const byRoot = (await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'doc.txt', Body: 'by root' }))).VersionId!;
+    expect(await currentOwnerAndGrants()).toEqual({ owner: 'root', grants: ['root:FULL_CONTROL'] });
+
+    // Root brings back wanda's version: root owns it, and wanda's ACL stays with her old version.
+    const restored = await restore(byWanda);
+    expect(restored.status, restored.body).toBe(200);
+    expect(await currentOwnerAndGrants()).toEqual({ owner: 'root', grants: ['root:FULL_CONTROL'] });
+    const current = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'doc.txt' }));
+    expect(current.VersionId).toBe(restored.json.versionId);
+    expect(await current.Body!.transformToString()).toBe('by wanda');
+
+    // A user allowed the admin action restores root's version under ObjectWriter: the new version is hers.
+    expect((await restore(byRoot, wanda)).status).toBe(200);
+    expect(await currentOwnerAndGrants()).toEqual({ owner: 'wanda', grants: ['wanda:FULL_CONTROL'] });
+
+    // Under BucketOwnerEnforced the bucket owner owns what she restores, as it owns what she writes.
+    await ownership('BucketOwnerEnforced');
+    expect((await restore(byWanda, wanda)).status).toBe(200);
+    expect(await currentOwnerAndGrants()).toEqual({ owner: 'root', grants: ['root:FULL_CONTROL'] });
   });
 });
 

@@ -5,20 +5,16 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { canRun, isolatedAwsEnv, run, writeTree, type IsolatedAwsEnv, type RunResult } from '../support/external-clients.js';
+import { isolatedAwsEnv, requireAwsCli, run, writeTree, type IsolatedAwsEnv, type RunResult } from '../support/external-clients.js';
 import { compositeCrc32, head, headError, listSizes, md5hex, MiB, multipartEtag, objectBytes } from '../support/object-checks.js';
 
-const awsAvailable = canRun('aws', ['--version']);
-if (!awsAvailable) {
-  console.warn('\n*** WARNING: the aws cli ("aws") is not on PATH or does not start: every test in test/e2e/aws-cli-bulk.test.ts is SKIPPED ***\n');
-}
 
 const bucket = 'cli-bulk';
 const other = 'cli-bulk-other';
 /** The aws cli's default multipart_chunksize (and multipart_threshold). */
 const CLI_CHUNK = 8 * MiB;
 
-describe.skipIf(!awsAvailable)('aws cli bulk transfers against sklad', { timeout: 60_000 }, () => {
+describe('aws cli bulk transfers against sklad', { timeout: 60_000 }, () => {
   let t: TestServer;
   let s3: S3Client;
   let iso: IsolatedAwsEnv;
@@ -45,6 +41,7 @@ describe.skipIf(!awsAvailable)('aws cli bulk transfers against sklad', { timeout
   }
 
   beforeAll(async () => {
+    requireAwsCli();
     t = await startTestServer();
     s3 = t.client();
     iso = await isolatedAwsEnv();

@@ -5,12 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { s3Error } from '../support/s3-error.js';
-import { canRun, isolatedAwsEnv, run, xmlErrorCode, type IsolatedAwsEnv, type RunResult } from '../support/external-clients.js';
+import { isolatedAwsEnv, requireAwsCli, run, xmlErrorCode, type IsolatedAwsEnv, type RunResult } from '../support/external-clients.js';
 
-const awsAvailable = canRun('aws', ['--version']);
-if (!awsAvailable) {
-  console.warn('\n*** WARNING: the aws cli ("aws") is not on PATH or does not start: every test in test/e2e/aws-cli.test.ts is SKIPPED ***\n');
-}
 
 const bucket = 'cli-e2e';
 const SMALL = 'hello from the aws cli\n';
@@ -37,7 +33,7 @@ function parseLs(stdout: string): string[] {
   return entries.sort();
 }
 
-describe.skipIf(!awsAvailable)('aws cli against sklad', { timeout: 30_000 }, () => {
+describe('aws cli against sklad', { timeout: 30_000 }, () => {
   let t: TestServer;
   let s3: S3Client;
   let iso: IsolatedAwsEnv;
@@ -59,6 +55,7 @@ describe.skipIf(!awsAvailable)('aws cli against sklad', { timeout: 30_000 }, () 
     (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
 
   beforeAll(async () => {
+    requireAwsCli();
     t = await startTestServer();
     s3 = t.client();
     iso = await isolatedAwsEnv();

@@ -6,19 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { canRun, isolatedAwsEnv, run, type IsolatedAwsEnv } from '../support/external-clients.js';
+import { boto3Python, isolatedAwsEnv, run, type IsolatedAwsEnv } from '../support/external-clients.js';
 import {
   compositeCrc32, crc32b64, crc64nvmeB64, head, listSizes, md5hex, MiB, multipartEtag, objectBytes,
 } from '../support/object-checks.js';
 
 const SCRIPT = fileURLToPath(new URL('./python/sklad_boto3_bulk.py', import.meta.url));
 
-const pythonAvailable = canRun('python3', ['--version']);
-const boto3Available = pythonAvailable && canRun('python3', ['-c', 'import boto3, botocore']);
-if (!boto3Available) {
-  const missing = pythonAvailable ? 'the boto3 package (python3 -c "import boto3" fails)' : 'python3';
-  console.warn(`\n*** WARNING: ${missing} is not available: every test in test/e2e/boto3-bulk.test.ts is SKIPPED ***\n`);
-}
 
 interface SentRequest {
   method: string;
@@ -38,7 +32,7 @@ const shape = (q: SentRequest) => {
   return `${q.method} ${url.pathname}${params.length ? `?${params.join('&')}` : ''}`;
 };
 
-describe.skipIf(!boto3Available)('boto3 bulk and multipart against sklad', { timeout: 60_000 }, () => {
+describe('boto3 bulk and multipart against sklad', { timeout: 60_000 }, () => {
   let t: TestServer;
   let s3: S3Client;
   let iso: IsolatedAwsEnv;
@@ -46,7 +40,7 @@ describe.skipIf(!boto3Available)('boto3 bulk and multipart against sklad', { tim
 
   /** botocore retries S3's 400 BadDigest by design (data/_retry.json); every other retry means the server failed a request. */
   async function py(scenario: string, args: unknown, opts: { allowBadDigestRetries?: boolean } = {}): Promise<PyResult> {
-    const r = await run('python3', [SCRIPT, scenario, JSON.stringify(args)], {
+    const r = await run(boto3Python(), [SCRIPT, scenario, JSON.stringify(args)], {
       env: iso.env({ SKLAD_ENDPOINT: t.endpoint }),
       timeoutMs: 60_000,
     });

@@ -6,16 +6,10 @@ import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { canRun, isolatedAwsEnv, run, xmlErrorCode, type IsolatedAwsEnv } from '../support/external-clients.js';
+import { boto3Python, isolatedAwsEnv, run, xmlErrorCode, type IsolatedAwsEnv } from '../support/external-clients.js';
 
 const SCRIPT = fileURLToPath(new URL('./python/sklad_boto3.py', import.meta.url));
 
-const pythonAvailable = canRun('python3', ['--version']);
-const boto3Available = pythonAvailable && canRun('python3', ['-c', 'import boto3, botocore']);
-if (!boto3Available) {
-  const missing = pythonAvailable ? 'the boto3 package (python3 -c "import boto3" fails)' : 'python3';
-  console.warn(`\n*** WARNING: ${missing} is not available: every test in test/e2e/boto3.test.ts is SKIPPED ***\n`);
-}
 
 const bucket = 'boto3-e2e';
 const FIVE_MIB = 5 * 1024 * 1024;
@@ -67,7 +61,7 @@ function expectedDelimitedPages(prefix: string, size: number) {
   return pages;
 }
 
-describe.skipIf(!boto3Available)('boto3 against sklad', { timeout: 30_000 }, () => {
+describe('boto3 against sklad', { timeout: 30_000 }, () => {
   let t: TestServer;
   let s3: S3Client;
   let iso: IsolatedAwsEnv;
@@ -75,7 +69,7 @@ describe.skipIf(!boto3Available)('boto3 against sklad', { timeout: 30_000 }, () 
   const five = randomBytes(FIVE_MIB);
 
   async function py(scenario: string, args: unknown, env: Record<string, string> = {}): Promise<PyResult> {
-    const r = await run('python3', [SCRIPT, scenario, JSON.stringify(args)], {
+    const r = await run(boto3Python(), [SCRIPT, scenario, JSON.stringify(args)], {
       env: iso.env({ SKLAD_ENDPOINT: t.endpoint, ...env }),
       timeoutMs: 25_000,
     });

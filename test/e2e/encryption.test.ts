@@ -15,7 +15,7 @@ import {
   PutBucketEncryptionCommand, PutObjectCommand, UploadPartCommand, UploadPartCopyCommand, type S3Client,
 } from '@aws-sdk/client-s3';
 import { ciphertextSize } from '../../src/crypto/blob-format.js';
-import { canRun, isolatedAwsEnv, run, type IsolatedAwsEnv } from '../support/external-clients.js';
+import { boto3Python, isolatedAwsEnv, run, type IsolatedAwsEnv } from '../support/external-clients.js';
 import { md5hex, MiB } from '../support/object-checks.js';
 import { errorCode, signedRequest } from '../support/raw-client.js';
 import { s3Error } from '../support/s3-error.js';
@@ -525,10 +525,7 @@ describe('master keys and operator settings', { timeout: 60_000 }, () => {
 });
 
 const SCRIPT = fileURLToPath(new URL('./python/sklad_boto3_sse.py', import.meta.url));
-const boto3Available = canRun('python3', ['-c', 'import boto3, botocore']);
-if (!boto3Available) console.warn('\n*** WARNING: python3 with boto3 is not available: the boto3 tests in test/e2e/encryption.test.ts are SKIPPED ***\n');
-
-describe.skipIf(!boto3Available)('boto3 with server-side encryption', { timeout: 60_000 }, () => {
+describe('boto3 with server-side encryption', { timeout: 60_000 }, () => {
   let t: TestServer;
   let iso: IsolatedAwsEnv;
 
@@ -543,7 +540,7 @@ describe.skipIf(!boto3Available)('boto3 with server-side encryption', { timeout:
   });
 
   it('round-trips SSE-S3 and SSE-C objects, whole and by Range, and gets the S3 errors for missing and wrong keys', async () => {
-    const r = await run('python3', [SCRIPT, 'boto'], { env: iso.env({ SKLAD_ENDPOINT: t.endpoint }), timeoutMs: 50_000 });
+    const r = await run(boto3Python(), [SCRIPT, 'boto'], { env: iso.env({ SKLAD_ENDPOINT: t.endpoint }), timeoutMs: 50_000 });
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(out).toMatchObject({

@@ -22,7 +22,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, isolatedAwsEnv, isolatedToolEnv, type IsolatedAwsEnv } from '../support/external-clients.js';
+import { boto3Python, run, isolatedAwsEnv, isolatedToolEnv, type IsolatedAwsEnv } from '../support/external-clients.js';
 import { startGateways, type Gateways } from '../support/gateways.js';
 import { startPostgres, type PostgresCluster } from '../support/postgres.js';
 import { signedRequest } from '../support/raw-client.js';
@@ -216,7 +216,7 @@ assert c[1].get_object(Bucket='clis', Key='from-boto3')['Body'].read() == b'boto
 keys = sorted(o['Key'] for o in c[2].list_objects_v2(Bucket='clis')['Contents'])
 print(','.join(keys))
 `;
-    const listed = ok('boto3', await run('python3', ['-c', script, endpoint(1), endpoint(2), endpoint(0)], { env }));
+    const listed = ok('boto3', await run(boto3Python(), ['-c', script, endpoint(1), endpoint(2), endpoint(0)], { env }));
     expect(listed.trim()).toBe('from-boto3,from-cli.bin');
 
     const tools = await isolatedToolEnv();

@@ -12,7 +12,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { request } from 'undici';
 import { ACCESS_KEY, SECRET_KEY, startTestServer, type TestServer } from '../support/server.js';
 import { buildRequest, exchange, objectPath, send, signedSend, type HttpReply } from '../support/hostile-http.js';
-import { canRun, run } from '../support/external-clients.js';
+import { boto3Python, run } from '../support/external-clients.js';
 import { signedRequest } from '../support/raw-client.js';
 import { s3Error } from '../support/s3-error.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -250,9 +250,7 @@ describe('the request log', () => {
   });
 });
 
-const boto3Available = canRun('python3', ['-c', 'import boto3, botocore']);
-
-describe.skipIf(!boto3Available)('non-ASCII signed header values (boto3)', () => {
+describe('non-ASCII signed header values (boto3)', () => {
   it('metadata botocore signs as UTF-8 verifies, and is stored and returned as the bytes sent', async () => {
     const script = `
 import json, sys, boto3
@@ -267,7 +265,7 @@ head = s3.head_object(Bucket=sys.argv[4], Key='unicode-meta')
 # http.client reads header bytes as latin-1: re-reading them as UTF-8 gives back what was put
 print(json.dumps({'greeting': head['Metadata']['greeting'].encode('latin-1').decode('utf-8')}))
 `;
-    const r = await run('python3', ['-c', script, t.endpoint, ACCESS_KEY, SECRET_KEY, BUCKET], { env: { PATH: process.env.PATH, HOME: process.env.HOME }, timeoutMs: 25_000 });
+    const r = await run(boto3Python(), ['-c', script, t.endpoint, ACCESS_KEY, SECRET_KEY, BUCKET], { env: { PATH: process.env.PATH, HOME: process.env.HOME }, timeoutMs: 25_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ greeting: 'Hello World\u00e9' });
     const raw = reply(await signedSend(port, { method: 'HEAD', path: objectPath(BUCKET, 'unicode-meta') }, { head: true }));

@@ -3,15 +3,13 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { canRun, isolatedAwsEnv, run, type IsolatedAwsEnv } from '../support/external-clients.js';
+import { boto3Python, isolatedAwsEnv, run, type IsolatedAwsEnv } from '../support/external-clients.js';
 
 const SCRIPT = fileURLToPath(new URL('./python/sklad_boto3.py', import.meta.url));
-const boto3Available = canRun('python3', ['-c', 'import boto3, botocore']);
-if (!boto3Available) console.warn('\n*** WARNING: boto3 is not available: test/e2e/lifecycle-boto3.test.ts is SKIPPED ***\n');
 
 type Result = Record<string, unknown> & { error?: { code: string; status: number; message: string } };
 
-describe.skipIf(!boto3Available)('lifecycle through boto3', { timeout: 60_000 }, () => {
+describe('lifecycle through boto3', { timeout: 60_000 }, () => {
   let t: TestServer;
   let iso: IsolatedAwsEnv;
   beforeAll(async () => {
@@ -24,7 +22,7 @@ describe.skipIf(!boto3Available)('lifecycle through boto3', { timeout: 60_000 },
   });
 
   async function batch(calls: { op: string; params: Record<string, unknown> }[]): Promise<Result[]> {
-    const r = await run('python3', [SCRIPT, 'batch', JSON.stringify({ calls })], { env: iso.env({ SKLAD_ENDPOINT: t.endpoint }), timeoutMs: 40_000 });
+    const r = await run(boto3Python(), [SCRIPT, 'batch', JSON.stringify({ calls })], { env: iso.env({ SKLAD_ENDPOINT: t.endpoint }), timeoutMs: 40_000 });
     if (r.code !== 0) throw new Error(`sklad_boto3.py batch exited ${r.code}\n${r.stdout}\n${r.stderr}`);
     return (JSON.parse(r.stdout) as { results: Result[] }).results;
   }

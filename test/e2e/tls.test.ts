@@ -8,7 +8,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { makeCertificate, type TestCertificate } from '../support/certificates.js';
 import { startChild, type ChildServer } from '../support/child-server.js';
-import { canRun, isolatedAwsEnv, run, type IsolatedAwsEnv } from '../support/external-clients.js';
+import { isolatedAwsEnv, requireAwsCli, run, type IsolatedAwsEnv } from '../support/external-clients.js';
 import { connectTls, get, servedFingerprint } from '../support/raw-http.js';
 import { ACCESS_KEY, REGION, SECRET_KEY } from '../support/server.js';
 
@@ -113,7 +113,8 @@ describe('TLS', () => {
     });
     afterAll(() => aws.cleanup());
 
-    it.skipIf(!canRun('aws', ['--version']))('creates a bucket, puts and gets an object with --ca-bundle', async () => {
+    it('creates a bucket, puts and gets an object with --ca-bundle', async () => {
+      requireAwsCli();
       const base = ['--endpoint-url', server.url, '--ca-bundle', certFile()];
       const env = aws.env();
       const local = path.join(aws.dir, 'upload.txt');

@@ -1,5 +1,6 @@
 // Runs the aws cli and boto3 against a test server with an environment that carries nothing from the machine.
 import { execFile, execFileSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -140,6 +141,40 @@ export async function isolatedToolEnv(): Promise<IsolatedToolEnv> {
     env: (overrides = {}) => ({ ...base, HOME: dir, XDG_CONFIG_HOME: path.join(dir, '.config'), XDG_CACHE_HOME: path.join(dir, '.cache'), ...overrides }),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
+}
+
+/** A client the tests drive is missing: the test command installs them all, so this fails the run, never skips it. */
+function notInstalled(what: string): Error {
+  return new Error(`${what} is not installed: run test/install-system-deps.sh (the test command does)`);
+}
+
+/** Whether an executable named `file` is on PATH (found without running it: starting the aws cli takes seconds). */
+function onPath(file: string): boolean {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
+    try {
+      accessSync(path.join(dir, file), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Throws unless the aws cli is on PATH. */
+export function requireAwsCli(): void {
+  if (!onPath('aws')) throw notInstalled('the aws cli ("aws")');
+}
+
+let pythonWithBoto3: string | undefined;
+
+/**
+ * The Python that has boto3: python3 on PATH, else Debian's /usr/bin/python3 (where the python3-boto3 package that
+ * test/install-system-deps.sh installs puts it). Throws when neither has it.
+ */
+export function boto3Python(): string {
+  pythonWithBoto3 ??= ['python3', '/usr/bin/python3'].find((p) => canRun(p, ['-c', 'import boto3, botocore']));
+  if (pythonWithBoto3 === undefined) throw notInstalled('boto3 (python3 -c "import boto3, botocore")');
+  return pythonWithBoto3;
 }
 
 /** The first line that `file args…` prints (stdout, else stderr), or undefined when it does not start. */

@@ -1,6 +1,6 @@
 // Browser form uploads from tests: a presigned POST from boto3 (through python3), and posting a form the way
 // a browser does (multipart/form-data, fields first, the file last).
-import { run } from './external-clients.js';
+import { boto3Python, run } from './external-clients.js';
 
 export interface PresignedPost {
   url: string;
@@ -22,7 +22,7 @@ const SCRIPT = new URL('../e2e/python/presigned_post.py', import.meta.url).pathn
 /** boto3's generate_presigned_post, run in python3 with the test credentials and nothing of the machine's AWS setup. */
 export async function boto3PresignedPost(request: Boto3PostRequest, env: NodeJS.ProcessEnv): Promise<PresignedPost> {
   const args = { ...request, signature_version: request.signatureVersion };
-  const r = await run('python3', [SCRIPT, JSON.stringify(args)], { env });
+  const r = await run(boto3Python(), [SCRIPT, JSON.stringify(args)], { env });
   if (r.code !== 0) throw new Error(`presigned_post.py exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout) as PresignedPost;
 }

@@ -1,12 +1,15 @@
 // A key's versions as an operator sees them, and restoring an older one: a server-side copy that makes its
-// bytes current again as a new version (nothing is deleted, so Object Lock has nothing to refuse).
+// bytes current again as a new version (nothing is deleted, so Object Lock has nothing to refuse). The new version
+// is owned as the version a CopyObject by the caller would be: by the bucket's Object Ownership, with the private
+// ACL (S3 never copies an ACL), not by whoever wrote the old one.
 import { parseJsonObject, requiredString } from '../input.js';
 import { AdminError } from '../errors.js';
 import { ok, type AdminCall, type AdminResult } from '../route.js';
 import type { KeyVersionsView, RestoreView, VersionView } from '../types.js';
 import { mustBucket } from './lookup.js';
-import { newVersionId } from '../../s3/versions.js';
+import { newObjectOwner } from '../../access/object-ownership.js';
 import type { VersionSummary } from '../../storage/metadata-index.js';
+import { mintVersionId } from '../../storage/new-version-id.js';
 
 function versionView(v: VersionSummary): VersionView {
   return {
@@ -40,7 +43,7 @@ export async function listKeyVersions({ deps, params }: AdminCall): Promise<Admi
   return ok(view);
 }
 
-export async function restoreVersion({ deps, params, body }: AdminCall): Promise<AdminResult> {
+export async function restoreVersion({ deps, params, body, principal }: AdminCall): Promise<AdminResult> {
   const bucket = await mustBucket(deps.index, params.name!);
   const key = params.key!;
   const versionId = requiredString(parseJsonObject(body, ['versionId']), 'versionId');
@@ -50,14 +53,15 @@ export async function restoreVersion({ deps, params, body }: AdminCall): Promise
   const source = await deps.index.getObject(bucket.name, key, versionId);
   if (source === undefined) throw new AdminError(404, 'NoSuchVersion', `Key ${key} has no version ${versionId}.`);
   if (source.deleteMarker) throw new AdminError(409, 'InvalidRequest', `Version ${versionId} of ${key} is a delete marker.`);
-  const newId = bucket.versioning === 'Enabled' ? newVersionId() : 'null';
+  const newId = mintVersionId(bucket);
+  const owner = newObjectOwner(bucket, principal.userId, undefined);
   const { record, orphans } = await deps.index.copyObject(
     { bucket: bucket.name, key, versionId },
     () => undefined,
     (src) => {
       // The copy shares the source's blobs; it starts without the source's lock or quarantine mark.
       const { retention: _retention, legalHold: _legalHold, quarantined: _quarantined, ...rest } = src;
-      return { ...rest, versionId: newId, lastModified: new Date(), deleteMarker: false };
+      return { ...rest, versionId: newId, lastModified: new Date(), deleteMarker: false, owner, acl: 'private' };
     },
   );
   // A suspended bucket's restore replaces the null version; its bytes may now be unreferenced.
