@@ -6,7 +6,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { AccessControl } from '../access/access-control.js';
+import type { AccessControl, ConditionContext } from '../access/access-control.js';
 import { ADMIN_PREFIX, type AdminAuditSink, type AdminEndpoint } from '../admin/api.js';
 import type { AuditEvent } from '../audit/types.js';
 import type { CredentialStore, Principal } from '../auth/credentials.js';
@@ -19,6 +19,7 @@ import type { S3Response } from '../s3/respond.js';
 import type { IdentityIndex } from '../storage/identity-index.js';
 import type { MetadataIndex } from '../storage/metadata-index.js';
 import { explainAccess } from './access-explain.js';
+import { RequestFactError, requestFacts } from './request-facts.js';
 import { clearedCookie, cookieName, readCookie, sessionCookie } from './cookies.js';
 import { LoginLimiter } from './login-limiter.js';
 import { metricsSnapshot } from './metrics-snapshot.js';
@@ -274,7 +275,14 @@ export function createConsole(deps: ConsoleDeps): ConsoleEndpoint {
     if (!self && !(await deps.access.allowsAdmin(session.principal, 'admin:GetUser', `arn:aws:iam::sklad:user/${q.user}`))) {
       throw new ConsoleError(403, 'AccessDenied', `You are not allowed to look at user ${q.user}.`);
     }
-    const view: AccessCheckView | undefined = await explainAccess(q, deps);
+    let facts: ConditionContext;
+    try {
+      facts = requestFacts(body?.facts, new Date());
+    } catch (e) {
+      if (e instanceof RequestFactError) throw new ConsoleError(400, 'InvalidInput', e.message);
+      throw e;
+    }
+    const view: AccessCheckView | undefined = await explainAccess(q, deps, facts);
     if (view === undefined) throw new ConsoleError(404, 'NoSuchEntity', `There is no user ${q.user}.`);
     return json(200, view);
   };

@@ -175,4 +175,10 @@ export const en = {
   scrubChecked: 'Objects checked',
   scrubDamaged: 'Problems found',
   integrityFailures: 'Failed reads since start',
+  requestFacts: 'Request facts',
+  requestFactsHint: 'Conditions in policies read these from a real request. Leave a fact empty to ask as for a request without it.',
+  notGiven: 'not given',
+  otherFacts: 'Other condition keys (key=value per line)',
+  factsUsed: 'Asked with',
+  objectTagsUsed: 'the object exists, so its own tags were used',
 } as const;

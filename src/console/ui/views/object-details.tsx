@@ -3,7 +3,7 @@
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { BASE, presign } from '../api';
-import { Problem, Section, useAction } from '../common';
+import { Problem, Section, parseLines, useAction } from '../common';
 import { useI18n } from '../i18n';
 import { getObjectBytes, getObjectTags, headObject, putObjectTags, s3Path, type ObjectEntry, type ObjectHead } from '../s3';
 
@@ -72,14 +72,7 @@ export function ObjectDetails({ bucket, object, onClose }: { bucket: string; obj
     });
   const saveTags = (): Promise<boolean> =>
     run(async () => {
-      const parsed = tagText
-        .split('\n')
-        .map((l) => l.trim())
-        .filter(Boolean)
-        .map((l): [string, string] => {
-          const eq = l.indexOf('=');
-          return eq === -1 ? [l, ''] : [l.slice(0, eq).trim(), l.slice(eq + 1).trim()];
-        });
+      const parsed = parseLines(tagText);
       await putObjectTags(bucket, object.key, parsed);
       setTags(parsed);
     });
