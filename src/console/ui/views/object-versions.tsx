@@ -22,7 +22,15 @@ function VersionLock({ bucket, objectKey, version }: { bucket: string; objectKey
   const [mode, setMode] = useState<RetentionMode>('GOVERNANCE');
   const [until, setUntil] = useState('');
   const [bypass, setBypass] = useState(false);
+  // Shown at once when toggled; the stored state shows again if the change is refused.
+  const [held, setHeld] = useState<boolean | undefined>(undefined);
   const [run, busy, error] = useAction();
+  useEffect(() => setHeld(hold.value), [hold.value]);
+  const toggleHold = async (): Promise<void> => {
+    const next = !held;
+    setHeld(next);
+    if (!(await run(() => putLegalHold(bucket, objectKey, version.versionId, next)))) setHeld(hold.value);
+  };
   useEffect(() => {
     setMode(retention.value?.mode ?? 'GOVERNANCE');
     setUntil(retention.value ? toLocalInput(retention.value.retainUntil) : '');
@@ -61,17 +69,9 @@ function VersionLock({ bucket, objectKey, version }: { bucket: string; objectKey
           {t('saveRetention')}
         </button>
       </form>
-      {hold.value !== undefined && (
+      {held !== undefined && (
         <label class="choice">
-          <input
-            type="checkbox"
-            checked={hold.value}
-            disabled={busy}
-            onChange={() => void run(async () => {
-              await putLegalHold(bucket, objectKey, version.versionId, !hold.value);
-              hold.reload();
-            })}
-          />
+          <input type="checkbox" checked={held} disabled={busy} onChange={() => void toggleHold()} />
           {t('legalHold')}
         </label>
       )}
