@@ -20,7 +20,8 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, watchProblems } from '../support/browser.js';
-import { expectAccessible, signIn } from '../support/console-page.js';
+import { expectAccessible, shot, signIn } from '../support/console-page.js';
+import { createUser } from '../support/users.js';
 import { ACCESS_KEY, SECRET_KEY, startTestServer, type TestServer } from '../support/server.js';
 
 const BUILT = new URL('../../dist/console/ui/index.html', import.meta.url);
@@ -92,6 +93,7 @@ describe('web console: versions, Object Lock, lifecycle and CORS in a browser', 
     const href = await rows.nth(1).getByRole('link', { name: 'Download' }).getAttribute('href');
     expect(await page.evaluate(async (url) => (await fetch(url!)).text(), href)).toBe('first words');
     await expectAccessible(page, 'an object with its versions');
+    await shot(page, 'versions');
     await rows.nth(1).getByRole('button', { name: 'Make current' }).click();
     await expect.poll(() => rows.count()).toBe(3);
     expect(await text('history', 'note.txt')).toBe('first words');
@@ -173,6 +175,7 @@ describe('web console: versions, Object Lock, lifecycle and CORS in a browser', 
       .poll(async () => (await s3.send(new GetBucketCorsCommand({ Bucket: 'history' }))).CORSRules?.[0]?.AllowedOrigins)
       .toEqual(['https://app.example.com', 'https://admin.example.com']);
     await expectAccessible(page, 'the CORS rules');
+    await shot(page, 'bucket-features');
   });
 
   it('creates a bucket with Object Lock, sets its default retention, and a version’s legal hold and retention', async () => {
@@ -204,12 +207,37 @@ describe('web console: versions, Object Lock, lifecycle and CORS in a browser', 
       .poll(async () => (await s3.send(new GetObjectRetentionCommand({ Bucket: 'vault', Key: 'contract.pdf', VersionId: put.VersionId }))).Retention?.RetainUntilDate?.getTime())
       .toBeGreaterThan(Date.now() + 360 * 86_400_000);
     await expectAccessible(page, 'a version’s retention and legal hold');
+    await shot(page, 'retention');
     // Deleting a held version is refused, and the page says so.
     const row = page.getByTestId('versions').locator('tbody tr').first();
     await row.getByRole('button', { name: /^Delete version/ }).click();
     await page.getByRole('alert').first().waitFor();
     expect(await page.getByTestId('versions').locator('tbody tr').count()).toBe(1);
     await s3.send(new PutObjectLegalHoldCommand({ Bucket: 'vault', Key: 'contract.pdf', VersionId: put.VersionId, LegalHold: { Status: 'OFF' } }));
+  });
+
+  it('answers "can this user do this?" under the request facts given', async () => {
+    await createUser(t, 'office', {
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'FromOffice', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::history/*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }],
+    });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Access check' }).click();
+    await page.getByLabel('User', { exact: true }).selectOption('office');
+    await page.getByLabel('Action').fill('s3:GetObject');
+    await page.getByLabel('Bucket', { exact: true }).fill('history');
+    await page.getByLabel('Object key (optional)').fill('note.txt');
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await expect.poll(() => page.getByTestId('verdict').textContent()).toContain('Denied');
+    await page.getByLabel('aws:SourceIp').fill('10.20.30.40');
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await expect.poll(() => page.getByTestId('verdict').textContent()).toContain('Allowed');
+    expect(await page.getByTestId('verdict').textContent()).toContain('Sid FromOffice');
+    expect(await page.getByTestId('verdict').textContent()).toContain('aws:SourceIp=10.20.30.40');
+    await page.getByLabel('aws:SourceIp').fill('not an address');
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('aws:SourceIp must be an IPv4 or IPv6 address');
+    await expectAccessible(page, 'the access check with request facts');
+    await shot(page, 'access-check-facts');
   });
 
   it('shows the new screens in Russian, accessibly', async () => {

@@ -1,4 +1,6 @@
-// Steps the console's browser tests share: signing in through the form, and the axe check of a screen.
+// Steps the console's browser tests share: signing in through the form, the axe check of a screen, screenshots.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import { axeViolations } from './browser.js';
@@ -13,4 +15,13 @@ export async function signIn(page: Page, endpoint: string, accessKey: string, se
   await page.getByLabel(labels.secret, { exact: true }).fill(secret);
   await page.getByRole('button', { name: labels.button, exact: true }).click();
   await page.getByTestId('who').waitFor();
+}
+
+/** Set to a folder (docs/console) to write screenshots of the main screens there. */
+const SHOTS = process.env.SKLAD_CONSOLE_SCREENSHOTS;
+
+export async function shot(page: Page, name: string, fullPage = true): Promise<void> {
+  if (SHOTS === undefined) return;
+  await mkdir(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
 }

@@ -51,6 +51,9 @@ export function useLoaded<T>(load: () => Promise<T>, deps: unknown[]): { value: 
 /** The server does not offer this feature here (its metadata engine answers NotImplemented). */
 export const notImplemented = (error: unknown): boolean => error instanceof ApiError && error.code === 'NotImplemented';
 
+/** The error that makes a section unavailable: its load failed, or a change was refused as not implemented. */
+export const unavailable = (loadError: unknown, actionError: unknown): unknown => loadError ?? (notImplemented(actionError) ? actionError : undefined);
+
 /**
  * A settings section: greyed out with the server's reason when the feature is not available here, its load error
  * when loading failed otherwise, else its content.
@@ -111,13 +114,15 @@ export function RuleTable<T>({
           <tr key={i}>
             <td>{name(rule, i)}</td>
             <td>{describe(rule)}</td>
-            <td class="row">
-              <button type="button" onClick={() => onEdit(i)} disabled={busy} aria-label={t('editNamed', { name: name(rule, i) })}>
-                {t('edit')}
-              </button>
-              <button type="button" class="danger" onClick={() => onDelete(i)} disabled={busy} aria-label={t('deleteNamed', { name: name(rule, i) })}>
-                {t('delete')}
-              </button>
+            <td>
+              <div class="row">
+                <button type="button" onClick={() => onEdit(i)} disabled={busy} aria-label={t('editNamed', { name: name(rule, i) })}>
+                  {t('edit')}
+                </button>
+                <button type="button" class="danger" onClick={() => onDelete(i)} disabled={busy} aria-label={t('deleteNamed', { name: name(rule, i) })}>
+                  {t('delete')}
+                </button>
+              </div>
             </td>
           </tr>
         ))}

@@ -1,7 +1,7 @@
 // A bucket's versioning (Enable / Suspend; S3 never turns it back off) and Object Lock with its default retention.
 import { useEffect, useState } from 'preact/hooks';
 import { Problem, useAction } from '../common';
-import { FeatureSection, Field, TextInput, daysOrUndefined, useLoaded } from '../forms';
+import { FeatureSection, unavailable, Field, TextInput, daysOrUndefined, useLoaded } from '../forms';
 import { useI18n } from '../i18n';
 import { getObjectLock, getVersioning, putObjectLock, putVersioning, type ObjectLockSettings, type RetentionMode } from '../s3-bucket-features';
 
@@ -16,7 +16,7 @@ export function VersioningSection({ bucket }: { bucket: string }) {
     });
   const label = { Unversioned: t('versioningOff'), Enabled: t('versioningEnabled'), Suspended: t('versioningSuspended') };
   return (
-    <FeatureSection id="versioning" title={t('versioning')} loadError={status.error}>
+    <FeatureSection id="versioning" title={t('versioning')} loadError={unavailable(status.error, error)}>
       {status.value && (
         <>
           <p data-testid="versioning-status">
@@ -63,7 +63,7 @@ export function ObjectLockSection({ bucket }: { bucket: string }) {
     });
   };
   return (
-    <FeatureSection id="object-lock" title={t('objectLock')} loadError={lock.error}>
+    <FeatureSection id="object-lock" title={t('objectLock')} loadError={unavailable(lock.error, error)}>
       {lock.value === undefined && <p class="hint">{t('objectLockOff')}</p>}
       {lock.value !== undefined && (
         <form class="grid" onSubmit={save}>

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { PolicyEditor } from './policy-editor';
 import { Problem, useAction } from '../common';
-import { FeatureSection, Field, RuleTable, TextInput, useLoaded, useRuleEditing } from '../forms';
+import { FeatureSection, unavailable, Field, RuleTable, TextInput, useLoaded, useRuleEditing } from '../forms';
 import { useI18n } from '../i18n';
 import { getCors, putCors, type CorsRule } from '../s3-bucket-features';
 
@@ -89,7 +89,7 @@ export function CorsSection({ bucket }: { bucket: string }) {
       rules.reload();
     });
   return (
-    <FeatureSection id="cors" title="CORS" loadError={rules.error}>
+    <FeatureSection id="cors" title="CORS" loadError={unavailable(rules.error, error)}>
       <label class="choice">
         <input type="checkbox" checked={asJson} onChange={() => setAsJson(!asJson)} />
         {t('editAsJson')}

@@ -2,7 +2,7 @@
 // back on every change, as S3 stores it; the server's validation message is shown as it is.
 import { useState } from 'preact/hooks';
 import { Problem, parseLines, useAction } from '../common';
-import { FeatureSection, Field, RuleTable, TextInput, daysOrUndefined, useLoaded, useRuleEditing } from '../forms';
+import { FeatureSection, unavailable, Field, RuleTable, TextInput, daysOrUndefined, useLoaded, useRuleEditing } from '../forms';
 import { useI18n } from '../i18n';
 import { getLifecycle, putLifecycle, type LifecycleRuleForm } from '../s3-bucket-features';
 
@@ -90,7 +90,7 @@ export function LifecycleSection({ bucket }: { bucket: string }) {
       .filter(Boolean)
       .join(' · ');
   return (
-    <FeatureSection id="lifecycle" title={t('lifecycle')} loadError={rules.error}>
+    <FeatureSection id="lifecycle" title={t('lifecycle')} loadError={unavailable(rules.error, error)}>
       {rules.value && (
         <RuleTable
           caption={t('lifecycle')}

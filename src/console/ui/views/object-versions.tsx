@@ -60,7 +60,7 @@ function VersionLock({ bucket, objectKey, version }: { bucket: string; objectKey
           <input id="ret-until" type="datetime-local" required value={until} onInput={(e) => setUntil((e.target as HTMLInputElement).value)} />
         </Field>
         {retention.value?.mode === 'GOVERNANCE' && (
-          <label class="choice span">
+          <label class="choice second">
             <input type="checkbox" checked={bypass} onChange={() => setBypass(!bypass)} />
             {t('bypassGovernance')}
           </label>
@@ -118,31 +118,33 @@ export function ObjectVersions({ bucket, objectKey, onChanged }: { bucket: strin
                 </td>
                 <td>{date(v.lastModified)}</td>
                 <td>{v.deleteMarker ? '—' : bytes(v.size)}</td>
-                <td class="row">
-                  {!v.deleteMarker && (
-                    <a class="button" href={`${BASE}${versionPath(bucket, objectKey, v.versionId)}`} download={objectKey.split('/').pop()}>
-                      {t('download')}
-                    </a>
-                  )}
-                  {!v.isLatest && !v.deleteMarker && (
-                    <button type="button" disabled={busy} onClick={() => act(() => restoreVersion(bucket, objectKey, v.versionId))}>
-                      {t('makeCurrent')}
+                <td>
+                  <div class="row">
+                    {!v.deleteMarker && (
+                      <a class="button" href={`${BASE}${versionPath(bucket, objectKey, v.versionId)}`} download={objectKey.split('/').pop()}>
+                        {t('download')}
+                      </a>
+                    )}
+                    {!v.isLatest && !v.deleteMarker && (
+                      <button type="button" disabled={busy} onClick={() => act(() => restoreVersion(bucket, objectKey, v.versionId))}>
+                        {t('makeCurrent')}
+                      </button>
+                    )}
+                    {lock.value !== undefined && !v.deleteMarker && (
+                      <button type="button" disabled={busy} onClick={() => setSelected(v.versionId)}>
+                        {t('lockSettings')}
+                      </button>
+                    )}
+                    <button
+                      type="button"
+                      class="danger"
+                      disabled={busy}
+                      aria-label={t('deleteVersionNamed', { id: v.versionId })}
+                      onClick={() => confirm(t('confirmDeleteVersion', { id: v.versionId })) && act(() => deleteVersion(bucket, objectKey, v.versionId))}
+                    >
+                      {t('delete')}
                     </button>
-                  )}
-                  {lock.value !== undefined && !v.deleteMarker && (
-                    <button type="button" disabled={busy} onClick={() => setSelected(v.versionId)}>
-                      {t('lockSettings')}
-                    </button>
-                  )}
-                  <button
-                    type="button"
-                    class="danger"
-                    disabled={busy}
-                    aria-label={t('deleteVersionNamed', { id: v.versionId })}
-                    onClick={() => confirm(t('confirmDeleteVersion', { id: v.versionId })) && act(() => deleteVersion(bucket, objectKey, v.versionId))}
-                  >
-                    {t('delete')}
-                  </button>
+                  </div>
                 </td>
               </tr>
             ))}
