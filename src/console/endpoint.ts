@@ -211,7 +211,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleEndpoint {
     const secure = isSecure(incoming);
     const previous = readCookie(incoming, cookieName(secure));
     if (previous) await sessions.end(previous);
-    const { id, session: record } = await sessions.create(accessKeyId, credential.secretKey);
+    const { id, session: record } = await sessions.create(credential.principal.accessKeyId, credential.secretKey);
     const session: Session = { record, principal: credential.principal, secretKey: credential.secretKey };
     audit(incoming, requestId, {
       action: 'console:Login',
