@@ -5,6 +5,7 @@ import { PostgresMetadataIndex } from '../../src/storage/postgres/postgres-metad
 import { startPostgres, type PostgresCluster } from '../support/postgres.js';
 import { runIdentityIndexContract } from './identity-index.contract.js';
 import { runMetadataIndexContract } from './metadata-index.contract.js';
+import { runSessionIndexContract } from './session-index.contract.js';
 
 let cluster: PostgresCluster;
 let url: string;
@@ -29,4 +30,8 @@ runMetadataIndexContract('PostgreSQL', open, { listingScale: 0.25, versions: fal
 runIdentityIndexContract('PostgreSQL', async () => {
   const metadata = await open();
   return { metadata, identity: metadata.identity() };
+});
+runSessionIndexContract('PostgreSQL', async () => {
+  const metadata = await open();
+  return { sessions: metadata.sessions(), close: () => metadata.close() };
 });
