@@ -25,7 +25,7 @@ import { LoginLimiter } from './login-limiter.js';
 import { metricsSnapshot } from './metrics-snapshot.js';
 import { CONSOLE_PREFIX } from './paths.js';
 import { isSafeMethod, isSecure, sameOrigin, tokenMatches } from './request-guard.js';
-import { SessionStore, type SessionRecord } from './session-store.js';
+import type { SessionRecord, SessionStore } from './session-store.js';
 import { SECURITY_HEADERS, type ConsoleAssets } from './static-assets.js';
 import { recentAuditRecords, verifyChain } from './audit-reader.js';
 import type { RequestFeed } from '../observability/request-feed.js';
