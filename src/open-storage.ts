@@ -13,6 +13,7 @@ import { DeletionHold } from './storage/deletion-hold.js';
 import { PRIVATE_DIR_MODE } from './storage/file-modes.js';
 import { DiskBlobStore } from './storage/disk/disk-blob-store.js';
 import type { IdentityIndex } from './storage/identity-index.js';
+import type { SessionIndex } from './storage/session-index.js';
 import { InlineBlobStore } from './storage/inline-blob-store.js';
 import type { MetadataIndex } from './storage/metadata-index.js';
 import { SqliteMetadataIndex } from './storage/sqlite/sqlite-metadata-index.js';
@@ -30,6 +31,8 @@ const UNHEARD_CHANGES_FLUSH_MS = 1000;
 export interface OpenedStorage {
   index: MetadataIndex;
   identity: IdentityIndex;
+  /** Console sessions, in the metadata database (shared by every gateway). */
+  sessions: SessionIndex;
   blobs: BlobStore;
   /** The blob files, behind the deletion hold an online backup uses. */
   files: DeletionHold<DiskBlobStore>;
@@ -63,6 +66,7 @@ async function openSingle(config: Config, log: Logger): Promise<OpenedStorage> {
     return {
       index,
       identity: index.identity(),
+      sessions: index.sessions(),
       blobs,
       files,
       snapshotIndex: (file) => index.snapshot(file),
@@ -116,6 +120,7 @@ async function openShared(config: Config, url: string, log: Logger): Promise<Ope
     return {
       index,
       identity: index.identity(),
+      sessions: index.sessions(),
       blobs,
       files,
       snapshotIndex: async () => {

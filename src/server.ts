@@ -13,6 +13,7 @@ import { IndexedCredentials } from './identity/indexed-credentials.js';
 import { AccessControl } from './access/access-control.js';
 import { createAdminApi } from './admin/api.js';
 import { createConsole } from './console/endpoint.js';
+import { SessionStore } from './console/session-store.js';
 import { DEFAULT_ASSETS_DIR, loadAssets } from './console/static-assets.js';
 import { RequestFeed } from './observability/request-feed.js';
 import { SKLAD_VERSION } from './config/version.js';
@@ -236,6 +237,7 @@ async function start(config: Config, log: Logger, teardown: Teardown): Promise<R
         dataDir: config.dataDir,
         auditDir: config.audit ? config.auditDir : undefined,
         requestFeed,
+        sessions: new SessionStore(storage.sessions),
         region: config.region ?? DEFAULT_REGION,
         domain: config.domain,
         log,

@@ -6,7 +6,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { AccessControl } from '../access/access-control.js';
+import type { AccessControl, ConditionContext } from '../access/access-control.js';
 import { ADMIN_PREFIX, type AdminAuditSink, type AdminEndpoint } from '../admin/api.js';
 import type { AuditEvent } from '../audit/types.js';
 import type { CredentialStore, Principal } from '../auth/credentials.js';
@@ -19,12 +19,13 @@ import type { S3Response } from '../s3/respond.js';
 import type { IdentityIndex } from '../storage/identity-index.js';
 import type { MetadataIndex } from '../storage/metadata-index.js';
 import { explainAccess } from './access-explain.js';
+import { RequestFactError, requestFacts } from './request-facts.js';
 import { clearedCookie, cookieName, readCookie, sessionCookie } from './cookies.js';
 import { LoginLimiter } from './login-limiter.js';
 import { metricsSnapshot } from './metrics-snapshot.js';
 import { CONSOLE_PREFIX } from './paths.js';
 import { isSafeMethod, isSecure, sameOrigin, tokenMatches } from './request-guard.js';
-import { SessionStore, type Session } from './session-store.js';
+import type { SessionRecord, SessionStore } from './session-store.js';
 import { SECURITY_HEADERS, type ConsoleAssets } from './static-assets.js';
 import { recentAuditRecords, verifyChain } from './audit-reader.js';
 import type { RequestFeed } from '../observability/request-feed.js';
@@ -52,7 +53,8 @@ export interface ConsoleDeps {
   auditDir?: string;
   /** Recent requests for the live view. */
   requestFeed?: RequestFeed;
-  sessions?: SessionStore;
+  /** Console sessions, kept in the metadata database. */
+  sessions: SessionStore;
   limiter?: LoginLimiter;
 }
 
@@ -62,6 +64,14 @@ export interface ConsoleAnswer {
   via: 'S3' | 'Admin' | 'Console';
   /** The S3 error code of a failed S3 request, for the audit log's classification. */
   errorCode?: string;
+}
+
+/** A signed-in session as one request sees it: the stored record, and the principal and secret of its key now. */
+interface Session {
+  record: SessionRecord;
+  principal: Principal;
+  /** The key's current secret, looked up server-side: share links are presigned with it. */
+  secretKey: string;
 }
 
 export type ConsoleEndpoint = (incoming: IncomingMessage, requestId: string, info: RequestInfo) => Promise<ConsoleAnswer | undefined>;
@@ -133,7 +143,7 @@ function header(incoming: IncomingMessage, name: string): string | undefined {
 }
 
 export function createConsole(deps: ConsoleDeps): ConsoleEndpoint {
-  const sessions = deps.sessions ?? new SessionStore();
+  const sessions = deps.sessions;
   const limiter = deps.limiter ?? new LoginLimiter();
 
   const audit = (incoming: IncomingMessage, requestId: string, event: Omit<AuditEvent, 'requestId' | 'sourceIp' | 'userAgent'>): void => {
@@ -148,8 +158,8 @@ export function createConsole(deps: ConsoleDeps): ConsoleEndpoint {
     user: session.principal.userId,
     accessKeyId: session.principal.accessKeyId,
     isRoot: session.principal.isRoot,
-    csrfToken: session.csrfToken,
-    expiresAt: new Date(sessions.expiresAt(session)).toISOString(),
+    csrfToken: session.record.csrfToken,
+    expiresAt: new Date(sessions.expiresAt(session.record)).toISOString(),
     idleTimeoutSeconds: Math.floor(sessions.limits.idleMs / 1000),
     region: deps.region,
   });
@@ -163,17 +173,19 @@ export function createConsole(deps: ConsoleDeps): ConsoleEndpoint {
     const id = readCookie(incoming, cookieName(secure));
     const expired = (): ConsoleError =>
       new ConsoleError(401, 'SessionExpired', 'You are not signed in, or your session has ended.', { 'set-cookie': clearedCookie(secure) });
-    const session = id === undefined || id === '' ? undefined : sessions.touch(id);
-    if (id === undefined || session === undefined) throw expired();
-    const credential = await deps.credentials.lookup(session.principal.accessKeyId);
-    if (credential === undefined || !secretsEqual(credential.secretKey, session.secretKey)) {
-      sessions.end(id);
+    const record = id === undefined || id === '' ? undefined : await sessions.touch(id);
+    if (id === undefined || record === undefined) throw expired();
+    // Looked up on every request (cached until any gateway changes users or keys), so a disabled user or key
+    // ends the session on every gateway.
+    const credential = await deps.credentials.lookup(record.accessKeyId);
+    if (credential === undefined || !sessions.signedInWith(record, credential.secretKey)) {
+      await sessions.end(id);
       throw expired();
     }
-    if (!isSafeMethod(incoming.method ?? 'GET') && !(sameOrigin(incoming) && tokenMatches(incoming, session.csrfToken))) {
+    if (!isSafeMethod(incoming.method ?? 'GET') && !(sameOrigin(incoming) && tokenMatches(incoming, record.csrfToken))) {
       throw new ConsoleError(403, 'CsrfRejected', 'This request did not come from the console page (missing or wrong CSRF token or origin).');
     }
-    return { id, session };
+    return { id, session: { record, principal: credential.principal, secretKey: credential.secretKey } };
   };
 
   const login = async (incoming: IncomingMessage, requestId: string): Promise<S3Response> => {
@@ -198,8 +210,9 @@ export function createConsole(deps: ConsoleDeps): ConsoleEndpoint {
     limiter.succeeded(accessKeyId);
     const secure = isSecure(incoming);
     const previous = readCookie(incoming, cookieName(secure));
-    if (previous) sessions.end(previous);
-    const { id, session } = sessions.create(credential.principal, credential.secretKey);
+    if (previous) await sessions.end(previous);
+    const { id, session: record } = await sessions.create(credential.principal.accessKeyId, credential.secretKey);
+    const session: Session = { record, principal: credential.principal, secretKey: credential.secretKey };
     audit(incoming, requestId, {
       action: 'console:Login',
       principal: { user: credential.principal.userId, accessKeyId },
@@ -211,7 +224,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleEndpoint {
 
   const logout = async (incoming: IncomingMessage, requestId: string): Promise<S3Response> => {
     const { id, session } = await requireSession(incoming);
-    sessions.end(id);
+    await sessions.end(id);
     audit(incoming, requestId, {
       action: 'console:Logout',
       principal: { user: session.principal.userId, accessKeyId: session.principal.accessKeyId },
@@ -262,7 +275,14 @@ export function createConsole(deps: ConsoleDeps): ConsoleEndpoint {
     if (!self && !(await deps.access.allowsAdmin(session.principal, 'admin:GetUser', `arn:aws:iam::sklad:user/${q.user}`))) {
       throw new ConsoleError(403, 'AccessDenied', `You are not allowed to look at user ${q.user}.`);
     }
-    const view: AccessCheckView | undefined = await explainAccess(q, deps);
+    let facts: ConditionContext;
+    try {
+      facts = requestFacts(body?.facts, new Date());
+    } catch (e) {
+      if (e instanceof RequestFactError) throw new ConsoleError(400, 'InvalidInput', e.message);
+      throw e;
+    }
+    const view: AccessCheckView | undefined = await explainAccess(q, deps, facts);
     if (view === undefined) throw new ConsoleError(404, 'NoSuchEntity', `There is no user ${q.user}.`);
     return json(200, view);
   };

@@ -41,6 +41,11 @@ export interface AccessCheckRequest {
   action: string;
   bucket: string;
   key?: string;
+  /**
+   * Request facts for policies' conditions (aws:SourceIp, aws:SecureTransport, s3:prefix, s3:ExistingObjectTag/<k>,
+   * …); absent facts are absent from the question, as from a request that does not carry them.
+   */
+  facts?: Record<string, string>;
 }
 
 export type DecisionReason = 'root' | 'owner' | 'explicit-deny' | 'identity-policy' | 'bucket-policy' | 'acl' | 'implicit-deny';
@@ -50,6 +55,10 @@ export interface AccessCheckView {
   reason: DecisionReason;
   /** The resource ARN the question was asked about. */
   resource: string;
+  /** The request facts the question was asked with (the current time added). */
+  facts: Record<string, string>;
+  /** The object exists, so its own tags answered s3:ExistingObjectTag (supplied ones were not used). */
+  objectTagsUsed: boolean;
   /** The statement that decided, when a policy statement did. */
   statement?: { policy: 'identity' | 'bucket'; index: number; sid?: string; document: unknown };
 }

@@ -12,33 +12,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateMultipartUploadCommand, GetBucketPolicyCommand, GetObjectCommand, HeadBucketCommand, ListMultipartUploadsCommand, ListPartsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { axeViolations, launchBrowser, watchProblems } from '../support/browser.js';
+import { launchBrowser, watchProblems } from '../support/browser.js';
+import { expectAccessible, shot, signIn } from '../support/console-page.js';
 import { ACCESS_KEY, SECRET_KEY, startTestServer, type TestServer } from '../support/server.js';
 
 const BUILT = new URL('../../dist/console/ui/index.html', import.meta.url);
-/** Set to a folder (docs/console) to write screenshots of the main screens there. */
-const SHOTS = process.env.SKLAD_CONSOLE_SCREENSHOTS;
 const MiB = 1024 * 1024;
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
-
-async function shot(page: Page, name: string, fullPage = true): Promise<void> {
-  if (SHOTS === undefined) return;
-  await mkdir(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
-}
-
-async function expectAccessible(page: Page, screen: string): Promise<void> {
-  expect(await axeViolations(page), `accessibility of ${screen}`).toEqual([]);
-}
-
-async function signIn(page: Page, endpoint: string, accessKey: string, secret: string, labels = { key: 'Access key', secret: 'Secret key', button: 'Sign in' }): Promise<void> {
-  await page.goto(`${endpoint}/_sklad/console/`);
-  await page.getByLabel(labels.key, { exact: true }).fill(accessKey);
-  await page.getByLabel(labels.secret, { exact: true }).fill(secret);
-  await page.getByRole('button', { name: labels.button, exact: true }).click();
-  await page.getByTestId('who').waitFor();
-}
 
 async function anonymousStatus(url: string): Promise<number> {
   const res = await fetch(url);

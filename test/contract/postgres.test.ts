@@ -6,6 +6,7 @@ import { startPostgres, type PostgresCluster } from '../support/postgres.js';
 import { runIdentityIndexContract } from './identity-index.contract.js';
 import { runMetadataIndexContract } from './metadata-index.contract.js';
 import { bucketRecord, objectRecord } from './records.js';
+import { runSessionIndexContract } from './session-index.contract.js';
 
 let cluster: PostgresCluster;
 let url: string;
@@ -56,4 +57,9 @@ describe('PostgreSQL: versions written by several gateways at once', () => {
       for (const gateway of gateways) await gateway.close();
     }
   });
+});
+
+runSessionIndexContract('PostgreSQL', async () => {
+  const metadata = await open();
+  return { sessions: metadata.sessions(), close: () => metadata.close() };
 });

@@ -6,6 +6,7 @@ import { afterAll } from 'vitest';
 import { SqliteMetadataIndex } from '../../src/storage/sqlite/sqlite-metadata-index.js';
 import { runIdentityIndexContract } from './identity-index.contract.js';
 import { runMetadataIndexContract } from './metadata-index.contract.js';
+import { runSessionIndexContract } from './session-index.contract.js';
 
 const dirs: string[] = [];
 
@@ -23,4 +24,8 @@ runMetadataIndexContract('SQLite', open);
 runIdentityIndexContract('SQLite', async () => {
   const metadata = await open();
   return { metadata, identity: metadata.identity() };
+});
+runSessionIndexContract('SQLite', async () => {
+  const metadata = await open();
+  return { sessions: metadata.sessions(), close: () => metadata.close() };
 });

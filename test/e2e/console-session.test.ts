@@ -206,6 +206,48 @@ describe('web console: sessions, CSRF and access', () => {
     expect((await self.send('POST', '/api/access-check', { json: { user: 'someone', action: 's3:ListBucket', bucket: 'console-data' } })).status).toBe(403);
   });
 
+  it('evaluates "can this user do this?" with the request facts the operator supplies', async () => {
+    await createUser(t, 'office', {
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'FromOffice', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::console-data/*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } },
+        { Sid: 'OnlyTls', Effect: 'Deny', Action: 's3:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+        { Sid: 'ListReports', Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::console-data', Condition: { StringLike: { 's3:prefix': 'reports/*' } } },
+        { Sid: 'TaggedPublic', Effect: 'Allow', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::console-data/*', Condition: { StringEquals: { 's3:ExistingObjectTag/class': 'scratch' } } },
+      ],
+    });
+    const c = new ConsoleClient(t.endpoint);
+    await c.login(ACCESS_KEY, SECRET_KEY);
+    const check = async (json: object) => (await c.send('POST', '/api/access-check', { json: { user: 'office', ...json } })).json;
+    const get = { action: 's3:GetObject', bucket: 'console-data', key: 'page.html' };
+    expect(await check(get), 'no source address: the condition does not match').toMatchObject({ allowed: false, reason: 'implicit-deny' });
+    expect(await check({ ...get, facts: { 'aws:SourceIp': '10.1.2.3', 'aws:SecureTransport': 'true' } })).toMatchObject({
+      allowed: true,
+      reason: 'identity-policy',
+      statement: { sid: 'FromOffice' },
+      facts: { 'aws:SourceIp': '10.1.2.3', 'aws:SecureTransport': 'true' },
+    });
+    expect(await check({ ...get, facts: { 'aws:SourceIp': '192.168.1.1', 'aws:SecureTransport': 'true' } })).toMatchObject({ allowed: false, reason: 'implicit-deny' });
+    expect(await check({ ...get, facts: { 'aws:SourceIp': '10.1.2.3', 'aws:SecureTransport': 'false' } })).toMatchObject({
+      allowed: false,
+      reason: 'explicit-deny',
+      statement: { sid: 'OnlyTls' },
+    });
+    const list = { action: 's3:ListBucket', bucket: 'console-data' };
+    expect(await check({ ...list, facts: { 's3:prefix': 'reports/2026/' } })).toMatchObject({ allowed: true, statement: { sid: 'ListReports' } });
+    expect(await check({ ...list, facts: { 's3:prefix': 'private/' } })).toMatchObject({ allowed: false });
+    // A key that does not exist takes the supplied tags; an existing object answers with its own (none here).
+    const del = { action: 's3:DeleteObject', bucket: 'console-data' };
+    expect(await check({ ...del, key: 'nothing-here', facts: { 's3:ExistingObjectTag/class': 'scratch' } })).toMatchObject({ allowed: true, objectTagsUsed: false });
+    expect(await check({ ...del, key: 'page.html', facts: { 's3:ExistingObjectTag/class': 'scratch' } })).toMatchObject({ allowed: false, objectTagsUsed: true });
+    // Facts the check cannot use are refused plainly.
+    for (const facts of [{ 'aws:SourceIp': 'not-an-address' }, { 'aws:SecureTransport': 'yes' }, { 's3:nonsense': 'x' }, { 'aws:SourceIp': 3 }, ['x']]) {
+      const refused = await c.send('POST', '/api/access-check', { json: { user: 'office', ...get, facts } });
+      expect(refused.status, JSON.stringify(facts)).toBe(400);
+      expect(refused.json.error.code).toBe('InvalidInput');
+    }
+  });
+
   it('lets a user whose policy allows it manage its own keys, and no one else’s', async () => {
     const self = await createUser(t, 'keeper', {
       Version: '2012-10-17',

@@ -23,6 +23,18 @@ export function Problem({ error }: { error: unknown }) {
   );
 }
 
+/** `name=value` lines (blank lines skipped, a line without `=` is a name with an empty value), as tags and facts are typed. */
+export function parseLines(text: string): [string, string][] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l): [string, string] => {
+      const eq = l.indexOf('=');
+      return eq === -1 ? [l, ''] : [l.slice(0, eq).trim(), l.slice(eq + 1).trim()];
+    });
+}
+
 /** Runs an action, keeping its error for display; returns [run, busy, error, clearError]. */
 export function useAction(): [(fn: () => Promise<unknown>) => Promise<boolean>, boolean, unknown, () => void] {
   const [busy, setBusy] = useState(false);

@@ -7,11 +7,11 @@ export function s3Path(bucket: string, key?: string, query = ''): string {
   return query === '' ? path : `${path}?${query}`;
 }
 
-function xml(text: string): Document {
+export function xml(text: string): Document {
   return new DOMParser().parseFromString(text, 'application/xml');
 }
 
-const text = (el: Element, name: string): string => el.getElementsByTagName(name)[0]?.textContent ?? '';
+export const text = (el: Element, name: string): string => el.getElementsByTagName(name)[0]?.textContent ?? '';
 
 export function escapeXml(value: string): string {
   return value.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
@@ -27,9 +27,45 @@ export async function listBuckets(): Promise<BucketEntry[]> {
   return [...doc.getElementsByTagName('Bucket')].map((b) => ({ name: text(b, 'Name'), createdAt: text(b, 'CreationDate') }));
 }
 
-export async function createBucket(name: string): Promise<void> {
-  await call(s3Path(name), { method: 'PUT' });
+/** With `objectLock`, the bucket is created with Object Lock enabled (and so versioned), as S3 allows only then. */
+export async function createBucket(name: string, objectLock = false): Promise<void> {
+  await call(s3Path(name), { method: 'PUT', headers: objectLock ? { 'x-amz-bucket-object-lock-enabled': 'true' } : {} });
 }
+
+const CRC32_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+/**
+ * The x-amz-checksum-crc32 of a body: S3 requires a digest on several configuration documents, and Web Crypto
+ * (SHA-256) exists only on secure origins, so the console computes a CRC32 itself.
+ */
+export function crc32Header(body: string): string {
+  let crc = 0xffffffff;
+  for (const byte of new TextEncoder().encode(body)) crc = CRC32_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
+  crc = (crc ^ 0xffffffff) >>> 0;
+  return btoa(String.fromCharCode(crc >>> 24, (crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff));
+}
+
+/** A PUT or POST of an XML document to a sub-resource, with the body's digest. */
+export async function putXml(path: string, body: string, headers: Record<string, string> = {}, method = 'PUT'): Promise<Response> {
+  return call(path, { method, body, headers: { 'content-type': 'application/xml', 'x-amz-checksum-crc32': crc32Header(body), ...headers } });
+}
+
+/** GET of an XML sub-resource; undefined when the server answers with `absentCode` (no such configuration). */
+export async function getXml(path: string, absentCode?: string): Promise<Element | undefined> {
+  try {
+    return xml(await (await call(path)).text()).documentElement;
+  } catch (e) {
+    if (absentCode !== undefined && (e as { code?: string }).code === absentCode) return undefined;
+    throw e;
+  }
+}
+
+/** The direct children of `el` named `name` (getElementsByTagName would also find nested ones). */
+export const children = (el: Element, name: string): Element[] => [...el.children].filter((c) => c.localName === name);
 
 export async function deleteBucket(name: string): Promise<void> {
   await call(s3Path(name), { method: 'DELETE' });
@@ -70,7 +106,7 @@ export async function deleteObjects(bucket: string, keys: string[]): Promise<str
   // DeleteObjects takes at most 1000 keys per request.
   for (let i = 0; i < keys.length; i += 1000) {
     const body = `<Delete><Quiet>true</Quiet>${keys.slice(i, i + 1000).map((k) => `<Object><Key>${escapeXml(k)}</Key></Object>`).join('')}</Delete>`;
-    const doc = xml(await (await call(s3Path(bucket, undefined, 'delete'), { method: 'POST', body, headers: { 'content-type': 'application/xml' } })).text());
+    const doc = xml(await (await putXml(s3Path(bucket, undefined, 'delete'), body, {}, 'POST')).text());
     for (const e of doc.getElementsByTagName('Error')) failed.push(text(e, 'Key'));
   }
   return failed;
@@ -110,7 +146,7 @@ export async function getObjectTags(bucket: string, key: string): Promise<[strin
 
 export async function putObjectTags(bucket: string, key: string, tags: [string, string][]): Promise<void> {
   const body = `<Tagging><TagSet>${tags.map(([k, v]) => `<Tag><Key>${escapeXml(k)}</Key><Value>${escapeXml(v)}</Value></Tag>`).join('')}</TagSet></Tagging>`;
-  await call(s3Path(bucket, key, 'tagging'), { method: 'PUT', body, headers: { 'content-type': 'application/xml' } });
+  await putXml(s3Path(bucket, key, 'tagging'), body);
 }
 
 /** The first bytes of an object, for previews. */
@@ -159,7 +195,7 @@ export async function getPublicAccessBlock(bucket: string): Promise<PublicAccess
 
 export async function putPublicAccessBlock(bucket: string, pab: PublicAccessBlock): Promise<void> {
   const body = `<PublicAccessBlockConfiguration>${PAB_FIELDS.map((f) => `<${f}>${pab[f]}</${f}>`).join('')}</PublicAccessBlockConfiguration>`;
-  await call(s3Path(bucket, undefined, 'publicAccessBlock'), { method: 'PUT', body, headers: { 'content-type': 'application/xml' } });
+  await putXml(s3Path(bucket, undefined, 'publicAccessBlock'), body);
 }
 
 /** The default encryption algorithm, or undefined when none is configured. */
@@ -180,7 +216,7 @@ export async function putBucketEncryption(bucket: string, on: boolean): Promise<
   }
   const body =
     '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>';
-  await call(s3Path(bucket, undefined, 'encryption'), { method: 'PUT', body, headers: { 'content-type': 'application/xml' } });
+  await putXml(s3Path(bucket, undefined, 'encryption'), body);
 }
 
 export interface UploadEntry {

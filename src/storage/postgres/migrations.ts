@@ -217,7 +217,23 @@ ALTER TABLE inline_blobs ADD COLUMN written_at BIGINT NOT NULL
   DEFAULT (floor(extract(epoch FROM clock_timestamp()) * 1000))::bigint;
 `;
 
-export const migrations: readonly string[] = [step1, versionsAndLifecycle, inlineBlobsWrittenAt];
+/*
+ * Console sessions, shared by every gateway: one row per session, keyed by the SHA-256 of its id, naming the
+ * access key it signed in with (never the key's secret), its CSRF token and its times.
+ */
+const consoleSessionsStep = `
+CREATE TABLE console_sessions (
+  id_hash            TEXT   NOT NULL PRIMARY KEY,
+  access_key_id      TEXT   NOT NULL,
+  secret_fingerprint TEXT   NOT NULL,
+  csrf_token         TEXT   NOT NULL,
+  created_at         BIGINT NOT NULL,
+  last_seen_at       BIGINT NOT NULL
+);
+CREATE INDEX console_sessions_by_last_seen ON console_sessions (last_seen_at);
+`;
+
+export const migrations: readonly string[] = [step1, versionsAndLifecycle, inlineBlobsWrittenAt, consoleSessionsStep];
 
 /**
  * Brings the schema up to date under a session advisory lock, so gateways starting together migrate one at

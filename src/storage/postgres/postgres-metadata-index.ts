@@ -73,6 +73,7 @@ import { ChangeFeed, notifyChange } from './change-feed.js';
 import { connectionConfig, openPool, sqlState, type PostgresOptions } from './connection.js';
 import { PostgresGroupCommit, type Transaction } from './group-commit.js';
 import { migrate } from './migrations.js';
+import { PostgresSessionIndex } from './postgres-session-index.js';
 import { PostgresIdentityIndex } from './postgres-identity-index.js';
 import { PostgresInlineBlobs } from './postgres-inline-blobs.js';
 import { BUCKET_COLUMNS, BUCKET_FIELDS, OBJECT_ROW_FIELDS, PART_FIELDS, UPLOAD_FIELDS, sql } from './statements.js';
@@ -126,6 +127,7 @@ async function* batched<Row>(
 export class PostgresMetadataIndex implements MetadataIndex {
   readonly commits: PostgresGroupCommit;
   private identityIndex: PostgresIdentityIndex | undefined;
+  private sessionIndex: PostgresSessionIndex | undefined;
 
   private readonly buckets: BucketCache;
 
@@ -161,6 +163,12 @@ export class PostgresMetadataIndex implements MetadataIndex {
   identity(): PostgresIdentityIndex {
     this.identityIndex ??= new PostgresIdentityIndex(this.pool, this.commits);
     return this.identityIndex;
+  }
+
+  /** Console sessions, in the same database. */
+  sessions(): PostgresSessionIndex {
+    this.sessionIndex ??= new PostgresSessionIndex(this.pool);
+    return this.sessionIndex;
   }
 
   /** True when the database answers: what readiness reports. */

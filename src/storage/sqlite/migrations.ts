@@ -305,7 +305,23 @@ CREATE TABLE lifecycle_cursors (
 ) WITHOUT ROWID;
 `;
 
-export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6, step7, step8, step9, step10, step11];
+/*
+ * Console sessions: one row per signed-in console session, keyed by the SHA-256 of its id, naming the access
+ * key it signed in with (never the key's secret), its CSRF token and its times. Sessions survive a restart.
+ */
+const consoleSessionsStep = `
+CREATE TABLE console_sessions (
+  id_hash            TEXT    NOT NULL PRIMARY KEY,
+  access_key_id      TEXT    NOT NULL,
+  secret_fingerprint TEXT    NOT NULL,
+  csrf_token         TEXT    NOT NULL,
+  created_at         INTEGER NOT NULL,
+  last_seen_at       INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX console_sessions_by_last_seen ON console_sessions (last_seen_at);
+`;
+
+export const migrations: readonly string[] = [step1, step2, step3, step4, step5, step6, step7, step8, step9, step10, step11, consoleSessionsStep];
 
 /** Brings the schema up to date; each step commits together with its user_version bump. */
 export function migrate(db: Database.Database): void {

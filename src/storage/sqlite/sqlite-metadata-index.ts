@@ -39,6 +39,7 @@ import type { Quota, Usage } from '../identity-index.js';
 import { patchColumns } from './bucket-columns.js';
 import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrations.js';
+import { SqliteSessionIndex } from './sqlite-session-index.js';
 import { SqliteIdentityIndex } from './sqlite-identity-index.js';
 import { SqliteInlineBlobs } from './sqlite-inline-blobs.js';
 import { rewrapStep } from './data-key-rewrap.js';
@@ -89,6 +90,7 @@ export class SqliteMetadataIndex implements MetadataIndex {
   private readonly s: Statements;
   private readonly transaction: TransactionRunner;
   private identityIndex: SqliteIdentityIndex | undefined;
+  private sessionIndex: SqliteSessionIndex | undefined;
   /** Every write goes through here: concurrent writes share one commit and one WAL fsync. */
   readonly commits: GroupCommit;
   private readonly deleteInlineBlob: Database.Statement<[string]>;
@@ -129,6 +131,12 @@ export class SqliteMetadataIndex implements MetadataIndex {
   identity(): SqliteIdentityIndex {
     this.identityIndex ??= new SqliteIdentityIndex(this.db);
     return this.identityIndex;
+  }
+
+  /** Console sessions, in the same database. */
+  sessions(): SqliteSessionIndex {
+    this.sessionIndex ??= new SqliteSessionIndex(this.db);
+    return this.sessionIndex;
   }
 
   async createBucket(bucket: BucketRecord): Promise<void> {

@@ -1,10 +1,11 @@
-// "Can this user do this?": the server's own access decision for a user, an action and a bucket or key, with the
-// statement that decided.
+// "Can this user do this?": the server's own access decision for a user, an action and a bucket or key, under the
+// request facts the operator gives (source address, TLS, prefix, other condition keys), with the statement that
+// decided.
 import { useEffect, useState } from 'preact/hooks';
 import type { AccessCheckView as CheckResult, SessionView } from '../../wire';
 import * as admin from '../admin';
 import { accessCheck } from '../api';
-import { Problem, Section, useAction } from '../common';
+import { Problem, Section, parseLines, useAction } from '../common';
 import { useI18n } from '../i18n';
 
 const COMMON_ACTIONS = [
@@ -27,6 +28,10 @@ export function AccessCheckView({ session }: { session: SessionView }) {
   const [action, setAction] = useState('s3:GetObject');
   const [bucket, setBucket] = useState('');
   const [key, setKey] = useState('');
+  const [sourceIp, setSourceIp] = useState('');
+  const [secure, setSecure] = useState('');
+  const [prefix, setPrefix] = useState('');
+  const [otherFacts, setOtherFacts] = useState('');
   const [result, setResult] = useState<CheckResult | undefined>(undefined);
   const [run, busy, error] = useAction();
   useEffect(() => {
@@ -38,7 +43,11 @@ export function AccessCheckView({ session }: { session: SessionView }) {
   const ask = (e: Event): void => {
     e.preventDefault();
     setResult(undefined);
-    void run(async () => setResult(await accessCheck({ user, action: action.trim(), bucket: bucket.trim(), key: key.trim() || undefined })));
+    const facts: Record<string, string> = Object.fromEntries(parseLines(otherFacts));
+    if (sourceIp.trim()) facts['aws:SourceIp'] = sourceIp.trim();
+    if (secure) facts['aws:SecureTransport'] = secure;
+    if (prefix) facts['s3:prefix'] = prefix;
+    void run(async () => setResult(await accessCheck({ user, action: action.trim(), bucket: bucket.trim(), key: key.trim() || undefined, facts })));
   };
   const reasonText: Record<CheckResult['reason'], string> = {
     root: t('reasonRoot'),
@@ -73,6 +82,24 @@ export function AccessCheckView({ session }: { session: SessionView }) {
           <input id="check-bucket" value={bucket} onInput={(e) => setBucket((e.target as HTMLInputElement).value)} />
           <label for="check-key">{t('objectKey')}</label>
           <input id="check-key" value={key} onInput={(e) => setKey((e.target as HTMLInputElement).value)} />
+          <fieldset class="span">
+            <legend>{t('requestFacts')}</legend>
+            <p class="hint">{t('requestFactsHint')}</p>
+            <div class="grid">
+              <label for="check-ip">aws:SourceIp</label>
+              <input id="check-ip" placeholder="10.0.0.1" value={sourceIp} onInput={(e) => setSourceIp((e.target as HTMLInputElement).value)} />
+              <label for="check-tls">aws:SecureTransport</label>
+              <select id="check-tls" value={secure} onChange={(e) => setSecure((e.target as HTMLSelectElement).value)}>
+                <option value="">{t('notGiven')}</option>
+                <option value="true">true</option>
+                <option value="false">false</option>
+              </select>
+              <label for="check-prefix">s3:prefix</label>
+              <input id="check-prefix" value={prefix} onInput={(e) => setPrefix((e.target as HTMLInputElement).value)} />
+              <label for="check-facts">{t('otherFacts')}</label>
+              <textarea id="check-facts" rows={2} placeholder="s3:ExistingObjectTag/class=public" value={otherFacts} onInput={(e) => setOtherFacts((e.target as HTMLTextAreaElement).value)} />
+            </div>
+          </fieldset>
           <button type="submit" class="primary" disabled={busy || user === ''}>
             {t('check')}
           </button>
@@ -82,6 +109,10 @@ export function AccessCheckView({ session }: { session: SessionView }) {
           <div class={`verdict ${result.allowed ? 'allow' : 'deny'}`} role="status" data-testid="verdict">
             <p>
               <strong>{result.allowed ? t('allowed') : t('denied')}</strong> — {reasonText[result.reason]} <code>{result.resource}</code>
+            </p>
+            <p class="hint">
+              {t('factsUsed')}: {Object.entries(result.facts).map(([k, v]) => `${k}=${v}`).join(', ')}
+              {result.objectTagsUsed && ` · ${t('objectTagsUsed')}`}
             </p>
             {result.statement && (
               <>

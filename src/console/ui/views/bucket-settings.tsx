@@ -1,5 +1,6 @@
 // A bucket's settings: access presets and the raw policy, the public access block, default encryption, quota and
-// usage. Features this server does not have are shown greyed out, so it is plain what exists.
+// usage, versioning, Object Lock, lifecycle and CORS rules. A feature the server's metadata engine does not offer
+// is shown greyed out with the server's reason, so it is plain what exists.
 import { useEffect, useState } from 'preact/hooks';
 import type { BucketView } from '../../../admin/wire';
 import * as admin from '../admin';
@@ -17,6 +18,9 @@ import {
   type PublicAccessBlock,
 } from '../s3';
 import { PolicyEditor } from './policy-editor';
+import { ObjectLockSection, VersioningSection } from './bucket-versioning';
+import { CorsSection } from './cors-rules';
+import { LifecycleSection } from './lifecycle-rules';
 
 export type Preset = 'private' | 'public-read' | 'public-list-read';
 
@@ -168,24 +172,10 @@ export function BucketSettings({ bucket }: { bucket: string }) {
           </label>
         </Section>
       )}
-      <Section title={t('notSupported')} id="unsupported">
-        <fieldset disabled class="greyed">
-          <legend class="visually-hidden">{t('notSupported')}</legend>
-          <label class="choice">
-            <input type="checkbox" /> {t('versioning')}
-          </label>
-          <label class="choice">
-            <input type="checkbox" /> {t('objectLock')}
-          </label>
-          <label class="choice">
-            <input type="checkbox" /> {t('lifecycle')}
-          </label>
-          <label class="choice">
-            <input type="checkbox" /> CORS
-          </label>
-        </fieldset>
-        <p class="hint">{t('notSupportedHint')}</p>
-      </Section>
+      <VersioningSection bucket={bucket} />
+      <ObjectLockSection bucket={bucket} />
+      <LifecycleSection bucket={bucket} />
+      <CorsSection bucket={bucket} />
     </>
   );
 }

@@ -11,6 +11,7 @@ export function BucketsView() {
   const [list, setList] = useState<BucketEntry[] | undefined>(undefined);
   const [usage, setUsage] = useState<Map<string, BucketView>>(new Map());
   const [name, setName] = useState('');
+  const [objectLock, setObjectLock] = useState(false);
   const [run, busy, error] = useAction();
   const [loadError, setLoadError] = useState<unknown>(undefined);
   const load = async (): Promise<void> => {
@@ -26,8 +27,9 @@ export function BucketsView() {
   useEffect(() => void load(), []);
   const create = async (e: Event): Promise<void> => {
     e.preventDefault();
-    if (await run(() => createBucket(name.trim()))) {
+    if (await run(() => createBucket(name.trim(), objectLock))) {
       setName('');
+      setObjectLock(false);
       await load();
     }
   };
@@ -42,6 +44,10 @@ export function BucketsView() {
         <form class="row" onSubmit={create}>
           <label for="bucket-name">{t('bucketName')}</label>
           <input id="bucket-name" required pattern="[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]" value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
+          <label class="choice">
+            <input type="checkbox" checked={objectLock} onChange={() => setObjectLock(!objectLock)} />
+            {t('createWithObjectLock')}
+          </label>
           <button type="submit" class="primary" disabled={busy}>
             {t('create')}
           </button>

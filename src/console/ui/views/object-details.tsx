@@ -3,8 +3,9 @@
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { BASE, presign } from '../api';
-import { Problem, Section, useAction } from '../common';
+import { Problem, Section, parseLines, useAction } from '../common';
 import { useI18n } from '../i18n';
+import { ObjectVersions } from './object-versions';
 import { getObjectBytes, getObjectTags, headObject, putObjectTags, s3Path, type ObjectEntry, type ObjectHead } from '../s3';
 
 const RASTER = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'image/bmp']);
@@ -31,6 +32,8 @@ export function ObjectDetails({ bucket, object, onClose }: { bucket: string; obj
   const [preview, setPreview] = useState<Preview | undefined>(undefined);
   const [run, busy, error] = useAction();
   const [loadError, setLoadError] = useState<unknown>(undefined);
+  // Bumped when a version action may have changed what the key's current version is.
+  const [round, setRound] = useState(0);
 
   useEffect(() => {
     setLink(undefined);
@@ -43,7 +46,7 @@ export function ObjectDetails({ bucket, object, onClose }: { bucket: string; obj
       },
       () => setTags([]),
     );
-  }, [bucket, object.key]);
+  }, [bucket, object.key, round]);
   useEffect(() => () => {
     if (preview && 'url' in preview) URL.revokeObjectURL(preview.url);
   }, [preview]);
@@ -72,14 +75,7 @@ export function ObjectDetails({ bucket, object, onClose }: { bucket: string; obj
     });
   const saveTags = (): Promise<boolean> =>
     run(async () => {
-      const parsed = tagText
-        .split('\n')
-        .map((l) => l.trim())
-        .filter(Boolean)
-        .map((l): [string, string] => {
-          const eq = l.indexOf('=');
-          return eq === -1 ? [l, ''] : [l.slice(0, eq).trim(), l.slice(eq + 1).trim()];
-        });
+      const parsed = parseLines(tagText);
       await putObjectTags(bucket, object.key, parsed);
       setTags(parsed);
     });
@@ -155,6 +151,7 @@ export function ObjectDetails({ bucket, object, onClose }: { bucket: string; obj
       {preview?.kind === 'text' && <pre class="preview">{preview.text}</pre>}
       {preview?.kind === 'image' && <img class="preview" src={preview.url} alt={t('previewOf', { name: object.key })} />}
       {preview?.kind === 'pdf' && <iframe class="preview" src={preview.url} title={t('previewOf', { name: object.key })} />}
+      <ObjectVersions bucket={bucket} objectKey={object.key} onChanged={() => setRound((r) => r + 1)} />
     </Section>
   );
 }

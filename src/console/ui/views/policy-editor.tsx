@@ -1,5 +1,6 @@
-// A JSON editor for a policy document: says where the JSON is broken before anything is sent; the server's own
-// validation (MalformedPolicy and its message) is shown by the caller.
+// A JSON editor for a policy document (or, with `validate`, another JSON document such as CORS rules): says where
+// the JSON is broken before anything is sent; the server's own validation (MalformedPolicy and its message) is
+// shown by the caller.
 import { useEffect, useState } from 'preact/hooks';
 import { useI18n } from '../i18n';
 
@@ -15,6 +16,9 @@ export function PolicyEditor(props: {
   busy: boolean;
   allowEmpty?: boolean;
   templates?: Template[];
+  /** What is wrong with a parsed document, if anything; by default the policy shape (an object with Statement). */
+  validate?: (doc: unknown) => string | undefined;
+  saveLabel?: string;
   onSave: (text: string) => Promise<boolean>;
 }) {
   const { t } = useI18n();
@@ -24,7 +28,8 @@ export function PolicyEditor(props: {
   if (text.trim() !== '') {
     try {
       const doc = JSON.parse(text) as { Statement?: unknown };
-      if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) problem = t('policyNotObject');
+      if (props.validate) problem = props.validate(doc);
+      else if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) problem = t('policyNotObject');
       else if (doc.Statement === undefined) problem = t('policyNoStatement');
     } catch (e) {
       problem = `${t('policyBadJson')}: ${(e as Error).message}`;
@@ -53,10 +58,10 @@ export function PolicyEditor(props: {
         onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
       />
       <p id={`${props.id}-status`} class={problem ? 'problem' : 'hint'}>
-        {problem ?? (text.trim() === '' ? t('policyWillBeRemoved') : t('policyLooksValid'))}
+        {problem ?? (text.trim() === '' ? t(props.validate ? 'configWillBeRemoved' : 'policyWillBeRemoved') : t('policyLooksValid'))}
       </p>
       <button type="button" class="primary" disabled={props.busy || problem !== undefined} onClick={() => void props.onSave(text)}>
-        {t('savePolicy')}
+        {props.saveLabel ?? t('savePolicy')}
       </button>
     </div>
   );
