@@ -93,6 +93,12 @@ it(`keeps serving and loses nothing while one gateway is killed ${KILLS} times`,
         }
       }
     });
+    // Kill only once the victim has acknowledged a write of this round (however slow the machine), then at a
+    // random moment after: every round then kills a gateway that was really taking writes.
+    const ackedBefore = writes.filter((w) => w.gateway === 2 && w.acked).length;
+    for (let waited = 0; waited < 30_000 && writes.filter((w) => w.gateway === 2 && w.acked).length === ackedBefore; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     await new Promise((resolve) => setTimeout(resolve, 200 + Math.floor(next() * 800)));
     const victim = gateways[2]!;
     victim.child.kill('SIGKILL');
