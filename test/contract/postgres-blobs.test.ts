@@ -5,32 +5,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import pino from 'pino';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { recoverStorage } from '../../src/data-folder/recovery.js';
 import { DiskBlobStore } from '../../src/storage/disk/disk-blob-store.js';
 import { InlineBlobStore } from '../../src/storage/inline-blob-store.js';
-import { PostgresMetadataIndex } from '../../src/storage/postgres/postgres-metadata-index.js';
-import { startPostgres, type PostgresCluster } from '../support/postgres.js';
+import { throwawayMetadataSchemas } from '../support/postgres.js';
 import { runBlobStoreContract } from './blob-store.contract.js';
 import { runInlineBlobCases, type InlineSubject } from './inline-blob-cases.js';
 
-let cluster: PostgresCluster;
-let url: string;
-let schemas = 0;
-
-beforeAll(async () => {
-  cluster = await startPostgres();
-  url = await cluster.createDatabase();
-});
-
-afterAll(async () => {
-  await cluster?.stop();
-});
+const schemas = throwawayMetadataSchemas('blobs');
 
 async function open(): Promise<InlineSubject> {
-  schemas += 1;
   const dir = await mkdtemp(join(tmpdir(), 'sklad-pg-blobs-'));
-  const index = await PostgresMetadataIndex.open({ url, schema: `blobs_${schemas}`, poolSize: 4 });
+  const index = await schemas.open();
   const table = index.inlineBlobs();
   return {
     index,

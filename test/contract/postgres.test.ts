@@ -1,29 +1,13 @@
 // The metadata and identity contracts on PostgreSQL: one throwaway cluster for the file, a fresh schema
 // (created and migrated by the index itself) per case.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresMetadataIndex } from '../../src/storage/postgres/postgres-metadata-index.js';
-import { startPostgres, type PostgresCluster } from '../support/postgres.js';
+import { describe, expect, it } from 'vitest';
+import { throwawayMetadataSchemas } from '../support/postgres.js';
 import { runIdentityIndexContract } from './identity-index.contract.js';
 import { runMetadataIndexContract } from './metadata-index.contract.js';
 import { bucketRecord, objectRecord } from './records.js';
 import { runSessionIndexContract } from './session-index.contract.js';
 
-let cluster: PostgresCluster;
-let url: string;
-let schemas = 0;
-
-beforeAll(async () => {
-  cluster = await startPostgres();
-  url = await cluster.createDatabase();
-});
-
-afterAll(async () => {
-  await cluster?.stop();
-});
-
-async function open(schema = `contract_${++schemas}`): Promise<PostgresMetadataIndex> {
-  return PostgresMetadataIndex.open({ url, schema, poolSize: 4 });
-}
+const { open, nextSchema } = throwawayMetadataSchemas('contract');
 
 // A quarter of the randomised listing comparison: its thousands of round trips are what this engine pays for.
 runMetadataIndexContract('PostgreSQL', open, { listingScale: 0.25 });
@@ -34,7 +18,7 @@ runIdentityIndexContract('PostgreSQL', async () => {
 
 describe('PostgreSQL: versions written by several gateways at once', () => {
   it('gives every version of one key its own place, whichever gateway wrote it, and removes them in that order', async () => {
-    const schema = `gateways_${++schemas}`;
+    const schema = nextSchema();
     const gateways = [await open(schema), await open(schema), await open(schema)];
     try {
       await gateways[0]!.createBucket(bucketRecord('v', { versioning: 'Enabled' }));
