@@ -133,7 +133,8 @@ export function createRequestListener(deps: AppDeps): RequestListener {
       response = errorResponse(failure, method, rawPath(incoming), requestId);
     }
     // An OPTIONS request is answered with its own CORS headers (a preflight) or none.
-    if (method !== 'OPTIONS' && report.corsHeaders) Object.assign(response.headers, await corsResponseHeaders(incoming, info.bucket, deps.index));
+    // Only a request with an Origin can get Access-Control-* headers: the others skip the bucket lookup's await.
+    if (method !== 'OPTIONS' && report.corsHeaders && incoming.headers.origin !== undefined) Object.assign(response.headers, await corsResponseHeaders(incoming, info.bucket, deps.index));
     const stamp = (res: S3Response): S3Response => {
       res.headers['x-amz-request-id'] = requestId;
       res.headers['x-amz-id-2'] = requestId;

@@ -7,7 +7,7 @@ import type { CredentialStore, Principal } from '../auth/credentials.js';
 import { ALGORITHM } from '../auth/sigv4/parse.js';
 import { verifiedBody } from '../auth/sigv4/payload.js';
 import type { PayloadMode } from '../auth/sigv4/payload-mode.js';
-import { headerMap, repeatedHeaderNames } from '../http/dispatch.js';
+import { readHeaders } from '../http/dispatch.js';
 import { accessDenied, AdminError } from './errors.js';
 
 /** Admin documents are small; anything larger is refused before it is buffered. */
@@ -27,13 +27,13 @@ export async function authenticateAdmin(
   incoming: IncomingMessage,
   opts: { region: string | undefined; credentials: CredentialStore },
 ): Promise<Authenticated> {
-  const headers = headerMap(incoming);
+  const { headers, repeated } = readHeaders(incoming);
   const authorization = headers.get('authorization')?.trim() ?? '';
   if (!authorization.startsWith(`${ALGORITHM} `)) {
     throw accessDenied('Admin requests must be signed with AWS Signature Version 4 in the Authorization header.');
   }
   const auth = await authenticate(
-    { method: incoming.method ?? 'GET', rawTarget: incoming.url ?? '/', headers, repeatedHeaders: repeatedHeaderNames(incoming), now: new Date() },
+    { method: incoming.method ?? 'GET', rawTarget: incoming.url ?? '/', headers, repeatedHeaders: repeated, now: new Date() },
     { region: opts.region, credentials: opts.credentials },
   );
   if (auth.principal === null) throw accessDenied();

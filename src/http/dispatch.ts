@@ -42,28 +42,31 @@ export interface RequestInfo {
 const knownMethods = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);
 
 export function headerMap(incoming: IncomingMessage): Map<string, string> {
+  return readHeaders(incoming).headers;
+}
+
+const NONE_REPEATED: ReadonlySet<string> = new Set();
+
+/**
+ * The request's headers by lower-case name (repeated ones joined with ','), and the names sent more than once,
+ * in one pass over the raw headers. The set of repeated names is only built when there is one.
+ */
+export function readHeaders(incoming: IncomingMessage): { headers: Map<string, string>; repeated: ReadonlySet<string> } {
   const headers = new Map<string, string>();
+  let repeated: Set<string> | undefined;
   const raw = incoming.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
     const value = raw[i + 1]!;
     const seen = headers.get(name);
-    headers.set(name, seen === undefined ? value : `${seen},${value}`);
+    if (seen === undefined) {
+      headers.set(name, value);
+    } else {
+      headers.set(name, `${seen},${value}`);
+      (repeated ??= new Set()).add(name);
+    }
   }
-  return headers;
-}
-
-/** Lower-case names of the headers that appear more than once. */
-export function repeatedHeaderNames(incoming: IncomingMessage): Set<string> {
-  const seen = new Set<string>();
-  const repeated = new Set<string>();
-  const raw = incoming.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase();
-    if (seen.has(name)) repeated.add(name);
-    seen.add(name);
-  }
-  return repeated;
+  return { headers, repeated: repeated ?? NONE_REPEATED };
 }
 
 function declaredLength(headers: Map<string, string>): number | undefined {
@@ -91,7 +94,7 @@ export async function dispatch(
   preauthenticated?: Principal,
 ): Promise<S3Response> {
   const method = incoming.method ?? 'GET';
-  const headers = headerMap(incoming);
+  const { headers, repeated } = readHeaders(incoming);
   assertSupportedTransferEncoding(headers);
   const target = preauthenticated
     ? parseRequestTarget(incoming.url ?? '/', undefined, undefined)
@@ -112,7 +115,7 @@ export async function dispatch(
   const auth: AuthResult = preauthenticated
     ? { principal: preauthenticated, payload: { kind: 'unsigned' } }
     : await authenticate(
-        { method, rawTarget: incoming.url ?? '/', headers, repeatedHeaders: repeatedHeaderNames(incoming), now },
+        { method, rawTarget: incoming.url ?? '/', headers, repeatedHeaders: repeated, now },
         {
           region: settings.regionConfigured ? settings.region : undefined,
           maxPresignSeconds: settings.maxPresignSeconds,

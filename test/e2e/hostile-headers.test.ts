@@ -505,6 +505,19 @@ describe('hostile headers', () => {
     );
   }, 60_000);
 
+  it('a signed request whose Authorization header is sent twice is refused; other repeated headers are not', async () => {
+    const o = known.find((k) => k.key === 'h/small')!;
+    const path = objectPath(o.bucket, o.key);
+    const valid = /authorization: ([^\r]+)/.exec(buildRequest(server.port, { method: 'GET', path }).head.toString('latin1'))![1]!;
+    for (const method of ['GET', 'HEAD'] as const) {
+      const twice = checkReply(await signedSend(server.port, { method, path, unsignedHeaders: [['authorization', valid]] }), { method, codes: ['InvalidArgument'] });
+      expect(twice?.status, `${method} with two Authorization headers`).toBe(400);
+      if (method === 'GET') expect(twice?.body.toString()).toContain('Only one Authorization header may be specified');
+      const repeated = await signedSend(server.port, { method, path, unsignedHeaders: [['accept', '*/*'], ['accept', 'text/plain']] });
+      expect(repeated.reply?.status, `${method} with a repeated Accept header`).toBe(200);
+    }
+  });
+
   it('metadata, tagging, storage class, ACL and encryption headers on PutObject: refused, or stored and served intact', async () => {
     const seed = familySeed('headers/object-metadata', 4_011);
     const key32 = Buffer.alloc(32, 9).toString('base64');

@@ -1,4 +1,5 @@
 // SigV4 primitives: HMAC and SHA-256 helpers, and the derived signing key with a small bounded cache.
+import * as crypto from 'node:crypto';
 import { createHash, createHmac } from 'node:crypto';
 
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -7,7 +8,13 @@ export function hmacSha256(key: Buffer | string, data: string): Buffer {
   return createHmac('sha256', key).update(data, 'utf8').digest();
 }
 
+// crypto.hash (Node 20.12 and later) digests in one call, without building a Hash object: every signed request
+// hashes its canonical request. Looked up on the namespace so an older runtime falls back to createHash.
+const oneShotHash: ((algorithm: string, data: string | Buffer, encoding: 'hex') => string) | undefined =
+  typeof crypto.hash === 'function' ? crypto.hash : undefined;
+
 export function sha256Hex(data: string | Buffer): string {
+  if (oneShotHash !== undefined) return oneShotHash('sha256', data, 'hex');
   return createHash('sha256').update(data).digest('hex');
 }
 
