@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 15_000,
+    // End-to-end cases drive real servers and clients on two cores shared by two test files at once.
+    testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
     // Most test time is spent waiting on servers, browsers and databases in other processes, so two test

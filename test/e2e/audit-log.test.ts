@@ -61,7 +61,7 @@ function clientFor(endpoint: string, secretAccessKey = SECRET_KEY, accessKeyId =
   return new S3Client({ endpoint, region: REGION, forcePathStyle: true, credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
 }
 
-describe('audit log', () => {
+describe('audit log', { timeout: 60_000 }, () => {
   it('records writes and denied requests (not reads) with who, from where and what; verify accepts it and names tampered lines', async () => {
     const t = await startTestServer();
     const s3 = t.client({ maxAttempts: 1 });
