@@ -26,6 +26,30 @@ export function TextInput({ id, value, onChange, placeholder, number, min }: { i
   );
 }
 
+/** The save and cancel buttons that end a rule form. */
+export function FormActions({ busy, onCancel }: { busy: boolean; onCancel: () => void }) {
+  const { t } = useI18n();
+  return (
+    <span class="row span">
+      <button type="submit" class="primary" disabled={busy}>
+        {t('saveRule')}
+      </button>
+      <button type="button" onClick={onCancel}>
+        {t('cancel')}
+      </button>
+    </span>
+  );
+}
+
+/** A destructive button that asks first: `onConfirmed` runs only if the person agrees to `question`. */
+export function DeleteButton({ question, onConfirmed, busy, label, children }: { question: string; onConfirmed: () => void; busy: boolean; label?: string; children: ComponentChildren }) {
+  return (
+    <button type="button" class="danger" disabled={busy} aria-label={label} onClick={() => confirm(question) && onConfirmed()}>
+      {children}
+    </button>
+  );
+}
+
 /** A whole number of days (or empty for none) as the lifecycle and lock forms take it. */
 export const daysOrUndefined = (text: string): number | undefined => (text.trim() === '' ? undefined : Number(text));
 

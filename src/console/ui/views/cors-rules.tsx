@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { PolicyEditor } from './policy-editor';
 import { Problem, useAction } from '../common';
-import { FeatureSection, unavailable, Field, RuleTable, TextInput, useLoaded, useRuleEditing } from '../forms';
+import { FeatureSection, FormActions, unavailable, Field, RuleTable, TextInput, useLoaded, useRuleEditing } from '../forms';
 import { useI18n } from '../i18n';
 import { getCors, putCors, type CorsRule } from '../s3-bucket-features';
 
@@ -59,14 +59,7 @@ function CorsEditor({ rule, onSave, onCancel, busy }: { rule?: CorsRule; onSave:
       <Field id="cors-max-age" label={t('corsMaxAge')}>
         <TextInput id="cors-max-age" number min="0" value={maxAge} onChange={setMaxAge} />
       </Field>
-      <span class="row span">
-        <button type="submit" class="primary" disabled={busy}>
-          {t('saveRule')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t('cancel')}
-        </button>
-      </span>
+      <FormActions busy={busy} onCancel={onCancel} />
     </form>
   );
 }

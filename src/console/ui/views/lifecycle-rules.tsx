@@ -2,7 +2,7 @@
 // back on every change, as S3 stores it; the server's validation message is shown as it is.
 import { useState } from 'preact/hooks';
 import { Problem, parseLines, useAction } from '../common';
-import { FeatureSection, unavailable, Field, RuleTable, TextInput, daysOrUndefined, useLoaded, useRuleEditing } from '../forms';
+import { FeatureSection, FormActions, unavailable, Field, RuleTable, TextInput, daysOrUndefined, useLoaded, useRuleEditing } from '../forms';
 import { useI18n } from '../i18n';
 import { getLifecycle, putLifecycle, type LifecycleRuleForm } from '../s3-bucket-features';
 
@@ -56,14 +56,7 @@ function RuleEditor({ rule, onSave, onCancel, busy }: { rule?: LifecycleRuleForm
       <Field id="lc-abort" label={t('abortUploadsAfterDays')}>
         <TextInput id="lc-abort" number min="1" value={abort} onChange={setAbort} />
       </Field>
-      <span class="row span">
-        <button type="submit" class="primary" disabled={busy}>
-          {t('saveRule')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t('cancel')}
-        </button>
-      </span>
+      <FormActions busy={busy} onCancel={onCancel} />
     </form>
   );
 }

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { BASE } from '../api';
 import { Problem, Section, useAction } from '../common';
-import { Field, useLoaded } from '../forms';
+import { DeleteButton, Field, useLoaded } from '../forms';
 import { useI18n } from '../i18n';
 import { getObjectLock, getVersioning, type RetentionMode } from '../s3-bucket-features';
 import { deleteVersion, getLegalHold, getRetention, listKeyVersions, putLegalHold, putRetention, restoreVersion, versionPath, type VersionEntry } from '../s3-versions';
@@ -135,15 +135,14 @@ export function ObjectVersions({ bucket, objectKey, onChanged }: { bucket: strin
                         {t('lockSettings')}
                       </button>
                     )}
-                    <button
-                      type="button"
-                      class="danger"
-                      disabled={busy}
-                      aria-label={t('deleteVersionNamed', { id: v.versionId })}
-                      onClick={() => confirm(t('confirmDeleteVersion', { id: v.versionId })) && act(() => deleteVersion(bucket, objectKey, v.versionId))}
+                    <DeleteButton
+                      busy={busy}
+                      label={t('deleteVersionNamed', { id: v.versionId })}
+                      question={t('confirmDeleteVersion', { id: v.versionId })}
+                      onConfirmed={() => act(() => deleteVersion(bucket, objectKey, v.versionId))}
                     >
                       {t('delete')}
-                    </button>
+                    </DeleteButton>
                   </div>
                 </td>
               </tr>

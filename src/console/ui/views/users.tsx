@@ -4,6 +4,7 @@ import type { NewAccessKeyView, UserSummaryView, UserView } from '../../../admin
 import type { SessionView } from '../../wire';
 import * as admin from '../admin';
 import { Problem, Section, useAction } from '../common';
+import { DeleteButton } from '../forms';
 import { useI18n, type I18n } from '../i18n';
 import { PolicyEditor, type Template } from './policy-editor';
 
@@ -97,16 +98,13 @@ function UserDetails({ name, session, onChanged }: { name: string; session: Sess
         <button type="button" disabled={busy} onClick={() => void act(() => admin.setUserDisabled(user.name, !user.disabled))}>
           {user.disabled ? t('enable') : t('disable')}
         </button>
-        <button
-          type="button"
-          class="danger"
-          disabled={busy}
-          onClick={() => {
-            if (confirm(t('confirmDeleteUser', { name: user.name }))) void act(() => admin.deleteUser(user.name)).then(() => (location.hash = '#/users'));
-          }}
+        <DeleteButton
+          busy={busy}
+          question={t('confirmDeleteUser', { name: user.name })}
+          onConfirmed={() => void act(() => admin.deleteUser(user.name)).then(() => (location.hash = '#/users'))}
         >
           {t('deleteUser')}
-        </button>
+        </DeleteButton>
       </div>
       <Problem error={error} />
       <h3>{t('accessKeys')}</h3>
@@ -137,16 +135,9 @@ function UserDetails({ name, session, onChanged }: { name: string; session: Sess
                 <button type="button" disabled={busy} onClick={() => void act(async () => setCreated(await admin.rotateKey(k.accessKeyId)))}>
                   {t('rotate')}
                 </button>
-                <button
-                  type="button"
-                  class="danger"
-                  disabled={busy}
-                  onClick={() => {
-                    if (confirm(t('confirmDeleteKey', { id: k.accessKeyId }))) void act(() => admin.deleteKey(k.accessKeyId));
-                  }}
-                >
+                <DeleteButton busy={busy} question={t('confirmDeleteKey', { id: k.accessKeyId })} onConfirmed={() => void act(() => admin.deleteKey(k.accessKeyId))}>
                   {t('delete')}
-                </button>
+                </DeleteButton>
                 </div>
               </td>
             </tr>
