@@ -96,8 +96,8 @@ export class PostgresGroupCommit {
 
   /** One attempt at the batch; throws (after which the caller rolls back) only for what fails it whole. */
   async #runBatch(client: pg.PoolClient, units: Unit[]): Promise<Outcome[]> {
-    await client.query('BEGIN');
     if (units.length === 1) {
+      await client.query('BEGIN');
       // Alone in its transaction, a unit needs no savepoint: its failure rolls the transaction back.
       try {
         const value = await units[0]!.work(client);
@@ -109,16 +109,23 @@ export class PostgresGroupCommit {
         return [{ ok: false, error }];
       }
     }
+    // Savepoint commands travel together, one simple-protocol query per unit (RELEASE of one unit with the
+    // SAVEPOINT of the next, BEGIN with the first's), so a unit costs one round trip besides its own
+    // statements, not two. A ROLLBACK TO keeps its savepoint, so the unit after a failed one needs none of
+    // its own; RELEASE before SAVEPOINT (never one on top of another) keeps one subtransaction open at a time.
     const outcomes: Outcome[] = [];
+    await client.query('BEGIN; SAVEPOINT unit');
+    let open = true; // whether a savepoint for the next unit is already established
     for (const unit of units) {
-      await client.query('SAVEPOINT unit');
+      if (!open) await client.query('RELEASE SAVEPOINT unit; SAVEPOINT unit');
+      open = false;
       try {
         const value = await unit.work(client);
-        await client.query('RELEASE SAVEPOINT unit');
         outcomes.push({ ok: true, value });
       } catch (error) {
         if (isRetryable(error)) throw error;
         await client.query('ROLLBACK TO SAVEPOINT unit');
+        open = true;
         outcomes.push({ ok: false, error });
       }
     }
