@@ -223,6 +223,34 @@ export async function runConcurrent({ total, concurrency, maxMs = Infinity, op }
 }
 
 /** The q-quantile (0…1) of `values`, nearest-rank. */
+/**
+ * One multipart upload of `size` bytes in `partSize` parts, `concurrency` in flight, cut from `body` (reused from
+ * its start when the object is larger): { seconds, completeMs }. A failed part aborts the upload and throws.
+ */
+export async function multipartUpload(c, { bucket, key, size, body, partSize, concurrency }) {
+  const parts = Math.ceil(size / partSize);
+  const t0 = performance.now();
+  const uploadId = await c.createMultipartUpload(bucket, key);
+  const etags = [];
+  const result = await runConcurrent({
+    total: parts,
+    concurrency,
+    op: async (i) => {
+      const offset = (i % Math.floor(body.length / partSize)) * partSize;
+      const length = Math.min(partSize, size - i * partSize);
+      etags[i] = await c.uploadPart(bucket, key, uploadId, i + 1, body.subarray(offset, offset + length));
+    },
+  });
+  if (result.errors > 0) {
+    await c.abortMultipartUpload(bucket, key, uploadId).catch(() => undefined);
+    throw result.firstError;
+  }
+  const t1 = performance.now();
+  await c.completeMultipartUpload(bucket, key, uploadId, etags.map((etag, i) => ({ partNumber: i + 1, etag })));
+  const t2 = performance.now();
+  return { seconds: (t2 - t0) / 1000, completeMs: t2 - t1 };
+}
+
 export function quantile(values, q) {
   if (values.length === 0) return NaN;
   const sorted = Float64Array.from(values).sort();

@@ -12,7 +12,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startPostgres } from '../test/support/postgres-cluster.mjs';
-import { S3BenchClient, quantile, runConcurrent } from './client.mjs';
+import { S3BenchClient, multipartUpload, quantile, runConcurrent } from './client.mjs';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -122,21 +122,8 @@ export function createPgGroup(runner) {
   async function multipart(t, run) {
     const c = t.client(P.multipartConcurrency);
     const key = `${t.name}/mp/${run}`;
-    const parts = Math.ceil(P.multipartSize / P.partSize);
-    const started = performance.now();
-    const uploadId = await c.createMultipartUpload(BUCKET, key);
-    const etags = [];
-    const result = await runConcurrent({
-      total: parts,
-      concurrency: P.multipartConcurrency,
-      op: async (i) => {
-        const offset = (i % (P.bigSize / P.partSize)) * P.partSize;
-        etags[i] = await c.uploadPart(BUCKET, key, uploadId, i + 1, big().subarray(offset, offset + P.partSize));
-      },
-    });
-    failOnErrors('multipart parts', t, result);
-    await c.completeMultipartUpload(BUCKET, key, uploadId, etags.map((etag, i) => ({ partNumber: i + 1, etag })));
-    record('mp-rate', `${P.multipartSize / MiB} MiB multipart`, 'MiB/s', 'higher', t.name, P.multipartSize / MiB / ((performance.now() - started) / 1000));
+    const { seconds } = await multipartUpload(c, { bucket: BUCKET, key, size: P.multipartSize, body: big(), partSize: P.partSize, concurrency: P.multipartConcurrency });
+    record('mp-rate', `${P.multipartSize / MiB} MiB multipart`, 'MiB/s', 'higher', t.name, P.multipartSize / MiB / seconds);
     await c.deleteObject(BUCKET, key);
   }
 

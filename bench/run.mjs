@@ -16,7 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { S3BenchClient, quantile, runConcurrent } from './client.mjs';
+import { S3BenchClient, multipartUpload, quantile, runConcurrent } from './client.mjs';
 import { createPgGroup } from './pg.mjs';
 import { formatSummary, summarizeProfile } from './profile-summary.mjs';
 
@@ -326,30 +326,8 @@ async function bigObjects(target, run) {
 }
 
 /** One multipart upload of `size` bytes in 16 MiB parts: { seconds, completeMs }. */
-async function multipartUpload(c, key, size) {
-  const body = payload();
-  const parts = Math.ceil(size / P.partSize);
-  const t0 = performance.now();
-  const uploadId = await c.createMultipartUpload(BUCKET, key);
-  const etags = [];
-  const result = await runConcurrent({
-    total: parts,
-    concurrency: P.multipartConcurrency,
-    op: async (i) => {
-      const offset = (i % (P.bigSize / P.partSize)) * P.partSize;
-      const length = Math.min(P.partSize, size - i * P.partSize);
-      etags[i] = await c.uploadPart(BUCKET, key, uploadId, i + 1, body.subarray(offset, offset + length));
-    },
-  });
-  if (result.errors > 0) {
-    await c.abortMultipartUpload(BUCKET, key, uploadId).catch(() => undefined);
-    throw result.firstError;
-  }
-  const t1 = performance.now();
-  await c.completeMultipartUpload(BUCKET, key, uploadId, etags.map((etag, i) => ({ partNumber: i + 1, etag })));
-  const t2 = performance.now();
-  return { seconds: (t2 - t0) / 1000, completeMs: t2 - t1 };
-}
+const multipartUploadOf = (c, key, size) =>
+  multipartUpload(c, { bucket: BUCKET, key, size, body: payload(), partSize: P.partSize, concurrency: P.multipartConcurrency });
 
 const sizeLabel = (bytes) => (bytes >= GiB ? `${bytes / GiB} GiB` : `${bytes / MiB} MiB`);
 
@@ -358,7 +336,7 @@ async function multipart(target, run) {
   const label = `${sizeLabel(P.multipartSize)} multipart`;
   const key = `mp/${run}`;
   const [[r, cpu], peak] = await withPeakRss(target.pid, () =>
-    windowed(label, target, () => withCpu(target.pid, () => multipartUpload(c, key, P.multipartSize))),
+    windowed(label, target, () => withCpu(target.pid, () => multipartUploadOf(c, key, P.multipartSize))),
   );
   record('mp-rate', label, 'MiB/s', 'higher', target.name, P.multipartSize / MiB / r.seconds);
   record('mp-cpu', `${label} server CPU`, 's/GiB', 'lower', target.name, cpu / (P.multipartSize / GiB));
@@ -371,7 +349,7 @@ async function fourWay(target, run) {
   const c = target.client(4 * P.multipartConcurrency);
   const t = performance.now();
   const [, peak] = await withPeakRss(target.pid, () =>
-    windowed('4 × 1 GiB multipart', target, () => Promise.all([0, 1, 2, 3].map((u) => multipartUpload(c, `mp4/${run}/${u}`, GiB)))),
+    windowed('4 × 1 GiB multipart', target, () => Promise.all([0, 1, 2, 3].map((u) => multipartUploadOf(c, `mp4/${run}/${u}`, GiB)))),
   );
   const seconds = (performance.now() - t) / 1000;
   record('mp4-rate', '4 × 1 GiB multipart, concurrent', 'MiB/s', 'higher', target.name, (4 * GiB) / MiB / seconds);

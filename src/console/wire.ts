@@ -1,6 +1,6 @@
 // The JSON documents between the console's front end and its API. Type-only: the front end imports it too,
 // so both ends agree at compile time.
-import type { AuditPrincipal } from '../audit/types.js';
+import type { RequestSummary } from '../audit/request-summary.js';
 
 export interface ConsoleErrorDocument {
   error: { code: string; message: string };
@@ -105,19 +105,7 @@ export interface AuditChainView {
 }
 
 /** One finished request in the live view (the request log's summary, which carries no secret). */
-export interface RequestView {
-  seq: number;
-  at: string;
-  requestId: string;
-  op?: string;
-  method: string;
-  bucket?: string;
-  key?: string;
-  status: number;
-  errorCode?: string;
-  bytesIn: number;
-  bytesOut: number;
-  ms: number;
-  principal: AuditPrincipal;
-  sourceIp?: string;
-}
+export type RequestView = { seq: number; at: string } & Pick<
+  RequestSummary,
+  'requestId' | 'op' | 'method' | 'bucket' | 'key' | 'status' | 'errorCode' | 'bytesIn' | 'bytesOut' | 'ms' | 'principal' | 'sourceIp'
+>;
