@@ -10,6 +10,7 @@ import { ACCESS_KEY, REGION, SECRET_KEY, startTestServer, type TestServer } from
 import { s3Error } from '../support/s3-error.js';
 import {
   isolatedToolEnv, readTree, run, runForBytes, toolVersion, writeTree, type IsolatedToolEnv, type RunResult,
+  rcloneRemote,
 } from '../support/external-clients.js';
 import { head, headError, listSizes, md5hex, MiB, multipartEtag, objectBytes } from '../support/object-checks.js';
 
@@ -48,17 +49,7 @@ describe('rclone against sklad', { timeout: 60_000 }, () => {
   files['docs/deep/readme.txt'] = Buffer.from('line one\nline two\n');
   files['big.bin'] = randomBytes(20 * MiB);
 
-  const env = () =>
-    tools.env({
-      RCLONE_CONFIG: path.join(tools.dir, 'rclone.conf'),
-      RCLONE_CONFIG_SKLAD_TYPE: 's3',
-      RCLONE_CONFIG_SKLAD_PROVIDER: 'Other',
-      RCLONE_CONFIG_SKLAD_ENDPOINT: t.endpoint,
-      RCLONE_CONFIG_SKLAD_ACCESS_KEY_ID: ACCESS_KEY,
-      RCLONE_CONFIG_SKLAD_SECRET_ACCESS_KEY: SECRET_KEY,
-      RCLONE_CONFIG_SKLAD_REGION: REGION,
-      RCLONE_CONFIG_SKLAD_FORCE_PATH_STYLE: 'true',
-    });
+  const env = () => rcloneRemote(tools, t.endpoint);
   const rclone = (args: string[]) => run('rclone', args, { env: env(), cwd: tools.dir, timeoutMs: 60_000 });
   /** The messages of rclone's INFO log lines ("name: Copied (new)"), sorted. */
   const infoLines = (stderr: string) => sorted(stderr.split('\n').flatMap((l) => /\bINFO\s+:\s(.+)$/.exec(l)?.[1] ?? []));

@@ -10,7 +10,7 @@ import {
 import { ACCESS_KEY, REGION, SECRET_KEY, startTestServer, type TestServer } from '../support/server.js';
 import { fileURLToPath } from 'node:url';
 import {
-  boto3Python, isolatedAwsEnv, isolatedToolEnv, readTree, run, writeTree, type IsolatedAwsEnv, type IsolatedToolEnv, type RunResult,
+  boto3Python, isolatedAwsEnv, isolatedToolEnv, rcloneRemote, readTree, run, writeTree, type IsolatedAwsEnv, type IsolatedToolEnv, type RunResult,
 } from '../support/external-clients.js';
 
 const BOTO3 = fileURLToPath(new URL('./python/sklad_boto3.py', import.meta.url));
@@ -68,16 +68,7 @@ describe('versioned buckets with real tools', { timeout: 120_000 }, () => {
   });
 
   it('rclone --s3-versions lists and reads old versions', async () => {
-    const env = tools.env({
-      RCLONE_CONFIG: path.join(tools.dir, 'rclone.conf'),
-      RCLONE_CONFIG_SKLAD_TYPE: 's3',
-      RCLONE_CONFIG_SKLAD_PROVIDER: 'Other',
-      RCLONE_CONFIG_SKLAD_ENDPOINT: t.endpoint,
-      RCLONE_CONFIG_SKLAD_ACCESS_KEY_ID: ACCESS_KEY,
-      RCLONE_CONFIG_SKLAD_SECRET_ACCESS_KEY: SECRET_KEY,
-      RCLONE_CONFIG_SKLAD_REGION: REGION,
-      RCLONE_CONFIG_SKLAD_FORCE_PATH_STYLE: 'true',
-    });
+    const env = rcloneRemote(tools, t.endpoint);
     await writeTree(tools.dir, { 'rclone.conf': '' });
     const rclone = (args: string[]) => run('rclone', args, { env, cwd: tools.dir, timeoutMs: 60_000 });
     const listing = ok('rclone lsf --s3-versions', await rclone(['lsf', '-R', '--files-only', '--s3-versions', 'sklad:tools'])).stdout.trim().split('\n').sort();

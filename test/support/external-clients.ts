@@ -143,6 +143,20 @@ export async function isolatedToolEnv(): Promise<IsolatedToolEnv> {
   };
 }
 
+/** Variables that give rclone a remote named `sklad` on `endpoint` with the test credentials, path-style. */
+export function rcloneRemote(tools: IsolatedToolEnv, endpoint: string): NodeJS.ProcessEnv {
+  return tools.env({
+    RCLONE_CONFIG: path.join(tools.dir, 'rclone.conf'),
+    RCLONE_CONFIG_SKLAD_TYPE: 's3',
+    RCLONE_CONFIG_SKLAD_PROVIDER: 'Other',
+    RCLONE_CONFIG_SKLAD_ENDPOINT: endpoint,
+    RCLONE_CONFIG_SKLAD_ACCESS_KEY_ID: ACCESS_KEY,
+    RCLONE_CONFIG_SKLAD_SECRET_ACCESS_KEY: SECRET_KEY,
+    RCLONE_CONFIG_SKLAD_REGION: REGION,
+    RCLONE_CONFIG_SKLAD_FORCE_PATH_STYLE: 'true',
+  });
+}
+
 /** A client the tests drive is missing: the test command installs them all, so this fails the run, never skips it. */
 function notInstalled(what: string): Error {
   return new Error(`${what} is not installed: run test/install-system-deps.sh (the test command does)`);
