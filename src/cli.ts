@@ -80,6 +80,8 @@ Options (each also read from the environment; flags win):
                                                            SKLAD_METADATA_URL (default: SQLite in DIR)
   --gateway-id ID          this gateway's name among those sharing DIR: its temporary files, lock and
                            audit chain                     SKLAD_GATEWAY_ID (default HOSTNAME-PORT)
+  --metadata-pool-size N   connections to the metadata database at most
+                                                           SKLAD_METADATA_POOL_SIZE (default 16)
   --config FILE       YAML config file (keys in docs/operations.md)   SKLAD_CONFIG
                       flags win over the environment, which wins over the file
   --print-config      print the effective configuration with each value's source, then exit
@@ -135,6 +137,7 @@ async function serve(args: string[]): Promise<number> {
       'audit-max-file-mib': { type: 'string' },
       'metadata-url': { type: 'string' },
       'gateway-id': { type: 'string' },
+      'metadata-pool-size': { type: 'string' },
       config: { type: 'string' },
       'print-config': { type: 'boolean' },
       'tls-cert': { type: 'string' },

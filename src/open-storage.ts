@@ -98,7 +98,7 @@ async function openShared(config: Config, url: string, log: Logger): Promise<Ope
   const lock: DataLock = await lockDataFolder(lockDir);
   const opened: { close(): Promise<void> }[] = [];
   try {
-    const options = { url, applicationName: `sklad ${gateway}` };
+    const options = { url, applicationName: `sklad ${gateway}`, poolSize: config.metadataPoolSize };
     const index = await PostgresMetadataIndex.open(options);
     opened.push(index);
     const leader = await LeaderLease.start(connectionConfig(options));

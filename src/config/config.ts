@@ -85,6 +85,11 @@ export interface Config {
    * buckets over a shared data folder. Absent: SQLite in the data folder, one server.
    */
   metadataUrl?: string;
+  /**
+   * Connections this gateway opens to the metadata database at most: as many requests as this reach it at
+   * once (each write is a transaction on a connection of its own).
+   */
+  metadataPoolSize: number;
   /** This gateway's name among those sharing a data folder: its temporary files, lock and audit chain. */
   gatewayId: string;
 }

@@ -86,6 +86,8 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, report: Co
   if (metadataUrl !== undefined && !/^postgres(ql)?:\/\//.test(metadataUrl)) {
     throw new ConfigError('metadata-url must be a postgres:// (or postgresql://) URL');
   }
+  const metadataPoolSize = parseNumber(pick('metadata-pool-size', 'SKLAD_METADATA_POOL_SIZE') ?? '16', 'metadata-pool-size');
+  if (!Number.isInteger(metadataPoolSize) || metadataPoolSize < 1) throw new ConfigError(`invalid metadata-pool-size: ${metadataPoolSize} (a whole number, 1 or more)`);
   const gatewayId = pick('gateway-id', 'SKLAD_GATEWAY_ID') ?? defaultGatewayId(port);
   if (!GATEWAY_ID.test(gatewayId)) throw new ConfigError(`invalid gateway-id: ${gatewayId} (1-64 letters, digits and ._-)`);
   const auditDir = pick('audit-dir', 'SKLAD_AUDIT_DIR');
@@ -135,6 +137,7 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, report: Co
     auditMaxFileBytes: Math.max(1, Math.round(auditMaxFileMiB * 1024 * 1024)),
     auditSyncMs: parseNumber(pick('audit-sync-ms', 'SKLAD_AUDIT_SYNC_MS') ?? '1000', 'audit-sync-ms'),
     metadataUrl,
+    metadataPoolSize,
     gatewayId,
   };
 }

@@ -67,6 +67,7 @@ export const SETTINGS: readonly Setting[] = [
   // A URL may carry a password: masked when printed; PGPASSWORD or ~/.pgpass keep it off the command line.
   { key: 'metadata-url', field: 'metadataUrl', env: 'SKLAD_METADATA_URL', flag: true, type: 'string', secret: true },
   { key: 'gateway-id', field: 'gatewayId', env: 'SKLAD_GATEWAY_ID', flag: true, type: 'string' },
+  { key: 'metadata-pool-size', field: 'metadataPoolSize', env: 'SKLAD_METADATA_POOL_SIZE', flag: true, type: 'integer', min: 1 },
   { key: 'audit-sync-ms', field: 'auditSyncMs', env: 'SKLAD_AUDIT_SYNC_MS', flag: false, type: 'integer', min: 0, max: MAX_MS },
 ];
 

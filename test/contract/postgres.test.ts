@@ -1,13 +1,16 @@
 // The metadata and identity contracts on PostgreSQL: one throwaway cluster for the file, a fresh schema
 // (created and migrated by the index itself) per case.
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { migrations } from '../../src/storage/postgres/migrations.js';
+import type { PostgresMetadataIndex } from '../../src/storage/postgres/postgres-metadata-index.js';
 import { throwawayMetadataSchemas } from '../support/postgres.js';
 import { runIdentityIndexContract } from './identity-index.contract.js';
 import { runMetadataIndexContract } from './metadata-index.contract.js';
-import { bucketRecord, objectRecord } from './records.js';
+import { blobId, bucketRecord, objectRecord, partRecord, uploadRecord } from './records.js';
 import { runSessionIndexContract } from './session-index.contract.js';
 
-const { open, nextSchema } = throwawayMetadataSchemas('contract');
+const { open, nextSchema, url } = throwawayMetadataSchemas('contract');
 
 // A quarter of the randomised listing comparison: its thousands of round trips are what this engine pays for.
 runMetadataIndexContract('PostgreSQL', open, { listingScale: 0.25 });
@@ -23,7 +26,7 @@ describe('PostgreSQL: versions written by several gateways at once', () => {
     try {
       await gateways[0]!.createBucket(bucketRecord('v', { versioning: 'Enabled' }));
       const ids = Array.from({ length: 60 }, (_, i) => `id${String(i).padStart(2, '0')}`);
-      // Each gateway's writes share its group commit; the gateways' batches interleave under the bucket lock.
+      // The gateways' writes interleave under the key's lock.
       await Promise.all(ids.map((id, i) => gateways[i % gateways.length]!.putObject(objectRecord('v', 'k', { versionId: id }))));
       const page = await gateways[1]!.listVersions({ bucket: 'v', prefix: '', delimiter: '', keyMarker: '', versionIdMarker: '', maxKeys: 1000 });
       const listed = page.versions.map((v) => v.versionId);
@@ -46,4 +49,110 @@ describe('PostgreSQL: versions written by several gateways at once', () => {
 runSessionIndexContract('PostgreSQL', async () => {
   const metadata = await open();
   return { sessions: metadata.sessions(), close: () => metadata.close() };
+});
+
+/** Three indexes over one fresh schema, as three gateways; closed after `body`. */
+async function withGateways(body: (gateways: PostgresMetadataIndex[]) => Promise<void>): Promise<void> {
+  const schema = nextSchema();
+  const gateways = [await open(schema), await open(schema), await open(schema)];
+  try {
+    await body(gateways);
+  } finally {
+    for (const gateway of gateways) await gateway.close();
+  }
+}
+
+const statuses = (results: PromiseSettledResult<unknown>[]) => ({
+  fulfilled: results.filter((r) => r.status === 'fulfilled').length,
+  refused: results.filter((r) => r.status === 'rejected' && (r.reason as { code?: string }).code === 'QuotaExceeded').length,
+});
+
+describe('PostgreSQL: limits hold under concurrent writes of different keys from several gateways', () => {
+  it('lets exactly as many new keys in as the bucket quota allows', async () => {
+    await withGateways(async (gateways) => {
+      await gateways[0]!.createBucket(bucketRecord('q'));
+      await gateways[0]!.patchBucket('q', { quota: { maxObjects: 10 } });
+      const results = await Promise.allSettled(Array.from({ length: 30 }, (_, i) =>
+        gateways[i % 3]!.putObject(objectRecord('q', `k${i}`))));
+      expect(statuses(results)).toEqual({ fulfilled: 10, refused: 20 });
+      expect(await gateways[1]!.bucketUsage('q')).toEqual({ objects: 10, bytes: 110 });
+    });
+  });
+
+  it("lets exactly as many bytes in across a user's buckets as the user's quota allows", async () => {
+    await withGateways(async (gateways) => {
+      const identity = gateways[0]!.identity();
+      await identity.createUser({ name: 'carol', createdAt: new Date() });
+      await identity.updateUser('carol', { quota: { maxBytes: 55 } });
+      for (const name of ['u1', 'u2']) await gateways[0]!.createBucket(bucketRecord(name, { owner: 'carol' }));
+      const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) =>
+        gateways[i % 3]!.putObject(objectRecord(i % 2 === 0 ? 'u1' : 'u2', `k${i}`))));
+      // Objects of 11 bytes: five fit in 55.
+      expect(statuses(results)).toEqual({ fulfilled: 5, refused: 15 });
+      expect(await identity.userUsage('carol')).toEqual({ objects: 5, bytes: 55 });
+    });
+  });
+
+  it('counts parts of uploads on several gateways against the byte quota exactly', async () => {
+    await withGateways(async (gateways) => {
+      await gateways[0]!.createBucket(bucketRecord('p'));
+      await gateways[0]!.patchBucket('p', { quota: { maxBytes: 100 } });
+      const upload = uploadRecord('p', 'big');
+      await gateways[0]!.createUpload(upload);
+      const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) =>
+        gateways[i % 3]!.putPart(partRecord(upload.uploadId, i + 1, { blob: { id: blobId(), size: 20 } }))));
+      expect(statuses(results)).toEqual({ fulfilled: 5, refused: 7 });
+      expect((await gateways[2]!.allParts(upload.uploadId)).length).toBe(5);
+    });
+  });
+
+  it('keeps the open-upload limit of a bucket', async () => {
+    await withGateways(async (gateways) => {
+      await gateways[0]!.createBucket(bucketRecord('m'));
+      const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) =>
+        gateways[i % 3]!.createUpload(uploadRecord('m', `k${i}`), 4)));
+      expect(statuses(results)).toEqual({ fulfilled: 4, refused: 8 });
+    });
+  });
+});
+
+describe('PostgreSQL schema step 5: usage counters in shards', () => {
+  it('carries the counters a database kept in its bucket rows, and counts on from there', async () => {
+    const schema = nextSchema();
+    const client = new pg.Client({ connectionString: url(), options: `-c search_path=${schema}` });
+    await client.connect();
+    try {
+      // A database as the release before this step left it: four steps, counters in the bucket rows.
+      await client.query(`CREATE SCHEMA ${schema}`);
+      await client.query('CREATE TABLE sklad_schema (version INTEGER NOT NULL)');
+      for (const step of migrations.slice(0, 4)) await client.query(step);
+      await client.query('INSERT INTO sklad_schema (version) VALUES (4)');
+      await client.query(`INSERT INTO buckets (name, owner, region, created_at, acl) VALUES ('old', 'o', 'us-east-1', 0, 'private')`);
+      for (const [key, size] of [['a', 5], ['b', 7]] as const) {
+        await client.query(`INSERT INTO objects (bucket, key, version_id, size, etag, last_modified, owner, storage_class, acl)
+          VALUES ('old', $1, 'null', $2, 'e', 0, 'o', 'STANDARD', 'private')`, [key, size]);
+      }
+      await client.query(`INSERT INTO uploads (upload_id, bucket, key, initiated, owner, storage_class, acl)
+        VALUES ('u1', 'old', 'c', 0, 'o', 'STANDARD', 'private')`);
+      await client.query(`INSERT INTO upload_parts (upload_id, part_number, blob_id, size, etag, last_modified) VALUES ('u1', 1, 'x', 9, 'e', 0)`);
+    } finally {
+      await client.end();
+    }
+    const index = await open(schema);
+    try {
+      expect(await index.bucketUsage('old')).toEqual({ objects: 2, bytes: 12 });
+      expect((await index.usage()).buckets).toEqual([{ bucket: 'old', owner: 'o', objects: 2, bytes: 12 }]);
+      await index.putObject(objectRecord('old', 'd'));
+      await index.deleteObject('old', 'a');
+      expect(await index.bucketUsage('old')).toEqual({ objects: 2, bytes: 18 });
+      // The upload's part still counts against a byte quota: 18 + 9 of 30 leaves room for 3 bytes, not 11.
+      await index.patchBucket('old', { quota: { maxBytes: 30 } });
+      await expect(index.putObject(objectRecord('old', 'e'))).rejects.toMatchObject({ code: 'QuotaExceeded' });
+      await index.abortUpload('u1');
+      await index.putObject(objectRecord('old', 'e'));
+      expect(await index.bucketUsage('old')).toEqual({ objects: 3, bytes: 29 });
+    } finally {
+      await index.close();
+    }
+  });
 });

@@ -12,7 +12,12 @@ export { freePort, startPostgres, type PostgresCluster, type StartOptions } from
  * One throwaway cluster and database for the calling test file, and a metadata index per call on a fresh schema
  * of it (created and migrated by the index itself). Indexes opened on one schema name share it, as gateways do.
  */
-export function throwawayMetadataSchemas(prefix: string): { open(schema?: string): Promise<PostgresMetadataIndex>; nextSchema(): string } {
+export function throwawayMetadataSchemas(prefix: string): {
+  open(schema?: string): Promise<PostgresMetadataIndex>;
+  nextSchema(): string;
+  /** The database's URL (once the file's tests run). */
+  url(): string;
+} {
   let cluster: PostgresCluster | undefined;
   let url = '';
   let schemas = 0;
@@ -26,6 +31,7 @@ export function throwawayMetadataSchemas(prefix: string): { open(schema?: string
   const nextSchema = (): string => `${prefix}_${++schemas}`;
   return {
     nextSchema,
+    url: () => url,
     open: (schema = nextSchema()) => PostgresMetadataIndex.open({ url, schema, poolSize: 4 }),
   };
 }

@@ -48,7 +48,7 @@ export async function openPool(options: PostgresOptions): Promise<pg.Pool> {
       await client.end();
     }
   }
-  const pool = new pg.Pool({ ...config, max: options.poolSize ?? 10, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({ ...config, max: options.poolSize ?? 16, idleTimeoutMillis: 30_000 });
   // An idle connection the server drops (restart, failover) must not crash the process: the pool replaces it.
   pool.on('error', () => undefined);
   return pool;

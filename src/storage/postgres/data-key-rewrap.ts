@@ -3,7 +3,7 @@
 import type { QueryConfig } from 'pg';
 import type { RewrapStep, WrappedDataKey } from '../metadata-index.js';
 import { START, decodeCursor, encodeCursor, rewrapped, type Cursor } from '../sqlite/data-key-rewrap.js';
-import type { Transaction } from './group-commit.js';
+import type { Transaction } from './transactions.js';
 import { sql } from './statements.js';
 
 export async function rewrapStep(

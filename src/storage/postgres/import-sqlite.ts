@@ -78,7 +78,9 @@ export async function compareWithSqlite(db: Database.Database, pool: pg.Pool): P
       .map((row) => [row.name, `${row.object_count}/${row.byte_count}`]),
   );
   const counterMismatches: string[] = [];
-  for (const row of (await pool.query<{ name: string; object_count: number; byte_count: number }>('SELECT name, object_count, byte_count FROM buckets')).rows) {
+  const sums = `SELECT b.name, coalesce(sum(c.object_count), 0) AS object_count, coalesce(sum(c.byte_count), 0) AS byte_count
+    FROM buckets b LEFT JOIN bucket_counters c ON c.bucket = b.name GROUP BY b.name`;
+  for (const row of (await pool.query<{ name: string; object_count: number; byte_count: number }>(sums)).rows) {
     if (counters.get(row.name) !== `${Number(row.object_count)}/${Number(row.byte_count)}`) counterMismatches.push(row.name);
   }
   let inline = 0;

@@ -233,7 +233,76 @@ CREATE TABLE console_sessions (
 CREATE INDEX console_sessions_by_last_seen ON console_sessions (last_seen_at);
 `;
 
-export const migrations: readonly string[] = [step1, versionsAndLifecycle, inlineBlobsWrittenAt, consoleSessionsStep];
+/*
+ * Usage counters in shards: a bucket's objects, bytes, open uploads and their bytes are the sums of up to 64
+ * rows of bucket_counters, a key counting in the row its hash picks. Kept in the bucket row, every write of
+ * the bucket updated that one row and held its lock until commit, so writes of a bucket's different keys
+ * queued on it (and PostgreSQL spent its time on the row's lock waiters and versions); in shards, they
+ * rarely meet. The counting triggers keep the shards from now on; the bucket row's old counter columns are
+ * left as they were at this step (a gateway of the previous release still reads them: during a rolling
+ * upgrade, its quota checks count from there).
+ */
+const usageShards = `
+CREATE TABLE bucket_counters (
+  bucket       TEXT COLLATE "C" NOT NULL REFERENCES buckets (name) ON DELETE CASCADE,
+  shard        SMALLINT NOT NULL,
+  object_count BIGINT NOT NULL DEFAULT 0,
+  byte_count   BIGINT NOT NULL DEFAULT 0,
+  upload_count BIGINT NOT NULL DEFAULT 0,
+  upload_bytes BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (bucket, shard)
+);
+INSERT INTO bucket_counters (bucket, shard, object_count, byte_count, upload_count, upload_bytes)
+  SELECT name, 0, object_count, byte_count, upload_count, upload_bytes FROM buckets;
+CREATE FUNCTION sklad_count(bucket_name TEXT, key_name TEXT, objects BIGINT, bytes BIGINT, uploads BIGINT, part_bytes BIGINT)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO bucket_counters AS c (bucket, shard, object_count, byte_count, upload_count, upload_bytes)
+    VALUES (bucket_name, hashtext(key_name) & 63, objects, bytes, uploads, part_bytes)
+    ON CONFLICT (bucket, shard) DO UPDATE SET object_count = c.object_count + EXCLUDED.object_count,
+      byte_count = c.byte_count + EXCLUDED.byte_count, upload_count = c.upload_count + EXCLUDED.upload_count,
+      upload_bytes = c.upload_bytes + EXCLUDED.upload_bytes;
+END $$;
+CREATE OR REPLACE FUNCTION sklad_count_objects() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' AND OLD.delete_marker = 0 THEN
+    PERFORM sklad_count(OLD.bucket, OLD.key, -1, -OLD.size, 0, 0);
+  END IF;
+  IF TG_OP <> 'DELETE' AND NEW.delete_marker = 0 THEN
+    PERFORM sklad_count(NEW.bucket, NEW.key, 1, NEW.size, 0, 0);
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION sklad_count_uploads() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    PERFORM sklad_count(NEW.bucket, NEW.key, 0, 0, 1, 0);
+  ELSE
+    PERFORM sklad_count(OLD.bucket, OLD.key, 0, 0, -1, 0);
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION sklad_count_part_bytes() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  upload RECORD;
+BEGIN
+  IF TG_OP <> 'INSERT' THEN
+    SELECT bucket, key INTO upload FROM uploads WHERE upload_id = OLD.upload_id;
+    IF FOUND THEN
+      PERFORM sklad_count(upload.bucket, upload.key, 0, 0, 0, -OLD.size);
+    END IF;
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    SELECT bucket, key INTO upload FROM uploads WHERE upload_id = NEW.upload_id;
+    IF FOUND THEN
+      PERFORM sklad_count(upload.bucket, upload.key, 0, 0, 0, NEW.size);
+    END IF;
+  END IF;
+  RETURN NULL;
+END $$;
+`;
+
+export const migrations: readonly string[] = [step1, versionsAndLifecycle, inlineBlobsWrittenAt, consoleSessionsStep, usageShards];
 
 /**
  * Brings the schema up to date under a session advisory lock, so gateways starting together migrate one at

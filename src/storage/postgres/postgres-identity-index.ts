@@ -14,7 +14,7 @@ import {
 import { toQuota } from '../sqlite/rows.js';
 import { notifyChange } from './change-feed.js';
 import { sqlState } from './connection.js';
-import type { PostgresGroupCommit, Transaction } from './group-commit.js';
+import type { PostgresTransactions, Transaction } from './transactions.js';
 
 interface UserRow {
   name: string;
@@ -66,8 +66,8 @@ const sql = {
   setQuota: q('id_set_quota', 'UPDATE users SET quota_max_bytes = $1, quota_max_objects = $2 WHERE name = $3'),
   deleteUser: q('id_delete_user', 'DELETE FROM users WHERE name = $1'),
   ownsBuckets: q('id_owns_buckets', 'SELECT EXISTS (SELECT 1 FROM buckets WHERE owner = $1) AS owns'),
-  usage: q('id_usage', `SELECT coalesce(sum(object_count), 0)::bigint AS objects,
-    coalesce(sum(byte_count), 0)::bigint AS bytes FROM buckets WHERE owner = $1`),
+  usage: q('id_usage', `SELECT coalesce(sum(c.object_count), 0)::bigint AS objects,
+    coalesce(sum(c.byte_count), 0)::bigint AS bytes FROM buckets b JOIN bucket_counters c ON c.bucket = b.name WHERE b.owner = $1`),
   insertKey: q('id_insert_key', `INSERT INTO access_keys (${KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5)`),
   getKey: q('id_get_key', `SELECT ${KEY_COLUMNS} FROM access_keys WHERE access_key_id = $1`),
   keysOfUser: q('id_keys_of_user', `SELECT ${KEY_COLUMNS} FROM access_keys WHERE user_name = $1 ORDER BY created_at, access_key_id`),
@@ -79,7 +79,7 @@ const sql = {
 export class PostgresIdentityIndex implements IdentityIndex {
   constructor(
     private readonly pool: pg.Pool,
-    private readonly commits: PostgresGroupCommit,
+    private readonly transactions: PostgresTransactions,
   ) {}
 
   async createUser(user: { name: string; createdAt: Date; policy?: string }): Promise<void> {
@@ -163,7 +163,7 @@ export class PostgresIdentityIndex implements IdentityIndex {
 
   /** A write that, once committed, tells every gateway to drop what it caches about `name`. */
   private write<T>(name: string, work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.commits.run(async (tx) => {
+    return this.transactions.run(async (tx) => {
       const result = await work(tx);
       await notifyChange(tx, { kind: 'identity', name });
       return result;

@@ -1,10 +1,9 @@
 // The inline_blobs table of the PostgreSQL metadata index: bytes of small blobs, readable by every gateway
-// that shares the database. A row is written through the gateway's group commit, so a small blob becomes
-// durable in the same commit as other requests' writes, and carries the time it was written, so that
-// start-up recovery can spare another gateway's blob whose record is not committed yet.
+// that shares the database. A row is written by one statement committing on its own (no transaction around
+// it: one round trip), and carries the time it was written, so that start-up recovery can spare another
+// gateway's blob whose record is not committed yet.
 import type pg from 'pg';
 import type { InlineBlobTable } from '../inline-blob-store.js';
-import type { PostgresGroupCommit } from './group-commit.js';
 import { sql } from './statements.js';
 
 const PAGE = 1000;
@@ -12,14 +11,11 @@ const PAGE = 1000;
 export class PostgresInlineBlobs implements InlineBlobTable {
   readonly remote = true;
 
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly commits: PostgresGroupCommit,
-  ) {}
+  constructor(private readonly pool: pg.Pool) {}
 
   /** Resolves once the row is committed. */
   async put(id: string, data: Buffer): Promise<void> {
-    await this.commits.run((tx) => tx.query(sql.insertInlineBlob([id, data, Date.now()])));
+    await this.pool.query(sql.insertInlineBlob([id, data, Date.now()]));
   }
 
   async get(id: string): Promise<Buffer | undefined> {
@@ -28,7 +24,7 @@ export class PostgresInlineBlobs implements InlineBlobTable {
   }
 
   async delete(id: string): Promise<boolean> {
-    const { rowCount } = await this.commits.run((tx) => tx.query(sql.deleteInlineBlobs([[id]])));
+    const { rowCount } = await this.pool.query(sql.deleteInlineBlobs([[id]]));
     return (rowCount ?? 0) > 0;
   }
 

@@ -1,12 +1,18 @@
-// MetadataIndex on PostgreSQL, for any number of gateways sharing one database. Writes of one gateway go
-// through a group commit (one transaction per batch, a savepoint per write); writes of different gateways
-// are ordered by row locks: every write of a bucket's objects locks the bucket row first (which also holds
-// the usage counters its quota check reads), an upload's writes lock the upload row, and a write that grows
-// a user's usage locks that user's row when it has a quota. Conditional writes, quotas and multipart
-// completion are therefore decided on the latest committed state, whichever gateway wrote it; a key's
-// version order (version_seq) is read and advanced under the bucket lock, so it is exact however many
-// gateways write the key at once. Versions, Object Lock and lifecycle cursors are kept as the SQLite engine
-// keeps them (see docs/architecture.md, Versions).
+// MetadataIndex on PostgreSQL, for any number of gateways sharing one database. Every write is a transaction
+// of its own (transactions.ts), and writes, whichever gateway runs them, are ordered by locks:
+// - a write of a key takes that key's transaction advisory lock (sql.lockKeys), then reads the key's current
+//   version in a statement of its own, so under READ COMMITTED it sees what the key's previous writer
+//   committed: conditions, Object Lock and the key's version order (version_seq) are decided on the latest
+//   state, while writes of other keys run alongside. A lifecycle batch locks all the keys it may change;
+// - deleting a bucket locks its row, which a version's insert share-locks through the foreign key: the
+//   deletion waits for writes in flight, and later ones find the bucket gone;
+// - usage counters are kept by triggers in shards (bucket_counters, a key counting in the shard its hash
+//   picks), so writes of different keys rarely touch one row; a write that grows a bucket's usage past a
+//   quota is refused after taking the bucket's usage lock (sql.lockUsage) and summing the shards, and one that
+//   grows a user's usage locks that user's row first when it has a quota;
+// - an upload's writes lock the upload row.
+// Versions, Object Lock and lifecycle cursors are kept as the SQLite engine keeps them (see
+// docs/architecture.md, Versions).
 // The SQL schema keeps SQLite's column names and encodings, so the row converters are shared with it.
 import type pg from 'pg';
 import { S3Error } from '../../errors/s3-error.js';
@@ -71,11 +77,11 @@ import { BucketCache } from './bucket-cache.js';
 import { rewrapStep } from './data-key-rewrap.js';
 import { ChangeFeed, notifyChange } from './change-feed.js';
 import { connectionConfig, openPool, sqlState, type PostgresOptions } from './connection.js';
-import { PostgresGroupCommit, type Transaction } from './group-commit.js';
 import { migrate } from './migrations.js';
 import { PostgresSessionIndex } from './postgres-session-index.js';
 import { PostgresIdentityIndex } from './postgres-identity-index.js';
 import { PostgresInlineBlobs } from './postgres-inline-blobs.js';
+import { PostgresTransactions, type Transaction } from './transactions.js';
 import { BUCKET_COLUMNS, BUCKET_FIELDS, OBJECT_ROW_FIELDS, PART_FIELDS, UPLOAD_FIELDS, sql } from './statements.js';
 
 /**
@@ -90,9 +96,23 @@ interface BucketCountersRow {
   /** Open multipart uploads and the bytes of their parts. */
   upload_count: number;
   upload_bytes: number;
+}
+
+/** A bucket as a write of its keys sees it (sql.lockKeys). */
+interface LockedBucketRow {
+  name: string;
   owner: string;
   quota_max_bytes: number | null;
   quota_max_objects: number | null;
+  /** Whether the owner has a quota of their own. */
+  owner_quota: boolean;
+}
+
+/** What a write adds to its bucket's usage (negative when it frees some). */
+interface Growth {
+  objects: number;
+  /** Bytes of objects and of open uploads' parts. */
+  bytes: number;
 }
 
 /** An object row with its blobs as [blob_id, size] pairs, read in one statement. */
@@ -125,11 +145,13 @@ async function* batched<Row>(
 }
 
 export class PostgresMetadataIndex implements MetadataIndex {
-  readonly commits: PostgresGroupCommit;
+  readonly transactions: PostgresTransactions;
   private identityIndex: PostgresIdentityIndex | undefined;
   private sessionIndex: PostgresSessionIndex | undefined;
 
   private readonly buckets: BucketCache;
+  /** Per key ("bucket/key"), when the last write of it issued here has settled (see writeKey). */
+  private readonly keyWrites = new Map<string, Promise<void>>();
 
   private constructor(
     readonly pool: pg.Pool,
@@ -137,7 +159,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
     readonly changes: ChangeFeed,
     bucketCacheMs: number,
   ) {
-    this.commits = new PostgresGroupCommit(pool);
+    this.transactions = new PostgresTransactions(pool);
     this.buckets = new BucketCache(bucketCacheMs, changes);
   }
 
@@ -161,7 +183,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
 
   /** Users and access keys, kept in the same database (see PostgresIdentityIndex). */
   identity(): PostgresIdentityIndex {
-    this.identityIndex ??= new PostgresIdentityIndex(this.pool, this.commits);
+    this.identityIndex ??= new PostgresIdentityIndex(this.pool, this.transactions);
     return this.identityIndex;
   }
 
@@ -174,7 +196,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
   /** True when the database answers: what readiness reports. */
   /** The table of small blobs kept in this database (see storage/inline-blob-store.ts). */
   inlineBlobs(): PostgresInlineBlobs {
-    return new PostgresInlineBlobs(this.pool, this.commits);
+    return new PostgresInlineBlobs(this.pool);
   }
 
   async ping(): Promise<boolean> {
@@ -261,22 +283,24 @@ export class PostgresMetadataIndex implements MetadataIndex {
 
   async setQuarantined(bucket: string, key: string, etag: string, quarantined: boolean, versionId?: string): Promise<boolean> {
     const flag = quarantined ? 1 : 0;
-    return this.write(async (tx) => {
+    return this.writeKey(bucket, key, async (tx) => {
       // A named version stays in its table while it is looked for (see setVersionColumn).
-      if (versionId !== undefined && ((await tx.query(sql.lockBucket([bucket]))).rowCount ?? 0) === 0) return false;
+      if (versionId !== undefined && (await this.tryLockKeys(tx, bucket, [key])) === undefined) return false;
       if (await changed(tx, sql.setCurrentQuarantined([flag, bucket, key, etag, versionId ?? null]))) return true;
       return versionId !== undefined && changed(tx, sql.setNoncurrentQuarantined([flag, bucket, key, etag, versionId]));
     });
   }
 
   async putObject(record: ObjectRecord, condition?: WriteCondition): Promise<string[]> {
-    return this.write(async (tx) => this.unreferenced(tx, await this.writeCurrent(tx, record, condition)));
+    return this.writeKey(record.bucket, record.key, async (tx) => {
+      const locked = await this.lockKey(tx, record.bucket, record.key);
+      return this.unreferenced(tx, await this.writeCurrent(tx, locked, record, condition));
+    });
   }
 
   async deleteObject(bucket: string, key: string, condition?: WriteCondition): Promise<string[]> {
-    return this.write(async (tx) => {
-      const { rows } = await tx.query<BucketCountersRow>(sql.lockBucket([bucket]));
-      if (rows.length === 0) return [];
+    return this.writeKey(bucket, key, async (tx) => {
+      if ((await this.tryLockKeys(tx, bucket, [key])) === undefined) return [];
       const current = (await tx.query<CurrentRow>(sql.getCurrent([bucket, key]))).rows[0];
       checkWriteCondition(key, current && conditionState(current), condition);
       if (!current) return [];
@@ -294,8 +318,8 @@ export class PostgresMetadataIndex implements MetadataIndex {
     override: LockOverride,
     condition?: WriteCondition,
   ): Promise<{ removed?: ObjectRecord; orphans: string[] }> {
-    return this.write(async (tx) => {
-      await this.lockBucket(tx, bucket);
+    return this.writeKey(bucket, key, async (tx) => {
+      await this.lockKey(tx, bucket, key);
       const current = (await tx.query<CurrentRow>(sql.getCurrent([bucket, key]))).rows[0];
       checkWriteCondition(key, current && conditionState(current), condition);
       const row = (await tx.query<ObjectRowWithBlobs & { is_current: number }>(sql.getVersion([bucket, key, versionId]))).rows[0];
@@ -339,7 +363,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   async putRetention(bucket: string, key: string, versionId: string | undefined, retention: Retention | undefined, override: LockOverride): Promise<void> {
-    return this.write(async (tx) => {
+    return this.writeKey(bucket, key, async (tx) => {
       const { state, isCurrent, id } = await this.lockTarget(tx, bucket, key, versionId);
       const refusal = retentionChangeRefusal(lockOf(state).retention, retention, override);
       if (refusal !== undefined) throw new S3Error('AccessDenied', { message: `Access Denied because ${refusal}.` });
@@ -349,7 +373,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   async putLegalHold(bucket: string, key: string, versionId: string | undefined, on: boolean): Promise<void> {
-    return this.write(async (tx) => {
+    return this.writeKey(bucket, key, async (tx) => {
       const { isCurrent, id } = await this.lockTarget(tx, bucket, key, versionId);
       await tx.query((isCurrent ? sql.setCurrentLegalHold : sql.setNoncurrentLegalHold)([on ? 1 : 0, bucket, key, id]));
     });
@@ -386,17 +410,20 @@ export class PostgresMetadataIndex implements MetadataIndex {
     condition?: WriteCondition,
   ): Promise<{ record: ObjectRecord; orphans: string[] }> {
     return this.write(async (tx) => {
-      // The source bucket locked: no gateway can drop the source's blobs before this copy's references to
-      // them are committed (the target bucket is locked by writeCurrent).
-      await this.lockBucket(tx, source.bucket);
+      // The source key locked first: no gateway can drop the source's blobs before this copy's references to
+      // them are committed. The target is known only from the record built from the source, so its lock comes
+      // second; two copies crosswise between two keys may then deadlock, and PostgreSQL's deadlock error makes
+      // one of them run again.
+      await this.lockKey(tx, source.bucket, source.key);
       const { rows } = await tx.query<ObjectRowWithBlobs>(source.versionId === undefined
-        ? sql.getObjectForShare([source.bucket, source.key])
+        ? sql.getObject([source.bucket, source.key])
         : sql.getVersion([source.bucket, source.key, source.versionId]));
       const found = rows[0] && toRecord(rows[0]);
       if (!found || found.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: source.key } });
       check(found);
       const record = build(found);
-      return { record, orphans: await this.unreferenced(tx, await this.writeCurrent(tx, record, condition)) };
+      const target = await this.lockKey(tx, record.bucket, record.key);
+      return { record, orphans: await this.unreferenced(tx, await this.writeCurrent(tx, target, record, condition)) };
     });
   }
 
@@ -427,27 +454,28 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   async bucketUsage(bucket: string): Promise<Usage> {
-    const { rows } = await this.pool.query<BucketCountersRow>(sql.bucketCounters([bucket]));
-    const row = rows[0];
+    const row = (await this.pool.query<BucketCountersRow>(sql.bucketCounters([bucket]))).rows[0];
     if (!row) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
     return { objects: row.object_count, bytes: row.byte_count };
   }
 
   async createUpload(upload: UploadRecord, maxOpenUploads?: number): Promise<void> {
     return this.write(async (tx) => {
-      // Locked: the open-upload limit holds however many gateways create uploads at once.
-      const counters = await this.lockBucket(tx, upload.bucket);
-      if (maxOpenUploads !== undefined && counters.upload_count >= maxOpenUploads) {
-        throw new S3Error('QuotaExceeded', {
-          message: `The bucket has ${counters.upload_count} open multipart uploads, the most this server allows; complete or abort some first.`,
-        });
-      }
       try {
         await tx.query(sql.insertUpload(values(toUploadRow(upload), UPLOAD_FIELDS)));
       } catch (error) {
-        // The bucket was deleted by another gateway since the check above.
         if (sqlState(error) === '23503') throw new S3Error('NoSuchBucket', { fields: { BucketName: upload.bucket } });
         throw error;
+      }
+      if (maxOpenUploads === undefined) return;
+      // Counted after the insert, under the bucket's usage lock: the limit holds however many gateways
+      // create uploads at once.
+      await tx.query(sql.lockUsage([upload.bucket]));
+      const open = (await tx.query<BucketCountersRow>(sql.bucketCounters([upload.bucket]))).rows[0]!.upload_count;
+      if (open > maxOpenUploads) {
+        throw new S3Error('QuotaExceeded', {
+          message: `The bucket has ${open - 1} open multipart uploads, the most this server allows; complete or abort some first.`,
+        });
       }
     });
   }
@@ -459,16 +487,16 @@ export class PostgresMetadataIndex implements MetadataIndex {
 
   async putPart(part: PartRecord): Promise<string[]> {
     return this.write(async (tx) => {
-      // The upload's bucket locked first (as every writer does), then the upload shared: parts of one upload
-      // are added one after another, never while it completes or aborts.
+      // The upload's bucket share-locked first (as every writer of its keys does), then the upload shared:
+      // parts are added side by side, never while the upload completes or aborts.
       const unlocked = await this.requireUpload(tx, part.uploadId, 'read');
-      const before = await this.lockBucket(tx, unlocked.bucket);
+      const bucket = await this.lockKeys(tx, unlocked.bucket, []);
       await this.requireUpload(tx, part.uploadId, 'share');
-      const replaced = await this.column(tx, sql.getPartBlob([part.uploadId, part.partNumber]), 'blob_id');
+      const replaced = (await tx.query<{ blob_id: string; size: number }>(sql.getPartBlob([part.uploadId, part.partNumber]))).rows[0];
       await tx.query(sql.upsertPart(values(toPartRow(part), PART_FIELDS)));
       // The part's bytes count against the quotas from now on: refused here, the part is not recorded.
-      await this.checkQuotas(tx, before, (await tx.query<BucketCountersRow>(sql.bucketCounters([unlocked.bucket]))).rows[0]!);
-      return this.unreferenced(tx, replaced);
+      await this.checkQuotas(tx, bucket, { objects: 0, bytes: part.blob.size - (replaced?.size ?? 0) });
+      return this.unreferenced(tx, replaced === undefined ? [] : [replaced.blob_id]);
     });
   }
 
@@ -493,11 +521,9 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   async completeUpload(uploadId: string, record: ObjectRecord, condition?: WriteCondition): Promise<string[]> {
-    return this.write(async (tx) => {
-      // Locks in the order every writer takes them, bucket then upload: the upload's bucket is known only
-      // from its row, so it is read once unlocked, then locked and read again.
-      const unlocked = await this.requireUpload(tx, uploadId, 'read');
-      await this.lockBucket(tx, unlocked.bucket);
+    return this.writeKey(record.bucket, record.key, async (tx) => {
+      // Locks in the order every writer takes them, the key (with its bucket) then the upload.
+      const locked = await this.lockKey(tx, record.bucket, record.key);
       const upload = await this.requireUpload(tx, uploadId, 'update');
       // An upload id only completes the key it was created for.
       if (upload.bucket !== record.bucket || upload.key !== record.key) {
@@ -506,9 +532,8 @@ export class PostgresMetadataIndex implements MetadataIndex {
       const partBlobs = await this.column(tx, sql.partBlobsOfUpload([uploadId]), 'blob_id');
       // The parts' bytes already count against the quotas: dropped first, the object that replaces them
       // grows usage only by what it adds beyond them (nothing, unless it is a new key).
-      const before = await this.lockBucket(tx, record.bucket);
-      await tx.query(sql.deletePartsOfUpload([uploadId]));
-      const released = await this.writeCurrent(tx, record, condition, before);
+      const partBytes = (await tx.query<{ bytes: number }>(sql.deletePartsOfUpload([uploadId]))).rows[0]!.bytes;
+      const released = await this.writeCurrent(tx, locked, record, condition, partBytes);
       await tx.query(sql.deleteUpload([uploadId]));
       // Parts the record uses stay referenced through its blob rows and are filtered out here.
       return this.unreferenced(tx, [...partBlobs, ...released]);
@@ -556,7 +581,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
   async expireUploads(before: Date, scope?: UploadExpiryScope): Promise<{ uploads: number; aborted: { bucket: string; key: string; uploadId: string }[]; orphans: string[] }> {
     return this.write(async (tx) => {
       // A lifecycle rule's scope is one bucket: its row is locked first, as every writer of its uploads does.
-      if (scope !== undefined) await this.lockBucket(tx, scope.bucket);
+      if (scope !== undefined) await this.lockKeys(tx, scope.bucket, []);
       const { rows: expired } = await tx.query<{ upload_id: string; bucket: string; key: string }>(scope === undefined
         ? sql.lockExpiredUploads([before.getTime()])
         : sql.lockExpiredUploadsInScope([scope.bucket, before.getTime(), scope.prefix, Math.max(0, Math.floor(scope.limit))]));
@@ -595,7 +620,9 @@ export class PostgresMetadataIndex implements MetadataIndex {
     cursor: LifecycleCursor | null,
   ): Promise<{ expired: LifecycleExpiration[]; orphans: string[] }> {
     return this.write(async (tx) => {
-      await this.lockBucket(tx, bucket);
+      // Every key the batch may change, locked at once (in the one order every writer takes key locks in).
+      const keys = expirations.map((e) => (e.kind === 'current' ? e.object.key : e.key));
+      const locked = await this.lockKeys(tx, bucket, keys);
       const override = { now: new Date() };
       const unlocked = (state: CurrentRow): boolean => lockRefusal(lockOf(state), override) === undefined;
       const expired: LifecycleExpiration[] = [];
@@ -619,7 +646,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
                 : (await tx.query<CurrentRow>(sql.getNoncurrentState([bucket, e.object.key, 'null']))).rows[0];
               if (oldNull !== undefined && !unlocked(oldNull)) return false;
             }
-            released.push(...await this.writeCurrent(tx, e.deleteMarker, undefined));
+            released.push(...await this.writeCurrent(tx, locked, e.deleteMarker, undefined));
             return true;
           }
           if (!unlocked(current)) return false;
@@ -651,14 +678,31 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   async close(): Promise<void> {
-    // Writes already queued are committed (and their callers answered) before the pool closes.
-    await this.commits.flush();
+    // Writes in flight are committed (and their callers answered) before the pool closes.
+    await this.transactions.flush();
     await this.changes.close();
     await this.pool.end();
   }
 
   private write<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.commits.run(work);
+    return this.transactions.run(work);
+  }
+
+  /**
+   * A write of one key. This gateway's writes of a key start one after the other, in the order they were
+   * issued (as the SQLite engine's group commit applies them), so a second write of a key waits here for
+   * the first rather than inside the database; other gateways' writes of it are ordered by the key lock.
+   */
+  private writeKey<T>(bucket: string, key: string, work: (tx: Transaction) => Promise<T>): Promise<T> {
+    const id = `${bucket}/${key}`;
+    const before = this.keyWrites.get(id);
+    const result = before === undefined ? this.write(work) : before.then(() => this.write(work));
+    const settled = result.then(() => undefined, () => undefined);
+    this.keyWrites.set(id, settled);
+    void settled.then(() => {
+      if (this.keyWrites.get(id) === settled) this.keyWrites.delete(id);
+    });
+    return result;
   }
 
   /** Runs `work` in one REPEATABLE READ, read-only transaction: every statement sees the same snapshot. */
@@ -685,7 +729,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
 
   /**
    * Sets one column (tags or ACL) of a version: the current one when `versionId` is absent or names it, else a
-   * noncurrent one. Delete markers have neither. The current version needs no bucket lock (the UPDATE locks
+   * noncurrent one. Delete markers have neither. The current version needs no key lock (the UPDATE locks
    * its row); a named version does, or another gateway could move it between the tables between the two
    * statements.
    */
@@ -697,18 +741,18 @@ export class PostgresMetadataIndex implements MetadataIndex {
     current: (values: unknown[]) => pg.QueryConfig,
     noncurrent: (values: unknown[]) => pg.QueryConfig,
   ): Promise<void> {
-    return this.write(async (tx) => {
+    return this.writeKey(bucket, key, async (tx) => {
       if (versionId === undefined) await this.requireBucket(tx, bucket);
-      else await this.lockBucket(tx, bucket);
+      else await this.lockKey(tx, bucket, key);
       if (await changed(tx, current([value, bucket, key, versionId ?? null]))) return;
       if (versionId !== undefined && (await changed(tx, noncurrent([value, bucket, key, versionId])))) return;
       throw missing(key, versionId);
     });
   }
 
-  /** The version whose lock settings a request changes, under the bucket lock: it must exist and not be a delete marker. */
+  /** The version whose lock settings a request changes, under the key lock: it must exist and not be a delete marker. */
   private async lockTarget(tx: Transaction, bucket: string, key: string, versionId: string | undefined): Promise<{ state: CurrentRow; isCurrent: boolean; id: string }> {
-    await this.lockBucket(tx, bucket);
+    await this.lockKey(tx, bucket, key);
     const current = (await tx.query<CurrentRow>(sql.getCurrent([bucket, key]))).rows[0];
     const isCurrent = versionId === undefined || current?.version_id === versionId;
     const state = isCurrent ? current : (await tx.query<CurrentRow>(sql.getNoncurrentState([bucket, key, versionId]))).rows[0];
@@ -727,11 +771,28 @@ export class PostgresMetadataIndex implements MetadataIndex {
     if ((await tx.query(sql.bucketExists([name]))).rowCount === 0) throw new S3Error('NoSuchBucket', { fields: { BucketName: name } });
   }
 
-  /** Locks the bucket row (see the class comment); NoSuchBucket when it does not exist. */
-  private async lockBucket(tx: Transaction, name: string): Promise<BucketCountersRow> {
-    const row = (await tx.query<BucketCountersRow>(sql.lockBucket([name]))).rows[0];
-    if (!row) throw new S3Error('NoSuchBucket', { fields: { BucketName: name } });
+  /** Locks the bucket row against new versions (see sql.lockBucket); NoSuchBucket when it does not exist. */
+  private async lockBucket(tx: Transaction, name: string): Promise<void> {
+    if ((await tx.query(sql.lockBucket([name]))).rowCount === 0) throw new S3Error('NoSuchBucket', { fields: { BucketName: name } });
+  }
+
+  /**
+   * Share-locks the bucket's row and locks `keys` of it (see sql.lockKeys); undefined when the bucket does
+   * not exist.
+   */
+  private async tryLockKeys(tx: Transaction, bucket: string, keys: string[]): Promise<LockedBucketRow | undefined> {
+    return (await tx.query<LockedBucketRow>(sql.lockKeys([bucket, keys.map((key) => `${bucket}/${key}`)]))).rows[0];
+  }
+
+  /** As tryLockKeys; NoSuchBucket when the bucket does not exist. */
+  private async lockKeys(tx: Transaction, bucket: string, keys: string[]): Promise<LockedBucketRow> {
+    const row = await this.tryLockKeys(tx, bucket, keys);
+    if (!row) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
     return row;
+  }
+
+  private async lockKey(tx: Transaction, bucket: string, key: string): Promise<LockedBucketRow> {
+    return this.lockKeys(tx, bucket, [key]);
   }
 
   private async requireUpload(tx: Transaction, uploadId: string, lock: 'read' | 'share' | 'update'): Promise<UploadRow> {
@@ -747,20 +808,20 @@ export class PostgresMetadataIndex implements MetadataIndex {
 
   /**
    * Checks `condition` against the current version under the record's key, then makes `record` current
-   * (see MetadataIndex.putObject for what happens to the versions already there). Returns the blob ids of a
-   * replaced null version, some maybe still referenced (callers filter with `unreferenced`).
+   * (see MetadataIndex.putObject for what happens to the versions already there). The caller holds the key's
+   * lock (`locked`: its bucket). `freedBytes`: bytes the same transaction already released in the bucket (a
+   * completed upload's parts), which the quota check sets against what the record adds. Returns the blob ids
+   * of a replaced null version, some maybe still referenced (callers filter with `unreferenced`).
    */
   private async writeCurrent(
     tx: Transaction,
+    locked: LockedBucketRow,
     record: ObjectRecord,
     condition: WriteCondition | undefined,
-    usageBefore?: BucketCountersRow,
+    freedBytes = 0,
   ): Promise<string[]> {
-    const locked = await this.lockBucket(tx, record.bucket);
-    const before = usageBefore ?? locked;
     // Read after the lock is held, in a statement of its own: under READ COMMITTED it then sees every write
-    // committed by the gateway that held the lock before (a join locking only the bucket row would re-check
-    // that row alone and keep the object row it first saw), the key's version order included.
+    // committed by the key's previous writer, the key's version order included.
     const { bucket, key } = record;
     const current = (await tx.query<CurrentRow>(sql.getCurrent([bucket, key]))).rows[0];
     checkWriteCondition(key, current && conditionState(current), condition);
@@ -785,48 +846,57 @@ export class PostgresMetadataIndex implements MetadataIndex {
       }
       await tx.query(sql.demoteCurrent([bucket, key]));
     }
-    await tx.query(sql.upsertObject(values(toObjectRow(record, (current?.version_seq ?? 0) + 1), OBJECT_ROW_FIELDS)));
-    // What the counting trigger just did to the bucket's counters (delete markers count for nothing).
-    const counted = (deleteMarker: boolean, size: number): [number, number] => (deleteMarker ? [0, 0] : [1, size]);
-    const [oldObjects, oldBytes] = removed === undefined ? [0, 0] : counted(removed.delete_marker === 1, removed.size);
-    const [newObjects, newBytes] = counted(record.deleteMarker === true, record.size);
-    await this.checkQuotas(tx, before, {
-      ...locked,
-      object_count: locked.object_count - oldObjects + newObjects,
-      byte_count: locked.byte_count - oldBytes + newBytes,
-    });
-    if (record.blobs.length > 0) {
-      await tx.query(sql.insertObjectBlobs([
-        bucket, key, record.versionId, record.blobs.map((b) => b.id), record.blobs.map((b) => b.size),
+    try {
+      await tx.query(sql.writeObject([
+        ...values(toObjectRow(record, (current?.version_seq ?? 0) + 1), OBJECT_ROW_FIELDS),
+        record.blobs.map((b) => b.id),
+        record.blobs.map((b) => b.size),
       ]));
+    } catch (error) {
+      // The bucket was deleted (by another gateway) since it was read.
+      if (sqlState(error) === '23503') throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
+      throw error;
     }
+    // What the counting trigger just did to the bucket's counters (delete markers count for nothing).
+    const counted = (version: { deleteMarker: boolean; size: number } | undefined): Growth =>
+      version === undefined || version.deleteMarker ? { objects: 0, bytes: 0 } : { objects: 1, bytes: version.size };
+    const before = counted(removed && { deleteMarker: removed.delete_marker === 1, size: removed.size });
+    const after = counted({ deleteMarker: record.deleteMarker === true, size: record.size });
+    await this.checkQuotas(tx, locked, { objects: after.objects - before.objects, bytes: after.bytes - before.bytes - freedBytes });
     return released;
   }
 
   /**
-   * After a write (inside its transaction): QuotaExceeded when the write grew the bucket's objects or bytes
-   * past the bucket's quota or its owner's. A write that does not grow usage is allowed even over a quota
-   * lowered below current usage, so users can clean up.
+   * After a write (inside its transaction) that changed its bucket's usage by `growth`: QuotaExceeded when it
+   * grew the bucket's objects or bytes past the bucket's quota or its owner's. A write that does not grow usage
+   * is allowed even over a quota lowered below current usage, so users can clean up. Growing writes of a
+   * bucket with a quota check one at a time (sql.lockUsage), and those of a user with a quota too (the user's
+   * row locked), each seeing the counters as every one before it left them.
    */
-  private async checkQuotas(tx: Transaction, before: BucketCountersRow, after: BucketCountersRow): Promise<void> {
-    // Bytes are those of objects and of open uploads' parts.
-    const bytesAfter = after.byte_count + after.upload_bytes;
-    const grewObjects = after.object_count > before.object_count;
-    const grewBytes = bytesAfter > before.byte_count + before.upload_bytes;
+  private async checkQuotas(tx: Transaction, bucket: LockedBucketRow, growth: Growth): Promise<void> {
+    const grewObjects = growth.objects > 0;
+    const grewBytes = growth.bytes > 0;
     if (!grewObjects && !grewBytes) return;
     const exceeded = (quota: Quota | undefined, usage: Usage): boolean =>
       quota !== undefined &&
       ((grewBytes && quota.maxBytes !== undefined && usage.bytes > quota.maxBytes) ||
         (grewObjects && quota.maxObjects !== undefined && usage.objects > quota.maxObjects));
-    if (exceeded(toQuota(after.quota_max_bytes, after.quota_max_objects), { objects: after.object_count, bytes: bytesAfter })) {
-      throw new S3Error('QuotaExceeded', { message: 'The write would exceed the bucket quota.' });
+    const bucketQuota = toQuota(bucket.quota_max_bytes, bucket.quota_max_objects);
+    if (bucketQuota !== undefined) {
+      await tx.query(sql.lockUsage([bucket.name]));
+      // Bytes are those of objects and of open uploads' parts.
+      const after = (await tx.query<BucketCountersRow>(sql.bucketCounters([bucket.name]))).rows[0]!;
+      if (exceeded(bucketQuota, { objects: after.object_count, bytes: after.byte_count + after.upload_bytes })) {
+        throw new S3Error('QuotaExceeded', { message: 'The write would exceed the bucket quota.' });
+      }
     }
+    if (!bucket.owner_quota) return;
     // Locked, then summed: the sum then includes every committed write of the user's other buckets.
-    const userQuota = (await tx.query<{ quota_max_bytes: number | null; quota_max_objects: number | null }>(sql.lockUserQuota([after.owner]))).rows[0];
+    const userQuota = (await tx.query<{ quota_max_bytes: number | null; quota_max_objects: number | null }>(sql.lockUserQuota([bucket.owner]))).rows[0];
     if (!userQuota) return;
-    const usage = (await tx.query<Usage>(sql.ownerCounters([after.owner]))).rows[0]!;
+    const usage = (await tx.query<Usage>(sql.ownerCounters([bucket.owner]))).rows[0]!;
     if (exceeded(toQuota(userQuota.quota_max_bytes, userQuota.quota_max_objects), usage)) {
-      throw new S3Error('QuotaExceeded', { message: `The write would exceed the quota of user ${after.owner}.` });
+      throw new S3Error('QuotaExceeded', { message: `The write would exceed the quota of user ${bucket.owner}.` });
     }
   }
 

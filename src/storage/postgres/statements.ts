@@ -21,6 +21,10 @@ const PART_COLUMNS = `upload_id, part_number, blob_id, size, etag, last_modified
   checksum_crc32, checksum_crc32c, checksum_crc64nvme, checksum_sha1, checksum_sha256, verify_crc32c`;
 export const PART_FIELDS = PART_COLUMNS.split(',').map((column) => column.trim());
 
+/** A bucket's name, owner and quota, and whether its owner has a quota of its own (buckets b, users u). */
+const BUCKET_QUOTA_COLUMNS = `b.name, b.owner, b.quota_max_bytes, b.quota_max_objects,
+  (u.quota_max_bytes IS NOT NULL OR u.quota_max_objects IS NOT NULL) AS owner_quota`;
+
 const placeholders = (count: number, from = 1): string => Array.from({ length: count }, (_, i) => `$${i + from}`).join(', ');
 
 /** A named prepared statement. */
@@ -50,22 +54,43 @@ function uploadScan(name: string, lower: '>=' | '>' | 'after-upload', bounded: b
 
 export const sql = {
   bucketExists: statement('bucket_exists', 'SELECT 1 FROM buckets WHERE name = $1'),
-  /** The bucket row locked for the rest of the transaction: every write of a bucket's objects takes it first. */
-  lockBucket: statement('lock_bucket', `SELECT object_count, byte_count, upload_count, upload_bytes, owner,
-    quota_max_bytes, quota_max_objects FROM buckets WHERE name = $1 FOR UPDATE`),
+  /**
+   * Locks keys ($2, each "bucket/key") of a bucket ($1) with transaction advisory locks, taken in one order
+   * (by hash) so that two writers never each hold a lock the other waits for, and reads what a write of them
+   * needs to know of the bucket. Keys, not buckets: writes of different keys of a bucket run side by side.
+   * The bucket row is not locked: a write that inserts a version waits for (or fails, once it is gone) a
+   * bucket's deletion through the foreign key.
+   */
+  lockKeys: statement('lock_keys', `SELECT ${BUCKET_QUOTA_COLUMNS} FROM buckets b LEFT JOIN users u ON u.name = b.owner
+    CROSS JOIN (SELECT count(pg_advisory_xact_lock(hashtext('sklad-key:' || current_schema()), h)) FROM (
+      SELECT DISTINCT hashtext(k) AS h FROM unnest($2::text[]) AS k ORDER BY 1) AS ordered) AS locks
+    WHERE b.name = $1`),
+  /** The bucket row locked against any new version being inserted, for deleting the bucket. */
+  lockBucket: statement('lock_bucket', 'SELECT 1 FROM buckets WHERE name = $1 FOR UPDATE'),
+  /**
+   * Orders the writes that grow a bucket's usage and check it against a limit (quota, open uploads): each
+   * sums the bucket's counters after taking this lock, so it sees every such write before it.
+   */
+  lockUsage: statement('lock_usage', `SELECT pg_advisory_xact_lock(hashtext('sklad-usage:' || current_schema()), hashtext($1))`),
   getBucket: statement('get_bucket', `SELECT ${BUCKET_COLUMNS} FROM buckets WHERE name = $1`),
   listBuckets: statement('list_buckets', `SELECT ${BUCKET_COLUMNS} FROM buckets ORDER BY name`),
   insertBucket: statement('insert_bucket', `INSERT INTO buckets (${BUCKET_COLUMNS}) VALUES (${placeholders(BUCKET_FIELDS.length)})
     ON CONFLICT (name) DO NOTHING`),
   bucketOwner: statement('bucket_owner', 'SELECT owner FROM buckets WHERE name = $1'),
   deleteBucket: statement('delete_bucket', 'DELETE FROM buckets WHERE name = $1'),
-  usageByBucket: statement('usage_by_bucket', `SELECT name AS bucket, owner, object_count AS objects, byte_count AS bytes,
-    quota_max_bytes, quota_max_objects FROM buckets ORDER BY name`),
-  bucketCounters: statement('bucket_counters', `SELECT object_count, byte_count, upload_count, upload_bytes, owner,
-    quota_max_bytes, quota_max_objects FROM buckets WHERE name = $1`),
+  usageByBucket: statement('usage_by_bucket', `SELECT b.name AS bucket, b.owner, coalesce(c.objects, 0)::bigint AS objects,
+    coalesce(c.bytes, 0)::bigint AS bytes, b.quota_max_bytes, b.quota_max_objects FROM buckets b
+    LEFT JOIN (SELECT bucket, sum(object_count) AS objects, sum(byte_count) AS bytes FROM bucket_counters GROUP BY bucket) c
+      ON c.bucket = b.name ORDER BY b.name`),
+  /** A bucket's counters, the sums of its shards (migrations.ts, usageShards); no row when it does not exist. */
+  bucketCounters: statement('bucket_counters', `SELECT coalesce(sum(c.object_count), 0)::bigint AS object_count,
+    coalesce(sum(c.byte_count), 0)::bigint AS byte_count, coalesce(sum(c.upload_count), 0)::bigint AS upload_count,
+    coalesce(sum(c.upload_bytes), 0)::bigint AS upload_bytes
+    FROM buckets b LEFT JOIN bucket_counters c ON c.bucket = b.name WHERE b.name = $1 GROUP BY b.name`),
   // What the owner's quota is held against: objects, and the bytes of objects and of open uploads' parts.
-  ownerCounters: statement('owner_counters', `SELECT coalesce(sum(object_count), 0)::bigint AS objects,
-    coalesce(sum(byte_count + upload_bytes), 0)::bigint AS bytes FROM buckets WHERE owner = $1`),
+  ownerCounters: statement('owner_counters', `SELECT coalesce(sum(c.object_count), 0)::bigint AS objects,
+    coalesce(sum(c.byte_count + c.upload_bytes), 0)::bigint AS bytes
+    FROM buckets b JOIN bucket_counters c ON c.bucket = b.name WHERE b.owner = $1`),
   /** Locked: growing writes of one user's buckets pass its quota check one at a time, across gateways. */
   lockUserQuota: statement('lock_user_quota', `SELECT quota_max_bytes, quota_max_objects FROM users
     WHERE name = $1 AND (quota_max_bytes IS NOT NULL OR quota_max_objects IS NOT NULL) FOR UPDATE`),
@@ -146,17 +171,18 @@ export const sql = {
   setLifecycleCursor: statement('set_lifecycle_cursor', `INSERT INTO lifecycle_cursors (bucket, after_key, pass_started_at)
     VALUES ($1, $2, $3) ON CONFLICT (bucket) DO UPDATE SET after_key = EXCLUDED.after_key, pass_started_at = EXCLUDED.pass_started_at`),
   clearLifecycleCursor: statement('clear_lifecycle_cursor', 'DELETE FROM lifecycle_cursors WHERE bucket = $1'),
-  /** The source of a copy, locked against a concurrent overwrite or delete until the copy commits. */
-  getObjectForShare: statement('get_object_for_share', `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW} FROM objects o
-    WHERE bucket = $1 AND key = $2 FOR SHARE`),
-  upsertObject: statement('upsert_object', `INSERT INTO objects (${OBJECT_COLUMNS}) VALUES (${placeholders(OBJECT_FIELDS.length)})
-    ON CONFLICT (bucket, key) DO UPDATE SET ${OBJECT_FIELDS.slice(2).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`),
+  /** Makes a version current (inserting or replacing the key's row) and records its blobs, in one statement. */
+  writeObject: statement('write_object', `WITH written AS (
+      INSERT INTO objects (${OBJECT_COLUMNS}) VALUES (${placeholders(OBJECT_FIELDS.length)})
+      ON CONFLICT (bucket, key) DO UPDATE SET ${OBJECT_FIELDS.slice(2).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
+      RETURNING bucket, key, version_id)
+    INSERT INTO object_blobs (bucket, key, version_id, seq, blob_id, size)
+    SELECT w.bucket, w.key, w.version_id, b.seq - 1, b.blob_id, b.size FROM written w,
+      unnest($${OBJECT_FIELDS.length + 1}::text[], $${OBJECT_FIELDS.length + 2}::bigint[]) WITH ORDINALITY AS b(blob_id, size, seq)`),
   deleteObject: statement('delete_object', 'DELETE FROM objects WHERE bucket = $1 AND key = $2'),
   scanObjects: statement('scan_objects', `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW} FROM objects o
     WHERE (bucket, key) > ($1, $2) AND delete_marker = 0 ORDER BY bucket, key LIMIT $3`),
 
-  insertObjectBlobs: statement('insert_object_blobs', `INSERT INTO object_blobs (bucket, key, version_id, seq, blob_id, size)
-    SELECT $1, $2, $3, b.seq - 1, b.blob_id, b.size FROM unnest($4::text[], $5::bigint[]) WITH ORDINALITY AS b(blob_id, size, seq)`),
   /** Removes one version's blob rows and returns their blob ids in order. */
   deleteObjectBlobs: statement('delete_object_blobs', `WITH dropped AS (DELETE FROM object_blobs
     WHERE bucket = $1 AND key = $2 AND version_id = $3 RETURNING blob_id, seq) SELECT blob_id FROM dropped ORDER BY seq`),
@@ -177,7 +203,9 @@ export const sql = {
   /** An upload locked against completion or abort while a part is added to it. */
   shareUpload: statement('share_upload', `SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE upload_id = $1 FOR SHARE`),
   lockUpload: statement('lock_upload', `SELECT ${UPLOAD_COLUMNS} FROM uploads WHERE upload_id = $1 FOR UPDATE`),
-  deletePartsOfUpload: statement('delete_parts_of_upload', 'DELETE FROM upload_parts WHERE upload_id = $1'),
+  /** Removes an upload's parts; returns the bytes they held. */
+  deletePartsOfUpload: statement('delete_parts_of_upload', `WITH dropped AS (DELETE FROM upload_parts WHERE upload_id = $1 RETURNING size)
+    SELECT coalesce(sum(size), 0)::bigint AS bytes FROM dropped`),
   deleteUpload: statement('delete_upload', 'DELETE FROM uploads WHERE upload_id = $1'),
   uploadsFromInclusive: uploadScan('uploads_from_inclusive', '>=', true),
   uploadsFromExclusive: uploadScan('uploads_from_exclusive', '>', true),
@@ -186,7 +214,7 @@ export const sql = {
   uploadsFromExclusiveUnbounded: uploadScan('uploads_from_exclusive_unbounded', '>', false),
   uploadsAfterUploadUnbounded: uploadScan('uploads_after_upload_unbounded', 'after-upload', false),
 
-  getPartBlob: statement('get_part_blob', 'SELECT blob_id FROM upload_parts WHERE upload_id = $1 AND part_number = $2'),
+  getPartBlob: statement('get_part_blob', 'SELECT blob_id, size FROM upload_parts WHERE upload_id = $1 AND part_number = $2'),
   upsertPart: statement('upsert_part', `INSERT INTO upload_parts (${PART_COLUMNS}) VALUES (${placeholders(PART_FIELDS.length)})
     ON CONFLICT (upload_id, part_number) DO UPDATE SET ${PART_FIELDS.slice(2).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`),
   listParts: statement('list_parts', `SELECT ${PART_COLUMNS} FROM upload_parts
