@@ -158,6 +158,24 @@ export function createPgGroup(runner) {
     }
   }
 
+  /**
+   * The runner warms its servers up before measuring; the gateways get the same: 4 KiB PUT, GET, HEAD and
+   * DELETE through each, so that no gateway is measured while its code is still being compiled.
+   */
+  async function warmGateway(url) {
+    const c = new S3BenchClient({ endpoint: url, accessKey, secretKey, connections: 16 });
+    try {
+      const body = Buffer.alloc(4 * KiB, 1);
+      const total = P.warmupOps * 2;
+      const key = (i) => `warm/${url}/${i}`;
+      for (const op of [(i) => c.putObject(BUCKET, key(i), body), (i) => c.getObject(BUCKET, key(i)), (i) => c.headObject(BUCKET, key(i)), (i) => c.deleteObject(BUCKET, key(i))]) {
+        failOnErrors('warm-up', { name: url }, await runConcurrent({ total, concurrency: 16, op }));
+      }
+    } finally {
+      await c.close();
+    }
+  }
+
   /** Starts the cluster and the gateways, measures, and stops everything again (also on failure). */
   async function run(sqlite) {
     const cluster = await startPostgres();
@@ -170,7 +188,10 @@ export function createPgGroup(runner) {
         SKLAD_ACCESS_KEY: accessKey,
         SKLAD_SECRET_KEY: secretKey,
         SKLAD_SHUTDOWN_GRACE_MS: '5000',
-        SKLAD_METADATA_URL: await cluster.createDatabase(),
+        // Over the cluster's Unix socket, as a gateway on the database's own machine connects (libpq's default
+        // too): on loopback TCP each round trip also pays the kernel's network path, a third of a small PUT's
+        // gateway CPU in a profile (see docs/performance.md).
+        SKLAD_METADATA_URL: `postgres://sklad@/${new URL(await cluster.createDatabase()).pathname.slice(1)}?host=${encodeURIComponent(cluster.dir)}&port=${cluster.port}`,
       };
       // One after the other: the first generates the shared master key file the others read.
       for (let g = 1; g <= GATEWAYS; g++) {
@@ -182,6 +203,7 @@ export function createPgGroup(runner) {
       targets.push(target('sqlite', [sqlite.url]), target('pg1', [gateways[0].url]), target('pg3', gateways.map((g) => g.url)));
       await targets[0].client(1).createBucket(BUCKET);
       await targets[1].client(1).createBucket(BUCKET); // pg3 shares pg1's database
+      for (const g of gateways) await warmGateway(g.url);
       for (const [name, scenario] of [['4 KiB', small], ['64 MiB', large], ['multipart', multipart], ['LIST', listing]]) {
         log(`  pg group: ${name}`);
         for (let r = 0; r < P.runs; r++) {

@@ -156,3 +156,25 @@ describe('PostgreSQL schema step 5: usage counters in shards', () => {
     }
   });
 });
+
+describe('PostgreSQL: a write of a key starts with its lock, its values sent as escaped literals', () => {
+  it('writes, conditions and deletes keys holding quotes, backslashes and other odd characters', async () => {
+    const index = await open();
+    try {
+      await index.createBucket(bucketRecord('odd'));
+      const keys = ["it's", 'back\\slash', "\\'; DROP TABLE objects; --", 'E\'\\x41\'', 'ключ/💾\t"q"', '$1 $$ $tag$'];
+      for (const key of keys) {
+        await index.putObject(objectRecord('odd', key, { etag: 'one' }), { ifNoneMatch: true });
+        await expect(index.putObject(objectRecord('odd', key), { ifNoneMatch: true })).rejects.toMatchObject({ code: 'PreconditionFailed' });
+        await index.putObject(objectRecord('odd', key, { etag: 'two' }), { ifMatch: 'one' });
+        expect((await index.getObject('odd', key))?.etag).toBe('two');
+      }
+      expect(await index.bucketUsage('odd')).toEqual({ objects: keys.length, bytes: 11 * keys.length });
+      for (const key of keys) await index.deleteObject('odd', key, { ifMatch: 'two' });
+      expect(await index.bucketUsage('odd')).toEqual({ objects: 0, bytes: 0 });
+      await expect(index.putObject(objectRecord("no'such", 'k'))).rejects.toMatchObject({ code: 'NoSuchBucket' });
+    } finally {
+      await index.close();
+    }
+  });
+});

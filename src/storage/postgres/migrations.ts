@@ -300,6 +300,25 @@ BEGIN
   END IF;
   RETURN NULL;
 END $$;
+-- What a write of one key starts with, in one round trip: the key's lock (the advisory lock sql.lockKeys
+-- takes for it), then, read after the lock is held (a volatile function's every statement takes a fresh
+-- snapshot), its bucket (no row when the bucket does not exist) and the key's current version (nulls when it
+-- has none).
+CREATE FUNCTION sklad_lock_key(bucket_name TEXT, key_name TEXT)
+RETURNS TABLE (name TEXT, owner TEXT, quota_max_bytes BIGINT, quota_max_objects BIGINT, owner_quota BOOLEAN,
+  version_id TEXT, etag TEXT, delete_marker SMALLINT, size BIGINT, last_modified BIGINT, retention_mode TEXT,
+  retain_until BIGINT, legal_hold SMALLINT, version_seq BIGINT)
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('sklad-key:' || current_schema()), hashtext(bucket_name || '/' || key_name));
+  RETURN QUERY SELECT b.name::TEXT, b.owner::TEXT, b.quota_max_bytes, b.quota_max_objects,
+      (u.quota_max_bytes IS NOT NULL OR u.quota_max_objects IS NOT NULL),
+      o.version_id::TEXT, o.etag, o.delete_marker, o.size, o.last_modified, o.retention_mode, o.retain_until,
+      o.legal_hold, o.version_seq
+    FROM buckets b LEFT JOIN users u ON u.name = b.owner LEFT JOIN objects o ON o.bucket = b.name AND o.key = key_name
+    WHERE b.name = bucket_name;
+END $$;
 `;
 
 export const migrations: readonly string[] = [step1, versionsAndLifecycle, inlineBlobsWrittenAt, consoleSessionsStep, usageShards];

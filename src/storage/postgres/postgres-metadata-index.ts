@@ -14,7 +14,7 @@
 // Versions, Object Lock and lifecycle cursors are kept as the SQLite engine keeps them (see
 // docs/architecture.md, Versions).
 // The SQL schema keeps SQLite's column names and encodings, so the row converters are shared with it.
-import type pg from 'pg';
+import pg from 'pg';
 import { S3Error } from '../../errors/s3-error.js';
 import type { Quota, Usage } from '../identity-index.js';
 import { buildListPageAsync } from '../list-page.js';
@@ -90,6 +90,8 @@ import { BUCKET_COLUMNS, BUCKET_FIELDS, OBJECT_ROW_FIELDS, PART_FIELDS, UPLOAD_F
  */
 const DEFAULT_BUCKET_CACHE_MS = 1000;
 
+const { escapeLiteral } = pg;
+
 interface BucketCountersRow {
   object_count: number;
   byte_count: number;
@@ -106,6 +108,23 @@ interface LockedBucketRow {
   quota_max_objects: number | null;
   /** Whether the owner has a quota of their own. */
   owner_quota: boolean;
+}
+
+/** A key locked for a write: its bucket and its current version, read after the lock was taken (sql.lockKey). */
+interface LockedKey {
+  bucket: LockedBucketRow;
+  current: CurrentRow | undefined;
+}
+
+type LockKeyRow = LockedBucketRow & { [column in keyof CurrentRow]: CurrentRow[column] | null };
+
+function toLockedKey(row: LockKeyRow | undefined): LockedKey | undefined {
+  if (row === undefined) return undefined;
+  const { name, owner, quota_max_bytes, quota_max_objects, owner_quota, ...current } = row;
+  return {
+    bucket: { name, owner, quota_max_bytes, quota_max_objects, owner_quota },
+    current: current.version_id === null ? undefined : (current as CurrentRow),
+  };
 }
 
 /** What a write adds to its bucket's usage (negative when it frees some). */
@@ -283,25 +302,23 @@ export class PostgresMetadataIndex implements MetadataIndex {
 
   async setQuarantined(bucket: string, key: string, etag: string, quarantined: boolean, versionId?: string): Promise<boolean> {
     const flag = quarantined ? 1 : 0;
-    return this.writeKey(bucket, key, async (tx) => {
-      // A named version stays in its table while it is looked for (see setVersionColumn).
-      if (versionId !== undefined && (await this.tryLockKeys(tx, bucket, [key])) === undefined) return false;
+    // Under the key lock: a named version stays in its table while it is looked for (see setVersionColumn).
+    return this.writeKey(bucket, key, async (tx, locked) => {
+      if (locked === undefined) return false;
       if (await changed(tx, sql.setCurrentQuarantined([flag, bucket, key, etag, versionId ?? null]))) return true;
       return versionId !== undefined && changed(tx, sql.setNoncurrentQuarantined([flag, bucket, key, etag, versionId]));
     });
   }
 
   async putObject(record: ObjectRecord, condition?: WriteCondition): Promise<string[]> {
-    return this.writeKey(record.bucket, record.key, async (tx) => {
-      const locked = await this.lockKey(tx, record.bucket, record.key);
-      return this.unreferenced(tx, await this.writeCurrent(tx, locked, record, condition));
-    });
+    return this.writeKey(record.bucket, record.key, async (tx, locked) =>
+      this.unreferenced(tx, await this.writeCurrent(tx, existing(locked, record.bucket), record, condition)));
   }
 
   async deleteObject(bucket: string, key: string, condition?: WriteCondition): Promise<string[]> {
-    return this.writeKey(bucket, key, async (tx) => {
-      if ((await this.tryLockKeys(tx, bucket, [key])) === undefined) return [];
-      const current = (await tx.query<CurrentRow>(sql.getCurrent([bucket, key]))).rows[0];
+    return this.writeKey(bucket, key, async (tx, locked) => {
+      if (locked === undefined) return [];
+      const { current } = locked;
       checkWriteCondition(key, current && conditionState(current), condition);
       if (!current) return [];
       refuseIfLocked(current, { now: new Date() });
@@ -318,9 +335,8 @@ export class PostgresMetadataIndex implements MetadataIndex {
     override: LockOverride,
     condition?: WriteCondition,
   ): Promise<{ removed?: ObjectRecord; orphans: string[] }> {
-    return this.writeKey(bucket, key, async (tx) => {
-      await this.lockKey(tx, bucket, key);
-      const current = (await tx.query<CurrentRow>(sql.getCurrent([bucket, key]))).rows[0];
+    return this.writeKey(bucket, key, async (tx, locked) => {
+      const { current } = existing(locked, bucket);
       checkWriteCondition(key, current && conditionState(current), condition);
       const row = (await tx.query<ObjectRowWithBlobs & { is_current: number }>(sql.getVersion([bucket, key, versionId]))).rows[0];
       if (!row) return { orphans: [] };
@@ -363,8 +379,8 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   async putRetention(bucket: string, key: string, versionId: string | undefined, retention: Retention | undefined, override: LockOverride): Promise<void> {
-    return this.writeKey(bucket, key, async (tx) => {
-      const { state, isCurrent, id } = await this.lockTarget(tx, bucket, key, versionId);
+    return this.writeKey(bucket, key, async (tx, locked) => {
+      const { state, isCurrent, id } = await this.lockTarget(tx, existing(locked, bucket), key, versionId);
       const refusal = retentionChangeRefusal(lockOf(state).retention, retention, override);
       if (refusal !== undefined) throw new S3Error('AccessDenied', { message: `Access Denied because ${refusal}.` });
       const statement = isCurrent ? sql.setCurrentRetention : sql.setNoncurrentRetention;
@@ -373,8 +389,8 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   async putLegalHold(bucket: string, key: string, versionId: string | undefined, on: boolean): Promise<void> {
-    return this.writeKey(bucket, key, async (tx) => {
-      const { isCurrent, id } = await this.lockTarget(tx, bucket, key, versionId);
+    return this.writeKey(bucket, key, async (tx, locked) => {
+      const { isCurrent, id } = await this.lockTarget(tx, existing(locked, bucket), key, versionId);
       await tx.query((isCurrent ? sql.setCurrentLegalHold : sql.setNoncurrentLegalHold)([on ? 1 : 0, bucket, key, id]));
     });
   }
@@ -414,7 +430,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
       // them are committed. The target is known only from the record built from the source, so its lock comes
       // second; two copies crosswise between two keys may then deadlock, and PostgreSQL's deadlock error makes
       // one of them run again.
-      await this.lockKey(tx, source.bucket, source.key);
+      existing(await this.lockKey(tx, source.bucket, source.key), source.bucket);
       const { rows } = await tx.query<ObjectRowWithBlobs>(source.versionId === undefined
         ? sql.getObject([source.bucket, source.key])
         : sql.getVersion([source.bucket, source.key, source.versionId]));
@@ -422,7 +438,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
       if (!found || found.deleteMarker) throw new S3Error('NoSuchKey', { fields: { Key: source.key } });
       check(found);
       const record = build(found);
-      const target = await this.lockKey(tx, record.bucket, record.key);
+      const target = existing(await this.lockKey(tx, record.bucket, record.key), record.bucket);
       return { record, orphans: await this.unreferenced(tx, await this.writeCurrent(tx, target, record, condition)) };
     });
   }
@@ -521,9 +537,9 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   async completeUpload(uploadId: string, record: ObjectRecord, condition?: WriteCondition): Promise<string[]> {
-    return this.writeKey(record.bucket, record.key, async (tx) => {
-      // Locks in the order every writer takes them, the key (with its bucket) then the upload.
-      const locked = await this.lockKey(tx, record.bucket, record.key);
+    // Locks in the order every writer takes them, the key then the upload.
+    return this.writeKey(record.bucket, record.key, async (tx, opened) => {
+      const locked = existing(opened, record.bucket);
       const upload = await this.requireUpload(tx, uploadId, 'update');
       // An upload id only completes the key it was created for.
       if (upload.bucket !== record.bucket || upload.key !== record.key) {
@@ -609,6 +625,12 @@ export class PostgresMetadataIndex implements MetadataIndex {
     return rows[0]?.referenced === true;
   }
 
+  async unreferencedBlobs(ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const free = new Set(await this.column(this.pool, sql.unreferencedOf([ids]), 'id'));
+    return ids.filter((id) => free.has(id));
+  }
+
   async getLifecycleCursor(bucket: string): Promise<LifecycleCursor | undefined> {
     const row = (await this.pool.query<{ after_key: string; pass_started_at: number }>(sql.getLifecycleCursor([bucket]))).rows[0];
     return row && { afterKey: row.after_key, passStartedAt: new Date(row.pass_started_at) };
@@ -646,7 +668,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
                 : (await tx.query<CurrentRow>(sql.getNoncurrentState([bucket, e.object.key, 'null']))).rows[0];
               if (oldNull !== undefined && !unlocked(oldNull)) return false;
             }
-            released.push(...await this.writeCurrent(tx, locked, e.deleteMarker, undefined));
+            released.push(...await this.writeCurrent(tx, { bucket: locked, current }, e.deleteMarker, undefined));
             return true;
           }
           if (!unlocked(current)) return false;
@@ -689,14 +711,17 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   /**
-   * A write of one key. This gateway's writes of a key start one after the other, in the order they were
+   * A write of one key, given the key locked (undefined when its bucket does not exist). This gateway's writes of a key start one after the other, in the order they were
    * issued (as the SQLite engine's group commit applies them), so a second write of a key waits here for
    * the first rather than inside the database; other gateways' writes of it are ordered by the key lock.
    */
-  private writeKey<T>(bucket: string, key: string, work: (tx: Transaction) => Promise<T>): Promise<T> {
+  private writeKey<T>(bucket: string, key: string, work: (tx: Transaction, locked: LockedKey | undefined) => Promise<T>): Promise<T> {
     const id = `${bucket}/${key}`;
+    // The key's lock and its reads travel with BEGIN (sql.lockKey, its values as escaped literals).
+    const opening = `SELECT * FROM sklad_lock_key(${escapeLiteral(bucket)}, ${escapeLiteral(key)})`;
+    const start = (): Promise<T> => this.transactions.run((tx, opened) => work(tx, toLockedKey(opened?.rows[0] as LockKeyRow | undefined)), opening);
     const before = this.keyWrites.get(id);
-    const result = before === undefined ? this.write(work) : before.then(() => this.write(work));
+    const result = before === undefined ? start() : before.then(start);
     const settled = result.then(() => undefined, () => undefined);
     this.keyWrites.set(id, settled);
     void settled.then(() => {
@@ -729,9 +754,8 @@ export class PostgresMetadataIndex implements MetadataIndex {
 
   /**
    * Sets one column (tags or ACL) of a version: the current one when `versionId` is absent or names it, else a
-   * noncurrent one. Delete markers have neither. The current version needs no key lock (the UPDATE locks
-   * its row); a named version does, or another gateway could move it between the tables between the two
-   * statements.
+   * noncurrent one. Delete markers have neither. Under the key lock (which costs no round trip of its own),
+   * so a named version cannot move between the tables while it is looked for.
    */
   private async setVersionColumn(
     bucket: string,
@@ -741,9 +765,8 @@ export class PostgresMetadataIndex implements MetadataIndex {
     current: (values: unknown[]) => pg.QueryConfig,
     noncurrent: (values: unknown[]) => pg.QueryConfig,
   ): Promise<void> {
-    return this.writeKey(bucket, key, async (tx) => {
-      if (versionId === undefined) await this.requireBucket(tx, bucket);
-      else await this.lockKey(tx, bucket, key);
+    return this.writeKey(bucket, key, async (tx, locked) => {
+      existing(locked, bucket);
       if (await changed(tx, current([value, bucket, key, versionId ?? null]))) return;
       if (versionId !== undefined && (await changed(tx, noncurrent([value, bucket, key, versionId])))) return;
       throw missing(key, versionId);
@@ -751,9 +774,9 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   /** The version whose lock settings a request changes, under the key lock: it must exist and not be a delete marker. */
-  private async lockTarget(tx: Transaction, bucket: string, key: string, versionId: string | undefined): Promise<{ state: CurrentRow; isCurrent: boolean; id: string }> {
-    await this.lockKey(tx, bucket, key);
-    const current = (await tx.query<CurrentRow>(sql.getCurrent([bucket, key]))).rows[0];
+  private async lockTarget(tx: Transaction, locked: LockedKey, key: string, versionId: string | undefined): Promise<{ state: CurrentRow; isCurrent: boolean; id: string }> {
+    const { current } = locked;
+    const bucket = locked.bucket.name;
     const isCurrent = versionId === undefined || current?.version_id === versionId;
     const state = isCurrent ? current : (await tx.query<CurrentRow>(sql.getNoncurrentState([bucket, key, versionId]))).rows[0];
     if (!state || (versionId === undefined && state.delete_marker === 1)) throw missing(key, versionId);
@@ -776,23 +799,16 @@ export class PostgresMetadataIndex implements MetadataIndex {
     if ((await tx.query(sql.lockBucket([name]))).rowCount === 0) throw new S3Error('NoSuchBucket', { fields: { BucketName: name } });
   }
 
-  /**
-   * Share-locks the bucket's row and locks `keys` of it (see sql.lockKeys); undefined when the bucket does
-   * not exist.
-   */
-  private async tryLockKeys(tx: Transaction, bucket: string, keys: string[]): Promise<LockedBucketRow | undefined> {
-    return (await tx.query<LockedBucketRow>(sql.lockKeys([bucket, keys.map((key) => `${bucket}/${key}`)]))).rows[0];
-  }
-
-  /** As tryLockKeys; NoSuchBucket when the bucket does not exist. */
+  /** Locks `keys` of the bucket (see sql.lockKeys) and reads the bucket; NoSuchBucket when it does not exist. */
   private async lockKeys(tx: Transaction, bucket: string, keys: string[]): Promise<LockedBucketRow> {
-    const row = await this.tryLockKeys(tx, bucket, keys);
+    const row = (await tx.query<LockedBucketRow>(sql.lockKeys([bucket, keys.map((key) => `${bucket}/${key}`)]))).rows[0];
     if (!row) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
     return row;
   }
 
-  private async lockKey(tx: Transaction, bucket: string, key: string): Promise<LockedBucketRow> {
-    return this.lockKeys(tx, bucket, [key]);
+  /** Locks one key (see sql.lockKey); undefined when its bucket does not exist. */
+  private async lockKey(tx: Transaction, bucket: string, key: string): Promise<LockedKey | undefined> {
+    return toLockedKey((await tx.query<LockKeyRow>(sql.lockKey([bucket, key]))).rows[0]);
   }
 
   private async requireUpload(tx: Transaction, uploadId: string, lock: 'read' | 'share' | 'update'): Promise<UploadRow> {
@@ -809,21 +825,19 @@ export class PostgresMetadataIndex implements MetadataIndex {
   /**
    * Checks `condition` against the current version under the record's key, then makes `record` current
    * (see MetadataIndex.putObject for what happens to the versions already there). The caller holds the key's
-   * lock (`locked`: its bucket). `freedBytes`: bytes the same transaction already released in the bucket (a
+   * lock (`locked`: the bucket and the current version read under it). `freedBytes`: bytes the same transaction already released in the bucket (a
    * completed upload's parts), which the quota check sets against what the record adds. Returns the blob ids
    * of a replaced null version, some maybe still referenced (callers filter with `unreferenced`).
    */
   private async writeCurrent(
     tx: Transaction,
-    locked: LockedBucketRow,
+    locked: LockedKey,
     record: ObjectRecord,
     condition: WriteCondition | undefined,
     freedBytes = 0,
   ): Promise<string[]> {
-    // Read after the lock is held, in a statement of its own: under READ COMMITTED it then sees every write
-    // committed by the key's previous writer, the key's version order included.
     const { bucket, key } = record;
-    const current = (await tx.query<CurrentRow>(sql.getCurrent([bucket, key]))).rows[0];
+    const { current } = locked;
     checkWriteCondition(key, current && conditionState(current), condition);
     // What leaves the bucket's counters with the write: the null version it replaces, if any.
     let removed: { delete_marker: number; size: number } | undefined;
@@ -862,7 +876,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
       version === undefined || version.deleteMarker ? { objects: 0, bytes: 0 } : { objects: 1, bytes: version.size };
     const before = counted(removed && { deleteMarker: removed.delete_marker === 1, size: removed.size });
     const after = counted({ deleteMarker: record.deleteMarker === true, size: record.size });
-    await this.checkQuotas(tx, locked, { objects: after.objects - before.objects, bytes: after.bytes - before.bytes - freedBytes });
+    await this.checkQuotas(tx, locked.bucket, { objects: after.objects - before.objects, bytes: after.bytes - before.bytes - freedBytes });
     return released;
   }
 
@@ -922,6 +936,12 @@ export class PostgresMetadataIndex implements MetadataIndex {
 
 async function changed(tx: Transaction, query: pg.QueryConfig): Promise<boolean> {
   return ((await tx.query(query)).rowCount ?? 0) > 0;
+}
+
+/** The locked key's, when its bucket exists; NoSuchBucket otherwise. */
+function existing(locked: LockedKey | undefined, bucket: string): LockedKey {
+  if (locked === undefined) throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
+  return locked;
 }
 
 function missing(key: string, versionId: string | undefined): S3Error {

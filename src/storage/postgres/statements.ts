@@ -65,6 +65,8 @@ export const sql = {
     CROSS JOIN (SELECT count(pg_advisory_xact_lock(hashtext('sklad-key:' || current_schema()), h)) FROM (
       SELECT DISTINCT hashtext(k) AS h FROM unnest($2::text[]) AS k ORDER BY 1) AS ordered) AS locks
     WHERE b.name = $1`),
+  /** One key locked, with its bucket and current version read after (see migrations.ts, sklad_lock_key). */
+  lockKey: statement('lock_key', 'SELECT * FROM sklad_lock_key($1, $2)'),
   /** The bucket row locked against any new version being inserted, for deleting the bucket. */
   lockBucket: statement('lock_bucket', 'SELECT 1 FROM buckets WHERE name = $1 FOR UPDATE'),
   /**

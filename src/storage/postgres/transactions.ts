@@ -17,9 +17,13 @@ export class PostgresTransactions {
 
   constructor(private readonly pool: pg.Pool) {}
 
-  /** Runs `work` in a transaction of its own; settles once it has committed (or failed). */
-  run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    const running = this.#attempt(work);
+  /**
+   * Runs `work` in a transaction of its own; settles once it has committed (or failed). `opening`, SQL text
+   * without parameters (values in it are escaped literals), travels with BEGIN in one round trip; `work`
+   * receives its result.
+   */
+  run<T>(work: (tx: Transaction, opened: pg.QueryResult | undefined) => Promise<T>, opening?: string): Promise<T> {
+    const running = this.#attempt(work, opening);
     this.#running.add(running);
     const forget = () => this.#running.delete(running);
     running.then(forget, forget);
@@ -31,13 +35,20 @@ export class PostgresTransactions {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
   }
 
-  async #attempt<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+  async #attempt<T>(work: (tx: Transaction, opened: pg.QueryResult | undefined) => Promise<T>, opening: string | undefined): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
-        const value = await work(client);
+        let opened: pg.QueryResult | undefined;
+        if (opening === undefined) {
+          await client.query('BEGIN');
+        } else {
+          // Several statements in one simple query: node-postgres answers with one result per statement.
+          const results = (await client.query(`BEGIN; ${opening}`)) as unknown as pg.QueryResult[];
+          opened = results[1];
+        }
+        const value = await work(client, opened);
         await client.query('COMMIT');
         return value;
       } catch (error) {
