@@ -6,6 +6,7 @@
 // finished writing it and not yet committed the record that references it.
 import type { Logger } from 'pino';
 import type { BlobStore } from '../storage/blob-store.js';
+import { pagesOf } from '../storage/id-pages.js';
 import type { MetadataIndex } from '../storage/metadata-index.js';
 
 export interface RecoveryReport {
@@ -22,17 +23,18 @@ export async function recoverStorage(index: MetadataIndex, blobs: BlobStore, log
   const temporaryFiles = await blobs.sweepTemporary();
   const grace = options.orphanGraceMs ?? 0;
   let orphanBlobs = 0;
-  for await (const id of blobs.ids()) {
-    if (await index.isBlobReferenced(id)) continue;
-    if (grace > 0) {
-      // A blob whose age cannot be told is kept: it may be in use.
-      const writtenAt = await blobs.writtenAt?.(id);
-      if (writtenAt === undefined || Date.now() - writtenAt.getTime() < grace) continue;
-      // Checked again: a record may have been committed meanwhile by another gateway.
-      if (await index.isBlobReferenced(id)) continue;
+  for await (const page of pagesOf(blobs.ids())) {
+    for (const id of await index.unreferencedBlobs(page)) {
+      if (grace > 0) {
+        // A blob whose age cannot be told is kept: it may be in use.
+        const writtenAt = await blobs.writtenAt?.(id);
+        if (writtenAt === undefined || Date.now() - writtenAt.getTime() < grace) continue;
+        // Checked again: a record may have been committed meanwhile by another gateway.
+        if (await index.isBlobReferenced(id)) continue;
+      }
+      await blobs.delete(id);
+      orphanBlobs++;
     }
-    await blobs.delete(id);
-    orphanBlobs++;
   }
   if (temporaryFiles > 0 || orphanBlobs > 0) log.info({ temporaryFiles, orphanBlobs }, 'recovered storage after an interrupted run');
   return { temporaryFiles, orphanBlobs };

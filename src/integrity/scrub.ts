@@ -14,6 +14,7 @@ import { IntegrityError, IntegrityVerifier } from '../s3/integrity.js';
 import { openObjectStream } from '../s3/object-reader.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { MetadataIndex, ObjectRecord } from '../storage/metadata-index.js';
+import { pagesOf } from '../storage/id-pages.js';
 
 export interface ScrubOptions {
   index: MetadataIndex;
@@ -152,12 +153,13 @@ export async function scrub(opts: ScrubOptions): Promise<ScrubReport> {
     after = { bucket: last.bucket, key: last.key, versionId: last.versionId };
     await sleep(0);
   }
-  for await (const id of opts.blobs.ids()) {
-    if (await opts.index.isBlobReferenced(id)) continue;
-    report.orphans.push(id);
-    if (opts.removeOrphans) {
-      await opts.blobs.delete(id);
-      report.orphansRemoved += 1;
+  for await (const page of pagesOf(opts.blobs.ids())) {
+    for (const id of await opts.index.unreferencedBlobs(page)) {
+      report.orphans.push(id);
+      if (opts.removeOrphans) {
+        await opts.blobs.delete(id);
+        report.orphansRemoved += 1;
+      }
     }
   }
   return report;

@@ -582,6 +582,8 @@ export interface MetadataIndex {
 
   /** True when some record (object or upload part) still references the blob. */
   isBlobReferenced(id: string): Promise<boolean>;
+  /** Of `ids`, those no record references, in their order: what start-up recovery and scrub look for, a page at a time. */
+  unreferencedBlobs(ids: string[]): Promise<string[]>;
   /** Current objects and their bytes per bucket, and open multipart uploads: what operators monitor. */
   usage(): Promise<StorageUsage>;
   close(): Promise<void>;

@@ -109,6 +109,11 @@ export function copyCases(current: () => MetadataIndex): void {
       const { orphans } = await index.copyObject({ bucket: 'b', key: 'src' }, accept, to('dst'));
       expect(orphans.sort()).toEqual(old.blobs.map((b) => b.id).sort());
       for (const blob of old.blobs) expect(await index.isBlobReferenced(blob.id)).toBe(false);
+      // Asked a page at a time, as recovery and scrub do: the same answers, in the order asked.
+      const live = (await index.getObject('b', 'src'))!.blobs.map((b) => b.id);
+      const asked = [old.blobs[1]!.id, ...live, old.blobs[0]!.id, blobId()];
+      expect(await index.unreferencedBlobs(asked)).toEqual([old.blobs[1]!.id, old.blobs[0]!.id, asked[asked.length - 1]]);
+      expect(await index.unreferencedBlobs([])).toEqual([]);
     });
 
     it('does not orphan destination blobs that the source also holds', async () => {

@@ -574,6 +574,10 @@ export class SqliteMetadataIndex implements MetadataIndex {
     return this.s.blobReferenced.get({ id }) === 1;
   }
 
+  async unreferencedBlobs(ids: string[]): Promise<string[]> {
+    return ids.filter((id) => this.s.blobReferenced.get({ id }) !== 1);
+  }
+
   /** A consistent copy of the whole database in `file`, taken online (SQLite's backup API). */
   async snapshot(file: string): Promise<void> {
     createPrivateFile(file);
