@@ -35,6 +35,12 @@ export async function requestedObject(ctx: S3Context, key = ctx.key, rawVersionI
   return requestedVersion(ctx, key, rawVersionId, (versionId) => ctx.index.getObject(ctx.bucket, key, versionId));
 }
 
+/** requestedObject for a read of its bytes (see MetadataIndex.getObjectWithBody). */
+export async function requestedObjectWithBody(ctx: S3Context): Promise<ObjectRecord & { inlineBody?: Buffer }> {
+  const read = ctx.index.getObjectWithBody?.bind(ctx.index) ?? ctx.index.getObject.bind(ctx.index);
+  return requestedVersion(ctx, ctx.key, ctx.query.get('versionId'), (versionId) => read(ctx.bucket, ctx.key, versionId));
+}
+
 /** requestedObject without the blob list, for answers that send no bytes (HeadObject). */
 export async function requestedObjectMetadata(ctx: S3Context): Promise<ObjectMetadata> {
   return requestedVersion(ctx, ctx.key, ctx.query.get('versionId'), (versionId) => ctx.index.getObjectMetadata(ctx.bucket, ctx.key, versionId));

@@ -582,6 +582,12 @@ export interface MetadataIndex {
 
   /** True when some record (object or upload part) still references the blob. */
   isBlobReferenced(id: string): Promise<boolean>;
+  /**
+   * getObject for a read of the object's bytes. An index whose database is a server may also read the bytes
+   * of a small object's one blob when it holds it inline (`inlineBody`), in the same query: GetObject then
+   * costs one round trip, not two. Absent: getObject serves.
+   */
+  getObjectWithBody?(bucket: string, key: string, versionId?: string): Promise<(ObjectRecord & { inlineBody?: Buffer }) | undefined>;
   /** Of `ids`, those no record references, in their order: what start-up recovery and scrub look for, a page at a time. */
   unreferencedBlobs(ids: string[]): Promise<string[]>;
   /** Current objects and their bytes per bucket, and open multipart uploads: what operators monitor. */

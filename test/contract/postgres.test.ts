@@ -178,3 +178,30 @@ describe('PostgreSQL: a write of a key starts with its lock, its values sent as 
     }
   });
 });
+
+describe('PostgreSQL: a read of a small object brings its inline bytes in the same query', () => {
+  it('returns the bytes of a plaintext object kept inline, and none for others', async () => {
+    const index = await open();
+    try {
+      await index.createBucket(bucketRecord('r', { versioning: 'Enabled' }));
+      const inline = index.inlineBlobs();
+      const data = Buffer.from('hello, inline');
+      const small = objectRecord('r', 'small', { versionId: 'v1', size: data.length, blobs: [{ id: blobId(), size: data.length }] });
+      await inline.put(small.blobs[0]!.id, data);
+      await index.putObject(small);
+      expect((await index.getObjectWithBody('r', 'small'))?.inlineBody).toEqual(data);
+      // A version by id, once it is noncurrent too.
+      await index.putObject(objectRecord('r', 'small', { versionId: 'v2' }));
+      expect((await index.getObjectWithBody('r', 'small', 'v1'))?.inlineBody).toEqual(data);
+      expect((await index.getObjectWithBody('r', 'small'))?.inlineBody).toBeUndefined(); // v2's blob is no row
+      // Encrypted bytes are never sent this way (GetObject decrypts from the blob store).
+      const sealed = objectRecord('r', 'sealed', { versionId: 'v3', size: data.length, blobs: [{ id: blobId(), size: data.length }], encryption: { mode: 'SSE-S3', keyId: 'k', wrappedKey: 'w' } as never });
+      await inline.put(sealed.blobs[0]!.id, data);
+      await index.putObject(sealed);
+      expect((await index.getObjectWithBody('r', 'sealed'))?.inlineBody).toBeUndefined();
+      expect(await index.getObjectWithBody('r', 'missing')).toBeUndefined();
+    } finally {
+      await index.close();
+    }
+  });
+});

@@ -14,7 +14,7 @@ import { objectResponseHeaders } from '../object-headers.js';
 import { openObjectStream } from '../object-reader.js';
 import { parseRange } from '../range.js';
 import { partNumber } from '../request-params.js';
-import { requestedObject, requestedObjectMetadata, versionHeaders } from '../versions.js';
+import { requestedObjectMetadata, requestedObjectWithBody, versionHeaders } from '../versions.js';
 import type { ByteRange } from '../../storage/blob-store.js';
 import { emptyResponse, streamResponse, type S3Response } from '../respond.js';
 import { expirationHeader } from '../expiration-header.js';
@@ -53,11 +53,11 @@ function verifiedStream(ctx: S3Context, record: ObjectRecord, source: Readable):
  * before any byte is sent: a mismatch quarantines it and answers as for a quarantined object. Objects
  * recorded without a verification CRC32C take the streaming path, which checks their MD5.
  */
-async function inlineBody(ctx: S3Context, record: ObjectRecord, span: ByteRange, whole: boolean): Promise<Buffer | undefined> {
+async function inlineBody(ctx: S3Context, record: ObjectRecord & { inlineBody?: Buffer }, span: ByteRange, whole: boolean): Promise<Buffer | undefined> {
   if (record.blobs.length !== 1 || record.encryption !== undefined || ctx.blobs.readInline === undefined) return undefined;
   const verify = whole && ctx.settings.verifyReads;
   if (verify && record.verifyCrc32c === undefined) return undefined;
-  const data = await ctx.blobs.readInline(record.blobs[0]!.id, record.blobs[0]!.size);
+  const data = record.inlineBody ?? (await ctx.blobs.readInline(record.blobs[0]!.id, record.blobs[0]!.size));
   if (data === undefined) return undefined;
   if (verify) {
     const got = Buffer.alloc(4);
@@ -149,7 +149,7 @@ function answerFor(ctx: S3Context, record: ObjectMetadata): ReadAnswer {
 
 export async function getObject(ctx: S3Context): Promise<S3Response> {
   refuseSseHeader(ctx);
-  const record = await readableObject(ctx, requestedObject);
+  const record = await readableObject(ctx, requestedObjectWithBody);
   const { status, headers, span, whole, customerKey } = answerFor(ctx, record);
   if (record.size === 0) return emptyResponse(status, headers);
   const inline = await inlineBody(ctx, record, span, whole);

@@ -282,6 +282,14 @@ export class PostgresMetadataIndex implements MetadataIndex {
     return rows[0] && toRecord(rows[0]);
   }
 
+  async getObjectWithBody(bucket: string, key: string, versionId?: string): Promise<(ObjectRecord & { inlineBody?: Buffer }) | undefined> {
+    const statement = versionId === undefined ? sql.getObjectWithBody([bucket, key]) : sql.getVersionWithBody([bucket, key, versionId]);
+    const row = (await this.pool.query<ObjectRowWithBlobs & { inline_body: Buffer | null }>(statement)).rows[0];
+    if (row === undefined) return undefined;
+    const record = toRecord(row);
+    return row.inline_body === null ? record : { ...record, inlineBody: row.inline_body };
+  }
+
   async scanVersions(after: { bucket: string; key: string; versionId: string } | undefined, limit: number): Promise<ObjectRecord[]> {
     const { rows } = await this.pool.query<ObjectRowWithBlobs>(sql.scanVersions([after?.bucket ?? '', after?.key ?? '', after?.versionId ?? '', limit]));
     return rows.map(toRecord);

@@ -1,6 +1,7 @@
 // Every SQL statement the PostgreSQL metadata index runs, beside the parallel ../sqlite/statements.ts.
 // node-postgres names each one, so PostgreSQL parses and plans it once per connection.
 import type { QueryConfig } from 'pg';
+import { INLINE_THRESHOLD } from '../inline-blob-store.js';
 
 const OBJECT_COLUMNS = `bucket, key, version_id, delete_marker, size, etag, last_modified, owner, storage_class,
   content_headers, user_metadata, tags, acl, checksum_algorithm, checksum_type, checksum_value, parts, quarantined, encryption, verify_crc32c,
@@ -35,6 +36,14 @@ function statement(name: string, text: string): (values?: unknown[]) => QueryCon
 /** The object's blobs, in order, as one JSON array of [blob_id, size] pairs beside the object's row. */
 const BLOBS_OF_ROW = `coalesce((SELECT json_agg(json_build_array(b.blob_id, b.size) ORDER BY b.seq) FROM object_blobs b
   WHERE b.bucket = o.bucket AND b.key = o.key AND b.version_id = o.version_id), '[]') AS blobs`;
+
+/**
+ * The bytes of the object's first blob when it is a small plaintext one kept inline (GetObject answers from
+ * them when that is the object's only blob).
+ */
+const INLINE_BODY_OF_ROW = `CASE WHEN o.encryption IS NULL AND o.size > 0 AND o.size <= ${INLINE_THRESHOLD} THEN (SELECT i.data
+  FROM object_blobs b JOIN inline_blobs i ON i.id = b.blob_id
+  WHERE b.bucket = o.bucket AND b.key = o.key AND b.version_id = o.version_id AND b.seq = 0) END AS inline_body`;
 
 /** (bucket, from, [before,] limit) → listing rows; delete markers are not listed. */
 function listScan(name: string, lower: '>=' | '>', bounded: boolean) {
@@ -110,6 +119,13 @@ export const sql = {
   getNoncurrentState: statement('get_noncurrent_state',
     `SELECT ${CURRENT_COLUMNS} FROM object_versions WHERE bucket = $1 AND key = $2 AND version_id = $3`),
   getObject: statement('get_object', `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW} FROM objects o WHERE bucket = $1 AND key = $2`),
+  getObjectWithBody: statement('get_object_with_body', `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW}, ${INLINE_BODY_OF_ROW}
+    FROM objects o WHERE bucket = $1 AND key = $2`),
+  getVersionWithBody: statement('get_version_with_body', `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW}, ${INLINE_BODY_OF_ROW} FROM objects o
+      WHERE bucket = $1 AND key = $2 AND version_id = $3
+    UNION ALL SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW}, ${INLINE_BODY_OF_ROW} FROM object_versions o
+      WHERE bucket = $1 AND key = $2 AND version_id = $3
+    LIMIT 1`),
   /** One version, current or noncurrent, with its blobs; is_current tells which. */
   getVersion: statement('get_version', `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW}, 1 AS is_current FROM objects o
       WHERE bucket = $1 AND key = $2 AND version_id = $3
