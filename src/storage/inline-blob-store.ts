@@ -1,7 +1,7 @@
 // A BlobStore that keeps small blobs as rows of a table (in the metadata index's database) and hands
 // larger ones to a file store. Writing a small blob then costs no file create, fsync, rename and
-// directory fsync, only a share of a group commit. A body is buffered in memory only up to the
-// threshold: past it, the buffered bytes and the rest of the stream go to the file store, so memory
+// directory fsync, only a row written with the index's other writes. A body is buffered in memory only up
+// to the threshold: past it, the buffered bytes and the rest of the stream go to the file store, so memory
 // stays flat for large objects. Ids of both kinds share one space, so records need not know which is which.
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';

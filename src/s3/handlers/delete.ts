@@ -119,8 +119,8 @@ export async function deleteObjects(ctx: S3Context): Promise<S3Response> {
   const body = await ctx.readSmallBody();
   await verifyBodyDigest(ctx, body);
   const request = parseDeleteRequest(body);
-  // Every key's delete is issued at once: the index commits them together (group commit) in issue order,
-  // instead of one durable commit after another.
+  // Every key's delete is issued at once: the index commits them together (SQLite's group commit) or side by
+  // side (PostgreSQL's transactions), instead of one durable commit after another.
   const outcomes = await Promise.all(request.entries.map(async ({ key, rawVersionId, condition }) => {
     try {
       validateObjectKey(key);

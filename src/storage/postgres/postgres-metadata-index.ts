@@ -511,8 +511,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
 
   async putPart(part: PartRecord): Promise<string[]> {
     return this.write(async (tx) => {
-      // The upload's bucket share-locked first (as every writer of its keys does), then the upload shared:
-      // parts are added side by side, never while the upload completes or aborts.
+      // The upload shared: parts are added side by side, never while the upload completes or aborts.
       const unlocked = await this.requireUpload(tx, part.uploadId, 'read');
       const bucket = await this.lockKeys(tx, unlocked.bucket, []);
       await this.requireUpload(tx, part.uploadId, 'share');
@@ -604,7 +603,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
 
   async expireUploads(before: Date, scope?: UploadExpiryScope): Promise<{ uploads: number; aborted: { bucket: string; key: string; uploadId: string }[]; orphans: string[] }> {
     return this.write(async (tx) => {
-      // A lifecycle rule's scope is one bucket: its row is locked first, as every writer of its uploads does.
+      // A lifecycle rule's scope is one bucket, which must exist; the uploads themselves are locked below.
       if (scope !== undefined) await this.lockKeys(tx, scope.bucket, []);
       const { rows: expired } = await tx.query<{ upload_id: string; bucket: string; key: string }>(scope === undefined
         ? sql.lockExpiredUploads([before.getTime()])
@@ -719,9 +718,10 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   /**
-   * A write of one key, given the key locked (undefined when its bucket does not exist). This gateway's writes of a key start one after the other, in the order they were
-   * issued (as the SQLite engine's group commit applies them), so a second write of a key waits here for
-   * the first rather than inside the database; other gateways' writes of it are ordered by the key lock.
+   * A write of one key, given the key locked (undefined when its bucket does not exist). This gateway's
+   * writes of a key start one after the other, in the order they were issued (as the SQLite engine's group
+   * commit applies them), so a second write of a key waits here for the first rather than inside the
+   * database; other gateways' writes of it are ordered by the key lock.
    */
   private writeKey<T>(bucket: string, key: string, work: (tx: Transaction, locked: LockedKey | undefined) => Promise<T>): Promise<T> {
     const id = `${bucket}/${key}`;
