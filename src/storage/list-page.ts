@@ -117,6 +117,7 @@ export async function skipScanAsync<Row extends { key: string }, Start>(
   range: SkipScanRange,
   start: Start | KeyCursor | undefined,
   scan: AsyncCursorScan<Row, Start>,
+  options: ScanOptions = {},
 ): Promise<{ entries: PageEntry<Row>[]; isTruncated: boolean }> {
   const entries: PageEntry<Row>[] = [];
   const maxEntries = Math.max(0, Math.floor(range.maxEntries));
@@ -134,6 +135,8 @@ export async function skipScanAsync<Row extends { key: string }, Start>(
         continue;
       }
       entries.push({ commonPrefix: rolledUp });
+      // A scan that skips by itself already goes on past the prefix.
+      if (options.scanSkips) continue;
       const next = prefixSuccessor(rolledUp);
       cursor = next === undefined ? undefined : { from: next, inclusive: true };
       jumped = true;
@@ -142,6 +145,14 @@ export async function skipScanAsync<Row extends { key: string }, Start>(
     if (!jumped) break;
   }
   return { entries, isTruncated: false };
+}
+
+export interface ScanOptions {
+  /**
+   * The scan itself jumps past every key under the common prefix a row of it rolls up into (its rows are
+   * those the walk would list), so the walk reads on instead of starting another scan.
+   */
+  scanSkips?: boolean;
 }
 
 /** The ListObjects page of a finished skip scan. */
@@ -163,11 +174,13 @@ export async function buildListPageAsync<Row extends { key: string }>(
   query: ListQuery,
   scan: (from: string, inclusive: boolean, before: string | undefined, limit: number) => AsyncIterable<Row>,
   summarize: (row: Row) => ObjectSummary,
+  options: ScanOptions = {},
 ): Promise<ListPage> {
   const result = await skipScanAsync<Row, never>(
     { prefix: query.prefix, delimiter: query.delimiter, maxEntries: query.maxKeys },
     startCursor(query.prefix, query.delimiter, query.after),
     (cursor, before, limit) => scan(cursor.from, cursor.inclusive, before, limit),
+    options,
   );
   return toListPage(result, summarize);
 }

@@ -300,6 +300,58 @@ BEGIN
   END IF;
   RETURN NULL;
 END $$;
+-- A delimiter listing's skip scan in one round trip: from a position, each next listed key, jumping past every
+-- key under the common prefix a key rolls up into (storage/list-page.ts walks the rows it returns, as it
+-- walks its own scans). One snapshot for the whole walk (a stable function's).
+CREATE FUNCTION sklad_prefix_successor(p TEXT) RETURNS TEXT LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  rest TEXT := p;
+  code INTEGER;
+BEGIN
+  -- As storage/key-order.ts prefixSuccessor: the last character that can grow grows, those after it go.
+  WHILE length(rest) > 0 LOOP
+    code := ascii(right(rest, 1));
+    IF code < 1114111 THEN
+      code := code + 1;
+      IF code BETWEEN 55296 AND 57343 THEN code := 57344; END IF;
+      RETURN left(rest, -1) || chr(code);
+    END IF;
+    rest := left(rest, -1);
+  END LOOP;
+  RETURN NULL;
+END $$;
+CREATE FUNCTION sklad_list_skip(bucket_name TEXT, list_prefix TEXT, delim TEXT, start_key TEXT, start_inclusive BOOLEAN,
+  before_key TEXT, max_rows INTEGER)
+RETURNS SETOF objects LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  cursor_key TEXT := start_key;
+  inclusive BOOLEAN := start_inclusive;
+  found_row objects%ROWTYPE;
+  listed INTEGER := 0;
+  at INTEGER;
+BEGIN
+  WHILE listed < max_rows LOOP
+    IF inclusive THEN
+      SELECT * INTO found_row FROM objects o WHERE o.bucket = bucket_name AND o.key >= cursor_key
+        AND (before_key IS NULL OR o.key < before_key) AND o.delete_marker = 0 ORDER BY o.key LIMIT 1;
+    ELSE
+      SELECT * INTO found_row FROM objects o WHERE o.bucket = bucket_name AND o.key > cursor_key
+        AND (before_key IS NULL OR o.key < before_key) AND o.delete_marker = 0 ORDER BY o.key LIMIT 1;
+    END IF;
+    EXIT WHEN NOT FOUND;
+    RETURN NEXT found_row;
+    listed := listed + 1;
+    at := position(delim IN substr(found_row.key, length(list_prefix) + 1));
+    IF at > 0 THEN
+      cursor_key := sklad_prefix_successor(left(found_row.key, length(list_prefix) + at - 1 + length(delim)));
+      EXIT WHEN cursor_key IS NULL;
+      inclusive := true;
+    ELSE
+      cursor_key := found_row.key;
+      inclusive := false;
+    END IF;
+  END LOOP;
+END $$;
 -- What a write of one key starts with, in one round trip: the key's lock (the advisory lock sql.lockKeys
 -- takes for it), then, read after the lock is held (a volatile function's every statement takes a fresh
 -- snapshot), its bucket (no row when the bucket does not exist) and the key's current version (nulls when it

@@ -409,9 +409,19 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   async list(query: ListQuery): Promise<ListPage> {
-    // Each skip-scan step is a statement of its own, outside any transaction: the steps read disjoint,
-    // increasing key ranges, so no key can appear twice, and a page reflects each range as it was when
-    // read, as S3's own listings do. A transaction would cost two more round trips per page.
+    if (query.delimiter !== '') {
+      // The skip scan runs in the database (sql.listSkipping): one statement for the page, not one per
+      // common prefix.
+      const skipping = async function* (this: PostgresMetadataIndex, from: string, inclusive: boolean, before: string | undefined, limit: number): AsyncIterable<SummaryRow> {
+        yield* (await this.pool.query<SummaryRow>(sql.listSkipping([query.bucket, query.prefix, query.delimiter, from, inclusive, before ?? null, limit]))).rows;
+      };
+      const page = await buildListPageAsync(query, skipping.bind(this), toObjectSummary, { scanSkips: true });
+      if (page.objects.length === 0 && page.commonPrefixes.length === 0) await this.requireBucket(this.pool, query.bucket);
+      return page;
+    }
+    // Each batch is a statement of its own, outside any transaction: the batches read disjoint, increasing
+    // key ranges, so no key can appear twice, and a page reflects each range as it was when read, as S3's
+    // own listings do. A transaction would cost two more round trips per page.
     const scan = (from: string, inclusive: boolean, before: string | undefined, limit: number): AsyncIterable<SummaryRow> =>
       batched<SummaryRow>(limit, query.delimiter === '' ? limit : 16, async (last, count) => {
         const start = last === undefined ? from : last.key;

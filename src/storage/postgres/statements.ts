@@ -62,6 +62,8 @@ function uploadScan(name: string, lower: '>=' | '>' | 'after-upload', bounded: b
 }
 
 export const sql = {
+  /** A delimiter listing's rows from a position (see migrations.ts, sklad_list_skip): ($1..$7) → rows. */
+  listSkipping: statement('list_skipping', `SELECT ${SUMMARY_COLUMNS} FROM sklad_list_skip($1, $2, $3, $4, $5, $6, $7)`),
   bucketExists: statement('bucket_exists', 'SELECT 1 FROM buckets WHERE name = $1'),
   /**
    * Locks keys ($2, each "bucket/key") of a bucket ($1) with transaction advisory locks, taken in one order
