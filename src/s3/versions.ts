@@ -1,7 +1,7 @@
 // What a request means for object versions: the version a read or sub-resource request names (?versionId=),
 // and how a delete marker answers. New ids are minted by storage/new-version-id.ts.
 import { S3Error } from '../errors/s3-error.js';
-import type { BucketRecord, ObjectMetadata, ObjectRecord } from '../storage/metadata-index.js';
+import type { BucketRecord, ObjectMetadata, ObjectRecord, ObjectWithBody } from '../storage/metadata-index.js';
 import { MINTED_VERSION_ID } from '../storage/new-version-id.js';
 import type { S3Context } from './context.js';
 
@@ -36,7 +36,7 @@ export async function requestedObject(ctx: S3Context, key = ctx.key, rawVersionI
 }
 
 /** requestedObject for a read of its bytes (see MetadataIndex.getObjectWithBody). */
-export async function requestedObjectWithBody(ctx: S3Context): Promise<ObjectRecord & { inlineBody?: Buffer }> {
+export async function requestedObjectWithBody(ctx: S3Context): Promise<ObjectWithBody> {
   const read = ctx.index.getObjectWithBody?.bind(ctx.index) ?? ctx.index.getObject.bind(ctx.index);
   return requestedVersion(ctx, ctx.key, ctx.query.get('versionId'), (versionId) => read(ctx.bucket, ctx.key, versionId));
 }

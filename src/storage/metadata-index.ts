@@ -220,6 +220,9 @@ export interface BlobRef {
   size: number;
 }
 
+/** An object record with, when the index read them with it, the bytes of its one inline blob (getObjectWithBody). */
+export type ObjectWithBody = ObjectRecord & { inlineBody?: Buffer };
+
 /** Per-part facts kept on a completed multipart object (for partNumber reads and GetObjectAttributes). */
 export interface ObjectPart {
   partNumber: number;
@@ -587,7 +590,7 @@ export interface MetadataIndex {
    * of a small object's one blob when it holds it inline (`inlineBody`), in the same query: GetObject then
    * costs one round trip, not two. Absent: getObject serves.
    */
-  getObjectWithBody?(bucket: string, key: string, versionId?: string): Promise<(ObjectRecord & { inlineBody?: Buffer }) | undefined>;
+  getObjectWithBody?(bucket: string, key: string, versionId?: string): Promise<ObjectWithBody | undefined>;
   /** Of `ids`, those no record references, in their order: what start-up recovery and scrub look for, a page at a time. */
   unreferencedBlobs(ids: string[]): Promise<string[]>;
   /** Current objects and their bytes per bucket, and open multipart uploads: what operators monitor. */

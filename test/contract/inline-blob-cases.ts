@@ -2,11 +2,15 @@
 // which blobs go inline, reading them back, their lifetime through the index (overwrite, copy, multipart,
 // delete) and recovery of orphan rows.
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recoverStorage } from '../../src/data-folder/recovery.js';
-import { INLINE_THRESHOLD, type InlineBlobStore, type InlineBlobTable } from '../../src/storage/inline-blob-store.js';
+import { DiskBlobStore } from '../../src/storage/disk/disk-blob-store.js';
+import { INLINE_THRESHOLD, InlineBlobStore, type InlineBlobTable } from '../../src/storage/inline-blob-store.js';
 import type { MetadataIndex } from '../../src/storage/metadata-index.js';
 import { bucketRecord, objectRecord, partRecord, uploadRecord } from './records.js';
 
@@ -15,6 +19,25 @@ export interface InlineSubject {
   table: InlineBlobTable;
   store: InlineBlobStore;
   close(): Promise<void>;
+}
+
+/** An index that keeps small blobs inline, in its table. */
+export type InlineIndex = MetadataIndex & { inlineBlobs(): InlineBlobTable };
+
+/** The index's inline table over a disk store in a fresh temporary folder (given to `openIndex` too). */
+export async function inlineSubject(openIndex: (dir: string) => InlineIndex | Promise<InlineIndex>): Promise<InlineSubject> {
+  const dir = await mkdtemp(join(tmpdir(), 'sklad-inline-'));
+  const index = await openIndex(dir);
+  const table = index.inlineBlobs();
+  return {
+    index,
+    table,
+    store: new InlineBlobStore(await DiskBlobStore.open(dir), table),
+    async close() {
+      await index.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A stream of `data` in chunks of `chunk` bytes, as a socket would deliver it. */

@@ -1,34 +1,16 @@
 // The blob-store contract and the inline-blob cases on PostgreSQL: small blobs as rows of the shared
 // database over the disk store. One throwaway cluster for the file, a fresh schema per case.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import pino from 'pino';
 import { expect, it } from 'vitest';
 import { recoverStorage } from '../../src/data-folder/recovery.js';
-import { DiskBlobStore } from '../../src/storage/disk/disk-blob-store.js';
-import { InlineBlobStore } from '../../src/storage/inline-blob-store.js';
 import { throwawayMetadataSchemas } from '../support/postgres.js';
 import { runBlobStoreContract } from './blob-store.contract.js';
-import { runInlineBlobCases, type InlineSubject } from './inline-blob-cases.js';
+import { inlineSubject, runInlineBlobCases } from './inline-blob-cases.js';
 
 const schemas = throwawayMetadataSchemas('blobs');
 
-async function open(): Promise<InlineSubject> {
-  const dir = await mkdtemp(join(tmpdir(), 'sklad-pg-blobs-'));
-  const index = await schemas.open();
-  const table = index.inlineBlobs();
-  return {
-    index,
-    table,
-    store: new InlineBlobStore(await DiskBlobStore.open(dir), table),
-    async close() {
-      await index.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
+const open = () => inlineSubject(() => schemas.open());
 
 runBlobStoreContract('InlineBlobStore over PostgreSQL and disk', open);
 runInlineBlobCases('PostgreSQL', open);

@@ -6,7 +6,7 @@ import { BlobDecryptionError } from '../../crypto/blob-format.js';
 import { S3Error } from '../../errors/s3-error.js';
 import { IntegrityError, IntegrityVerifier, quarantine, quarantinedError } from '../integrity.js';
 import { lockHeaders } from '../object-lock-request.js';
-import type { ObjectMetadata, ObjectRecord } from '../../storage/metadata-index.js';
+import type { ObjectMetadata, ObjectRecord, ObjectWithBody } from '../../storage/metadata-index.js';
 import { evaluateConditions } from '../conditions.js';
 import type { S3Context } from '../context.js';
 import { dataKeyOf, encryptionHeaders, readAccess, refuseSseHeader, type CustomerKey } from '../encryption.js';
@@ -53,7 +53,7 @@ function verifiedStream(ctx: S3Context, record: ObjectRecord, source: Readable):
  * before any byte is sent: a mismatch quarantines it and answers as for a quarantined object. Objects
  * recorded without a verification CRC32C take the streaming path, which checks their MD5.
  */
-async function inlineBody(ctx: S3Context, record: ObjectRecord & { inlineBody?: Buffer }, span: ByteRange, whole: boolean): Promise<Buffer | undefined> {
+async function inlineBody(ctx: S3Context, record: ObjectWithBody, span: ByteRange, whole: boolean): Promise<Buffer | undefined> {
   if (record.blobs.length !== 1 || record.encryption !== undefined || ctx.blobs.readInline === undefined) return undefined;
   const verify = whole && ctx.settings.verifyReads;
   if (verify && record.verifyCrc32c === undefined) return undefined;

@@ -352,8 +352,17 @@ BEGIN
     END IF;
   END LOOP;
 END $$;
--- What a write of one key starts with, in one round trip: the key's lock (the advisory lock sql.lockKeys
--- takes for it), then, read after the lock is held (a volatile function's every statement takes a fresh
+-- Key locks: a transaction advisory lock per key ("bucket/key"), taken in one order (by hash) so that two
+-- writers never each hold a lock the other waits for. Every writer of keys takes them here.
+CREATE FUNCTION sklad_lock_keys(keys TEXT[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  h INTEGER;
+BEGIN
+  FOR h IN SELECT DISTINCT hashtext(k) FROM unnest(keys) AS k ORDER BY 1 LOOP
+    PERFORM pg_advisory_xact_lock(hashtext('sklad-key:' || current_schema()), h);
+  END LOOP;
+END $$;
+-- What a write of one key starts with, in one round trip: the key's lock, then, read after the lock is held (a volatile function's every statement takes a fresh
 -- snapshot), its bucket (no row when the bucket does not exist) and the key's current version (nulls when it
 -- has none).
 CREATE FUNCTION sklad_lock_key(bucket_name TEXT, key_name TEXT)
@@ -363,7 +372,7 @@ RETURNS TABLE (name TEXT, owner TEXT, quota_max_bytes BIGINT, quota_max_objects 
 LANGUAGE plpgsql VOLATILE AS $$
 #variable_conflict use_column
 BEGIN
-  PERFORM pg_advisory_xact_lock(hashtext('sklad-key:' || current_schema()), hashtext(bucket_name || '/' || key_name));
+  PERFORM sklad_lock_keys(ARRAY[bucket_name || '/' || key_name]);
   RETURN QUERY SELECT b.name::TEXT, b.owner::TEXT, b.quota_max_bytes, b.quota_max_objects,
       (u.quota_max_bytes IS NOT NULL OR u.quota_max_objects IS NOT NULL),
       o.version_id::TEXT, o.etag, o.delete_marker, o.size, o.last_modified, o.retention_mode, o.retain_until,

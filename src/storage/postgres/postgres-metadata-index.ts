@@ -1,6 +1,6 @@
 // MetadataIndex on PostgreSQL, for any number of gateways sharing one database. Every write is a transaction
 // of its own (transactions.ts), and writes, whichever gateway runs them, are ordered by locks:
-// - a write of a key takes that key's transaction advisory lock (sql.lockKeys), then reads the key's current
+// - a write of a key takes that key's transaction advisory lock (sklad_lock_keys), then reads the key's current
 //   version in a statement of its own, so under READ COMMITTED it sees what the key's previous writer
 //   committed: conditions, Object Lock and the key's version order (version_seq) are decided on the latest
 //   state, while writes of other keys run alongside. A lifecycle batch locks all the keys it may change;
@@ -27,6 +27,7 @@ import type {
   MetadataIndex,
   ObjectMetadata,
   ObjectRecord,
+  ObjectWithBody,
   PartListPage,
   PartRecord,
   RewrapStep,
@@ -282,7 +283,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
     return rows[0] && toRecord(rows[0]);
   }
 
-  async getObjectWithBody(bucket: string, key: string, versionId?: string): Promise<(ObjectRecord & { inlineBody?: Buffer }) | undefined> {
+  async getObjectWithBody(bucket: string, key: string, versionId?: string): Promise<ObjectWithBody | undefined> {
     const statement = versionId === undefined ? sql.getObjectWithBody([bucket, key]) : sql.getVersionWithBody([bucket, key, versionId]);
     const row = (await this.pool.query<ObjectRowWithBlobs & { inline_body: Buffer | null }>(statement)).rows[0];
     if (row === undefined) return undefined;
@@ -643,9 +644,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   async unreferencedBlobs(ids: string[]): Promise<string[]> {
-    if (ids.length === 0) return [];
-    const free = new Set(await this.column(this.pool, sql.unreferencedOf([ids]), 'id'));
-    return ids.filter((id) => free.has(id));
+    return freeOf(this.pool, ids);
   }
 
   async getLifecycleCursor(bucket: string): Promise<LifecycleCursor | undefined> {
@@ -938,18 +937,24 @@ export class PostgresMetadataIndex implements MetadataIndex {
    * only file blobs are left for the caller to delete.
    */
   private async unreferenced(tx: Transaction, candidates: Iterable<string>): Promise<string[]> {
-    const unique = [...new Set(candidates)];
-    if (unique.length === 0) return [];
-    const free = new Set(await this.column(tx, sql.unreferencedOf([unique]), 'id'));
-    if (free.size === 0) return [];
-    const inline = new Set(await this.column(tx, sql.deleteInlineBlobs([[...free]]), 'id'));
-    return unique.filter((id) => free.has(id) && !inline.has(id));
+    const free = await freeOf(tx, [...new Set(candidates)]);
+    if (free.length === 0) return [];
+    const inline = new Set(await this.column(tx, sql.deleteInlineBlobs([free]), 'id'));
+    return free.filter((id) => !inline.has(id));
   }
 
   /** Removes the blob rows of one version of (bucket, key); returns the blob ids they held. */
   private async dropBlobRows(tx: Transaction, bucket: string, key: string, versionId: string): Promise<string[]> {
     return this.column(tx, sql.deleteObjectBlobs([bucket, key, versionId]), 'blob_id');
   }
+}
+
+/** Of `ids`, those no object version or upload part references, in their order. */
+async function freeOf(tx: Transaction, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await tx.query<{ id: string }>(sql.unreferencedOf([ids]));
+  const free = new Set(rows.map((row) => row.id));
+  return ids.filter((id) => free.has(id));
 }
 
 async function changed(tx: Transaction, query: pg.QueryConfig): Promise<boolean> {

@@ -66,16 +66,12 @@ export const sql = {
   listSkipping: statement('list_skipping', `SELECT ${SUMMARY_COLUMNS} FROM sklad_list_skip($1, $2, $3, $4, $5, $6, $7)`),
   bucketExists: statement('bucket_exists', 'SELECT 1 FROM buckets WHERE name = $1'),
   /**
-   * Locks keys ($2, each "bucket/key") of a bucket ($1) with transaction advisory locks, taken in one order
-   * (by hash) so that two writers never each hold a lock the other waits for, and reads what a write of them
-   * needs to know of the bucket. Keys, not buckets: writes of different keys of a bucket run side by side.
-   * The bucket row is not locked: a write that inserts a version waits for (or fails, once it is gone) a
-   * bucket's deletion through the foreign key.
+   * Locks keys ($2, each "bucket/key") of a bucket ($1) (see migrations.ts, sklad_lock_keys) and reads what a
+   * write of them needs to know of the bucket. The bucket row is not locked: a write that inserts a version
+   * waits for (or fails, once it is gone) a bucket's deletion through the foreign key.
    */
-  lockKeys: statement('lock_keys', `SELECT ${BUCKET_QUOTA_COLUMNS} FROM buckets b LEFT JOIN users u ON u.name = b.owner
-    CROSS JOIN (SELECT count(pg_advisory_xact_lock(hashtext('sklad-key:' || current_schema()), h)) FROM (
-      SELECT DISTINCT hashtext(k) AS h FROM unnest($2::text[]) AS k ORDER BY 1) AS ordered) AS locks
-    WHERE b.name = $1`),
+  lockKeys: statement('lock_keys', `SELECT ${BUCKET_QUOTA_COLUMNS} FROM (SELECT sklad_lock_keys($2::text[])) AS locks
+    CROSS JOIN buckets b LEFT JOIN users u ON u.name = b.owner WHERE b.name = $1`),
   /** One key locked, with its bucket and current version read after (see migrations.ts, sklad_lock_key). */
   lockKey: statement('lock_key', 'SELECT * FROM sklad_lock_key($1, $2)'),
   /** The bucket row locked against any new version being inserted, for deleting the bucket. */
