@@ -151,7 +151,7 @@ export async function copyBytesToBlob(
   }
   const written = await writeBlobFrom(ctx, encrypting ?? digesting, copying, reader);
   const got = digesting.digests();
-  return { blob: { id: written.id, size: got.size }, md5Hex: got.md5Hex, checksum: got.checksum, verifyCrc32c: got.verifyCrc32c };
+  return { blob: { ...written, size: got.size }, md5Hex: got.md5Hex, checksum: got.checksum, verifyCrc32c: got.verifyCrc32c };
 }
 
 /** MD5 and `algorithm` over a whole object, read once without writing anything. */

@@ -60,13 +60,13 @@ export async function storeBody(ctx: S3Context, options: StoreOptions = {}): Pro
   const copying = encrypting ? pipeline(source, digesting, encrypting) : pipeline(source, digesting);
   const written = await writeBlobFrom(ctx, encrypting ?? digesting, copying, source);
   const got = digesting.digests();
-  const blob: WrittenBlob = { id: written.id, size: got.size };
+  const blob: WrittenBlob = { ...written, size: got.size };
   try {
     if (ctx.contentLength !== undefined && got.size !== ctx.contentLength) throw new S3Error('IncompleteBody');
     if (got.size > maxSize) throw new S3Error('EntityTooLarge');
     verifyChecksums(checksum, { md5Base64: got.md5Base64, checksum: got.checksum }, ctx.trailers());
   } catch (e) {
-    await ctx.blobs.delete(blob.id);
+    if (blob.staged === undefined) await ctx.blobs.delete(blob.id);
     throw e;
   }
   return { blob, md5Hex: got.md5Hex, checksumValue: got.checksum, checksum, clientChecksum: named, verifyCrc32c: got.verifyCrc32c };
@@ -74,20 +74,26 @@ export async function storeBody(ctx: S3Context, options: StoreOptions = {}): Pro
 
 /**
  * Writes `tail` into a new blob while `feeding` pipes bytes into it, and settles only when both have: a
- * failed write has removed its temporary file before the error is answered.
+ * failed write has removed its temporary file before the error is answered. A small blob comes back
+ * staged (WrittenBlob.staged): the caller's index write stores it with the record.
  */
 export async function writeBlobFrom(ctx: S3Context, tail: Readable, feeding: Promise<unknown>, head: Readable | undefined): Promise<WrittenBlob> {
-  const writing = ctx.blobs.write(tail).catch((e: unknown) => {
+  const writing = ctx.blobs.write(tail, undefined, { stage: true }).catch((e: unknown) => {
     tail.destroy(e as Error);
     throw e;
   });
   const [write, feed] = await Promise.allSettled([writing, feeding]);
   if (write.status === 'fulfilled' && feed.status === 'fulfilled') return write.value;
   head?.destroy();
-  if (write.status === 'fulfilled') await ctx.blobs.delete(write.value.id);
+  if (write.status === 'fulfilled' && write.value.staged === undefined) await ctx.blobs.delete(write.value.id);
   // Prefer the cause (a bad signature, a failed disk) over the "premature close" it caused elsewhere.
   const reasons = [feed, write].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
   throw reasons.find((r) => r instanceof S3Error) ?? reasons.find((r) => (r as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') ?? reasons[0];
+}
+
+/** What to delete of a written blob the index did not take: nothing when its bytes were only staged. */
+export function abandoned(blob: WrittenBlob): string[] {
+  return blob.staged === undefined ? [blob.id] : [];
 }
 
 /** Deletes blobs the index no longer references. Failures only leave orphans for the sweep. */

@@ -12,6 +12,20 @@ export interface ByteRange {
 export interface WrittenBlob {
   id: string;
   size: number;
+  /**
+   * The bytes of a small blob written with `stage` (see WriteOptions), not stored yet: they become durable
+   * with the first index write that references the blob (BlobRef.staged).
+   */
+  staged?: Buffer;
+}
+
+export interface WriteOptions {
+  /**
+   * A store that keeps small blobs as index rows may hand a small blob's bytes back (WrittenBlob.staged)
+   * instead of storing them: the caller commits them in the same index transaction as the record that
+   * references the blob, so a small write costs one commit, not two, and a crash leaves no orphan row.
+   */
+  stage?: boolean;
 }
 
 export interface BlobStore {
@@ -20,7 +34,7 @@ export interface BlobStore {
    * resolving. If the source errors or `signal` aborts, nothing is left behind and the promise rejects
    * with that error.
    */
-  write(source: Readable, signal?: AbortSignal): Promise<WrittenBlob>;
+  write(source: Readable, signal?: AbortSignal, options?: WriteOptions): Promise<WrittenBlob>;
   /**
    * Opens the blob before resolving, so a missing blob is an error here rather than a cut stream.
    * The returned stream reads `range` (whole blob when absent).

@@ -1,7 +1,7 @@
 // A BlobStore wrapper that can hold back deletions for a while: during an online backup, every blob the
 // index snapshot references must still exist when the blob files are copied after it.
 import type { Readable } from 'node:stream';
-import type { BlobStore, ByteRange, WrittenBlob } from './blob-store.js';
+import type { BlobStore, ByteRange, WriteOptions, WrittenBlob } from './blob-store.js';
 
 export class DeletionHold<S extends BlobStore> implements BlobStore {
   #holds = 0;
@@ -9,8 +9,8 @@ export class DeletionHold<S extends BlobStore> implements BlobStore {
 
   constructor(readonly inner: S) {}
 
-  write(source: Readable, signal?: AbortSignal): Promise<WrittenBlob> {
-    return this.inner.write(source, signal);
+  write(source: Readable, signal?: AbortSignal, options?: WriteOptions): Promise<WrittenBlob> {
+    return this.inner.write(source, signal, options);
   }
 
   read(id: string, range?: ByteRange): Promise<Readable> {

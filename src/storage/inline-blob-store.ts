@@ -5,7 +5,7 @@
 // stays flat for large objects. Ids of both kinds share one space, so records need not know which is which.
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { BlobStore, ByteRange, WrittenBlob } from './blob-store.js';
+import type { BlobStore, ByteRange, WriteOptions, WrittenBlob } from './blob-store.js';
 
 /** Blobs up to this many stored bytes are kept inline. */
 export const INLINE_THRESHOLD = 64 * 1024;
@@ -113,11 +113,13 @@ export class InlineBlobStore implements BlobStore {
     private readonly threshold = INLINE_THRESHOLD,
   ) {}
 
-  async write(source: Readable, signal?: AbortSignal): Promise<WrittenBlob> {
+  async write(source: Readable, signal?: AbortSignal, options?: WriteOptions): Promise<WrittenBlob> {
     const buffered = await bufferUpTo(source, this.threshold, signal);
     if (buffered.kind === 'ended') {
       const id = randomBytes(16).toString('hex');
-      await this.table.put(id, buffered.chunks.length === 1 ? buffered.chunks[0]! : Buffer.concat(buffered.chunks, buffered.size));
+      const data = buffered.chunks.length === 1 ? buffered.chunks[0]! : Buffer.concat(buffered.chunks, buffered.size);
+      if (options?.stage === true) return { id, size: buffered.size, staged: data };
+      await this.table.put(id, data);
       return { id, size: buffered.size };
     }
     // Too large: the bytes read are back in front of the stream, which goes to the file store as it is,

@@ -218,6 +218,11 @@ export type ObjectEncryption =
 export interface BlobRef {
   id: string;
   size: number;
+  /**
+   * Bytes of a small blob not stored yet (WrittenBlob.staged): the index writes them as the blob's inline
+   * row in the transaction that writes the record or part referencing it, and never reads it back here.
+   */
+  staged?: Buffer;
 }
 
 /** An object record with, when the index read them with it, the bytes of its one inline blob (getObjectWithBody). */

@@ -12,7 +12,7 @@ import { recoverStorage } from '../../src/data-folder/recovery.js';
 import { DiskBlobStore } from '../../src/storage/disk/disk-blob-store.js';
 import { INLINE_THRESHOLD, InlineBlobStore, type InlineBlobTable } from '../../src/storage/inline-blob-store.js';
 import type { MetadataIndex } from '../../src/storage/metadata-index.js';
-import { bucketRecord, objectRecord, partRecord, uploadRecord } from './records.js';
+import { bucketRecord, expectS3Error, objectRecord, partRecord, uploadRecord } from './records.js';
 
 export interface InlineSubject {
   index: MetadataIndex;
@@ -172,6 +172,44 @@ export function runInlineBlobCases(name: string, open: () => Promise<InlineSubje
       await index.putPart(partRecord('u2', 1, { blob: refOf(dropped)[0]! }));
       expect(await index.abortUpload('u2')).toEqual([]);
       expect(await held(dropped.id)).toBe(false);
+    });
+
+    it('a staged small blob stores nothing until the record that references it commits, then reads back', async () => {
+      const data = randomBytes(4096);
+      const small = await store.write(chunked(data), undefined, { stage: true });
+      expect(small.staged?.equals(data)).toBe(true);
+      expect(await ids()).toEqual([]);
+      await index.putObject(objectRecord('b', 'k', { blobs: [small], size: small.size }));
+      expect((await readAll(await store.read(small.id))).equals(data)).toBe(true);
+      expect((await index.getObject('b', 'k'))?.blobs).toEqual([{ id: small.id, size: 4096 }]);
+      // Larger blobs are never staged: they are files, durable before the write resolves.
+      const large = await store.write(chunked(randomBytes(INLINE_THRESHOLD + 1)), undefined, { stage: true });
+      expect(large.staged).toBeUndefined();
+      expect(await ids()).toEqual([small.id, large.id].sort());
+    });
+
+    it('a refused write leaves no row of its staged blob (condition, quota)', async () => {
+      await index.putObject(objectRecord('b', 'k', { blobs: [], size: 0 }));
+      const refused = await store.write(chunked(randomBytes(100)), undefined, { stage: true });
+      await expectS3Error(index.putObject(objectRecord('b', 'k', { blobs: [refused], size: 100 }), { ifNoneMatch: true }), 'PreconditionFailed');
+      await index.patchBucket('b', { quota: { maxBytes: 10 } });
+      const over = await store.write(chunked(randomBytes(100)), undefined, { stage: true });
+      await expectS3Error(index.putObject(objectRecord('b', 'other', { blobs: [over], size: 100 })), 'QuotaExceeded');
+      expect(await held(refused.id)).toBe(false);
+      expect(await held(over.id)).toBe(false);
+    });
+
+    it('a staged part is stored with the part and kept through Complete; a staged copy with its record', async () => {
+      const part = await store.write(chunked(randomBytes(300)), undefined, { stage: true });
+      await index.createUpload(uploadRecord('b', 'mp', { uploadId: 'u1' }));
+      await index.putPart(partRecord('u1', 1, { blob: part }));
+      expect(await held(part.id)).toBe(true);
+      await index.completeUpload('u1', objectRecord('b', 'mp', { blobs: [{ id: part.id, size: 300 }], size: 300 }));
+      expect((await readAll(await store.read(part.id))).length).toBe(300);
+      const copied = await store.write(chunked(randomBytes(200)), undefined, { stage: true });
+      await index.copyObject({ bucket: 'b', key: 'mp' }, () => undefined, (s) => ({ ...s, key: 'copy', blobs: [copied], size: 200 }));
+      expect((await readAll(await store.read(copied.id))).length).toBe(200);
+      expect(await held(part.id)).toBe(true);
     });
 
     it('recovery removes inline rows that no record references (written, never committed to a record)', async () => {

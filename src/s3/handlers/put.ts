@@ -7,7 +7,7 @@ import { validateNewObjectKey } from '../names.js';
 import { contentHeadersFrom, userMetadataFrom } from '../object-headers.js';
 import { emptyResponse, type S3Response } from '../respond.js';
 import { storageClassFrom } from '../storage-class.js';
-import { deleteBlobs, storeBody } from '../store-object.js';
+import { abandoned, deleteBlobs, storeBody } from '../store-object.js';
 import { tagsFromHeader } from '../tagging.js';
 import { quoteEtag } from '../wire-format.js';
 import { mintObjectRecord } from '../new-version.js';
@@ -52,7 +52,7 @@ export async function putObject(ctx: S3Context): Promise<S3Response> {
     tags,
     acl,
     checksum: { algorithm: stored.checksum.algorithm, type: 'FULL_OBJECT', value: stored.checksumValue },
-    blobs: [{ id: stored.blob.id, size: stored.blob.size }],
+    blobs: [stored.blob],
     verifyCrc32c: stored.verifyCrc32c,
     ...(encryption.record ? { encryption: encryption.record } : {}),
   }, owner, lock);
@@ -60,7 +60,7 @@ export async function putObject(ctx: S3Context): Promise<S3Response> {
   try {
     orphans = await ctx.index.putObject(record, condition);
   } catch (e) {
-    await deleteBlobs(ctx, [stored.blob.id]);
+    await deleteBlobs(ctx, abandoned(stored.blob));
     throw e;
   }
   await deleteBlobs(ctx, orphans);

@@ -19,6 +19,7 @@ import { S3Error } from '../../errors/s3-error.js';
 import type { Quota, Usage } from '../identity-index.js';
 import { buildListPageAsync } from '../list-page.js';
 import type {
+  BlobRef,
   BucketRecord,
   CopySourceCheck,
   BucketPatch,
@@ -528,6 +529,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
       await this.requireUpload(tx, part.uploadId, 'share');
       const replaced = (await tx.query<{ blob_id: string; size: number }>(sql.getPartBlob([part.uploadId, part.partNumber]))).rows[0];
       await tx.query(sql.upsertPart(values(toPartRow(part), PART_FIELDS)));
+      await storeStaged(tx, [part.blob]);
       // The part's bytes count against the quotas from now on: refused here, the part is not recorded.
       await this.checkQuotas(tx, bucket, { objects: 0, bytes: part.blob.size - (replaced?.size ?? 0) });
       return this.unreferenced(tx, replaced === undefined ? [] : [replaced.blob_id]);
@@ -877,11 +879,17 @@ export class PostgresMetadataIndex implements MetadataIndex {
       }
       await tx.query(sql.demoteCurrent([bucket, key]));
     }
+    // The first staged blob's row travels with the record's statement; any others (none today) on their own.
+    const [staged, ...moreStaged] = record.blobs.filter((b) => b.staged !== undefined);
+    await storeStaged(tx, moreStaged);
     try {
       await tx.query(sql.writeObject([
         ...values(toObjectRow(record, (current?.version_seq ?? 0) + 1), OBJECT_ROW_FIELDS),
         record.blobs.map((b) => b.id),
         record.blobs.map((b) => b.size),
+        staged?.id ?? null,
+        staged?.staged ?? null,
+        Date.now(),
       ]));
     } catch (error) {
       // The bucket was deleted (by another gateway) since it was read.
@@ -947,6 +955,11 @@ export class PostgresMetadataIndex implements MetadataIndex {
   private async dropBlobRows(tx: Transaction, bucket: string, key: string, versionId: string): Promise<string[]> {
     return this.column(tx, sql.deleteObjectBlobs([bucket, key, versionId]), 'blob_id');
   }
+}
+
+/** Writes the inline rows of blobs whose bytes come staged with a record or part (BlobRef.staged). */
+async function storeStaged(tx: Transaction, blobs: BlobRef[]): Promise<void> {
+  for (const blob of blobs) if (blob.staged !== undefined) await tx.query(sql.insertInlineBlob([blob.id, blob.staged, Date.now()]));
 }
 
 /** Of `ids`, those no object version or upload part references, in their order. */

@@ -187,8 +187,15 @@ export const sql = {
   setLifecycleCursor: statement('set_lifecycle_cursor', `INSERT INTO lifecycle_cursors (bucket, after_key, pass_started_at)
     VALUES ($1, $2, $3) ON CONFLICT (bucket) DO UPDATE SET after_key = EXCLUDED.after_key, pass_started_at = EXCLUDED.pass_started_at`),
   clearLifecycleCursor: statement('clear_lifecycle_cursor', 'DELETE FROM lifecycle_cursors WHERE bucket = $1'),
-  /** Makes a version current (inserting or replacing the key's row) and records its blobs, in one statement. */
-  writeObject: statement('write_object', `WITH written AS (
+  /**
+   * Makes a version current (inserting or replacing the key's row) and records its blobs, in one statement;
+   * with the inline row of one staged blob (id, bytes, time; nulls when there is none).
+   */
+  writeObject: statement('write_object', `WITH staged AS (
+      INSERT INTO inline_blobs (id, data, written_at)
+      SELECT $${OBJECT_FIELDS.length + 3}::text, $${OBJECT_FIELDS.length + 4}::bytea, $${OBJECT_FIELDS.length + 5}::bigint
+      WHERE $${OBJECT_FIELDS.length + 3}::text IS NOT NULL),
+    written AS (
       INSERT INTO objects (${OBJECT_COLUMNS}) VALUES (${placeholders(OBJECT_FIELDS.length)})
       ON CONFLICT (bucket, key) DO UPDATE SET ${OBJECT_FIELDS.slice(2).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
       RETURNING bucket, key, version_id)

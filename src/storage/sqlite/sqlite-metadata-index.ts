@@ -15,6 +15,7 @@ import type {
   MetadataIndex,
   LifecycleExpiration,
   ObjectMetadata,
+  BlobRef,
   ObjectRecord,
   PartListPage,
   PartRecord,
@@ -94,6 +95,7 @@ export class SqliteMetadataIndex implements MetadataIndex {
   /** Every write goes through here: concurrent writes share one commit and one WAL fsync. */
   readonly commits: GroupCommit;
   private readonly deleteInlineBlob: Database.Statement<[string]>;
+  private readonly insertInlineBlob: Database.Statement<[string, Buffer]>;
   private readonly bucketUpdates = new Map<string, Database.Statement<[Record<string, unknown>]>>();
   /**
    * Bucket records (null: known missing) by name. Only this process writes the file while it runs (the
@@ -107,6 +109,7 @@ export class SqliteMetadataIndex implements MetadataIndex {
     this.transaction = db.transaction((work: () => unknown) => work());
     this.commits = new GroupCommit(db);
     this.deleteInlineBlob = db.prepare<[string]>('DELETE FROM inline_blobs WHERE id = ?');
+    this.insertInlineBlob = db.prepare<[string, Buffer]>('INSERT INTO inline_blobs (id, data) VALUES (?, ?)');
   }
 
   /** The table of small blobs kept in this file (see storage/inline-blob-store.ts). */
@@ -398,6 +401,7 @@ export class SqliteMetadataIndex implements MetadataIndex {
       // The part's bytes count against the quotas from now on: refused here, the part is not recorded.
       const before = this.s.bucketCounters.get(upload.bucket)!;
       this.s.replacePart.run(toPartRow(part));
+      this.storeStaged([part.blob]);
       this.checkQuotas(upload.bucket, before);
       return this.unreferenced(replaced === undefined ? [] : [replaced]);
     });
@@ -728,6 +732,7 @@ export class SqliteMetadataIndex implements MetadataIndex {
     }
     this.s.replaceObject.run(toObjectRow(record, (current?.version_seq ?? 0) + 1));
     this.checkQuotas(bucket, before);
+    this.storeStaged(record.blobs);
     record.blobs.forEach((blob, seq) => {
       this.s.insertObjectBlob.run({
         bucket: record.bucket,
@@ -739,6 +744,11 @@ export class SqliteMetadataIndex implements MetadataIndex {
       });
     });
     return released;
+  }
+
+  /** Writes the inline rows of blobs whose bytes come staged with the record (BlobRef.staged). */
+  private storeStaged(blobs: BlobRef[]): void {
+    for (const blob of blobs) if (blob.staged !== undefined) this.insertInlineBlob.run(blob.id, blob.staged);
   }
 
   /**
