@@ -1,7 +1,7 @@
 // The inline_blobs table of the PostgreSQL metadata index: bytes of small blobs, readable by every gateway
-// that shares the database. A row is written by one statement committing on its own (no transaction around
-// it: one round trip), and carries the time it was written, so that start-up recovery can spare another
-// gateway's blob whose record is not committed yet.
+// that shares the database. Request paths stage their small blobs, and the index writes the row with the
+// record (BlobRef.staged); `put` here writes one by a statement committing on its own. A row carries the time
+// it was written, so that start-up recovery can spare another gateway's blob whose record is not committed yet.
 import type pg from 'pg';
 import type { InlineBlobTable } from '../inline-blob-store.js';
 import { sql } from './statements.js';

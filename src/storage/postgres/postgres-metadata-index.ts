@@ -78,7 +78,7 @@ import { checkWriteCondition } from '../write-condition.js';
 import { BucketCache } from './bucket-cache.js';
 import { rewrapStep } from './data-key-rewrap.js';
 import { ChangeFeed, notifyChange } from './change-feed.js';
-import { connectionConfig, openPool, sqlState, type PostgresOptions } from './connection.js';
+import { connectionConfig, isRetryable, openPool, sqlState, type PostgresOptions } from './connection.js';
 import { migrate } from './migrations.js';
 import { PostgresSessionIndex } from './postgres-session-index.js';
 import { PostgresIdentityIndex } from './postgres-identity-index.js';
@@ -321,8 +321,38 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   async putObject(record: ObjectRecord, condition?: WriteCondition): Promise<string[]> {
-    return this.writeKey(record.bucket, record.key, async (tx, locked) =>
+    const general = (): Promise<string[]> => this.lockedWrite(record.bucket, record.key, async (tx, locked) =>
       this.unreferenced(tx, await this.writeCurrent(tx, existing(locked, record.bucket), record, condition)));
+    if (!mayPutSimply(record, condition)) return this.inKeyOrder(record.bucket, record.key, general);
+    return this.inKeyOrder(record.bucket, record.key, async () => (await this.putSimply(record)) ?? general());
+  }
+
+  /**
+   * The common PutObject in one statement (sql.putSimple): a new key, or an unversioned overwrite, with no
+   * quota to check. Undefined when the write is not that case (nothing was changed): the general path decides.
+   */
+  private async putSimply(record: ObjectRecord): Promise<string[] | undefined> {
+    const [staged, ...moreStaged] = record.blobs.filter((b) => b.staged !== undefined);
+    if (moreStaged.length > 0) return undefined;
+    try {
+      const { rows } = await this.transactions.track(this.pool.query<{ released: string[] | null }>(sql.putSimple([
+        record.bucket,
+        record.key,
+        toObjectRow(record, 0),
+        record.blobs.map((b) => b.id),
+        record.blobs.map((b) => b.size),
+        staged?.id ?? null,
+        staged?.staged ?? null,
+        Date.now(),
+      ])));
+      return rows[0]?.released ?? undefined;
+    } catch (error) {
+      // The bucket was deleted (by another gateway) between the function's look at it and the insert.
+      if (sqlState(error) === '23503') throw new S3Error('NoSuchBucket', { fields: { BucketName: record.bucket } });
+      // A deadlock or serialization failure changed nothing: the general path runs it again.
+      if (isRetryable(error)) return undefined;
+      throw error;
+    }
   }
 
   async deleteObject(bucket: string, key: string, condition?: WriteCondition): Promise<string[]> {
@@ -735,10 +765,19 @@ export class PostgresMetadataIndex implements MetadataIndex {
    * database; other gateways' writes of it are ordered by the key lock.
    */
   private writeKey<T>(bucket: string, key: string, work: (tx: Transaction, locked: LockedKey | undefined) => Promise<T>): Promise<T> {
-    const id = `${bucket}/${key}`;
+    return this.inKeyOrder(bucket, key, () => this.lockedWrite(bucket, key, work));
+  }
+
+  /** A transaction that starts with the key's lock and the reads under it (see writeKey). */
+  private lockedWrite<T>(bucket: string, key: string, work: (tx: Transaction, locked: LockedKey | undefined) => Promise<T>): Promise<T> {
     // The key's lock and its reads travel with BEGIN (sql.lockKey, its values as escaped literals).
     const opening = `SELECT * FROM sklad_lock_key(${escapeLiteral(bucket)}, ${escapeLiteral(key)})`;
-    const start = (): Promise<T> => this.transactions.run((tx, opened) => work(tx, toLockedKey(opened?.rows[0] as LockKeyRow | undefined)), opening);
+    return this.transactions.run((tx, opened) => work(tx, toLockedKey(opened?.rows[0] as LockKeyRow | undefined)), opening);
+  }
+
+  /** Runs `start` after this gateway's writes of the key issued before it have settled. */
+  private inKeyOrder<T>(bucket: string, key: string, start: () => Promise<T>): Promise<T> {
+    const id = `${bucket}/${key}`;
     const before = this.keyWrites.get(id);
     const result = before === undefined ? start() : before.then(start);
     const settled = result.then(() => undefined, () => undefined);
@@ -972,6 +1011,14 @@ async function freeOf(tx: Transaction, ids: string[]): Promise<string[]> {
 
 async function changed(tx: Transaction, query: pg.QueryConfig): Promise<boolean> {
   return ((await tx.query(query)).rowCount ?? 0) > 0;
+}
+
+/**
+ * Whether a PutObject may try the one-statement path (PostgresMetadataIndex.putSimply): only an unconditional
+ * write of an object (conditions are checked on the general path, against the version read under the lock).
+ */
+function mayPutSimply(record: ObjectRecord, condition: WriteCondition | undefined): boolean {
+  return record.deleteMarker !== true && (condition === undefined || Object.values(condition).every((v) => v === undefined));
 }
 
 /** The locked key's, when its bucket exists; NoSuchBucket otherwise. */

@@ -23,11 +23,15 @@ export class PostgresTransactions {
    * receives its result.
    */
   run<T>(work: (tx: Transaction, opened: pg.QueryResult | undefined) => Promise<T>, opening?: string): Promise<T> {
-    const running = this.#attempt(work, opening);
-    this.#running.add(running);
-    const forget = () => this.#running.delete(running);
-    running.then(forget, forget);
-    return running;
+    return this.track(this.#attempt(work, opening));
+  }
+
+  /** Counts `write` (a statement that commits on its own) among the writes `flush` waits for. */
+  track<T>(write: Promise<T>): Promise<T> {
+    this.#running.add(write);
+    const forget = () => this.#running.delete(write);
+    write.then(forget, forget);
+    return write;
   }
 
   /** Resolves when every transaction started so far has committed or failed. */
