@@ -159,14 +159,19 @@ export function createPgGroup(runner) {
   }
 
   /**
-   * The runner warms its servers up before measuring; the gateways get the same: 4 KiB PUT, GET, HEAD and
-   * DELETE through each, so that no gateway is measured while its code is still being compiled.
+   * The runner warms its servers up before measuring; the gateways get more of the same: 4 KiB PUT, GET, HEAD
+   * and DELETE through each, `gatewayWarmupOps` of each. A gateway, and each of its PostgreSQL connections
+   * (a backend plans the statements and compiles the functions it runs for itself), take thousands of requests
+   * to reach their steady speed: with the runner's few hundred, a gateway measured first ran 15–40 % slower
+   * than the same gateway later in the run, and gateway 1 (which pg1 measures too) was always the warmest of
+   * the three when pg3 ran.
    */
+  const gatewayWarmupOps = runner.quick ? 3_000 : 6_000;
   async function warmGateway(url) {
     const c = new S3BenchClient({ endpoint: url, accessKey, secretKey, connections: 16 });
     try {
       const body = Buffer.alloc(4 * KiB, 1);
-      const total = P.warmupOps * 2;
+      const total = gatewayWarmupOps;
       const key = (i) => `warm/${url}/${i}`;
       for (const op of [(i) => c.putObject(BUCKET, key(i), body), (i) => c.getObject(BUCKET, key(i)), (i) => c.headObject(BUCKET, key(i)), (i) => c.deleteObject(BUCKET, key(i))]) {
         failOnErrors('warm-up', { name: url }, await runConcurrent({ total, concurrency: 16, op }));
@@ -182,6 +187,7 @@ export function createPgGroup(runner) {
     const gateways = [];
     const targets = [];
     try {
+      const database = new URL(await cluster.createDatabase()).pathname.slice(1);
       const dataDir = await mkdtemp(join(os.tmpdir(), 'sklad-bench-pg-'));
       tempDirs.push(dataDir);
       const env = {
@@ -191,7 +197,7 @@ export function createPgGroup(runner) {
         // Over the cluster's Unix socket, as a gateway on the database's own machine connects (libpq's default
         // too): on loopback TCP each round trip also pays the kernel's network path, a third of a small PUT's
         // gateway CPU in a profile (see docs/performance.md).
-        SKLAD_METADATA_URL: `postgres://sklad@/${new URL(await cluster.createDatabase()).pathname.slice(1)}?host=${encodeURIComponent(cluster.dir)}&port=${cluster.port}`,
+        SKLAD_METADATA_URL: `postgres://sklad@/${database}?host=${encodeURIComponent(cluster.dir)}&port=${cluster.port}`,
       };
       // One after the other: the first generates the shared master key file the others read.
       for (let g = 1; g <= GATEWAYS; g++) {
@@ -208,7 +214,13 @@ export function createPgGroup(runner) {
         log(`  pg group: ${name}`);
         for (let r = 0; r < P.runs; r++) {
           const order = r % 2 === 0 ? targets : [...targets].reverse();
-          for (const t of order) await scenario(t, r);
+          for (const t of order) {
+            // Every scenario ends by deleting what it wrote. Left to autovacuum, those dead rows would be
+            // cleaned up while the next target is measured (pg3 right after pg1 in two runs of three), so
+            // each target starts on a vacuumed database instead.
+            await cluster.query('VACUUM', database);
+            await scenario(t, r);
+          }
         }
       }
     } finally {

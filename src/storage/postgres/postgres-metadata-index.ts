@@ -3,7 +3,9 @@
 // - a write of a key takes that key's transaction advisory lock (sklad_lock_keys), then reads the key's current
 //   version in a statement of its own, so under READ COMMITTED it sees what the key's previous writer
 //   committed: conditions, Object Lock and the key's version order (version_seq) are decided on the latest
-//   state, while writes of other keys run alongside. A lifecycle batch locks all the keys it may change;
+//   state, while writes of other keys run alongside. The common PutObject (unconditional, a new key or an
+//   unversioned overwrite, no quota) does the same inside one database function, sklad_put_simple, in one
+//   statement that commits on its own. A lifecycle batch locks all the keys it may change;
 // - deleting a bucket locks its row, which a version's insert share-locks through the foreign key: the
 //   deletion waits for writes in flight, and later ones find the bucket gone;
 // - usage counters are kept by triggers in shards (bucket_counters, a key counting in the shard its hash
