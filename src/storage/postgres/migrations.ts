@@ -382,52 +382,20 @@ BEGIN
 END $$;
 `;
 
-// Step 6: the common PutObject in one statement that commits on its own (one round trip instead of a
-// transaction's three): a new key, or a null version over a null version (an unversioned bucket's
-// overwrite) that no retention or legal hold protects, in a bucket whose owner and itself have no quota.
-// Anything else returns NULL and changes nothing; the gateway then takes the general path (the key lock, the
-// current version read, its conditions and quota checks in TypeScript). `obj` is the new row as JSON (its
-// version_seq is set here). Returns the replaced version's blob ids that nothing references any more and
-// that are not inline rows (those are deleted here), for the caller to delete as files.
-const simplePut = `
-CREATE FUNCTION sklad_put_simple(bucket_name TEXT, key_name TEXT, obj JSONB, blob_ids TEXT[], blob_sizes BIGINT[],
-  staged_id TEXT, staged_data BYTEA, now_ms BIGINT)
-RETURNS TEXT[] LANGUAGE plpgsql VOLATILE AS $$
+// Step 6: the common PutObject and DeleteObject each in one statement that commits on its own (one round
+// trip instead of a transaction's three to seven). Each takes the key's lock as every writer does, handles
+// only the simple case and otherwise returns NULL having changed nothing, and the gateway then takes the
+// general path (the key lock, the current version read, conditions, Object Lock and quotas in TypeScript).
+// Both return the blob ids a replaced or removed version leaves unreferenced that are files (inline rows are
+// deleted here), for the caller to delete.
+const simpleWrites = `
+-- Of a version's dropped blob ids, those nothing references any more: inline rows are deleted, the rest (files)
+-- returned in their order.
+CREATE FUNCTION sklad_release_blobs(dropped TEXT[]) RETURNS TEXT[] LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
-  cur RECORD;
-  dropped TEXT[];
   free TEXT[];
   gone TEXT[];
 BEGIN
-  PERFORM sklad_lock_keys(ARRAY[bucket_name || '/' || key_name]);
-  PERFORM 1 FROM buckets b LEFT JOIN users u ON u.name = b.owner
-    WHERE b.name = bucket_name AND b.quota_max_bytes IS NULL AND b.quota_max_objects IS NULL
-      AND u.quota_max_bytes IS NULL AND u.quota_max_objects IS NULL;
-  IF NOT FOUND THEN
-    RETURN NULL;
-  END IF;
-  SELECT o.version_id, o.retention_mode, o.retain_until, o.legal_hold, o.version_seq INTO cur
-    FROM objects o WHERE o.bucket = bucket_name AND o.key = key_name;
-  IF FOUND THEN
-    IF cur.version_id <> 'null' OR obj->>'version_id' <> 'null' OR cur.legal_hold <> 0
-        OR cur.retention_mode IS NOT NULL OR cur.retain_until IS NOT NULL THEN
-      RETURN NULL;
-    END IF;
-    WITH d AS (DELETE FROM object_blobs WHERE bucket = bucket_name AND key = key_name AND version_id = 'null'
-      RETURNING blob_id, seq)
-    SELECT array_agg(blob_id ORDER BY seq) INTO dropped FROM d;
-    DELETE FROM objects WHERE bucket = bucket_name AND key = key_name;
-  ELSIF EXISTS (SELECT 1 FROM object_versions WHERE bucket = bucket_name AND key = key_name) THEN
-    RETURN NULL;
-  END IF;
-  INSERT INTO objects SELECT * FROM jsonb_populate_record(NULL::objects,
-    obj || jsonb_build_object('version_seq', COALESCE(cur.version_seq, 0) + 1));
-  INSERT INTO object_blobs (bucket, key, version_id, seq, blob_id, size)
-    SELECT bucket_name, key_name, obj->>'version_id', b.seq - 1, b.blob_id, b.size
-    FROM unnest(blob_ids, blob_sizes) WITH ORDINALITY AS b(blob_id, size, seq);
-  IF staged_id IS NOT NULL THEN
-    INSERT INTO inline_blobs (id, data, written_at) VALUES (staged_id, staged_data, now_ms);
-  END IF;
   IF dropped IS NULL THEN
     RETURN '{}';
   END IF;
@@ -441,9 +409,79 @@ BEGIN
   RETURN ARRAY(SELECT f.id FROM unnest(free) WITH ORDINALITY AS f(id, ord)
     WHERE gone IS NULL OR NOT (f.id = ANY (gone)) ORDER BY f.ord);
 END $$;
+-- The key's current version when the bucket exists and neither it nor its owner has a quota (a row of NULLs
+-- when the key has none); no row otherwise. Takes the key's lock first.
+CREATE FUNCTION sklad_lock_simple(bucket_name TEXT, key_name TEXT)
+RETURNS TABLE (version_id TEXT, retention_mode TEXT, retain_until BIGINT, legal_hold SMALLINT, version_seq BIGINT,
+  noncurrent BOOLEAN)
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+BEGIN
+  PERFORM sklad_lock_keys(ARRAY[bucket_name || '/' || key_name]);
+  RETURN QUERY SELECT o.version_id::TEXT, o.retention_mode, o.retain_until, o.legal_hold, o.version_seq,
+      EXISTS (SELECT 1 FROM object_versions v WHERE v.bucket = bucket_name AND v.key = key_name)
+    FROM buckets b LEFT JOIN users u ON u.name = b.owner LEFT JOIN objects o ON o.bucket = b.name AND o.key = key_name
+    WHERE b.name = bucket_name AND b.quota_max_bytes IS NULL AND b.quota_max_objects IS NULL
+      AND u.quota_max_bytes IS NULL AND u.quota_max_objects IS NULL;
+END $$;
+-- PutObject of a new key (no versions at all), or of a null version over a null current version that no
+-- retention or legal hold protects (an unversioned bucket's overwrite). \`obj\` is the new row as JSON; its
+-- version_seq is set here.
+CREATE FUNCTION sklad_put_simple(bucket_name TEXT, key_name TEXT, obj JSONB, blob_ids TEXT[], blob_sizes BIGINT[],
+  staged_id TEXT, staged_data BYTEA, now_ms BIGINT)
+RETURNS TEXT[] LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  cur RECORD;
+  dropped TEXT[];
+BEGIN
+  SELECT * INTO cur FROM sklad_lock_simple(bucket_name, key_name);
+  IF NOT FOUND OR cur.noncurrent THEN
+    RETURN NULL;
+  END IF;
+  IF cur.version_id IS NOT NULL THEN
+    IF cur.version_id <> 'null' OR obj->>'version_id' <> 'null' OR cur.legal_hold <> 0
+        OR cur.retention_mode IS NOT NULL OR cur.retain_until IS NOT NULL THEN
+      RETURN NULL;
+    END IF;
+    WITH d AS (DELETE FROM object_blobs WHERE bucket = bucket_name AND key = key_name AND version_id = 'null'
+      RETURNING blob_id, seq)
+    SELECT array_agg(blob_id ORDER BY seq) INTO dropped FROM d;
+    DELETE FROM objects WHERE bucket = bucket_name AND key = key_name;
+  END IF;
+  INSERT INTO objects SELECT * FROM jsonb_populate_record(NULL::objects,
+    obj || jsonb_build_object('version_seq', COALESCE(cur.version_seq, 0) + 1));
+  INSERT INTO object_blobs (bucket, key, version_id, seq, blob_id, size)
+    SELECT bucket_name, key_name, obj->>'version_id', b.seq - 1, b.blob_id, b.size
+    FROM unnest(blob_ids, blob_sizes) WITH ORDINALITY AS b(blob_id, size, seq);
+  IF staged_id IS NOT NULL THEN
+    INSERT INTO inline_blobs (id, data, written_at) VALUES (staged_id, staged_data, now_ms);
+  END IF;
+  RETURN sklad_release_blobs(dropped);
+END $$;
+-- DeleteObject of a key with no noncurrent versions: its current version, if any, goes for good unless a
+-- retention or legal hold protects it.
+CREATE FUNCTION sklad_delete_simple(bucket_name TEXT, key_name TEXT) RETURNS TEXT[] LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  cur RECORD;
+  dropped TEXT[];
+BEGIN
+  SELECT * INTO cur FROM sklad_lock_simple(bucket_name, key_name);
+  IF NOT FOUND OR cur.noncurrent OR cur.legal_hold <> 0 OR cur.retention_mode IS NOT NULL
+      OR cur.retain_until IS NOT NULL THEN
+    RETURN NULL;
+  END IF;
+  IF cur.version_id IS NULL THEN
+    RETURN '{}';
+  END IF;
+  WITH d AS (DELETE FROM object_blobs WHERE bucket = bucket_name AND key = key_name AND version_id = cur.version_id
+    RETURNING blob_id, seq)
+  SELECT array_agg(blob_id ORDER BY seq) INTO dropped FROM d;
+  DELETE FROM objects WHERE bucket = bucket_name AND key = key_name;
+  RETURN sklad_release_blobs(dropped);
+END $$;
 `;
 
-export const migrations: readonly string[] = [step1, versionsAndLifecycle, inlineBlobsWrittenAt, consoleSessionsStep, usageShards, simplePut];
+export const migrations: readonly string[] = [step1, versionsAndLifecycle, inlineBlobsWrittenAt, consoleSessionsStep, usageShards, simpleWrites];
 
 /**
  * Brings the schema up to date under a session advisory lock, so gateways starting together migrate one at

@@ -3,9 +3,10 @@
 // - a write of a key takes that key's transaction advisory lock (sklad_lock_keys), then reads the key's current
 //   version in a statement of its own, so under READ COMMITTED it sees what the key's previous writer
 //   committed: conditions, Object Lock and the key's version order (version_seq) are decided on the latest
-//   state, while writes of other keys run alongside. The common PutObject (unconditional, a new key or an
-//   unversioned overwrite, no quota) does the same inside one database function, sklad_put_simple, in one
-//   statement that commits on its own. A lifecycle batch locks all the keys it may change;
+//   state, while writes of other keys run alongside. The common PutObject and DeleteObject (unconditional,
+//   no versions to keep, no quota) do the same inside one database function each (sklad_put_simple,
+//   sklad_delete_simple), in one statement that commits on its own. A lifecycle batch locks all the keys it
+//   may change;
 // - deleting a bucket locks its row, which a version's insert share-locks through the foreign key: the
 //   deletion waits for writes in flight, and later ones find the bucket gone;
 // - usage counters are kept by triggers in shards (bucket_counters, a key counting in the shard its hash
@@ -323,42 +324,18 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   async putObject(record: ObjectRecord, condition?: WriteCondition): Promise<string[]> {
-    const general = (): Promise<string[]> => this.lockedWrite(record.bucket, record.key, async (tx, locked) =>
-      this.unreferenced(tx, await this.writeCurrent(tx, existing(locked, record.bucket), record, condition)));
-    if (!mayPutSimply(record, condition)) return this.inKeyOrder(record.bucket, record.key, general);
-    return this.inKeyOrder(record.bucket, record.key, async () => (await this.putSimply(record)) ?? general());
-  }
-
-  /**
-   * The common PutObject in one statement (sql.putSimple): a new key, or an unversioned overwrite, with no
-   * quota to check. Undefined when the write is not that case (nothing was changed): the general path decides.
-   */
-  private async putSimply(record: ObjectRecord): Promise<string[] | undefined> {
     const [staged, ...moreStaged] = record.blobs.filter((b) => b.staged !== undefined);
-    if (moreStaged.length > 0) return undefined;
-    try {
-      const { rows } = await this.transactions.track(this.pool.query<{ released: string[] | null }>(sql.putSimple([
-        record.bucket,
-        record.key,
-        toObjectRow(record, 0),
-        record.blobs.map((b) => b.id),
-        record.blobs.map((b) => b.size),
-        staged?.id ?? null,
-        staged?.staged ?? null,
-        Date.now(),
-      ])));
-      return rows[0]?.released ?? undefined;
-    } catch (error) {
-      // The bucket was deleted (by another gateway) between the function's look at it and the insert.
-      if (sqlState(error) === '23503') throw new S3Error('NoSuchBucket', { fields: { BucketName: record.bucket } });
-      // A deadlock or serialization failure changed nothing: the general path runs it again.
-      if (isRetryable(error)) return undefined;
-      throw error;
-    }
+    const simple = record.deleteMarker !== true && unconditional(condition) && moreStaged.length === 0
+      ? sql.putSimple([record.bucket, record.key, toObjectRow(record, 0), record.blobs.map((b) => b.id),
+        record.blobs.map((b) => b.size), staged?.id ?? null, staged?.staged ?? null, Date.now()])
+      : undefined;
+    return this.simplyOrInTransaction(record.bucket, record.key, simple, async (tx, locked) =>
+      this.unreferenced(tx, await this.writeCurrent(tx, existing(locked, record.bucket), record, condition)));
   }
 
   async deleteObject(bucket: string, key: string, condition?: WriteCondition): Promise<string[]> {
-    return this.writeKey(bucket, key, async (tx, locked) => {
+    const simple = unconditional(condition) ? sql.deleteSimple([bucket, key]) : undefined;
+    return this.simplyOrInTransaction(bucket, key, simple, async (tx, locked) => {
       if (locked === undefined) return [];
       const { current } = locked;
       checkWriteCondition(key, current && conditionState(current), condition);
@@ -770,6 +747,34 @@ export class PostgresMetadataIndex implements MetadataIndex {
     return this.inKeyOrder(bucket, key, () => this.lockedWrite(bucket, key, work));
   }
 
+  /**
+   * A write of one key (as writeKey) that first tries `simple`, one of the statements that do a common write
+   * in one round trip and answer the file blobs it released, or NULL when the write is not their simple case
+   * (sql.putSimple, sql.deleteSimple). Then, or without `simple`, `work` runs in the general transaction.
+   */
+  private simplyOrInTransaction(
+    bucket: string,
+    key: string,
+    simple: pg.QueryConfig | undefined,
+    work: (tx: Transaction, locked: LockedKey | undefined) => Promise<string[]>,
+  ): Promise<string[]> {
+    const general = (): Promise<string[]> => this.lockedWrite(bucket, key, work);
+    if (simple === undefined) return this.inKeyOrder(bucket, key, general);
+    return this.inKeyOrder(bucket, key, async () => {
+      try {
+        const { rows } = await this.transactions.track(this.pool.query<{ released: string[] | null }>(simple));
+        const released = rows[0]?.released;
+        if (released !== null && released !== undefined) return released;
+      } catch (error) {
+        // The bucket was deleted (by another gateway) between the function's look at it and the insert.
+        if (sqlState(error) === '23503') throw new S3Error('NoSuchBucket', { fields: { BucketName: bucket } });
+        // A deadlock or serialization failure changed nothing: the general path runs the write again.
+        if (!isRetryable(error)) throw error;
+      }
+      return general();
+    });
+  }
+
   /** A transaction that starts with the key's lock and the reads under it (see writeKey). */
   private lockedWrite<T>(bucket: string, key: string, work: (tx: Transaction, locked: LockedKey | undefined) => Promise<T>): Promise<T> {
     // The key's lock and its reads travel with BEGIN (sql.lockKey, its values as escaped literals).
@@ -1015,12 +1020,9 @@ async function changed(tx: Transaction, query: pg.QueryConfig): Promise<boolean>
   return ((await tx.query(query)).rowCount ?? 0) > 0;
 }
 
-/**
- * Whether a PutObject may try the one-statement path (PostgresMetadataIndex.putSimply): only an unconditional
- * write of an object (conditions are checked on the general path, against the version read under the lock).
- */
-function mayPutSimply(record: ObjectRecord, condition: WriteCondition | undefined): boolean {
-  return record.deleteMarker !== true && (condition === undefined || Object.values(condition).every((v) => v === undefined));
+/** Whether a write has no condition to check (conditions are checked on the general path, under the lock). */
+function unconditional(condition: WriteCondition | undefined): boolean {
+  return condition === undefined || Object.values(condition).every((v) => v === undefined);
 }
 
 /** The locked key's, when its bucket exists; NoSuchBucket otherwise. */

@@ -74,8 +74,9 @@ export const sql = {
     CROSS JOIN buckets b LEFT JOIN users u ON u.name = b.owner WHERE b.name = $1`),
   /** One key locked, with its bucket and current version read after (see migrations.ts, sklad_lock_key). */
   lockKey: statement('lock_key', 'SELECT * FROM sklad_lock_key($1, $2)'),
-  /** A new key's or an unversioned overwrite's PutObject in one statement (schema step 6); NULL: not that case. */
+  /** PutObject and DeleteObject in one statement each, in the simple cases (schema step 6); NULL: not that case. */
   putSimple: statement('put_simple', 'SELECT sklad_put_simple($1, $2, $3, $4, $5, $6, $7, $8) AS released'),
+  deleteSimple: statement('delete_simple', 'SELECT sklad_delete_simple($1, $2) AS released'),
   /** The bucket row locked against any new version being inserted, for deleting the bucket. */
   lockBucket: statement('lock_bucket', 'SELECT 1 FROM buckets WHERE name = $1 FOR UPDATE'),
   /**
