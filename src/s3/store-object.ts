@@ -66,7 +66,7 @@ export async function storeBody(ctx: S3Context, options: StoreOptions = {}): Pro
     if (got.size > maxSize) throw new S3Error('EntityTooLarge');
     verifyChecksums(checksum, { md5Base64: got.md5Base64, checksum: got.checksum }, ctx.trailers());
   } catch (e) {
-    if (blob.staged === undefined) await ctx.blobs.delete(blob.id);
+    await ctx.blobs.delete(blob.id);
     throw e;
   }
   return { blob, md5Hex: got.md5Hex, checksumValue: got.checksum, checksum, clientChecksum: named, verifyCrc32c: got.verifyCrc32c };
@@ -85,15 +85,10 @@ export async function writeBlobFrom(ctx: S3Context, tail: Readable, feeding: Pro
   const [write, feed] = await Promise.allSettled([writing, feeding]);
   if (write.status === 'fulfilled' && feed.status === 'fulfilled') return write.value;
   head?.destroy();
-  if (write.status === 'fulfilled' && write.value.staged === undefined) await ctx.blobs.delete(write.value.id);
+  if (write.status === 'fulfilled') await ctx.blobs.delete(write.value.id);
   // Prefer the cause (a bad signature, a failed disk) over the "premature close" it caused elsewhere.
   const reasons = [feed, write].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
   throw reasons.find((r) => r instanceof S3Error) ?? reasons.find((r) => (r as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') ?? reasons[0];
-}
-
-/** What to delete of a written blob the index did not take: nothing when its bytes were only staged. */
-export function abandoned(blob: WrittenBlob): string[] {
-  return blob.staged === undefined ? [blob.id] : [];
 }
 
 /** Deletes blobs the index no longer references. Failures only leave orphans for the sweep. */

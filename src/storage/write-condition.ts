@@ -22,6 +22,11 @@ function failed(condition: string): S3Error {
   return new S3Error('PreconditionFailed', { fields: { Condition: condition } });
 }
 
+/** Whether a write has no condition to check. */
+export function isUnconditional(condition: WriteCondition | undefined): boolean {
+  return condition === undefined || Object.values(condition).every((v) => v === undefined);
+}
+
 /**
  * Throws NoSuchKey or PreconditionFailed when `condition` does not hold. A delete marker counts as no object,
  * as for GET (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html and

@@ -18,7 +18,7 @@ import { contentHeadersFrom, userMetadataFrom } from '../object-headers.js';
 import { xmlResponse, type S3Response } from '../respond.js';
 import { expirationHeader } from '../expiration-header.js';
 import { storageClassFrom } from '../storage-class.js';
-import { abandoned, deleteBlobs } from '../store-object.js';
+import { deleteBlobs } from '../store-object.js';
 import { tagsFromHeader } from '../tagging.js';
 import { isoTime, quoteEtag } from '../wire-format.js';
 import { precheckCondition, writeConditionFrom } from '../write-conditions.js';
@@ -128,7 +128,7 @@ export async function copyObject(ctx: S3Context): Promise<S3Response> {
   try {
     committed = await copying;
   } catch (e) {
-    if (copied) await deleteBlobs(ctx, abandoned(copied.blob));
+    if (copied) await deleteBlobs(ctx, [copied.blob.id]);
     throw e;
   }
   const { record, orphans } = committed;

@@ -20,7 +20,7 @@ import { contentHeadersFrom, userMetadataFrom } from '../object-headers.js';
 import { emptyResponse, xmlResponse, type S3Response } from '../respond.js';
 import { expirationHeader } from '../expiration-header.js';
 import { storageClassFrom } from '../storage-class.js';
-import { abandoned, deleteBlobs, storeBody } from '../store-object.js';
+import { deleteBlobs, storeBody } from '../store-object.js';
 import { tagsFromHeader } from '../tagging.js';
 import { listEncoding, MAX_PART_NUMBER, nonNegativeInteger, partNumber as parsePartNumber, requireXmlListable } from '../request-params.js';
 import { isoTime, ownerOf, quoteEtag, unquoteEtag } from '../wire-format.js';
@@ -102,7 +102,7 @@ async function savePart(ctx: S3Context, part: PartRecord): Promise<void> {
   try {
     orphans = await ctx.index.putPart(part);
   } catch (e) {
-    await deleteBlobs(ctx, abandoned(part.blob));
+    await deleteBlobs(ctx, [part.blob.id]);
     throw e;
   }
   await deleteBlobs(ctx, orphans);

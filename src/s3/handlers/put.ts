@@ -7,7 +7,7 @@ import { validateNewObjectKey } from '../names.js';
 import { contentHeadersFrom, userMetadataFrom } from '../object-headers.js';
 import { emptyResponse, type S3Response } from '../respond.js';
 import { storageClassFrom } from '../storage-class.js';
-import { abandoned, deleteBlobs, storeBody } from '../store-object.js';
+import { deleteBlobs, storeBody } from '../store-object.js';
 import { tagsFromHeader } from '../tagging.js';
 import { quoteEtag } from '../wire-format.js';
 import { mintObjectRecord } from '../new-version.js';
@@ -60,7 +60,7 @@ export async function putObject(ctx: S3Context): Promise<S3Response> {
   try {
     orphans = await ctx.index.putObject(record, condition);
   } catch (e) {
-    await deleteBlobs(ctx, abandoned(stored.blob));
+    await deleteBlobs(ctx, [stored.blob.id]);
     throw e;
   }
   await deleteBlobs(ctx, orphans);

@@ -426,9 +426,9 @@ BEGIN
 END $$;
 -- PutObject of a new key (no versions at all), or of a null version over a null current version that no
 -- retention or legal hold protects (an unversioned bucket's overwrite). \`obj\` is the new row as JSON; its
--- version_seq is set here.
+-- version_seq is set here. The staged blobs' inline rows are written with it.
 CREATE FUNCTION sklad_put_simple(bucket_name TEXT, key_name TEXT, obj JSONB, blob_ids TEXT[], blob_sizes BIGINT[],
-  staged_id TEXT, staged_data BYTEA, now_ms BIGINT)
+  staged_ids TEXT[], staged_data BYTEA[], now_ms BIGINT)
 RETURNS TEXT[] LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   cur RECORD;
@@ -453,9 +453,8 @@ BEGIN
   INSERT INTO object_blobs (bucket, key, version_id, seq, blob_id, size)
     SELECT bucket_name, key_name, obj->>'version_id', b.seq - 1, b.blob_id, b.size
     FROM unnest(blob_ids, blob_sizes) WITH ORDINALITY AS b(blob_id, size, seq);
-  IF staged_id IS NOT NULL THEN
-    INSERT INTO inline_blobs (id, data, written_at) VALUES (staged_id, staged_data, now_ms);
-  END IF;
+  INSERT INTO inline_blobs (id, data, written_at)
+    SELECT s.id, s.data, now_ms FROM unnest(staged_ids, staged_data) AS s(id, data);
   RETURN sklad_release_blobs(dropped);
 END $$;
 -- DeleteObject of a key with no noncurrent versions: its current version, if any, goes for good unless a

@@ -77,7 +77,7 @@ import {
 } from '../sqlite/rows.js';
 import { buildVersionListPageAsync } from '../version-list-page.js';
 import { buildUploadListPageAsync, isUploadPosition, type UploadCursor } from '../upload-list-page.js';
-import { checkWriteCondition } from '../write-condition.js';
+import { checkWriteCondition, isUnconditional } from '../write-condition.js';
 import { BucketCache } from './bucket-cache.js';
 import { rewrapStep } from './data-key-rewrap.js';
 import { ChangeFeed, notifyChange } from './change-feed.js';
@@ -324,17 +324,16 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   async putObject(record: ObjectRecord, condition?: WriteCondition): Promise<string[]> {
-    const [staged, ...moreStaged] = record.blobs.filter((b) => b.staged !== undefined);
-    const simple = record.deleteMarker !== true && unconditional(condition) && moreStaged.length === 0
-      ? sql.putSimple([record.bucket, record.key, toObjectRow(record, 0), record.blobs.map((b) => b.id),
-        record.blobs.map((b) => b.size), staged?.id ?? null, staged?.staged ?? null, Date.now()])
+    // Conditions are checked on the general path, against the version read under the lock.
+    const simple = record.deleteMarker !== true && isUnconditional(condition)
+      ? sql.putSimple([record.bucket, record.key, toObjectRow(record, 0), ...blobColumns(record.blobs), Date.now()])
       : undefined;
     return this.simplyOrInTransaction(record.bucket, record.key, simple, async (tx, locked) =>
       this.unreferenced(tx, await this.writeCurrent(tx, existing(locked, record.bucket), record, condition)));
   }
 
   async deleteObject(bucket: string, key: string, condition?: WriteCondition): Promise<string[]> {
-    const simple = unconditional(condition) ? sql.deleteSimple([bucket, key]) : undefined;
+    const simple = isUnconditional(condition) ? sql.deleteSimple([bucket, key]) : undefined;
     return this.simplyOrInTransaction(bucket, key, simple, async (tx, locked) => {
       if (locked === undefined) return [];
       const { current } = locked;
@@ -538,7 +537,7 @@ export class PostgresMetadataIndex implements MetadataIndex {
       await this.requireUpload(tx, part.uploadId, 'share');
       const replaced = (await tx.query<{ blob_id: string; size: number }>(sql.getPartBlob([part.uploadId, part.partNumber]))).rows[0];
       await tx.query(sql.upsertPart(values(toPartRow(part), PART_FIELDS)));
-      await storeStaged(tx, [part.blob]);
+      if (part.blob.staged !== undefined) await tx.query(sql.insertInlineBlob([part.blob.id, part.blob.staged, Date.now()]));
       // The part's bytes count against the quotas from now on: refused here, the part is not recorded.
       await this.checkQuotas(tx, bucket, { objects: 0, bytes: part.blob.size - (replaced?.size ?? 0) });
       return this.unreferenced(tx, replaced === undefined ? [] : [replaced.blob_id]);
@@ -925,16 +924,10 @@ export class PostgresMetadataIndex implements MetadataIndex {
       }
       await tx.query(sql.demoteCurrent([bucket, key]));
     }
-    // The first staged blob's row travels with the record's statement; any others (none today) on their own.
-    const [staged, ...moreStaged] = record.blobs.filter((b) => b.staged !== undefined);
-    await storeStaged(tx, moreStaged);
     try {
       await tx.query(sql.writeObject([
         ...values(toObjectRow(record, (current?.version_seq ?? 0) + 1), OBJECT_ROW_FIELDS),
-        record.blobs.map((b) => b.id),
-        record.blobs.map((b) => b.size),
-        staged?.id ?? null,
-        staged?.staged ?? null,
+        ...blobColumns(record.blobs),
         Date.now(),
       ]));
     } catch (error) {
@@ -1003,9 +996,13 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 }
 
-/** Writes the inline rows of blobs whose bytes come staged with a record or part (BlobRef.staged). */
-async function storeStaged(tx: Transaction, blobs: BlobRef[]): Promise<void> {
-  for (const blob of blobs) if (blob.staged !== undefined) await tx.query(sql.insertInlineBlob([blob.id, blob.staged, Date.now()]));
+/**
+ * A record's blobs as the statements that write them take them: ids and sizes in order, then the ids and
+ * bytes of the staged ones (BlobRef.staged), whose inline rows the same statement writes.
+ */
+function blobColumns(blobs: BlobRef[]): [string[], number[], string[], Buffer[]] {
+  const staged = blobs.filter((b): b is BlobRef & { staged: Buffer } => b.staged !== undefined);
+  return [blobs.map((b) => b.id), blobs.map((b) => b.size), staged.map((b) => b.id), staged.map((b) => b.staged)];
 }
 
 /** Of `ids`, those no object version or upload part references, in their order. */
@@ -1018,11 +1015,6 @@ async function freeOf(tx: Transaction, ids: string[]): Promise<string[]> {
 
 async function changed(tx: Transaction, query: pg.QueryConfig): Promise<boolean> {
   return ((await tx.query(query)).rowCount ?? 0) > 0;
-}
-
-/** Whether a write has no condition to check (conditions are checked on the general path, under the lock). */
-function unconditional(condition: WriteCondition | undefined): boolean {
-  return condition === undefined || Object.values(condition).every((v) => v === undefined);
 }
 
 /** The locked key's, when its bucket exists; NoSuchBucket otherwise. */

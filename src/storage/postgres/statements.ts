@@ -192,12 +192,12 @@ export const sql = {
   clearLifecycleCursor: statement('clear_lifecycle_cursor', 'DELETE FROM lifecycle_cursors WHERE bucket = $1'),
   /**
    * Makes a version current (inserting or replacing the key's row) and records its blobs, in one statement;
-   * with the inline row of one staged blob (id, bytes, time; nulls when there is none).
+   * with the inline rows of its staged blobs (ids, bytes, the time).
    */
   writeObject: statement('write_object', `WITH staged AS (
       INSERT INTO inline_blobs (id, data, written_at)
-      SELECT $${OBJECT_FIELDS.length + 3}::text, $${OBJECT_FIELDS.length + 4}::bytea, $${OBJECT_FIELDS.length + 5}::bigint
-      WHERE $${OBJECT_FIELDS.length + 3}::text IS NOT NULL),
+      SELECT s.id, s.data, $${OBJECT_FIELDS.length + 5}::bigint
+      FROM unnest($${OBJECT_FIELDS.length + 3}::text[], $${OBJECT_FIELDS.length + 4}::bytea[]) AS s(id, data)),
     written AS (
       INSERT INTO objects (${OBJECT_COLUMNS}) VALUES (${placeholders(OBJECT_FIELDS.length)})
       ON CONFLICT (bucket, key) DO UPDATE SET ${OBJECT_FIELDS.slice(2).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
