@@ -14,6 +14,7 @@ import type { Keyring } from '../crypto/keyring.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { MetadataIndex } from '../storage/metadata-index.js';
 import { actionOf, resolveOperation, type Operation, type TargetLevel } from '../s3/operations.js';
+import { refuseNulNames } from '../s3/request-params.js';
 import { parseRequestTarget } from './request-target.js';
 import { assertSupportedTransferEncoding } from './transfer-encoding.js';
 import { readSmallBody } from './small-body.js';
@@ -125,6 +126,7 @@ export async function dispatch(
       );
   const principal = auth.principal ?? ANONYMOUS;
   info.principal = principal;
+  refuseNulNames(target.key, target.query);
   const handler = operation.handler;
   if (handler === undefined) {
     throw new S3Error('NotImplemented', { message: `${operation.name} is not implemented by this server.` });
@@ -134,7 +136,8 @@ export async function dispatch(
   let gathered: ConditionContext | undefined;
   const conditions = (): ConditionContext => (gathered ??= conditionContext(incoming, headers, target.query, now, auth, operation.name));
   const needsBucket = level !== 'service' && operation.bucketMayBeAbsent !== true;
-  const bucketRecord = needsBucket ? await deps.index.getBucket(target.bucket!) : undefined;
+  // No bucket name holds U+0000, and PostgreSQL could not even be asked for one.
+  const bucketRecord = needsBucket && !target.bucket!.includes('\0') ? await deps.index.getBucket(target.bucket!) : undefined;
   if (needsBucket && bucketRecord === undefined) {
     throw new S3Error('NoSuchBucket', { fields: { BucketName: target.bucket! } });
   }

@@ -10,7 +10,8 @@ export function encodeContinuationToken(after: string): string {
 export function decodeContinuationToken(token: string | null): string | undefined {
   if (token === null || token === '') return undefined;
   const after = Buffer.from(token, 'base64url').toString('utf8');
-  if (encodeContinuationToken(after) !== token) {
+  // A start holding U+0000 names nothing sklad stores (see refuseNulNames): no token of ours carries one.
+  if (encodeContinuationToken(after) !== token || after.includes('\0')) {
     throw new S3Error('InvalidArgument', { message: 'The continuation token provided is incorrect', fields: { ArgumentName: 'continuation-token' } });
   }
   return after;

@@ -27,7 +27,8 @@ export function parseCopySource(headers: Map<string, string>): CopySource {
     throw invalidSource();
   }
   const slash = decoded.indexOf('/');
-  if (slash <= 0 || slash === decoded.length - 1) throw invalidSource();
+  // No stored name holds U+0000 (see refuseNulNames).
+  if (slash <= 0 || slash === decoded.length - 1 || decoded.includes('\0')) throw invalidSource();
   const versionId = parseVersionId(query.get('versionId'));
   return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1), versionId };
 }

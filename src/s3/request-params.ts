@@ -58,3 +58,23 @@ export function requireXmlListable(encoding: ListEncoding, values: Iterable<stri
     }
   }
 }
+
+/** Query parameters that name keys, or ids looked up beside them, in the index. */
+const NAMING_PARAMETERS = ['prefix', 'delimiter', 'marker', 'start-after', 'key-marker', 'version-id-marker', 'upload-id-marker', 'uploadId'];
+
+/**
+ * U+0000 is never part of a name sklad stores: keys holding it are refused when they would come to exist
+ * (names.ts), and PostgreSQL text cannot hold it at all. A key or naming parameter holding one is refused the
+ * same way on either engine, before any index is asked. (Bucket names cannot hold it either: dispatch treats
+ * such a bucket as absent.)
+ */
+export function refuseNulNames(key: string | undefined, query: URLSearchParams): void {
+  if (key?.includes('\0')) {
+    throw new S3Error('InvalidArgument', { message: 'Object keys may not contain U+0000.', fields: { ArgumentName: 'key' } });
+  }
+  for (const name of NAMING_PARAMETERS) {
+    if (query.get(name)?.includes('\0')) {
+      throw new S3Error('InvalidArgument', { message: `${name} may not contain U+0000.`, fields: { ArgumentName: name } });
+    }
+  }
+}

@@ -1,6 +1,7 @@
 // Object and bucket tag sets: parsing the x-amz-tagging header and enforcing S3's tag limits.
 import { S3Error } from '../errors/s3-error.js';
 import type { Tag } from '../storage/metadata-index.js';
+import { nonXmlCharIn } from '../xml/chars.js';
 import { decodeXml, listOf, textOf } from '../xml/decode.js';
 
 /** S3 limits: https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html */
@@ -12,6 +13,9 @@ export function validateTags(tags: Tag[], max = MAX_OBJECT_TAGS): Tag[] {
   if (tags.length > max) throw new S3Error('InvalidTag', { message: `Object tags cannot be greater than ${max}` });
   const seen = new Set<string>();
   for (const { key, value } of tags) {
+    // A character XML 1.0 cannot carry (from x-amz-tagging, which is URL-encoded) could never be listed back.
+    if (nonXmlCharIn(key) !== undefined) throw new S3Error('InvalidTag', { message: 'The TagKey you have provided is invalid' });
+    if (nonXmlCharIn(value) !== undefined) throw new S3Error('InvalidTag', { message: 'The TagValue you have provided is invalid' });
     if (key.length === 0 || [...key].length > MAX_KEY_LENGTH) throw new S3Error('InvalidTag', { message: 'The TagKey you have provided is invalid' });
     if ([...value].length > MAX_VALUE_LENGTH) throw new S3Error('InvalidTag', { message: 'The TagValue you have provided is invalid' });
     if (key.startsWith('aws:')) throw new S3Error('InvalidTag', { message: 'Your TagKey cannot be prefixed with aws:' });

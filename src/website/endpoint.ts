@@ -110,6 +110,8 @@ function readContext(req: WebsiteRequest, deps: WebsiteDeps, bucket: BucketRecor
 
 /** Reads `key` as an anonymous GetObject; throws AccessDenied or NoSuchKey as the website reports them. */
 async function readObject(req: WebsiteRequest, deps: WebsiteDeps, bucket: BucketRecord, key: string, headers = req.headers): Promise<S3Response> {
+  // No stored key holds U+0000 (see s3/request-params.ts), and PostgreSQL could not even be asked for one.
+  if (key.includes('\0')) throw new S3Error('NoSuchKey', { fields: { Key: key } });
   const ctx = readContext(req, deps, bucket, key, headers);
   await ctx.access.require('s3:GetObject', bucket.name, key);
   const record = await deps.index.getObject(bucket.name, key);
@@ -143,7 +145,7 @@ async function errorAnswer(req: WebsiteRequest, deps: WebsiteDeps, bucket: Bucke
 }
 
 async function answer(req: WebsiteRequest, deps: WebsiteDeps): Promise<S3Response> {
-  const bucket = await deps.index.getBucket(req.bucket);
+  const bucket = req.bucket.includes('\0') ? undefined : await deps.index.getBucket(req.bucket);
   if (bucket === undefined) throw new S3Error('NoSuchBucket', { fields: { BucketName: req.bucket } });
   const config = bucket.website;
   if (config === undefined) throw new S3Error('NoSuchWebsiteConfiguration', { fields: { BucketName: req.bucket } });
@@ -161,7 +163,7 @@ async function answer(req: WebsiteRequest, deps: WebsiteDeps): Promise<S3Respons
   } catch (e) {
     if (!(e instanceof S3Error) || (e.status !== 403 && e.status !== 404)) throw e;
     // A "folder" asked for without its slash: S3 redirects to the slashed form when its index exists.
-    if (e.code === 'NoSuchKey' && req.key !== '' && !req.key.endsWith('/')) {
+    if (e.code === 'NoSuchKey' && req.key !== '' && !req.key.endsWith('/') && !req.key.includes('\0')) {
       const folderIndex = await deps.index.getObject(bucket.name, `${req.key}/${config.indexSuffix}`);
       if (folderIndex !== undefined && !folderIndex.deleteMarker) {
         return redirect(302, `${req.origin.pathPrefix}/${req.key.split('/').map(encodeURIComponent).join('/')}/`);

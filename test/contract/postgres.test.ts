@@ -179,6 +179,30 @@ describe('PostgreSQL: a write of a key starts with its lock, its values sent as 
   });
 });
 
+describe('PostgreSQL: U+0000, which its text cannot hold', () => {
+  it("is the client's InvalidArgument in a read, a listing, a write and a conditional write, and changes nothing", async () => {
+    const index = await open();
+    try {
+      await index.createBucket(bucketRecord('nul'));
+      await index.putObject(objectRecord('nul', 'k', { etag: 'one' }));
+      const refusals: [string, () => Promise<unknown>][] = [
+        ['getObject', () => index.getObject('nul', 'a\u0000b')],
+        ['getObjectWithBody', () => index.getObjectWithBody!('nul', 'a\u0000b')],
+        ['list', () => index.list({ bucket: 'nul', prefix: '\u0000', delimiter: '', after: '', maxKeys: 10 })],
+        ['putObject', () => index.putObject(objectRecord('nul', 'a\u0000b'))],
+        ['putObject if-none-match', () => index.putObject(objectRecord('nul', 'a\u0000b'), { ifNoneMatch: true })],
+        ['deleteObject if-match', () => index.deleteObject('nul', 'a\u0000b', { ifMatch: 'one' })],
+      ];
+      for (const [what, refusal] of refusals) {
+        await expect(refusal(), what).rejects.toMatchObject({ name: 'S3Error', code: 'InvalidArgument', status: 400 });
+      }
+      expect(await index.bucketUsage('nul')).toEqual({ objects: 1, bytes: 11 });
+    } finally {
+      await index.close();
+    }
+  });
+});
+
 describe('PostgreSQL: a read of a small object brings its inline bytes in the same query', () => {
   it('returns the bytes of a plaintext object kept inline, and none for others', async () => {
     const index = await open();

@@ -573,11 +573,13 @@ export async function createBucket(port: number, bucket: string): Promise<void> 
   expectOk(await signedSend(port, { method: 'PUT', path: `/${bucket}` }), `CreateBucket ${bucket}`);
 }
 
-/** Waits until `<dataDir>/tmp` is empty, up to `ms`; returns the names still there. */
+/** Waits until `<dataDir>/tmp` holds no file, up to `ms`; returns the names of those still there. */
 export async function leftoverTempFiles(dataDir: string, ms = 3000): Promise<string[]> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const names = await readdir(path.join(dataDir, 'tmp')).catch(() => [] as string[]);
+    // Recursive: a gateway over PostgreSQL keeps its temporary files in a folder of its own under tmp/.
+    const entries = await readdir(path.join(dataDir, 'tmp'), { recursive: true, withFileTypes: true }).catch(() => []);
+    const names = entries.filter((entry) => !entry.isDirectory()).map((entry) => entry.name);
     if (names.length === 0 || Date.now() >= deadline) return names;
     await new Promise((r) => setTimeout(r, 5));
   }

@@ -2,6 +2,7 @@
 // The request itself is unsigned; the form's fields carry the signature over a policy document, so this
 // handler authenticates, checks the policy and authorizes s3:PutObject on the form's key, then stores the file
 // through PutObject's own path (quotas, encryption, checksums, audit and metrics alike), fed from the form.
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { pipeline } from 'node:stream';
 import { authenticatePostForm } from '../../auth/post-signature.js';
 import { checkPostPolicy, parsePostPolicy, type LengthRange } from '../../auth/post-policy.js';
@@ -19,11 +20,25 @@ import { putObject } from './put.js';
 const HEADER_FIELDS = new Set(['cache-control', 'content-type', 'content-disposition', 'content-encoding', 'content-language', 'expires', 'x-amz-storage-class', 'x-amz-website-redirect-location']);
 const HEADER_PREFIXES = ['x-amz-meta-', 'x-amz-server-side-encryption', 'x-amz-checksum-'];
 
+/**
+ * A field that becomes a header must be one HTTP can carry, as a header of a PUT is: the object's GET answers
+ * with it. A form can hold what no header can (a control character, a name with a space).
+ */
+function asHeaderValue(name: string, value: string): string {
+  try {
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+  } catch {
+    throw new S3Error('InvalidArgument', { message: `The form field ${JSON.stringify(name)} cannot be carried as an HTTP header.`, fields: { ArgumentName: name } });
+  }
+  return value;
+}
+
 function objectHeaders(fields: Map<string, string>): Map<string, string> {
   // The file's length is known only when its part ends, as with a chunked PUT body.
   const headers = new Map<string, string>([['transfer-encoding', 'chunked']]);
   for (const [name, value] of fields) {
-    if (HEADER_FIELDS.has(name) || HEADER_PREFIXES.some((p) => name.startsWith(p))) headers.set(name, value);
+    if (HEADER_FIELDS.has(name) || HEADER_PREFIXES.some((p) => name.startsWith(p))) headers.set(name, asHeaderValue(name, value));
   }
   const acl = fields.get('acl');
   if (acl !== undefined) headers.set('x-amz-acl', acl);

@@ -2,6 +2,7 @@
 // and millisecond times fit in 2^53), and an optional schema keeps several sklad clusters, or test cases,
 // apart in one database.
 import pg from 'pg';
+import { S3Error } from '../../errors/s3-error.js';
 
 const INT8 = 20;
 
@@ -36,6 +37,36 @@ export function connectionConfig(options: PostgresOptions): pg.ClientConfig {
   };
 }
 
+/**
+ * SQLSTATEs for a value PostgreSQL cannot hold: U+0000 in text (22021) or in jsonb (22P05). Requests naming
+ * such a key, bucket or id are refused before any index is asked (s3/request-params.ts); should one still
+ * reach a statement some other way, it is the client's error, never an internal one.
+ */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+
+/** The client's error for a value holding U+0000. */
+export function unstorableText(cause?: unknown): S3Error {
+  return new S3Error('InvalidArgument', { message: 'The request holds a character that cannot be stored (U+0000).', cause });
+}
+
+function clientError(error: unknown): unknown {
+  return UNSTORABLE_TEXT.has(sqlState(error) ?? '') ? unstorableText(error) : error;
+}
+
+/** A pool client whose errors for unstorable text come out as the client's error (see UNSTORABLE_TEXT). */
+class PoolClient extends pg.Client {
+  // node-postgres calls query with a callback (Pool.query) or for a promise (everything else); both pass here.
+  override query(...args: any[]): any {
+    const callback: unknown = args.at(-1);
+    if (typeof callback === 'function') {
+      args[args.length - 1] = (error: unknown, result: unknown) => (callback as (e: unknown, r: unknown) => void)(error && clientError(error), result);
+      return super.query(...(args as Parameters<pg.Client['query']>));
+    }
+    const result = super.query(...(args as Parameters<pg.Client['query']>)) as unknown;
+    return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(clientError(error))) : result;
+  }
+}
+
 export async function openPool(options: PostgresOptions): Promise<pg.Pool> {
   const config = connectionConfig(options);
   if (options.schema !== undefined) {
@@ -48,7 +79,7 @@ export async function openPool(options: PostgresOptions): Promise<pg.Pool> {
       await client.end();
     }
   }
-  const pool = new pg.Pool({ ...config, max: options.poolSize ?? 16, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({ ...config, Client: PoolClient, max: options.poolSize ?? 16, idleTimeoutMillis: 30_000 });
   // An idle connection the server drops (restart, failover) must not crash the process: the pool replaces it.
   pool.on('error', () => undefined);
   return pool;

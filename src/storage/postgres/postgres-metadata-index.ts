@@ -81,7 +81,7 @@ import { checkWriteCondition, isUnconditional } from '../write-condition.js';
 import { BucketCache } from './bucket-cache.js';
 import { rewrapStep } from './data-key-rewrap.js';
 import { ChangeFeed, notifyChange } from './change-feed.js';
-import { connectionConfig, isRetryable, openPool, sqlState, type PostgresOptions } from './connection.js';
+import { connectionConfig, isRetryable, openPool, sqlState, unstorableText, type PostgresOptions } from './connection.js';
 import { migrate } from './migrations.js';
 import { PostgresSessionIndex } from './postgres-session-index.js';
 import { PostgresIdentityIndex } from './postgres-identity-index.js';
@@ -776,7 +776,9 @@ export class PostgresMetadataIndex implements MetadataIndex {
 
   /** A transaction that starts with the key's lock and the reads under it (see writeKey). */
   private lockedWrite<T>(bucket: string, key: string, work: (tx: Transaction, locked: LockedKey | undefined) => Promise<T>): Promise<T> {
-    // The key's lock and its reads travel with BEGIN (sql.lockKey, its values as escaped literals).
+    // The key's lock and its reads travel with BEGIN (sql.lockKey, its values as escaped literals). Query text
+    // ends at U+0000, so a literal holding one would cut the statement short.
+    if (bucket.includes('\0') || key.includes('\0')) return Promise.reject(unstorableText());
     const opening = `SELECT * FROM sklad_lock_key(${escapeLiteral(bucket)}, ${escapeLiteral(key)})`;
     return this.transactions.run((tx, opened) => work(tx, toLockedKey(opened?.rows[0] as LockKeyRow | undefined)), opening);
   }
