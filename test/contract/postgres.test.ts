@@ -179,6 +179,31 @@ describe('PostgreSQL: a write of a key starts with its lock, its values sent as 
   });
 });
 
+describe('PostgreSQL: reads of current versions that arrive together go as one statement', () => {
+  it('answers each read with its own key, found or not, duplicates and bodies included', async () => {
+    const index = await open();
+    try {
+      await index.createBucket(bucketRecord('batch'));
+      await index.createBucket(bucketRecord('other'));
+      const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
+      for (const key of keys) await index.putObject(objectRecord('batch', key, { etag: `etag-${key}` }));
+      await index.putObject(objectRecord('other', 'k1', { etag: 'other-k1' }));
+      // Far more reads than batches may run at once, so most wait and go together.
+      const asked = [...keys, 'missing', 'k1', 'k1', 'k39', 'nope/k2'].flatMap((key) => [['batch', key], ['other', key]] as const);
+      const records = await Promise.all(asked.map(([bucket, key]) => index.getObject(bucket, key)));
+      const withBody = await Promise.all(asked.map(([bucket, key]) => index.getObjectWithBody!(bucket, key)));
+      for (const [i, [bucket, key]] of asked.entries()) {
+        const expected = bucket === 'batch' && keys.includes(key) ? `etag-${key}` : bucket === 'other' && key === 'k1' ? 'other-k1' : undefined;
+        expect(records[i]?.etag, `${bucket}/${key}`).toBe(expected);
+        expect(records[i] && { bucket: records[i]!.bucket, key: records[i]!.key }, `${bucket}/${key}`).toEqual(expected && { bucket, key });
+        expect(withBody[i]?.etag, `${bucket}/${key} with body`).toBe(expected);
+      }
+    } finally {
+      await index.close();
+    }
+  });
+});
+
 describe('PostgreSQL: U+0000, which its text cannot hold', () => {
   it("is the client's InvalidArgument in a read, a listing, a write and a conditional write, and changes nothing", async () => {
     const index = await open();

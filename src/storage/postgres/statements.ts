@@ -120,8 +120,13 @@ export const sql = {
   getNoncurrentState: statement('get_noncurrent_state',
     `SELECT ${CURRENT_COLUMNS} FROM object_versions WHERE bucket = $1 AND key = $2 AND version_id = $3`),
   getObject: statement('get_object', `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW} FROM objects o WHERE bucket = $1 AND key = $2`),
-  getObjectWithBody: statement('get_object_with_body', `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW}, ${INLINE_BODY_OF_ROW}
-    FROM objects o WHERE bucket = $1 AND key = $2`),
+  /** Current versions of many keys at once ($1 buckets, $2 keys): `n`, the 1-based position asked, beside each row found. */
+  getObjects: statement('get_objects', `SELECT q.n, r.* FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS q(bucket_name, object_key, n)
+    CROSS JOIN LATERAL (SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW} FROM objects o WHERE o.bucket = q.bucket_name AND o.key = q.object_key) r`),
+  /** getObjects with each small object's inline bytes (INLINE_BODY_OF_ROW). */
+  getObjectsWithBody: statement('get_objects_with_body', `SELECT q.n, r.* FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS q(bucket_name, object_key, n)
+    CROSS JOIN LATERAL (SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW}, ${INLINE_BODY_OF_ROW} FROM objects o
+      WHERE o.bucket = q.bucket_name AND o.key = q.object_key) r`),
   getVersionWithBody: statement('get_version_with_body', `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW}, ${INLINE_BODY_OF_ROW} FROM objects o
       WHERE bucket = $1 AND key = $2 AND version_id = $3
     UNION ALL SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW}, ${INLINE_BODY_OF_ROW} FROM object_versions o
