@@ -62,6 +62,16 @@ async function withGateways(body: (gateways: PostgresMetadataIndex[]) => Promise
   }
 }
 
+/** One index over a fresh schema, closed after `body`. */
+async function withIndex(body: (index: PostgresMetadataIndex) => Promise<void>): Promise<void> {
+  const index = await open();
+  try {
+    await body(index);
+  } finally {
+    await index.close();
+  }
+}
+
 const statuses = (results: PromiseSettledResult<unknown>[]) => ({
   fulfilled: results.filter((r) => r.status === 'fulfilled').length,
   refused: results.filter((r) => r.status === 'rejected' && (r.reason as { code?: string }).code === 'QuotaExceeded').length,
@@ -180,9 +190,8 @@ describe('PostgreSQL: a write of a key starts with its lock, its values sent as 
 });
 
 describe('PostgreSQL: reads of current versions that arrive together go as one statement', () => {
-  it('answers each read with its own key, found or not, duplicates and bodies included', async () => {
-    const index = await open();
-    try {
+  it('answers each read with its own key, found or not, duplicates and bodies included', () =>
+    withIndex(async (index) => {
       await index.createBucket(bucketRecord('batch'));
       await index.createBucket(bucketRecord('other'));
       const keys = Array.from({ length: 40 }, (_, i) => `k${i}`);
@@ -198,16 +207,12 @@ describe('PostgreSQL: reads of current versions that arrive together go as one s
         expect(records[i] && { bucket: records[i]!.bucket, key: records[i]!.key }, `${bucket}/${key}`).toEqual(expected && { bucket, key });
         expect(withBody[i]?.etag, `${bucket}/${key} with body`).toBe(expected);
       }
-    } finally {
-      await index.close();
-    }
-  });
+    }));
 });
 
 describe('PostgreSQL: U+0000, which its text cannot hold', () => {
-  it("is the client's InvalidArgument in a read, a listing, a write and a conditional write, and changes nothing", async () => {
-    const index = await open();
-    try {
+  it("is the client's InvalidArgument in a read, a listing, a write and a conditional write, and changes nothing", () =>
+    withIndex(async (index) => {
       await index.createBucket(bucketRecord('nul'));
       await index.putObject(objectRecord('nul', 'k', { etag: 'one' }));
       const refusals: [string, () => Promise<unknown>][] = [
@@ -222,10 +227,7 @@ describe('PostgreSQL: U+0000, which its text cannot hold', () => {
         await expect(refusal(), what).rejects.toMatchObject({ name: 'S3Error', code: 'InvalidArgument', status: 400 });
       }
       expect(await index.bucketUsage('nul')).toEqual({ objects: 1, bytes: 11 });
-    } finally {
-      await index.close();
-    }
-  });
+    }));
 });
 
 describe('PostgreSQL: a read of a small object brings its inline bytes in the same query', () => {
