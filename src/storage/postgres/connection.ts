@@ -45,12 +45,21 @@ export function connectionConfig(options: PostgresOptions): pg.ClientConfig {
 const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
 
 /** The client's error for a value holding U+0000. */
-export function unstorableText(cause?: unknown): S3Error {
+function unstorableText(cause?: unknown): S3Error {
   return new S3Error('InvalidArgument', { message: 'The request holds a character that cannot be stored (U+0000).', cause });
 }
 
 function clientError(error: unknown): unknown {
   return UNSTORABLE_TEXT.has(sqlState(error) ?? '') ? unstorableText(error) : error;
+}
+
+/**
+ * Throws the client's error when one of `texts` holds U+0000, for the few places that cannot leave it to the
+ * database: text sent inside a query string (which ends at U+0000), and one value of a batch (which would
+ * fail the others with it).
+ */
+export function requireStorableText(...texts: string[]): void {
+  if (texts.some((text) => text.includes('\0'))) throw unstorableText();
 }
 
 /** A pool client whose errors for unstorable text come out as the client's error (see UNSTORABLE_TEXT). */

@@ -81,7 +81,7 @@ import { checkWriteCondition, isUnconditional } from '../write-condition.js';
 import { BucketCache } from './bucket-cache.js';
 import { rewrapStep } from './data-key-rewrap.js';
 import { ChangeFeed, notifyChange } from './change-feed.js';
-import { connectionConfig, isRetryable, openPool, sqlState, unstorableText, type PostgresOptions } from './connection.js';
+import { connectionConfig, isRetryable, openPool, requireStorableText, sqlState, type PostgresOptions } from './connection.js';
 import { migrate } from './migrations.js';
 import { PostgresSessionIndex } from './postgres-session-index.js';
 import { PostgresIdentityIndex } from './postgres-identity-index.js';
@@ -163,9 +163,9 @@ interface KeyQuestion {
   key: string;
 }
 
-/** The question for a batched read; one PostgreSQL cannot even be asked would fail the whole batch. */
+/** The question for a batched read (see requireStorableText). */
 function batchable(bucket: string, key: string): KeyQuestion {
-  if (bucket.includes('\0') || key.includes('\0')) throw unstorableText();
+  requireStorableText(bucket, key);
   return { bucket, key };
 }
 
@@ -820,10 +820,9 @@ export class PostgresMetadataIndex implements MetadataIndex {
   }
 
   /** A transaction that starts with the key's lock and the reads under it (see writeKey). */
-  private lockedWrite<T>(bucket: string, key: string, work: (tx: Transaction, locked: LockedKey | undefined) => Promise<T>): Promise<T> {
-    // The key's lock and its reads travel with BEGIN (sql.lockKey, its values as escaped literals). Query text
-    // ends at U+0000, so a literal holding one would cut the statement short.
-    if (bucket.includes('\0') || key.includes('\0')) return Promise.reject(unstorableText());
+  private async lockedWrite<T>(bucket: string, key: string, work: (tx: Transaction, locked: LockedKey | undefined) => Promise<T>): Promise<T> {
+    // The key's lock and its reads travel with BEGIN (sql.lockKey, its values as escaped literals).
+    requireStorableText(bucket, key);
     const opening = `SELECT * FROM sklad_lock_key(${escapeLiteral(bucket)}, ${escapeLiteral(key)})`;
     return this.transactions.run((tx, opened) => work(tx, toLockedKey(opened?.rows[0] as LockKeyRow | undefined)), opening);
   }

@@ -45,6 +45,12 @@ const INLINE_BODY_OF_ROW = `CASE WHEN o.encryption IS NULL AND o.size > 0 AND o.
   FROM object_blobs b JOIN inline_blobs i ON i.id = b.blob_id
   WHERE b.bucket = o.bucket AND b.key = o.key AND b.version_id = o.version_id AND b.seq = 0) END AS inline_body`;
 
+/** Current versions of many keys at once ($1 buckets, $2 keys), with `columns` beside the object's own: `n`, the 1-based position asked, beside each row found. */
+function currentVersions(name: string, columns: string) {
+  return statement(name, `SELECT q.n, r.* FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS q(bucket_name, object_key, n)
+    CROSS JOIN LATERAL (SELECT ${OBJECT_COLUMNS}, ${columns} FROM objects o WHERE o.bucket = q.bucket_name AND o.key = q.object_key) r`);
+}
+
 /** (bucket, from, [before,] limit) → listing rows; delete markers are not listed. */
 function listScan(name: string, lower: '>=' | '>', bounded: boolean) {
   return statement(name, `SELECT ${SUMMARY_COLUMNS} FROM objects
@@ -121,12 +127,9 @@ export const sql = {
     `SELECT ${CURRENT_COLUMNS} FROM object_versions WHERE bucket = $1 AND key = $2 AND version_id = $3`),
   getObject: statement('get_object', `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW} FROM objects o WHERE bucket = $1 AND key = $2`),
   /** Current versions of many keys at once ($1 buckets, $2 keys): `n`, the 1-based position asked, beside each row found. */
-  getObjects: statement('get_objects', `SELECT q.n, r.* FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS q(bucket_name, object_key, n)
-    CROSS JOIN LATERAL (SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW} FROM objects o WHERE o.bucket = q.bucket_name AND o.key = q.object_key) r`),
+  getObjects: currentVersions('get_objects', BLOBS_OF_ROW),
   /** getObjects with each small object's inline bytes (INLINE_BODY_OF_ROW). */
-  getObjectsWithBody: statement('get_objects_with_body', `SELECT q.n, r.* FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS q(bucket_name, object_key, n)
-    CROSS JOIN LATERAL (SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW}, ${INLINE_BODY_OF_ROW} FROM objects o
-      WHERE o.bucket = q.bucket_name AND o.key = q.object_key) r`),
+  getObjectsWithBody: currentVersions('get_objects_with_body', `${BLOBS_OF_ROW}, ${INLINE_BODY_OF_ROW}`),
   getVersionWithBody: statement('get_version_with_body', `SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW}, ${INLINE_BODY_OF_ROW} FROM objects o
       WHERE bucket = $1 AND key = $2 AND version_id = $3
     UNION ALL SELECT ${OBJECT_COLUMNS}, ${BLOBS_OF_ROW}, ${INLINE_BODY_OF_ROW} FROM object_versions o
